@@ -1,0 +1,45 @@
+# Relais: the two commands of the README, and a few helpers.
+#   make run    the product with demo content (admin :8000, static site :8001, worker, scheduler)
+#   make test   the whole test suite (browser tests included)
+#   make site   build the static site from content/ alone
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+N ?= 1000
+
+.PHONY: run test site bench lint install chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,rq]'
+	touch $@
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/python manage.py run_relais
+
+site: install
+	$(BIN)/python -m relais build
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests (apt)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install chromium
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m benchmarks.run --n $(N)
+
+clean:
+	rm -rf site/output site/builds site/cache var
