@@ -176,12 +176,49 @@ def load(text: str, path: str | Path | None = None) -> ContentItem:
 
 
 def load_file(path: str | Path) -> ContentItem:
-    path = Path(path)
+    return load(_read_text(path), path)
+
+
+def _read_text(path: str | Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ContentFileError(path, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8.") from exc
-    return load(text, path)
+
+
+@dataclass
+class StaticPage:
+    """A page outside the sections (``content/pages/``): about, legal notice, privacy policy."""
+
+    title: str
+    slug: str
+    summary: str = ""
+    body: str = ""
+
+
+def load_page_file(path: str | Path) -> StaticPage:
+    text = _read_text(path)
+    if not text.lstrip().startswith("---"):
+        raise ContentFileError(path, None, "no frontmatter: start the file with '---', a line "
+                               "'title: ...', and '---'.")
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise ContentFileError(path, None, f"the frontmatter is not valid YAML: {exc}") from exc
+    meta = post.metadata
+    unknown = sorted(set(meta) - {"title", "slug", "summary"})
+    if unknown:
+        raise ContentFileError(path, unknown[0], "unknown field; pages take title, slug, summary.")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ContentFileError(path, "title", "is required and must not be empty.")
+    slug = _text(path, "slug", meta.get("slug", Path(path).stem))
+    if not SLUG_RE.match(slug):
+        raise ContentFileError(
+            path, "slug", f"{slug!r} must be lowercase ASCII letters, digits and single hyphens."
+        )
+    return StaticPage(title=title, slug=slug, summary=_opt_text(path, "summary", meta.get(
+        "summary")), body=post.content)
 
 
 _KNOWN = {f.name for f in fields(ContentItem)} - {"body"}

@@ -1,0 +1,90 @@
+"""iCalendar files for events: one per event page, and the whole agenda to subscribe to.
+
+Each event page links ``evenement.ics`` (add to my calendar); ``evenements/agenda.ics`` lists
+every event, so that members can subscribe once. Files depend only on content, never on the
+clock, so that two builds of the same content give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from icalendar import Calendar, Event
+from pelican import signals
+
+from relais.sections import EVENTS
+
+EVENT_FILE = "evenement.ics"
+AGENDA_FILE = f"{EVENTS.key}/agenda.ics"
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Relais//Agenda//FR")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def event_component(article: Any, siteurl: str) -> Event:
+    item = article.relais
+    info = item.event
+    host = urlparse(siteurl).hostname or "relais.invalid"
+    url = item.canonical_url or f"{siteurl}/{article.url}"
+    event = Event()
+    event.add("uid", f"{item.section}-{item.slug}@{host}")
+    event.add("dtstamp", (item.modified or item.date).astimezone(dt.UTC))
+    event.add("dtstart", info.start)
+    event.add("dtend", info.end or info.start + dt.timedelta(hours=2))
+    event.add("summary", item.title)
+    if item.summary:
+        event.add("description", f"{item.summary}\n\n{url}")
+    else:
+        event.add("description", url)
+    if info.location:
+        event.add("location", info.location)
+    if info.organiser:
+        event.add("organizer", f"mailto:contact@{host}", parameters={"CN": info.organiser})
+    event.add("url", url)
+    return event
+
+
+def write_calendars(generator: Any, writer: Any) -> None:
+    siteurl = generator.settings["SITEURL"]
+    site = generator.settings["SITE_CONFIG"]
+    output = Path(writer.output_path)
+    events = sorted(
+        (a for a in generator.articles if a.relais.event is not None),
+        key=lambda a: (a.relais.event.start, a.slug),
+    )
+    agenda = _calendar(f"{site.name} — agenda")
+    for article in events:
+        component = event_component(article, siteurl)
+        agenda.add_component(component)
+        single = _calendar(site.name)
+        single.add_component(component)
+        folder = article.save_as.rsplit("/", 1)[0]
+        target = output / folder / EVENT_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(single.to_ical())
+    if events:
+        (output / AGENDA_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (output / AGENDA_FILE).write_bytes(agenda.to_ical())
+
+
+def set_ics_urls(generator: Any) -> None:
+    siteurl = generator.settings["SITEURL"]
+    for article in generator.articles:
+        if article.relais.event is not None:
+            folder = article.save_as.rsplit("/", 1)[0]
+            article.ics_url = f"{siteurl}/{folder}/{EVENT_FILE}"
+    generator.context["AGENDA_URL"] = f"{siteurl}/{AGENDA_FILE}"
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(set_ics_urls)
+    signals.article_writer_finalized.connect(write_calendars)

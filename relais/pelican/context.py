@@ -1,0 +1,127 @@
+"""What the theme needs beyond Pelican's context: sections, upcoming events, dates in French,
+structured data (JSON-LD, Open Graph) and the call to join the association.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date, format_datetime
+from pelican import signals
+
+from relais.contentfile import SITE_TIMEZONE
+from relais.sections import SECTIONS
+
+UPCOMING_EVENTS_ON_HOME = 4
+
+
+def build_now(settings: dict[str, Any]) -> dt.datetime:
+    """The moment this build calls "now": ``BUILD_NOW`` if set (reproducible builds), else the clock."""
+    value = settings.get("BUILD_NOW")
+    if value:
+        parsed = dt.datetime.fromisoformat(str(value))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=SITE_TIMEZONE)
+    return dt.datetime.now(SITE_TIMEZONE)
+
+
+def date_fr(value: dt.datetime | dt.date, fmt: str = "long", lang: str = "fr") -> str:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(SITE_TIMEZONE)
+        if fmt == "event":
+            return format_datetime(value, "EEEE d MMMM y, HH:mm", locale=lang)
+        value = value.date()
+    return format_date(value, format=fmt, locale=lang)
+
+
+def canonical_url(article: Any, siteurl: str) -> str:
+    return article.relais.canonical_url or f"{siteurl}/{article.url}"
+
+
+def signup_url(site: Any, article: Any | None = None) -> str:
+    """The sign-up page, told which item the reader came from (for attribution of sign-ups)."""
+    if not site.signup_url:
+        return ""
+    if article is None:
+        return site.signup_url
+    sep = "&" if "?" in site.signup_url else "?"
+    return site.signup_url + sep + urlencode({"item": f"{article.category.slug}/{article.slug}"})
+
+
+def article_jsonld(article: Any, siteurl: str, site: Any) -> dict[str, Any]:
+    """schema.org ``Article`` (``Event`` for events) as JSON-LD data."""
+    item = article.relais
+    url = canonical_url(article, siteurl)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": item.title[:110],
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": item.date.isoformat(),
+        "dateModified": (item.modified or item.date).isoformat(),
+        "inLanguage": item.lang,
+        "articleSection": SECTIONS[item.section].label_fr,
+        "publisher": {"@type": "Organization", "name": site.name, "url": siteurl + "/"},
+    }
+    if item.summary:
+        data["description"] = item.summary
+    if article.social_image_url:
+        data["image"] = [article.social_image_url]
+    if item.contributors:
+        data["author"] = [{"@type": "Person", "name": name} for name in item.contributors]
+    else:
+        data["author"] = {"@type": "Organization", "name": site.name}
+    if item.tags:
+        data["keywords"] = ", ".join(item.tags)
+    if item.event:
+        event: dict[str, Any] = {
+            "@type": "Event",
+            "name": item.title,
+            "startDate": item.event.start.isoformat(),
+            "url": url,
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        }
+        if item.event.end:
+            event["endDate"] = item.event.end.isoformat()
+        if item.event.location:
+            event["location"] = {"@type": "Place", "name": item.event.location,
+                                 "address": item.event.location}
+        if item.event.organiser:
+            event["organizer"] = {"@type": "Organization", "name": item.event.organiser}
+        data["about"] = event
+    return data
+
+
+def add_context(generator: Any) -> None:
+    settings = generator.settings
+    now = build_now(settings)
+    events = [a for a in generator.articles if a.relais.event is not None]
+    upcoming = sorted(
+        (a for a in events if (a.relais.event.end or a.relais.event.start) >= now),
+        key=lambda a: (a.relais.event.start, a.slug),
+    )
+    generator.context.update(
+        SECTIONS=SECTIONS,
+        SITE=settings["SITE_CONFIG"],
+        upcoming_events=upcoming,
+        upcoming_events_home=upcoming[:UPCOMING_EVENTS_ON_HOME],
+        build_now=now,
+    )
+
+
+def add_jinja_helpers(generator: Any) -> None:
+    env = generator.env
+    env.filters.update(date_fr=date_fr)
+    env.globals.update(
+        canonical_url=canonical_url,
+        signup_url=signup_url,
+        article_jsonld=article_jsonld,
+        SECTIONS=SECTIONS,
+    )
+
+
+def register() -> None:
+    signals.generator_init.connect(add_jinja_helpers)
+    signals.article_generator_finalized.connect(add_context)

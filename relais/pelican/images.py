@@ -1,0 +1,136 @@
+"""Article images: resolve the frontmatter's image, make the 1200x630 picture for link cards,
+and put the image in the feeds.
+
+``image`` is a path relative to the content file (``mon-article/photo.jpg`` next to
+``actualites/mon-article.md``) or an absolute URL. When ``image_social`` is not given, the social
+picture is cropped from the image at build time (centre crop, cached by content hash), so that a
+hand-written item gets a proper link card too. The CMS export gives its own ``image_social``,
+cropped around the focal point the editor chose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from feedgenerator import Enclosure
+from pelican import signals
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
+SOCIAL_NAME = "social-1200x630.jpg"
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//"))
+
+
+def _site_path(article: Any, relative: str) -> str:
+    """Path of a file next to the article's source, relative to the content root."""
+    source_dir = os.path.dirname(article.get_relative_source_path())
+    return os.path.normpath(os.path.join(source_dir, relative)).replace(os.sep, "/")
+
+
+def resolve_images(generator: Any) -> None:
+    """Set ``image_url``, ``image_size``, ``social_image_url`` and ``social_image_source``."""
+    content_root = Path(generator.path)
+    siteurl = generator.settings["SITEURL"]
+    for article in generator.articles + generator.hidden_articles + generator.drafts:
+        item = article.relais
+        article.image_url = article.social_image_url = ""
+        article.image_size = None
+        article.image_enclosure = None
+        article.social_image_source = None
+        if not item.image:
+            continue
+        if _is_url(item.image):
+            article.image_url = item.image
+            article.social_image_url = item.image_social or item.image
+            continue
+        rel = _site_path(article, item.image)
+        source = content_root / rel
+        if not source.is_file():
+            logger.error("%s: field 'image': file %s not found; put the picture there or fix the "
+                         "path (it is relative to the content file).", article.source_path, rel)
+            continue
+        article.image_url = f"{siteurl}/{rel}"
+        try:
+            with Image.open(source) as img:
+                article.image_size = img.size
+                mime = Image.MIME.get(img.format or "", "image/jpeg")
+            article.image_enclosure = (article.image_url, str(source.stat().st_size), mime)
+        except OSError as exc:
+            logger.error("%s: field 'image': %s is not a picture Pillow can read (%s).",
+                         article.source_path, rel, exc)
+            continue
+        if item.image_social and not _is_url(item.image_social):
+            article.social_image_url = f"{siteurl}/{_site_path(article, item.image_social)}"
+        elif item.image_social:
+            article.social_image_url = item.image_social
+        else:
+            folder = article.save_as.rsplit("/", 1)[0]
+            article.social_image_url = f"{siteurl}/{folder}/{SOCIAL_NAME}"
+            article.social_image_source = (source, f"{folder}/{SOCIAL_NAME}")
+
+
+def make_social_image(source: Path, size: tuple[int, int], cache_dir: Path) -> Path:
+    """A ``size`` JPEG cropped from ``source``, cached by the source's bytes."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
+    cached = cache_dir / f"{digest}-{size[0]}x{size[1]}.jpg"
+    if not cached.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with Image.open(source) as img:
+            fitted = ImageOps.fit(ImageOps.exif_transpose(img).convert("RGB"), size)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            fitted.save(tmp, "JPEG", quality=85, optimize=True, progressive=True)
+            tmp.replace(cached)
+    return cached
+
+
+def write_social_images(generator: Any, writer: Any) -> None:
+    size = tuple(generator.settings.get("SOCIAL_IMAGE_SIZE", (1200, 630)))
+    cache_dir = Path(generator.settings["CACHE_PATH"]) / "social"
+    for article in generator.articles + generator.hidden_articles:
+        pending = getattr(article, "social_image_source", None)
+        if not pending:
+            continue
+        source, target = pending
+        out = Path(writer.output_path) / target
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(make_social_image(source, size, cache_dir), out)
+
+
+def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
+    """Give each feed entry its image as an enclosure, its exact title, an escaped summary and
+    an author.
+
+    Pelican strips tags from titles with Markup.striptags, which eats text such as "<10 %"; the
+    plain-text summary goes out as HTML, so it is escaped; items credited to nobody are by the
+    association.
+    """
+    by_link = context.get("_relais_articles_by_link")
+    if by_link is None:
+        by_link = {f"{context['SITEURL']}/{a.url}": a for a in context.get("articles", [])}
+        context["_relais_articles_by_link"] = by_link
+    for entry in feed.items:
+        article = by_link.get(entry["link"])
+        if article is None:
+            continue
+        entry["title"] = article.title
+        if entry.get("description") and article.relais.summary:
+            entry["description"] = html.escape(article.relais.summary, quote=False)
+        if not entry.get("author_name"):
+            entry["author_name"] = context["SITENAME"]
+        if article.image_enclosure:
+            entry["enclosures"] = [Enclosure(*article.image_enclosure)]
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(resolve_images)
+    signals.article_writer_finalized.connect(write_social_images)
+    signals.feed_generated.connect(refine_feed_entries)

@@ -1,0 +1,135 @@
+"""Read content files with :mod:`relais.contentfile`: one schema, strict errors, safe HTML.
+
+Stock Pelican reads Markdown metadata without YAML (quoted values keep their quotes) and logs
+and skips a file it cannot read. This reader parses the frontmatter with the same code as the CMS
+export and syndication, logs a :class:`~relais.contentfile.ContentFileError` as an *error* that
+names the file and the field (the build treats errors as fatal, so a broken file never removes
+an item from the live site), converts the body with one reused ``Markdown`` instance, and
+sanitises the HTML so that no script written in an item reaches the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+
+import nh3
+from markdown import Markdown
+from pelican import signals
+from pelican.readers import BaseReader
+
+from relais.contentfile import ContentFileError, ContentItem, load_file, load_page_file
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "lang", "dir", "title", "class"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# src="x" / href="x" whose value is relative to the file (no scheme, no leading / # ? or {)
+_RELATIVE_LINK = re.compile(r'\b(src|href)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#|\?|\{)([^"]+)"')
+
+
+def sanitise_html(html: str) -> str:
+    """Remove scripts, event handlers, styles and unknown tags; keep the article's structure."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def link_relative_paths(html: str) -> str:
+    """Make links relative to the content file work on the site, as they do in any Markdown viewer.
+
+    ``![](mon-article/photo.jpg)`` next to ``actualites/mon-article.md`` becomes Pelican's
+    ``{static}`` link, and a link to another ``.md`` file becomes ``{filename}``: Pelican then
+    resolves both to their URL on the site and warns when the target does not exist.
+    """
+
+    def replace(m: re.Match[str]) -> str:
+        attr, target = m.group(1), m.group(2)
+        kind = "filename" if target.split("#")[0].endswith(".md") else "static"
+        return f'{attr}="{{{kind}}}{target}"'
+
+    return _RELATIVE_LINK.sub(replace, html)
+
+
+class RelaisReader(BaseReader):
+    """Markdown with YAML frontmatter, as written by the CMS export or by hand."""
+
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def __init__(self, settings: dict[str, Any]):
+        super().__init__(settings)
+        md_settings = dict(self.settings["MARKDOWN"])
+        md_settings["extensions"] = [
+            e for e in md_settings.get("extensions", []) if e != "markdown.extensions.meta"
+        ]
+        self._md = Markdown(**md_settings)
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        is_page = any(relative.startswith(p.rstrip("/") + "/") for p in self.settings["PAGE_PATHS"])
+        try:
+            item = load_page_file(source_path) if is_page else load_file(source_path)
+        except ContentFileError as exc:
+            logger.error("%s", exc)
+            raise
+        if is_page:
+            meta = {"title": item.title, "slug": item.slug}
+            if item.summary:
+                meta["summary"] = item.summary
+            return self.to_html(item.body), meta
+        return self.to_html(item.body), self.metadata_for(item)
+
+    def to_html(self, markdown_text: str) -> str:
+        self._md.reset()
+        return link_relative_paths(sanitise_html(self._md.convert(markdown_text)))
+
+    def metadata_for(self, item: ContentItem) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "title": item.title,
+            "date": item.date,
+            "slug": item.slug,
+            "category": self.process_metadata("category", item.section),
+            "lang": item.lang,
+            "relais": item,
+        }
+        if item.modified:
+            meta["modified"] = item.modified
+        if item.summary:
+            meta["summary"] = item.summary
+        if item.tags:
+            meta["tags"] = self.process_metadata("tags", item.tags)
+        if item.contributors:
+            meta["authors"] = self.process_metadata("authors", item.contributors)
+        return meta
+
+
+def add_reader(readers: Any) -> None:
+    for ext in RelaisReader.file_extensions:
+        readers.reader_classes[ext] = RelaisReader
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)

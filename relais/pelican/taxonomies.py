@@ -1,0 +1,100 @@
+"""Class years (promotions) and groups: taxonomies Pelican does not have, with pages and feeds.
+
+Pelican knows categories, tags and authors. An alumni site also files items under the class years
+they concern ("promo 2012") and the groups that organise them (regional groups, clubs). Each
+taxonomy gets an object per term (a Pelican ``URLWrapper``, so ``{{ term.url }}`` works in
+templates), a paginated listing page and Atom/RSS feeds, with URLs from the settings
+``CLASSYEAR_URL``/``CLASSYEAR_SAVE_AS``/``CLASSYEAR_FEED_ATOM``/... and ``GROUP_...``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from pelican import signals
+from pelican.urlwrappers import URLWrapper
+
+
+class ClassYear(URLWrapper):
+    """A class year, e.g. "2012" for the engineers who graduated in 2012."""
+
+
+class Group(URLWrapper):
+    """A regional group, club or professional group of the association."""
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    key: str  # attribute of the ContentItem and of the article
+    term_class: type[URLWrapper]
+    template: str
+    context_name: str
+    feed_title_prefix: str
+
+    @property
+    def setting_prefix(self) -> str:
+        return self.term_class.__name__.upper()
+
+
+TAXONOMIES = (
+    Taxonomy("class_years", ClassYear, "class_year", "class_years", "Promotion"),
+    Taxonomy("groups", Group, "group", "groups", "Groupe"),
+)
+
+
+def attach_terms(generator: Any) -> None:
+    """Give each article its term objects and put ``(term, articles)`` lists in the context."""
+    settings = generator.settings
+    for taxonomy in TAXONOMIES:
+        by_term: dict[URLWrapper, list[Any]] = defaultdict(list)
+        for article in generator.articles:
+            terms = [taxonomy.term_class(name, settings) for name in getattr(
+                article.relais, taxonomy.key)]
+            setattr(article, taxonomy.key, terms)
+            for term in terms:
+                by_term[term].append(article)
+        for article in generator.hidden_articles + generator.drafts:
+            setattr(article, taxonomy.key, [taxonomy.term_class(name, settings) for name in getattr(
+                article.relais, taxonomy.key)])
+        ordered = sorted(by_term.items(), key=lambda pair: pair[0].name, reverse=(
+            taxonomy.key == "class_years"))
+        generator.context[taxonomy.context_name] = ordered
+
+
+def write_term_pages(generator: Any, writer: Any) -> None:
+    """Write each term's listing page (paginated like tags) and its feeds."""
+    settings = generator.settings
+    for taxonomy in TAXONOMIES:
+        template = generator.get_template(taxonomy.template)
+        prefix = taxonomy.setting_prefix
+        for term, articles in generator.context[taxonomy.context_name]:
+            writer.write_file(
+                term.save_as,
+                template,
+                generator.context,
+                term=term,
+                taxonomy=taxonomy.key,
+                url=term.url,
+                articles=articles,
+                dates=articles,
+                template_name=taxonomy.template,
+                blog=True,
+                page_name=term.page_name,
+                all_articles=generator.articles,
+                relative_urls=settings["RELATIVE_URLS"],
+                paginated={"articles": articles, "dates": articles},
+            )
+            title = f"{taxonomy.feed_title_prefix} {term.name}"
+            for kind in ("atom", "rss"):
+                path = settings.get(f"{prefix}_FEED_{kind.upper()}")
+                if path:
+                    path = path.format(slug=term.slug)
+                    writer.write_feed(articles, generator.context, path, path,
+                                      feed_type=kind, feed_title=title)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(attach_terms)
+    signals.article_writer_finalized.connect(write_term_pages)
