@@ -1,0 +1,5 @@
+import sys
+
+from syndication.cli import main
+
+sys.exit(main())

@@ -1,0 +1,302 @@
+"""The HTTP side shared by every network client: sending, classifying failures, keeping secrets.
+
+A client never lets a token out: credentials live in a private dict, ``repr()`` shows only the
+network and the base URL, every message built from an answer is redacted, and errors are raised
+``from None`` so that no chained ``requests`` exception (which may quote a URL or a body) is
+attached to them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import requests
+
+from syndication.errors import (
+    PostRejected,
+    RateLimited,
+    ReconnectNeeded,
+    TransientError,
+)
+from syndication.models import AccountInfo, Post, RemotePost
+from syndication.policy import retry_after_from_headers
+from syndication.registry import Network
+
+logger = logging.getLogger("syndication.http")
+_SECRET_KEY = re.compile(r"token|secret|password|jwt|key", re.I)
+_NOT_SENT = (
+    "NewConnectionError",
+    "ConnectTimeoutError",
+    "NameResolutionError",
+    "LocationParseError",
+)
+
+
+class Client:
+    """Talks to one network's API on behalf of one account.
+
+    Subclass it in the network's module and override:
+
+    * ``default_base_url`` (tests and self-hosted servers pass ``base_url=``);
+    * :meth:`auth_headers`, and :meth:`refresh` with ``can_refresh`` where tokens can be renewed;
+    * :meth:`publish`, :meth:`find_existing` and :meth:`verify_credentials`;
+    * :meth:`error_detail` to extract the network's own error message from an answer;
+    * :meth:`is_auth_failure` and :meth:`is_rate_limited` when the network does not say so with
+      401 and 429 (Meta answers 400 with its own codes).
+
+    ``credentials`` is a plain dict; when tokens are refreshed, the new dict is passed to
+    ``on_credentials_changed`` so the caller can store it.
+    """
+
+    default_base_url: ClassVar[str] = ""
+    network_class: ClassVar[type[Network]] = Network
+
+    def __init__(
+        self,
+        credentials: Mapping[str, Any],
+        *,
+        network: Network | None = None,
+        base_url: str | None = None,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        on_credentials_changed: Callable[[dict[str, Any]], None] | None = None,
+    ):
+        self._credentials = dict(credentials)
+        self._old_secrets: set[str] = set()
+        self.network = network or self.network_class()
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.session = session or requests.Session()
+        self.clock = clock
+        self.on_credentials_changed = on_credentials_changed
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.base_url}>"
+
+    @property
+    def label(self) -> str:
+        return self.network.label
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        """A copy of the current credentials (refreshed tokens included), to store."""
+        return dict(self._credentials)
+
+    def _cred(self, key: str, default: Any = "") -> Any:
+        return self._credentials.get(key, default)
+
+    def _set_credentials(self, **changes: Any) -> None:
+        for key in changes:
+            old = self._credentials.get(key)
+            if _SECRET_KEY.search(key) and isinstance(old, str) and old:
+                self._old_secrets.add(old)
+        self._credentials.update(changes)
+        if self.on_credentials_changed is not None:
+            self.on_credentials_changed(dict(self._credentials))
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of the credentials replaced by ``[redacted]``."""
+        secrets = {
+            str(v) for k, v in self._credentials.items() if _SECRET_KEY.search(k) and v
+        } | self._old_secrets
+        for secret in sorted(secrets, key=len, reverse=True):
+            if len(secret) >= 4:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+    # -- what subclasses provide ---------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        token = self._cred("access_token")
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    @property
+    def can_refresh(self) -> bool:
+        return False
+
+    def refresh(self) -> None:
+        """Renew the access token; raise :class:`ReconnectNeeded` when that is impossible."""
+        raise self.reconnect_needed("the token has expired")
+
+    def publish(self, post: Post) -> RemotePost:
+        raise NotImplementedError
+
+    def find_existing(self, post: Post) -> RemotePost | None:
+        """The post already published for this item on this account, if any (matched by link)."""
+        raise NotImplementedError
+
+    def verify_credentials(self) -> AccountInfo:
+        raise NotImplementedError
+
+    def error_detail(self, response: requests.Response) -> str:
+        try:
+            data = response.json()
+        except ValueError:
+            return response.text[:300]
+        if isinstance(data, dict):
+            for key in ("error_description", "message", "detail", "error", "title"):
+                value = data.get(key)
+                if isinstance(value, str) and value:
+                    return value
+        return str(data)[:300]
+
+    def is_auth_failure(self, response: requests.Response) -> bool:
+        return response.status_code == 401
+
+    def is_rate_limited(self, response: requests.Response) -> bool:
+        return response.status_code == 429
+
+    def retry_after(self, response: requests.Response) -> float | None:
+        """The delay the answer asks for (``Retry-After``, rate-limit reset headers)."""
+        return retry_after_from_headers(response.headers, self.clock)
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def reconnect_needed(self, why: str) -> ReconnectNeeded:
+        return ReconnectNeeded(
+            f"The {self.label} account cannot post: {self.redact(why)}. "
+            "Reconnect the account in Settings → Networks.",
+            network=self.network.name,
+        )
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        creates: bool = False,
+        authenticated: bool = True,
+        url: str | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send a request and return the answer if it is a success; raise the right error
+        otherwise. ``creates=True`` marks a call that creates something: when it is sent and
+        no clear answer comes back, the error is ``uncertain``. An expired token is refreshed
+        once when the network allows it."""
+        for attempt in (1, 2):
+            headers = dict(kwargs.pop("headers", None) or {})
+            if authenticated:
+                headers.update(self.auth_headers())
+            response = self._send(
+                method, url or f"{self.base_url}{path}", path, creates, headers, kwargs
+            )
+            if authenticated and self.is_auth_failure(response):
+                if attempt == 1 and self.can_refresh:
+                    logger.info("%s: access token refused, refreshing it", self.label)
+                    self.refresh()
+                    kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+                    continue
+                raise self.reconnect_needed(
+                    f"{self.label} refused the token ({self.error_detail(response)})"
+                )
+            return self._check(method, path, response, creates)
+        raise AssertionError("unreachable")
+
+    def _send(
+        self, method: str, url: str, path: str, creates: bool, headers: dict[str, str], kwargs: dict
+    ) -> requests.Response:
+        where = f"{self.label}: {method} {path}"
+        try:
+            response = self.session.request(
+                method, url, headers=headers, timeout=(self.connect_timeout, self.timeout), **kwargs
+            )
+        except requests.exceptions.ConnectTimeout:
+            raise TransientError(
+                f"{where}: could not connect within {self.connect_timeout:g} s; will retry.",
+                network=self.network.name,
+            ) from None
+        except requests.exceptions.Timeout:
+            raise TransientError(
+                f"{where}: no answer within {self.timeout:g} s"
+                + (
+                    "; the post may exist, it will be looked for before any new attempt."
+                    if creates
+                    else "."
+                ),
+                network=self.network.name,
+                uncertain=creates,
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            sent = _was_sent(exc)
+            raise TransientError(
+                f"{where}: connection {'lost after the request was sent' if sent else 'failed'}"
+                + (
+                    "; the post may exist, it will be looked for before any new attempt."
+                    if creates and sent
+                    else "."
+                ),
+                network=self.network.name,
+                uncertain=creates and sent,
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise TransientError(
+                f"{where}: {self.redact(type(exc).__name__)}",
+                network=self.network.name,
+                uncertain=creates,
+            ) from None
+        logger.debug("%s -> %s", where, response.status_code)
+        return response
+
+    def _check(
+        self, method: str, path: str, response: requests.Response, creates: bool
+    ) -> requests.Response:
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        where = f"{self.label}: {method} {path}"
+        detail = self.redact(self.error_detail(response))
+        name = self.network.name
+        if self.is_rate_limited(response):
+            retry_after = self.retry_after(response)
+            wait = f" for {retry_after:.0f} s" if retry_after is not None else ""
+            raise RateLimited(
+                f"{where}: rate limited{wait} ({detail}); will retry later.",
+                network=name,
+                status=status,
+                retry_after=retry_after,
+            )
+        if status >= 500 or status == 408:
+            raise TransientError(
+                f"{where}: server error {status} ({detail})"
+                + (
+                    "; the post may exist, it will be looked for before any new attempt."
+                    if creates and status != 408
+                    else "."
+                ),
+                network=name,
+                status=status,
+                uncertain=creates and status != 408,
+                retry_after=self.retry_after(response),
+            )
+        raise PostRejected(
+            f"{where}: refused with {status}: {detail}. Retrying will not help: check the text "
+            f"and the account's permissions on {self.label}.",
+            network=name,
+            status=status,
+        )
+
+
+def _was_sent(exc: BaseException) -> bool:
+    """Whether a connection error happened after the request left (a reset, a closed
+    connection) rather than while connecting (refused, unknown host)."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if type(e).__name__ in _NOT_SENT:
+            return False
+        if isinstance(e, BaseException):
+            stack.extend([*e.args, getattr(e, "reason", None), e.__cause__, e.__context__])
+    return True

@@ -1,0 +1,184 @@
+"""The data that flows through syndication: the item to share, the composed post, the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SegmentKind = Literal["text", "link", "tag"]
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image for a card or an Instagram post: a local file, a public URL, or both.
+
+    Bluesky uploads the bytes (from ``path``, else downloaded from ``url``); Instagram needs a
+    ``url`` that Meta can fetch; LinkedIn and Facebook take the card image from the page itself.
+    """
+
+    path: str = ""
+    url: str = ""
+    alt: str = ""
+
+
+@dataclass
+class Item:
+    """What syndication needs to know about one item of the site.
+
+    Built from a content file with :meth:`from_content_item`, or by the Django side from a page.
+    ``url`` is the canonical URL of the item on the static site, without tracking parameters.
+    """
+
+    title: str
+    url: str
+    section: str
+    slug: str
+    summary: str = ""
+    body: str = ""
+    tags: list[str] = field(default_factory=list)
+    class_years: list[str] = field(default_factory=list)
+    image: ImageRef | None = None
+    lang: str = "fr"
+
+    @property
+    def key(self) -> str:
+        """The item's identity in the ledger: ``<section>/<slug>``, as under ``content/``."""
+        return f"{self.section}/{self.slug}"
+
+    @classmethod
+    def from_content_item(
+        cls,
+        content: Any,
+        *,
+        site_url: str = "",
+        content_dir: str = "",
+    ) -> Item:
+        """An :class:`Item` from a :class:`relais.contentfile.ContentItem`.
+
+        The canonical URL is the item's ``canonical_url``, else
+        ``site_url`` + ``/<section>/<slug>/``.
+        Images (``image_social``, else ``image``) are looked up under ``content_dir`` and published
+        at ``site_url`` + ``/`` + the same relative path, unless they are absolute URLs already.
+        """
+        from syndication.errors import ComposeError
+
+        site = site_url.rstrip("/")
+        url = content.canonical_url or (f"{site}/{content.section}/{content.slug}/" if site else "")
+        if not url:
+            raise ComposeError(
+                f"{content.relative_path}: no canonical URL. Give the item a 'canonical_url' "
+                "field, or pass the address of the site (--site-url https://alumni.example.org)."
+            )
+        image = None
+        name = content.image_social or content.image
+        if name:
+            if name.startswith(("http://", "https://")):
+                image = ImageRef(url=name, alt=content.image_alt)
+            else:
+                path = f"{content_dir.rstrip('/')}/{name}" if content_dir else name
+                image = ImageRef(
+                    path=path,
+                    url=f"{site}/{name.lstrip('/')}" if site else "",
+                    alt=content.image_alt,
+                )
+        return cls(
+            title=content.title,
+            url=url,
+            section=content.section,
+            slug=content.slug,
+            summary=content.summary,
+            body=content.body,
+            tags=list(content.tags),
+            class_years=list(content.class_years),
+            image=image,
+            lang=content.lang or "fr",
+        )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a post's text: plain text, a link (``value`` = its URL) or a hashtag
+    (``value`` = the tag without ``#``). Bluesky turns links and tags into facets, LinkedIn
+    into its "little text" templates."""
+
+    text: str
+    kind: SegmentKind = "text"
+    value: str = ""
+    #: True for the item's own link (always recognised as a link by the network).
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """A link preview: Bluesky's external embed, LinkedIn's article, Facebook's link."""
+
+    url: str
+    title: str
+    description: str = ""
+    image: ImageRef | None = None
+
+
+@dataclass
+class Post:
+    """A post composed for one network, before any account is involved.
+
+    ``text`` is what readers see; ``segments`` is the same text cut into plain text, links and
+    hashtags. ``link`` is the item's URL with the UTM parameters of this network; ``length`` is
+    the text's length as the network counts it, ``limit`` the network's maximum.
+    """
+
+    network: str
+    item_key: str
+    item_url: str
+    text: str
+    segments: list[Segment]
+    link: str
+    length: int
+    limit: int
+    card: Card | None = None
+    image: ImageRef | None = None
+    lang: str = "fr"
+    override: bool = False
+    hashtags: list[str] = field(default_factory=list)
+
+    def facets(self) -> list[dict[str, Any]]:
+        """Bluesky rich-text facets: UTF-8 byte ranges of the links and hashtags in ``text``."""
+        facets: list[dict[str, Any]] = []
+        offset = 0
+        for seg in self.segments:
+            size = len(seg.text.encode("utf-8"))
+            if seg.kind == "link":
+                feature = {"$type": "app.bsky.richtext.facet#link", "uri": seg.value}
+            elif seg.kind == "tag":
+                feature = {"$type": "app.bsky.richtext.facet#tag", "tag": seg.value}
+            else:
+                feature = None
+            if feature is not None:
+                facets.append(
+                    {
+                        "index": {"byteStart": offset, "byteEnd": offset + size},
+                        "features": [feature],
+                    }
+                )
+            offset += size
+        return facets
+
+
+@dataclass(frozen=True)
+class RemotePost:
+    """A post as it exists on a network: its id there and its public URL."""
+
+    id: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """Who a set of credentials posts as: what ``verify_credentials()`` returns."""
+
+    id: str
+    name: str = ""
+    handle: str = ""
+    url: str = ""
+    #: Network-specific facts, e.g. a Mastodon server's text limit.
+    extra: dict[str, Any] = field(default_factory=dict)

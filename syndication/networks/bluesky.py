@@ -1,0 +1,289 @@
+"""Bluesky (AT Protocol): a post whose link and hashtags are facets, with an external link card.
+
+300 graphemes and 3,000 UTF-8 bytes of text (checked by the server: longer gives a 400). Links
+and hashtags are not detected by the server: they are *facets*, UTF-8 byte ranges of the text
+(:meth:`syndication.models.Post.facets`). The item's link shows as a short text
+("alumni.example.org/parcours/de-sta…") whose facet carries the full URL with UTM; the card
+(``app.bsky.embed.external``) repeats it with the title, the description and a thumbnail that
+must be uploaded first (``uploadBlob``, 1,000,000 bytes at most).
+
+Credentials: ``{"identifier", "password"}`` (an app password) and/or a session
+``{"did", "handle", "accessJwt", "refreshJwt"}``. Sessions are renewed with ``refreshSession``,
+then with the app password; when both fail the account must be reconnected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from syndication.errors import DeliveryError
+from syndication.http import Client
+from syndication.models import AccountInfo, ImageRef, Post, RemotePost
+from syndication.registry import Network, register
+from syndication.text import same_item
+
+logger = logging.getLogger("syndication.bluesky")
+POST_COLLECTION = "app.bsky.feed.post"
+MAX_BLOB_BYTES = 1_000_000
+
+
+@register
+class Bluesky(Network):
+    name = "bluesky"
+    label = "Bluesky"
+    max_length = 300
+    max_bytes = 3000
+    max_hashtags = 3
+    link_in_text = "short"
+    card = True
+    token_refresh = True
+    create_endpoint = "POST /xrpc/com.atproto.repo.createRecord"
+
+    def record(
+        self, post: Post, thumb: dict[str, Any] | None = None, created_at: str | None = None
+    ) -> dict[str, Any]:
+        """The ``app.bsky.feed.post`` record. Without ``thumb`` (dry run) a card image shows as
+        ``{"pending_upload": <path or URL>}``: it is uploaded only when really posting."""
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": post.text,
+            "createdAt": created_at or _now_iso(),
+            "langs": [post.lang],
+        }
+        facets = post.facets()
+        if facets:
+            record["facets"] = facets
+        if post.card is not None:
+            external: dict[str, Any] = {
+                "uri": post.card.url,
+                "title": post.card.title,
+                "description": post.card.description,
+            }
+            if thumb is not None:
+                external["thumb"] = thumb
+            elif post.card.image is not None and (post.card.image.path or post.card.image.url):
+                external["thumb"] = {"pending_upload": post.card.image.path or post.card.image.url}
+            record["embed"] = {"$type": "app.bsky.embed.external", "external": external}
+        return record
+
+    def request_body(
+        self,
+        post: Post,
+        account: Mapping[str, Any] | None = None,
+        thumb: dict[str, Any] | None = None,
+        created_at: str | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "repo": (account or {}).get("did") or "<account DID>",
+            "collection": POST_COLLECTION,
+            "record": self.record(post, thumb, created_at),
+        }
+
+
+def _now_iso(now: float | None = None) -> str:
+    when = dt.datetime.fromtimestamp(now, dt.UTC) if now is not None else dt.datetime.now(dt.UTC)
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class BlueskyClient(Client):
+    network_class = Bluesky
+    default_base_url = "https://bsky.social"
+    #: Where posts are seen on the web: ``<web_url>/profile/<handle>/post/<rkey>``.
+    web_url = "https://bsky.app"
+    #: Records read back when looking for an existing post.
+    lookback = 300
+
+    # -- session -------------------------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        if not self._cred("accessJwt"):
+            self.create_session()
+        return {"Authorization": f"Bearer {self._cred('accessJwt')}"}
+
+    def create_session(self) -> None:
+        if not (self._cred("identifier") and self._cred("password")):
+            raise self.reconnect_needed("the session has expired and no app password is stored")
+        path = "/xrpc/com.atproto.server.createSession"
+        body = {"identifier": self._cred("identifier"), "password": self._cred("password")}
+        response = self._send("POST", f"{self.base_url}{path}", path, False, {}, {"json": body})
+        if response.status_code in (400, 401):
+            raise self.reconnect_needed(
+                f"Bluesky refused the app password ({self.error_detail(response)})"
+            )
+        data = self._check("POST", path, response, False).json()
+        self._set_credentials(
+            did=data["did"],
+            handle=data.get("handle", ""),
+            accessJwt=data["accessJwt"],
+            refreshJwt=data["refreshJwt"],
+        )
+
+    def is_auth_failure(self, response: requests.Response) -> bool:
+        if response.status_code == 401:
+            return True
+        return response.status_code == 400 and self._error_name(response) in (
+            "ExpiredToken",
+            "InvalidToken",
+        )
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self._cred("refreshJwt") or self._cred("password"))
+
+    def refresh(self) -> None:
+        if self._cred("refreshJwt"):
+            path = "/xrpc/com.atproto.server.refreshSession"
+            headers = {"Authorization": f"Bearer {self._cred('refreshJwt')}"}
+            response = self._send("POST", f"{self.base_url}{path}", path, False, headers, {})
+            if response.status_code == 200:
+                data = response.json()
+                self._set_credentials(
+                    did=data["did"],
+                    handle=data.get("handle", ""),
+                    accessJwt=data["accessJwt"],
+                    refreshJwt=data["refreshJwt"],
+                )
+                return
+            logger.info("Bluesky: refreshSession refused (%s)", response.status_code)
+        self._set_credentials(accessJwt="", refreshJwt="")
+        self.create_session()
+
+    @staticmethod
+    def _error_name(response: requests.Response) -> str:
+        try:
+            return str(response.json().get("error") or "")
+        except (ValueError, AttributeError):
+            return ""
+
+    def error_detail(self, response: requests.Response) -> str:
+        try:
+            data = response.json()
+            return f"{data.get('error', '')}: {data.get('message', '')}".strip(": ")
+        except (ValueError, AttributeError):
+            return response.text[:300]
+
+    def _did(self) -> str:
+        if not self._cred("did"):
+            self.create_session()
+        return str(self._cred("did"))
+
+    # -- posting -------------------------------------------------------------------------------
+
+    def upload_blob(self, image: ImageRef) -> dict[str, Any] | None:
+        """Upload a card thumbnail; None (and a log line) when it cannot be had."""
+        try:
+            if image.path:
+                data = Path(image.path).read_bytes()
+                mime = mimetypes.guess_type(image.path)[0] or "image/jpeg"
+            else:
+                got = self.session.get(image.url, timeout=(self.connect_timeout, self.timeout))
+                got.raise_for_status()
+                data, mime = (
+                    got.content,
+                    got.headers.get("Content-Type", "image/jpeg").split(";")[0],
+                )
+        except (OSError, requests.RequestException) as exc:
+            logger.warning(
+                "Bluesky: card image %s not available (%s); posting without it",
+                image.path or image.url,
+                type(exc).__name__,
+            )
+            return None
+        if len(data) > MAX_BLOB_BYTES:
+            data, mime = _shrink(data), "image/jpeg"
+            if len(data) > MAX_BLOB_BYTES:
+                logger.warning("Bluesky: card image over 1 MB even shrunk; posting without it")
+                return None
+        response = self.request(
+            "POST", "/xrpc/com.atproto.repo.uploadBlob", data=data, headers={"Content-Type": mime}
+        )
+        return response.json()["blob"]
+
+    def publish(self, post: Post) -> RemotePost:
+        thumb = None
+        if post.card is not None and post.card.image is not None:
+            thumb = self.upload_blob(post.card.image)
+        body = self.network.request_body(
+            post, {"did": self._did()}, thumb=thumb, created_at=_now_iso(self.clock())
+        )
+        if (
+            body["record"]
+            .get("embed", {})
+            .get("external", {})
+            .get("thumb", {})
+            .get("pending_upload")
+        ):
+            del body["record"]["embed"]["external"]["thumb"]
+        data = self.request(
+            "POST", "/xrpc/com.atproto.repo.createRecord", creates=True, json=body
+        ).json()
+        return RemotePost(id=data["uri"], url=self.web_link(data["uri"]))
+
+    def web_link(self, uri: str) -> str:
+        rkey = uri.rsplit("/", 1)[-1]
+        return f"{self.web_url}/profile/{self._cred('handle') or self._did()}/post/{rkey}"
+
+    def find_existing(self, post: Post) -> RemotePost | None:
+        params: dict[str, Any] = {"repo": self._did(), "collection": POST_COLLECTION, "limit": 100}
+        seen = 0
+        while seen < self.lookback:
+            data = self.request("GET", "/xrpc/com.atproto.repo.listRecords", params=params).json()
+            records = data.get("records") or []
+            for entry in records:
+                value = entry.get("value") or {}
+                links = [((value.get("embed") or {}).get("external") or {}).get("uri") or ""]
+                for facet in value.get("facets") or []:
+                    links += [f.get("uri") or "" for f in facet.get("features") or []]
+                if any(same_item(u, post.item_url) for u in links):
+                    return RemotePost(id=entry["uri"], url=self.web_link(entry["uri"]))
+            seen += len(records)
+            if not records or not data.get("cursor"):
+                return None
+            params["cursor"] = data["cursor"]
+        return None
+
+    def verify_credentials(self) -> AccountInfo:
+        data = self.request("GET", "/xrpc/com.atproto.server.getSession").json()
+        return AccountInfo(
+            id=data["did"],
+            name=data.get("handle", ""),
+            handle=data.get("handle", ""),
+            url=f"{self.web_url}/profile/{data.get('handle') or data['did']}",
+        )
+
+    def metrics(self, uris: list[str]) -> dict[str, dict[str, int]]:
+        """Like, repost, reply and quote counts of posts (read through the App View)."""
+        data = self.request("GET", "/xrpc/app.bsky.feed.getPosts", params={"uris": uris}).json()
+        keys = ("likeCount", "repostCount", "replyCount", "quoteCount")
+        return {p["uri"]: {k: int(p.get(k) or 0) for k in keys} for p in data.get("posts") or []}
+
+
+def _shrink(data: bytes) -> bytes:
+    """Re-encode an image as a JPEG of at most 1200 px wide (Pillow), to fit Bluesky's 1 MB."""
+    try:
+        import io
+
+        from PIL import Image
+    except ImportError:
+        return data
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img = img.convert("RGB")
+            img.thumbnail((1200, 1200))
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(
+            f"Bluesky: the card image cannot be read ({exc})", network="bluesky"
+        ) from None
+
+
+Bluesky.client_class = BlueskyClient

@@ -1,0 +1,82 @@
+"""Facebook Pages: a link post (``message`` + ``link``); Facebook builds the card from the page.
+
+The message may be 63,206 characters long; the composer keeps it short anyway. The link is not
+repeated in the message. Existing posts are found through the ``attachments`` edge of the Page's
+posts (``unshimmed_url``): the ``link`` field is not a field of a Page post in Meta's own
+description (``shared/specs/meta/PagePost.json``).
+
+Credentials: ``{"page_id", "access_token"}`` (a long-lived Page token; no refresh exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from syndication.models import AccountInfo, Post, RemotePost, Segment
+from syndication.networks._graph import GraphClient
+from syndication.registry import Network, register
+from syndication.text import join_text, same_item, utf16_len
+
+
+@register
+class Facebook(Network):
+    name = "facebook"
+    label = "Facebook"
+    max_length = 63206
+    max_hashtags = 3
+    link_in_text = "none"
+    create_endpoint = "POST /{page-id}/feed"
+
+    def measure(self, segments: Sequence[Segment]) -> int:
+        return utf16_len(join_text(segments))
+
+    def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {"message": post.text, "link": post.link, "published": "true"}
+
+
+def _unshim(url: str) -> str:
+    """Facebook wraps outgoing links as l.facebook.com/l.php?u=<url>: the real one."""
+    parts = urlsplit(url)
+    if parts.netloc.startswith(("l.facebook.com", "lm.facebook.com")):
+        return parse_qs(parts.query).get("u", [url])[0]
+    return url
+
+
+class FacebookClient(GraphClient):
+    network_class = Facebook
+
+    def _page(self) -> str:
+        page = self._cred("page_id")
+        if not page:
+            raise self.reconnect_needed("no Page id is stored for this account")
+        return str(page)
+
+    def publish(self, post: Post) -> RemotePost:
+        body = self.network.request_body(post)
+        data = self.request("POST", self.path(self._page(), "feed"), creates=True, data=body).json()
+        post_id = str(data["id"])
+        return RemotePost(
+            id=post_id,
+            url=self.permalink(post_id, "permalink_url", f"https://www.facebook.com/{post_id}"),
+        )
+
+    def find_existing(self, post: Post) -> RemotePost | None:
+        params = {"fields": "message,permalink_url,attachments{unshimmed_url,url}", "limit": 50}
+        data = self.request("GET", self.path(self._page(), "posts"), params=params).json()
+        for entry in data.get("data") or []:
+            attachments = ((entry.get("attachments") or {}).get("data")) or []
+            urls = [_unshim(a.get("unshimmed_url") or a.get("url") or "") for a in attachments]
+            if any(same_item(u, post.item_url) for u in urls):
+                return RemotePost(id=str(entry["id"]), url=entry.get("permalink_url") or "")
+        return None
+
+    def verify_credentials(self) -> AccountInfo:
+        data = self.request(
+            "GET", self.path(self._page()), params={"fields": "id,name,link"}
+        ).json()
+        return AccountInfo(id=str(data["id"]), name=data.get("name", ""), url=data.get("link", ""))
+
+
+Facebook.client_class = FacebookClient

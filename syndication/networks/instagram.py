@@ -1,0 +1,96 @@
+"""Instagram: an image with a caption; the item's link is written in the caption (not clickable).
+
+An item without image cannot go to Instagram: it is skipped with a reason. The image must be at a
+public URL that Meta fetches. Caption: 2,200 characters (counted here in UTF-16 units, never
+shorter than Meta's count), at most 30 hashtags. Publishing takes two calls: a media container
+(``POST /{ig-user-id}/media``, harmless: it is not visible) then ``media_publish`` (the call that
+makes the post, the one whose outcome may be uncertain). 50 posts per 24 h per account.
+
+Credentials: ``{"ig_user_id", "access_token"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from syndication.errors import NotSyndicable
+from syndication.models import AccountInfo, Item, Post, RemotePost, Segment
+from syndication.networks._graph import GraphClient
+from syndication.registry import Network, register
+from syndication.text import URL_RE, join_text, same_item, utf16_len
+
+
+@register
+class Instagram(Network):
+    name = "instagram"
+    label = "Instagram"
+    max_length = 2200
+    max_hashtags = 30
+    hashtag_limit = 30
+    link_in_text = "full"
+    link_clickable = False
+    requires_image = True
+    create_endpoint = "POST /{ig-user-id}/media, then POST /{ig-user-id}/media_publish"
+
+    def measure(self, segments: Sequence[Segment]) -> int:
+        return utf16_len(join_text(segments))
+
+    def check_item(self, item: Item) -> None:
+        if item.image is None or not item.image.url:
+            raise NotSyndicable(
+                "Instagram only publishes images and this item has no image at a public URL: "
+                "add an image to the item, or leave Instagram out for it.",
+                network=self.name,
+            )
+
+    def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        body = {"image_url": post.image.url if post.image else "", "caption": post.text}
+        if post.image is not None and post.image.alt:
+            body["alt_text"] = post.image.alt
+        return body
+
+
+class InstagramClient(GraphClient):
+    network_class = Instagram
+
+    def _user(self) -> str:
+        user = self._cred("ig_user_id")
+        if not user:
+            raise self.reconnect_needed("no Instagram account id is stored for this account")
+        return str(user)
+
+    def publish(self, post: Post) -> RemotePost:
+        container = self.request(
+            "POST", self.path(self._user(), "media"), data=self.network.request_body(post)
+        ).json()["id"]
+        data = self.request(
+            "POST",
+            self.path(self._user(), "media_publish"),
+            creates=True,
+            data={"creation_id": container},
+        ).json()
+        media_id = str(data["id"])
+        return RemotePost(id=media_id, url=self.permalink(media_id, "permalink", ""))
+
+    def find_existing(self, post: Post) -> RemotePost | None:
+        params = {"fields": "id,caption,permalink,timestamp", "limit": 50}
+        data = self.request("GET", self.path(self._user(), "media"), params=params).json()
+        for media in data.get("data") or []:
+            urls = URL_RE.findall(media.get("caption") or "")
+            if any(same_item(u, post.item_url) for u in urls):
+                return RemotePost(id=str(media["id"]), url=media.get("permalink") or "")
+        return None
+
+    def verify_credentials(self) -> AccountInfo:
+        data = self.request("GET", self.path(self._user()), params={"fields": "id,username"}).json()
+        username = data.get("username", "")
+        return AccountInfo(
+            id=str(data["id"]),
+            name=username,
+            handle=username,
+            url=f"https://www.instagram.com/{username}/" if username else "",
+        )
+
+
+Instagram.client_class = InstagramClient

@@ -1,0 +1,161 @@
+"""LinkedIn: a post with an article card (``content.article``) pointing at the item.
+
+3,000 characters of ``commentary``, written in LinkedIn's "little text" format: the reserved
+characters ``\\ | { } @ [ ] ( ) < > # * _ ~`` are escaped with a backslash (unescaped, they cut
+the post short) and hashtags are written ``{hashtag|\\#|Name}``. The limit is checked on that
+escaped text, counted in UTF-16 units, which is never shorter than what LinkedIn counts.
+Access tokens live about 60 days; refresh tokens (when the app has them) renew them.
+
+Credentials: ``{"access_token", "refresh_token", "client_id", "client_secret", "author"}``
+where ``author`` is the URN posted as (``urn:li:organization:…`` or ``urn:li:person:…``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from syndication.http import Client
+from syndication.models import AccountInfo, Post, RemotePost, Segment
+from syndication.registry import Network, register
+from syndication.text import same_item, utf16_len
+
+RESERVED = set("\\|{}@[]()<>#*_~")
+
+
+def escape(text: str) -> str:
+    return "".join("\\" + c if c in RESERVED else c for c in text)
+
+
+@register
+class LinkedIn(Network):
+    name = "linkedin"
+    label = "LinkedIn"
+    max_length = 3000
+    max_hashtags = 3
+    link_in_text = "none"
+    card = True
+    token_refresh = True
+    create_endpoint = "POST /rest/posts"
+
+    def render(self, segments: Sequence[Segment]) -> str:
+        out = []
+        for seg in segments:
+            if seg.kind == "tag":
+                out.append("{hashtag|\\#|" + escape(seg.value) + "}")
+            else:
+                out.append(escape(seg.text))
+        return "".join(out)
+
+    def measure(self, segments: Sequence[Segment]) -> int:
+        return utf16_len(self.render(segments))
+
+    def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        author = (account or {}).get(
+            "author"
+        ) or "<author URN: urn:li:organization:… or urn:li:person:…>"
+        body: dict[str, Any] = {
+            "author": author,
+            "commentary": self.render(post.segments),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if post.card is not None:
+            article = {"source": post.card.url, "title": post.card.title}
+            if post.card.description:
+                article["description"] = post.card.description
+            body["content"] = {"article": article}
+        return body
+
+
+class LinkedInClient(Client):
+    network_class = LinkedIn
+    default_base_url = "https://api.linkedin.com"
+    #: Where OAuth tokens are refreshed (another host than the API).
+    default_auth_base_url = "https://www.linkedin.com"
+    #: The ``LinkedIn-Version`` header (YYYYMM); LinkedIn supports each version for a year.
+    api_version = "202511"
+
+    def __init__(
+        self, credentials: Mapping[str, Any], *, auth_base_url: str | None = None, **kwargs: Any
+    ):
+        super().__init__(credentials, **kwargs)
+        self.auth_base_url = (auth_base_url or self.default_auth_base_url).rstrip("/")
+
+    def auth_headers(self) -> dict[str, str]:
+        return {
+            **super().auth_headers(),
+            "LinkedIn-Version": self.api_version,
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(
+            self._cred("refresh_token") and self._cred("client_id") and self._cred("client_secret")
+        )
+
+    def refresh(self) -> None:
+        path = "/oauth/v2/accessToken"
+        data = {
+            "grant_type": "refresh_token",
+            "refresh_token": self._cred("refresh_token"),
+            "client_id": self._cred("client_id"),
+            "client_secret": self._cred("client_secret"),
+        }
+        response = self._send(
+            "POST", f"{self.auth_base_url}{path}", path, False, {}, {"data": data}
+        )
+        if response.status_code != 200:
+            raise self.reconnect_needed(
+                "the token has expired and LinkedIn refused to renew it "
+                f"({self.error_detail(response)})"
+            )
+        tokens = response.json()
+        self._set_credentials(
+            access_token=tokens["access_token"],
+            refresh_token=tokens.get("refresh_token") or self._cred("refresh_token"),
+        )
+
+    def _author(self) -> str:
+        author = self._cred("author")
+        if not author:
+            raise self.reconnect_needed("no author URN is stored for this account")
+        return str(author)
+
+    def publish(self, post: Post) -> RemotePost:
+        body = self.network.request_body(post, {"author": self._author()})
+        response = self.request("POST", "/rest/posts", creates=True, json=body)
+        urn = response.headers.get("x-restli-id") or ""
+        return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/" if urn else "")
+
+    def find_existing(self, post: Post) -> RemotePost | None:
+        params = {"author": self._author(), "q": "author", "count": 50, "sortBy": "LAST_MODIFIED"}
+        data = self.request("GET", "/rest/posts", params=params).json()
+        for element in data.get("elements") or []:
+            article = ((element.get("content") or {}).get("article")) or {}
+            if same_item(article.get("source") or "", post.item_url):
+                urn = str(element.get("id") or "")
+                return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
+        return None
+
+    def verify_credentials(self) -> AccountInfo:
+        author = self._author()
+        if author.startswith("urn:li:organization:"):
+            org_id = author.rsplit(":", 1)[1]
+            data = self.request("GET", f"/rest/organizations/{quote(org_id)}").json()
+            return AccountInfo(
+                id=author, name=data.get("localizedName", ""), handle=data.get("vanityName", "")
+            )
+        data = self.request("GET", "/v2/userinfo").json()
+        return AccountInfo(id=author, name=data.get("name", ""))
+
+
+LinkedIn.client_class = LinkedInClient

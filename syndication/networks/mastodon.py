@@ -1,0 +1,109 @@
+"""Mastodon: a status with the link in the text; the server builds the card from the page.
+
+Limits are per server: 500 characters by default, read from ``GET /api/v2/instance``
+(``configuration.statuses.max_characters``), links counting
+``configuration.statuses.characters_reserved_per_url`` (23). Tokens do not expire: a 401 means
+the token was revoked, and the account must be reconnected.
+
+Credentials: ``{"access_token": ..., "account_id": optional}``; ``base_url`` is the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from syndication.http import Client
+from syndication.models import AccountInfo, Post, RemotePost
+from syndication.registry import Network, register
+from syndication.text import same_item
+
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+@register
+class Mastodon(Network):
+    name = "mastodon"
+    label = "Mastodon"
+    max_length = 500
+    url_length = 23
+    max_hashtags = 4
+    link_in_text = "full"
+    create_endpoint = "POST /api/v1/statuses"
+
+    def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {"status": post.text, "visibility": "public", "language": post.lang[:2]}
+
+
+class MastodonClient(Client):
+    network_class = Mastodon
+    default_base_url = "https://mastodon.social"
+    #: Statuses read back when looking for an existing post.
+    lookback = 80
+
+    def publish(self, post: Post) -> RemotePost:
+        # Some servers honour Idempotency-Key, some ignore it: the ledger does not rely on it.
+        key = hashlib.sha256(
+            f"{post.item_key}|{self.base_url}|{self._cred('account_id')}".encode()
+        ).hexdigest()
+        response = self.request(
+            "POST",
+            "/api/v1/statuses",
+            creates=True,
+            json=self.network.request_body(post),
+            headers={"Idempotency-Key": key},
+        )
+        data = response.json()
+        return RemotePost(id=str(data["id"]), url=data.get("url") or data.get("uri") or "")
+
+    def _account_id(self) -> str:
+        if not self._cred("account_id"):
+            self._set_credentials(account_id=self.verify_credentials().id)
+        return str(self._cred("account_id"))
+
+    def find_existing(self, post: Post) -> RemotePost | None:
+        account = self._account_id()
+        params: dict[str, Any] = {"limit": 40, "exclude_replies": "true", "exclude_reblogs": "true"}
+        seen = 0
+        while seen < self.lookback:
+            statuses = self.request(
+                "GET", f"/api/v1/accounts/{account}/statuses", params=params
+            ).json()
+            if not statuses:
+                return None
+            for status in statuses:
+                links = _HREF.findall(status.get("content") or "")
+                card = status.get("card") or {}
+                links += [card.get("url") or ""]
+                if any(same_item(html.unescape(u), post.item_url) for u in links):
+                    return RemotePost(
+                        id=str(status["id"]), url=status.get("url") or status.get("uri") or ""
+                    )
+            seen += len(statuses)
+            params["max_id"] = statuses[-1]["id"]
+        return None
+
+    def verify_credentials(self) -> AccountInfo:
+        data = self.request("GET", "/api/v1/accounts/verify_credentials").json()
+        return AccountInfo(
+            id=str(data["id"]),
+            name=data.get("display_name", ""),
+            handle=data.get("acct", ""),
+            url=data.get("url", ""),
+            extra={"limits": self.instance_limits()},
+        )
+
+    def instance_limits(self) -> dict[str, int]:
+        """The server's limits, as settings of :class:`Mastodon`: ``Mastodon(**limits)``."""
+        data = self.request("GET", "/api/v2/instance", authenticated=False).json()
+        statuses = (data.get("configuration") or {}).get("statuses") or {}
+        return {
+            "max_length": int(statuses.get("max_characters") or Mastodon.max_length),
+            "url_length": int(statuses.get("characters_reserved_per_url") or Mastodon.url_length),
+        }
+
+
+Mastodon.client_class = MastodonClient
