@@ -22,7 +22,9 @@ from syndication.networks import registry
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m syndication", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m syndication", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     compose = commands.add_parser("compose", help="show the post each network would receive")
     compose.add_argument("file", help="a Markdown file of content/ (YAML frontmatter + body)")
@@ -35,17 +37,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str, site_url: str) -> Item:
-    from relais.contentfile import load_file  # noqa: PLC0415 (keeps the library import light)
+    from relais.contentfile import load_file
 
     file = Path(path)
     if not file.is_file():
         raise ComposeError(f"{path}: no such file.")
     content = load_file(file)
-    return Item.from_content_item(content, site_url=site_url, content_dir=str(file.resolve().parent.parent))
+    return Item.from_content_item(
+        content, site_url=site_url, content_dir=str(file.resolve().parent.parent)
+    )
 
 
 def compose_command(args: argparse.Namespace) -> int:
-    from relais.contentfile import ContentFileError  # noqa: PLC0415
+    from relais.contentfile import ContentFileError
 
     try:
         item = _load(args.file, args.site_url)
@@ -59,7 +63,11 @@ def compose_command(args: argparse.Namespace) -> int:
             post = default_composer.compose(item, network)
         except NotSyndicable as exc:
             if args.json:
-                print(json.dumps({"network": name, "item": item.key, "skipped": str(exc)}, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {"network": name, "item": item.key, "skipped": str(exc)}, ensure_ascii=False
+                    )
+                )
             else:
                 print(f"== {network.label}: skipped — {exc}\n")
             continue

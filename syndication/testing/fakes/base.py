@@ -1,0 +1,338 @@
+# ruff: noqa: S311  (test fakes: no cryptography, no real secrets)
+"""A fake network API on 127.0.0.1, in a thread, that can fail on purpose.
+
+Each fake answers the endpoints the clients use, shaped like the network's official description,
+keeps what was posted (``posts``) and every request received (``requests``, for contract tests),
+and injects faults on demand::
+
+    with FakeMastodon() as fake:
+        fake.faults.add("reset_after", method="POST")    # the next POST is recorded, then RST
+        fake.faults.randomize(0.3, seed=1)               # or 30 % of requests, reproducibly
+        client = MastodonClient({"access_token": fake.token}, base_url=fake.url)
+
+Fault kinds (``*_after`` ones let the request take effect first, which is what makes
+exactly-once hard: "it was created but you never heard back"):
+
+``rate_limit``      429 with ``Retry-After`` and the network's rate-limit headers
+``error_500``       500, nothing done          ``error_500_after``  done, then 500
+``timeout``         no answer for ``stall`` s, nothing done
+``timeout_after``   done, then no answer for ``stall`` s
+``reset_before``    request read, connection reset (RST), nothing done
+``reset_after``     done, then connection reset
+``expired_token``   the token presented expires now: 401 (the network's shape)
+``hold_after``      done, then the answer waits until ``release()`` (``held`` is set meanwhile)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+PRE_FAULTS = ("rate_limit", "error_500", "timeout", "reset_before", "expired_token")
+POST_FAULTS = ("error_500_after", "timeout_after", "reset_after", "hold_after")
+ALL_FAULTS = PRE_FAULTS + POST_FAULTS
+#: What ``randomize`` injects by default: every kind a retry can get through on its own.
+RANDOM_FAULTS = (
+    "rate_limit",
+    "error_500",
+    "error_500_after",
+    "timeout",
+    "timeout_after",
+    "reset_before",
+    "reset_after",
+)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {
+            k: v[-1] for k, v in parse_qs(self.body.decode("utf-8"), keep_blank_values=True).items()
+        }
+
+    def arg(self, name: str, default: str = "") -> str:
+        return self.query.get(name, [default])[-1]
+
+    @property
+    def bearer(self) -> str:
+        auth = self.headers.get("authorization", "")
+        return auth.split(" ", 1)[1] if " " in auth else ""
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip()
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encoded(self) -> bytes:
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode("utf-8")
+
+
+class Faults:
+    """Faults to inject: queued ones first (``add``), then random ones (``randomize``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[list[Any]] = []
+        self._rate = 0.0
+        self._kinds: tuple[str, ...] = ()
+        self._methods: tuple[str, ...] = ()
+        self._rng = random.Random(0)
+        self.injected: Counter[str] = Counter()
+
+    def add(self, kind: str, *, method: str = "POST", path: str = "", times: int = 1) -> None:
+        if kind not in ALL_FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; use one of {', '.join(ALL_FAULTS)}")
+        with self._lock:
+            self._queue.append([kind, method, re.compile(path), times])
+
+    def randomize(
+        self,
+        rate: float,
+        *,
+        seed: int = 0,
+        kinds: Iterable[str] = RANDOM_FAULTS,
+        methods: Iterable[str] = ("GET", "POST"),
+    ) -> None:
+        with self._lock:
+            self._rate, self._kinds, self._methods = rate, tuple(kinds), tuple(methods)
+            self._rng = random.Random(seed)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self._rate = 0.0
+
+    def pick(self, request: Request) -> str | None:
+        with self._lock:
+            for entry in self._queue:
+                kind, method, path, _times = entry
+                if request.method == method and path.search(request.path):
+                    entry[3] -= 1
+                    if entry[3] <= 0:
+                        self._queue.remove(entry)
+                    self.injected[kind] += 1
+                    return kind
+            if self._rate and request.method in self._methods and self._rng.random() < self._rate:
+                kind = self._rng.choice(self._kinds)
+                self.injected[kind] += 1
+                return kind
+        return None
+
+
+Route = tuple[str, "re.Pattern[str]", Callable[..., Response], bool]
+
+
+class FakeServer:
+    """Base of the fakes. Subclasses fill ``routes`` (method, path regex, handler, needs auth)
+    and override :meth:`unauthorized` and :meth:`rate_limited` with the network's shapes."""
+
+    network = ""
+
+    def __init__(self, *, stall: float = 1.0, hold_timeout: float = 30.0):
+        self.stall = stall
+        self.hold_timeout = hold_timeout
+        self.faults = Faults()
+        self.requests: list[Request] = []
+        self.posts: list[dict[str, Any]] = []
+        self.lock = threading.RLock()
+        self.token = f"{self.network}-token-{random.Random().getrandbits(64):016x}"
+        self.valid_tokens = {self.token}
+        self.held = threading.Event()
+        self._release = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._next_id = 1000
+        self.routes: list[Route] = []
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> FakeServer:
+        fake = self
+
+        class Handler(_Handler):
+            server_fake = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name=f"fake-{self.network}"
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def release(self) -> None:
+        """Let a held request answer (``hold_after``)."""
+        self._release.set()
+
+    def new_id(self) -> str:
+        with self.lock:
+            self._next_id += 1
+            return str(self._next_id)
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            self.valid_tokens.clear()
+
+    # -- what subclasses shape -----------------------------------------------------------------
+
+    def route(
+        self, method: str, pattern: str, handler: Callable[..., Response], auth: bool = True
+    ) -> None:
+        self.routes.append((method, re.compile(f"^{pattern}$"), handler, auth))
+
+    def unauthorized(self, request: Request) -> Response:
+        return Response(401, {"error": "The access token is invalid"})
+
+    def rate_limited(self, request: Request) -> Response:
+        return Response(429, {"error": "Too many requests"}, {"Retry-After": "2"})
+
+    def server_error(self, request: Request) -> Response:
+        return Response(500, {"error": "Internal server error"})
+
+    def published_links(self) -> list[str]:
+        """The item link of every post, as the network holds them (for duplicate counting)."""
+        return [p["link"] for p in self.posts]
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> tuple[Response | None, str | None]:
+        """The answer to ``request`` (None: reset the connection) and the fault applied."""
+        with self.lock:
+            self.requests.append(request)
+        fault = self.faults.pick(request)
+        if fault == "rate_limit":
+            return self.rate_limited(request), fault
+        if fault == "error_500":
+            return self.server_error(request), fault
+        if fault == "timeout":
+            time.sleep(self.stall)
+            return self.server_error(request), fault
+        if fault == "reset_before":
+            return None, fault
+        if fault == "expired_token":
+            with self.lock:
+                self.valid_tokens.discard(request.bearer)
+            return self.unauthorized(request), fault
+        response = self._route(request)
+        if fault == "error_500_after":
+            return self.server_error(request), fault
+        if fault == "timeout_after":
+            time.sleep(self.stall)
+        elif fault == "reset_after":
+            return None, fault
+        elif fault == "hold_after":
+            self.held.set()
+            self._release.wait(self.hold_timeout)
+        return response, fault
+
+    def _route(self, request: Request) -> Response:
+        for method, pattern, handler, auth in self.routes:
+            match = pattern.match(request.path)
+            if match and method == request.method:
+                if auth and request.bearer not in self.valid_tokens:
+                    return self.unauthorized(request)
+                return handler(request, *match.groups())
+        return Response(404, {"error": f"no route {request.method} {request.path}"})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_fake: FakeServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def _serve(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        request = Request(
+            method=self.command,
+            path=parts.path,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+        response, _fault = self.server_fake.handle(request)
+        if response is None:
+            self._reset()
+            return
+        payload = response.encoded()
+        try:
+            self.send_response(response.status)
+            headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True  # the client gave up (timeout, killed)
+
+    def _reset(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve

@@ -1,0 +1,156 @@
+# ruff: noqa: S105  (test fakes: no cryptography, no real secrets)
+"""A fake LinkedIn Posts API (``/rest/posts``), member info and OAuth token refresh.
+
+LinkedIn publishes no machine-readable description; this follows its documentation as
+summarised in ``shared/specs/README.md``: ``POST /rest/posts`` needs ``LinkedIn-Version`` and
+``X-Restli-Protocol-Version: 2.0.0``, a body with ``author``, ``commentary``, ``visibility``,
+``distribution``, ``lifecycleState`` (and ``content.article`` for a link), and answers 201 with
+the new URN in ``x-restli-id``. Requests that miss any of that get a 400/422 as LinkedIn gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syndication.testing.fakes.base import FakeServer, Request, Response
+
+REQUIRED_POST_FIELDS = ("author", "commentary", "visibility", "distribution", "lifecycleState")
+
+
+def linkedin_problems(request: Request) -> list[str]:
+    """What is wrong with a ``POST /rest/posts`` request, by LinkedIn's documented shape."""
+    problems = []
+    version = request.headers.get("linkedin-version", "")
+    if not (len(version) == 6 and version.isdigit()):
+        problems.append("header LinkedIn-Version must be YYYYMM")
+    if request.headers.get("x-restli-protocol-version") != "2.0.0":
+        problems.append("header X-Restli-Protocol-Version must be 2.0.0")
+    try:
+        body = request.json
+    except ValueError:
+        return [*problems, "body is not JSON"]
+    if not isinstance(body, dict):
+        return [*problems, "body must be an object"]
+    problems += [f"missing field {name}" for name in REQUIRED_POST_FIELDS if name not in body]
+    allowed = {
+        *REQUIRED_POST_FIELDS,
+        "content",
+        "isReshareDisabledByAuthor",
+        "contentLandingPage",
+        "contentCallToActionLabel",
+        "adContext",
+        "container",
+    }
+    problems += [f"unknown field {name}" for name in body if name not in allowed]
+    if not str(body.get("author", "")).startswith(("urn:li:organization:", "urn:li:person:")):
+        problems.append("author must be an organization or person URN")
+    if body.get("visibility") not in ("PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"):
+        problems.append("bad visibility")
+    if body.get("lifecycleState") not in ("PUBLISHED", "DRAFT"):
+        problems.append("bad lifecycleState")
+    dist = body.get("distribution") or {}
+    if dist.get("feedDistribution") not in ("MAIN_FEED", "NONE"):
+        problems.append("distribution.feedDistribution must be MAIN_FEED or NONE")
+    article = (body.get("content") or {}).get("article")
+    if "content" in body and (
+        not isinstance(article, dict) or not article.get("source") or not article.get("title")
+    ):
+        problems.append("content.article needs source and title")
+    if len(str(body.get("commentary", ""))) > 3000:
+        problems.append("commentary over 3000 characters")
+    return problems
+
+
+class FakeLinkedIn(FakeServer):
+    network = "linkedin"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.author = "urn:li:organization:5515715"
+        self.refresh_token = "li-refresh-0"
+        self.client_id, self.client_secret = "li-client", "li-secret-value"
+        self.refreshes = 0
+        self.route("POST", r"/rest/posts", self.create)
+        self.route("GET", r"/rest/posts", self.by_author)
+        self.route("GET", r"/v2/userinfo", self.userinfo)
+        self.route("GET", r"/rest/organizations/(\d+)", self.organization)
+        self.route("POST", r"/oauth/v2/accessToken", self.token_endpoint, auth=False)
+
+    def unauthorized(self, request: Request) -> Response:
+        return Response(
+            401,
+            {
+                "status": 401,
+                "serviceErrorCode": 65601,
+                "code": "EXPIRED_ACCESS_TOKEN",
+                "message": "The token used in the request has expired",
+            },
+        )
+
+    def rate_limited(self, request: Request) -> Response:
+        return Response(
+            429,
+            {
+                "status": 429,
+                "message": "Resource level throttle APPLICATION DAY limit "
+                "for calls to this resource is reached.",
+            },
+            {"Retry-After": "4"},
+        )
+
+    def create(self, request: Request) -> Response:
+        problems = linkedin_problems(request)
+        if problems:
+            return Response(422, {"status": 422, "message": "; ".join(problems)})
+        body = request.json
+        with self.lock:
+            urn = f"urn:li:share:{self.new_id()}"
+            article = (body.get("content") or {}).get("article") or {}
+            self.posts.append({"id": urn, "link": article.get("source", ""), "body": body})
+        return Response(201, None, {"x-restli-id": urn})
+
+    def by_author(self, request: Request) -> Response:
+        if request.arg("q") != "author" or not request.arg("author"):
+            return Response(400, {"status": 400, "message": "q=author and author are required"})
+        count = int(request.arg("count", "10"))
+        with self.lock:
+            elements = [
+                {"id": p["id"], **p["body"]}
+                for p in reversed(self.posts)
+                if p["body"]["author"] == request.arg("author")
+            ][:count]
+        return Response(200, {"elements": elements, "paging": {"start": 0, "count": count}})
+
+    def userinfo(self, request: Request) -> Response:
+        return Response(200, {"sub": "782bbtaQ", "name": "Alumni Relais", "email_verified": True})
+
+    def organization(self, request: Request, org_id: str) -> Response:
+        return Response(200, {"id": int(org_id), "localizedName": "Alumni", "vanityName": "alumni"})
+
+    def token_endpoint(self, request: Request) -> Response:
+        form = request.form
+        if (
+            form.get("grant_type") != "refresh_token"
+            or form.get("refresh_token") != self.refresh_token
+            or form.get("client_secret") != self.client_secret
+        ):
+            return Response(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The refresh token is invalid, expired or revoked",
+                },
+            )
+        with self.lock:
+            self.refreshes += 1
+            self.token = f"li-access-{self.refreshes}"
+            self.valid_tokens.add(self.token)
+        return Response(
+            200,
+            {
+                "access_token": self.token,
+                "expires_in": 5183999,
+                "refresh_token": self.refresh_token,
+                "refresh_token_expires_in": 31536000,
+            },
+        )

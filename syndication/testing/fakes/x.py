@@ -1,0 +1,179 @@
+# ruff: noqa: S105  (test fakes: no cryptography, no real secrets)
+"""A fake X API v2: create posts, a user's posts, ``users/me`` and OAuth 2.0 token refresh.
+
+Shaped after ``shared/specs/x-api-v2-openapi.json``: ``POST /2/tweets`` answers
+``201 {"data": {"id", "text", "edit_history_tweet_ids"}}``; text over 280 weighted characters
+is refused (400, problem+json), the same text twice too (403 duplicate), as X does. Links are
+wrapped in t.co; ``entities.urls[].expanded_url`` keeps the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import regex
+from twitter_text import parse_tweet
+
+from syndication.testing.fakes.base import FakeServer, Request, Response
+
+_URL = regex.compile(r"https?://[^\s]+")
+
+
+class FakeX(FakeServer):
+    network = "x"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.user_id = "1460000000000000001"
+        self.refresh_token = "x-refresh-0"
+        self.client_id = "relais-client"
+        self.refreshes = 0
+        self.route("POST", r"/2/tweets", self.create)
+        self.route("GET", r"/2/users/me", self.me)
+        self.route("GET", r"/2/users/(\d+)/tweets", self.timeline)
+        self.route("POST", r"/2/oauth2/token", self.token_endpoint, auth=False)
+
+    def unauthorized(self, request: Request) -> Response:
+        return Response(
+            401,
+            {
+                "title": "Unauthorized",
+                "type": "about:blank",
+                "status": 401,
+                "detail": "Unauthorized",
+            },
+            {"Content-Type": "application/problem+json"},
+        )
+
+    def rate_limited(self, request: Request) -> Response:
+        return Response(
+            429,
+            {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+            },
+            {
+                "x-rate-limit-limit": "100",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(int(time.time()) + 5),
+                "Content-Type": "application/problem+json",
+            },
+        )
+
+    def server_error(self, request: Request) -> Response:
+        return Response(
+            503,
+            {
+                "title": "Service Unavailable",
+                "detail": "Service Unavailable",
+                "type": "about:blank",
+                "status": 503,
+            },
+        )
+
+    def create(self, request: Request) -> Response:
+        body = request.json or {}
+        text = body.get("text") or ""
+        parsed = parse_tweet(text)
+        if not parsed.valid:
+            return Response(
+                400,
+                {
+                    "errors": [
+                        {"parameters": {"text": [text]}, "message": "Text is too long or invalid."}
+                    ],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+            )
+        with self.lock:
+            if any(p["text"] == text for p in self.posts):
+                return Response(
+                    403,
+                    {
+                        "detail": "You are not allowed to create a Tweet with duplicate content.",
+                        "type": "about:blank",
+                        "title": "Forbidden",
+                        "status": 403,
+                    },
+                )
+            tweet_id = str(1_800_000_000_000_000_000 + int(self.new_id()))
+            urls = []
+            shown = text
+            for i, m in enumerate(_URL.finditer(text)):
+                tco = f"https://t.co/fake{tweet_id[-6:]}{i}"
+                urls.append(
+                    {"url": tco, "expanded_url": m.group(0), "display_url": m.group(0)[8:40]}
+                )
+                shown = shown.replace(m.group(0), tco, 1)
+            self.posts.append(
+                {
+                    "id": tweet_id,
+                    "text": text,
+                    "shown": shown,
+                    "urls": urls,
+                    "link": urls[0]["expanded_url"] if urls else "",
+                    "created_at": dt.datetime.now(dt.UTC)
+                    .isoformat(timespec="milliseconds")
+                    .replace("+00:00", "Z"),
+                }
+            )
+        return Response(
+            201, {"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}}
+        )
+
+    def me(self, request: Request) -> Response:
+        return Response(200, {"data": {"id": self.user_id, "name": "Alumni", "username": "alumni"}})
+
+    def timeline(self, request: Request, user_id: str) -> Response:
+        limit = int(request.arg("max_results", "10"))
+        with self.lock:
+            tweets = [
+                {
+                    "id": p["id"],
+                    "text": p["shown"],
+                    "edit_history_tweet_ids": [p["id"]],
+                    "created_at": p["created_at"],
+                    "entities": {"urls": [{"start": 0, "end": 23, **u} for u in p["urls"]]},
+                }
+                for p in reversed(self.posts)
+            ][:limit]
+        meta: dict[str, Any] = {"result_count": len(tweets)}
+        if tweets:
+            meta.update(newest_id=tweets[0]["id"], oldest_id=tweets[-1]["id"])
+        return Response(200, {"data": tweets, "meta": meta} if tweets else {"meta": meta})
+
+    def token_endpoint(self, request: Request) -> Response:
+        form = request.form
+        if (
+            form.get("grant_type") != "refresh_token"
+            or form.get("refresh_token") != self.refresh_token
+            or form.get("client_id") != self.client_id
+        ):
+            return Response(
+                400,
+                {
+                    "error": "invalid_request",
+                    "error_description": "Value passed for the token was invalid.",
+                },
+            )
+        with self.lock:
+            self.refreshes += 1
+            self.token = f"x-access-{self.refreshes}"
+            self.refresh_token = f"x-refresh-{self.refreshes}"
+            self.valid_tokens.add(self.token)
+        return Response(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": self.token,
+                "scope": "tweet.read tweet.write users.read offline.access",
+                "refresh_token": self.refresh_token,
+            },
+        )
