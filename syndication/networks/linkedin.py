@@ -113,11 +113,12 @@ class LinkedInClient(Client):
         response = self._send(
             "POST", f"{self.auth_base_url}{path}", path, False, {}, {"data": data}
         )
-        if response.status_code != 200:
+        if response.status_code in (400, 401):  # invalid_grant: refresh token expired/revoked
             raise self.reconnect_needed(
                 "the token has expired and LinkedIn refused to renew it "
                 f"({self.error_detail(response)})"
             )
+        self._check("POST", path, response, False)  # 429, 5xx: try again later
         tokens = response.json()
         self._set_credentials(
             access_token=tokens["access_token"],

@@ -72,10 +72,11 @@ class XClient(Client):
             {},
             {"data": data, "auth": auth},
         )
-        if response.status_code != 200:
+        if response.status_code in (400, 401):  # the refresh token is expired or revoked
             raise self.reconnect_needed(
                 f"the token has expired and X refused to renew it ({self.error_detail(response)})"
             )
+        self._check("POST", self.token_path, response, False)  # 429, 5xx: try again later
         tokens = response.json()
         self._set_credentials(
             access_token=tokens["access_token"],
