@@ -121,6 +121,16 @@ class ContentItem:
         return data
 
 
+@dataclass
+class StaticPage:
+    """A page outside the sections (``content/pages/``): about, legal notice, privacy policy."""
+
+    title: str
+    slug: str
+    summary: str = ""
+    body: str = ""
+
+
 # -- writing -------------------------------------------------------------------------------------
 
 
@@ -145,6 +155,17 @@ def dump(item: ContentItem) -> str:
         post, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf")
     )
     return text + "\n"
+
+
+def dump_page(page: StaticPage) -> str:
+    """The file text for a page of ``content/pages/``."""
+    meta: dict[str, Any] = {"title": page.title, "slug": page.slug}
+    if page.summary:
+        meta["summary"] = page.summary
+    post = frontmatter.Post(page.body.strip("\n"), **meta)
+    return frontmatter.dumps(
+        post, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf")
+    ) + "\n"
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -183,17 +204,9 @@ def _read_text(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentFileError(path, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8.") from exc
-
-
-@dataclass
-class StaticPage:
-    """A page outside the sections (``content/pages/``): about, legal notice, privacy policy."""
-
-    title: str
-    slug: str
-    summary: str = ""
-    body: str = ""
+        raise ContentFileError(
+            path, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8."
+        ) from exc
 
 
 def load_page_file(path: str | Path) -> StaticPage:
@@ -312,7 +325,9 @@ def _text_list(path: Any, name: str, value: Any) -> list[str]:
 def _datetime(path: Any, name: str, value: Any, required: bool = False) -> dt.datetime | None:
     if value is None:
         if required:
-            raise ContentFileError(path, name, "is required, for example 2026-11-20 10:00:00+01:00.")
+            raise ContentFileError(
+                path, name, "is required, for example 2026-11-20 10:00:00+01:00."
+            )
         return None
     if isinstance(value, dt.datetime):
         result = value

@@ -41,7 +41,7 @@ PLUGINS = [
     "relais.pelican.images",
     "relais.pelican.context",
     "relais.pelican.calendar",
-    "pelican.plugins.sitemap",
+    "relais.pelican.sitemap",
 ]
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -121,12 +121,6 @@ GROUP_FEED_ATOM = "feeds/groupes/{slug}.atom.xml"
 GROUP_FEED_RSS = "feeds/groupes/{slug}.rss.xml"
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = None
-
-SITEMAP = {
-    "format": "xml",
-    "priorities": {"articles": 0.8, "indexes": 0.6, "pages": 0.5},
-    "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},
-}
 
 # Social images: every article gets a 1200x630 picture for link cards
 SOCIAL_IMAGE_SIZE = (1200, 630)

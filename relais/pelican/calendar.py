@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from icalendar import Calendar, Event
 from pelican import signals
 
+from relais.contentfile import SITE_TIMEZONE
 from relais.sections import EVENTS
 
 EVENT_FILE = "evenement.ics"
@@ -38,8 +39,10 @@ def event_component(article: Any, siteurl: str) -> Event:
     event = Event()
     event.add("uid", f"{item.section}-{item.slug}@{host}")
     event.add("dtstamp", (item.modified or item.date).astimezone(dt.UTC))
-    event.add("dtstart", info.start)
-    event.add("dtend", info.end or info.start + dt.timedelta(hours=2))
+    start = info.start.astimezone(SITE_TIMEZONE)
+    end = (info.end or info.start + dt.timedelta(hours=2)).astimezone(SITE_TIMEZONE)
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", item.title)
     if item.summary:
         event.add("description", f"{item.summary}\n\n{url}")
@@ -67,10 +70,12 @@ def write_calendars(generator: Any, writer: Any) -> None:
         agenda.add_component(component)
         single = _calendar(site.name)
         single.add_component(component)
+        single.add_missing_timezones()
         folder = article.save_as.rsplit("/", 1)[0]
         target = output / folder / EVENT_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(single.to_ical())
+    agenda.add_missing_timezones()
     if events:
         (output / AGENDA_FILE).parent.mkdir(parents=True, exist_ok=True)
         (output / AGENDA_FILE).write_bytes(agenda.to_ical())

@@ -18,7 +18,7 @@ UPCOMING_EVENTS_ON_HOME = 4
 
 
 def build_now(settings: dict[str, Any]) -> dt.datetime:
-    """The moment this build calls "now": ``BUILD_NOW`` if set (reproducible builds), else the clock."""
+    """What this build calls "now": ``BUILD_NOW`` if set (reproducible builds), else the clock."""
     value = settings.get("BUILD_NOW")
     if value:
         parsed = dt.datetime.fromisoformat(str(value))

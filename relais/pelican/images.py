@@ -41,41 +41,45 @@ def resolve_images(generator: Any) -> None:
     content_root = Path(generator.path)
     siteurl = generator.settings["SITEURL"]
     for article in generator.articles + generator.hidden_articles + generator.drafts:
-        item = article.relais
-        article.image_url = article.social_image_url = ""
-        article.image_size = None
-        article.image_enclosure = None
-        article.social_image_source = None
-        if not item.image:
-            continue
-        if _is_url(item.image):
-            article.image_url = item.image
-            article.social_image_url = item.image_social or item.image
-            continue
-        rel = _site_path(article, item.image)
-        source = content_root / rel
-        if not source.is_file():
-            logger.error("%s: field 'image': file %s not found; put the picture there or fix the "
-                         "path (it is relative to the content file).", article.source_path, rel)
-            continue
-        article.image_url = f"{siteurl}/{rel}"
-        try:
-            with Image.open(source) as img:
-                article.image_size = img.size
-                mime = Image.MIME.get(img.format or "", "image/jpeg")
-            article.image_enclosure = (article.image_url, str(source.stat().st_size), mime)
-        except OSError as exc:
-            logger.error("%s: field 'image': %s is not a picture Pillow can read (%s).",
-                         article.source_path, rel, exc)
-            continue
-        if item.image_social and not _is_url(item.image_social):
-            article.social_image_url = f"{siteurl}/{_site_path(article, item.image_social)}"
-        elif item.image_social:
-            article.social_image_url = item.image_social
-        else:
-            folder = article.save_as.rsplit("/", 1)[0]
-            article.social_image_url = f"{siteurl}/{folder}/{SOCIAL_NAME}"
-            article.social_image_source = (source, f"{folder}/{SOCIAL_NAME}")
+        resolve_article_images(article, content_root, siteurl)
+
+
+def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> None:
+    item = article.relais
+    article.image_url = article.social_image_url = ""
+    article.image_size = None
+    article.image_enclosure = None
+    article.social_image_source = None
+    if not item.image:
+        return
+    if _is_url(item.image):
+        article.image_url = item.image
+        article.social_image_url = item.image_social or item.image
+        return
+    rel = _site_path(article, item.image)
+    source = content_root / rel
+    if not source.is_file():
+        logger.error("%s: field 'image': file %s not found; put the picture there or fix the "
+                     "path (it is relative to the content file).", article.source_path, rel)
+        return
+    article.image_url = f"{siteurl}/{rel}"
+    try:
+        with Image.open(source) as img:
+            article.image_size = img.size
+            mime = Image.MIME.get(img.format or "", "image/jpeg")
+    except OSError as exc:
+        logger.error("%s: field 'image': %s is not a picture Pillow can read (%s).",
+                     article.source_path, rel, exc)
+        return
+    article.image_enclosure = (article.image_url, str(source.stat().st_size), mime)
+    if item.image_social and not _is_url(item.image_social):
+        article.social_image_url = f"{siteurl}/{_site_path(article, item.image_social)}"
+    elif item.image_social:
+        article.social_image_url = item.image_social
+    else:
+        folder = article.save_as.rsplit("/", 1)[0]
+        article.social_image_url = f"{siteurl}/{folder}/{SOCIAL_NAME}"
+        article.social_image_source = (source, f"{folder}/{SOCIAL_NAME}")
 
 
 def make_social_image(source: Path, size: tuple[int, int], cache_dir: Path) -> Path:

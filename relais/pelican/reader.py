@@ -15,46 +15,17 @@ import os
 import re
 from typing import Any
 
-import nh3
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import BaseReader
 
 from relais.contentfile import ContentFileError, ContentItem, load_file, load_page_file
+from relais.html import sanitise_html
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "*": {"id", "lang", "dir", "title", "class"},
-    "a": {"href", "hreflang"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start", "reversed"},
-    "abbr": {"title"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
-
 # src="x" / href="x" whose value is relative to the file (no scheme, no leading / # ? or {)
 _RELATIVE_LINK = re.compile(r'\b(src|href)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#|\?|\{)([^"]+)"')
-
-
-def sanitise_html(html: str) -> str:
-    """Remove scripts, event handlers, styles and unknown tags; keep the article's structure."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
 
 
 def link_relative_paths(html: str) -> str:

@@ -47,20 +47,27 @@ TAXONOMIES = (
 def attach_terms(generator: Any) -> None:
     """Give each article its term objects and put ``(term, articles)`` lists in the context."""
     settings = generator.settings
+    for article in generator.hidden_articles + generator.drafts:
+        attach_article_terms(article, settings)
     for taxonomy in TAXONOMIES:
         by_term: dict[URLWrapper, list[Any]] = defaultdict(list)
         for article in generator.articles:
-            terms = [taxonomy.term_class(name, settings) for name in getattr(
-                article.relais, taxonomy.key)]
-            setattr(article, taxonomy.key, terms)
-            for term in terms:
+            for term in attach_article_terms(article, settings, taxonomy):
                 by_term[term].append(article)
-        for article in generator.hidden_articles + generator.drafts:
-            setattr(article, taxonomy.key, [taxonomy.term_class(name, settings) for name in getattr(
-                article.relais, taxonomy.key)])
         ordered = sorted(by_term.items(), key=lambda pair: pair[0].name, reverse=(
             taxonomy.key == "class_years"))
         generator.context[taxonomy.context_name] = ordered
+
+
+def attach_article_terms(article: Any, settings: dict[str, Any],
+                         only: Taxonomy | None = None) -> list[URLWrapper]:
+    """Set the article's term objects (all taxonomies, or ``only`` one); return the last set."""
+    terms: list[URLWrapper] = []
+    for taxonomy in (only,) if only else TAXONOMIES:
+        terms = [taxonomy.term_class(name, settings) for name in getattr(article.relais,
+                                                                           taxonomy.key)]
+        setattr(article, taxonomy.key, terms)
+    return terms
 
 
 def write_term_pages(generator: Any, writer: Any) -> None:

@@ -1,0 +1,328 @@
+"""The content model: a home page, one index per section, and the five kinds of items.
+
+Every item is an :class:`ItemPage` (concrete, so that tags, class years and groups are stored
+once for all kinds); each kind adds its own fields and names its section. Items live under the
+index of their section. The public face of an item is its page on the static site: ``url``
+points there, and previews render through the same theme (wagtail-headless-preview).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail_headless_preview.models import HeadlessPreviewMixin
+
+from relais import sections
+from relais.sections import SECTIONS
+
+from .blocks import BodyBlock
+
+
+class HomePage(Page):
+    """The root of an association's site in the CMS."""
+
+    intro = models.TextField(_("présentation"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["content.SectionIndexPage", "members.SignUpPage", "content.InfoPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+
+class SectionIndexPage(Page):
+    """Holds the items of one section (alumni news, career stories, ...)."""
+
+    section = models.CharField(
+        _("rubrique"), max_length=40, unique=True,
+        choices=[(s.key, s.label_fr) for s in SECTIONS.values()],
+    )
+    intro = models.TextField(_("présentation"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("section"), FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = [
+        "content.AlumniNewsPage", "content.CareerStoryPage", "content.SchoolLifePage",
+        "content.EventPage", "content.AssociationNewsPage",
+    ]
+
+    class Meta:
+        verbose_name = _("index de rubrique")
+        verbose_name_plural = _("index de rubriques")
+
+
+class InfoPage(Page):
+    """A page outside the sections: about, legal notice, privacy policy."""
+
+    body = StreamField(BodyBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("page d'information")
+
+
+class ItemTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.ItemPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ItemPage(HeadlessPreviewMixin, Page):
+    """What every item has. Subclasses set ``section`` and may add fields and panels."""
+
+    section: sections.Section  # set by each kind of item
+
+    summary = models.TextField(
+        _("chapeau"), max_length=400,
+        help_text=_("Deux ou trois phrases : elles servent d'extrait sur le site, dans les flux et "
+                    "sur les réseaux sociaux."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("corps"), blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image principale"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    hero_alt = models.CharField(
+        _("texte alternatif de l'image"), max_length=250, blank=True,
+        help_text=_("Obligatoire avec une image : décrivez-la pour qui ne la voit pas."),
+    )
+    hero_caption = models.CharField(_("légende de l'image"), max_length=250, blank=True)
+    tags = ClusterTaggableManager(through=ItemTag, blank=True, verbose_name=_("thèmes"))
+    class_years = ParentalManyToManyField(
+        "taxonomy.ClassYear", blank=True, verbose_name=_("promotions"), related_name="items"
+    )
+    groups = ParentalManyToManyField(
+        "taxonomy.Group", blank=True, verbose_name=_("groupes"), related_name="items"
+    )
+    contributors = ParentalManyToManyField(
+        "taxonomy.Contributor", blank=True, verbose_name=_("contributeurs"), related_name="items"
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_alt"), FieldPanel("hero_caption")],
+            heading=_("Image principale"),
+        ),
+        FieldPanel("body"),
+    ]
+    taxonomy_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("tags"),
+                FieldPanel("class_years"),
+                FieldPanel("groups"),
+                FieldPanel("contributors"),
+            ],
+            heading=_("Classement et crédits"),
+        )
+    ]
+    parent_page_types = ["content.SectionIndexPage"]
+    subpage_types: list[str] = []
+    is_creatable = False
+
+    class Meta:
+        verbose_name = _("article")
+
+    @classmethod
+    def can_create_at(cls, parent: Page) -> bool:
+        """Items go under the index of their own section only."""
+        if not super().can_create_at(parent):
+            return False
+        parent = parent.specific
+        return isinstance(parent, SectionIndexPage) and parent.section == cls.section.key
+
+    def clean(self) -> None:
+        super().clean()
+        if self.hero_image_id and not self.hero_alt.strip():
+            raise ValidationError({
+                "hero_alt": _("Décrivez l'image principale : ce texte est lu aux personnes "
+                              "aveugles et affiché si l'image ne charge pas.")
+            })
+
+    # -- the public face of an item is its page on the static site ---------------------------
+
+    @property
+    def section_key(self) -> str:
+        return self.specific_class.section.key
+
+    @property
+    def static_path(self) -> str:
+        return f"/{self.section_key}/{self.slug}/"
+
+    @property
+    def static_url(self) -> str:
+        return settings.RELAIS_SITE_URL + self.static_path
+
+    def get_url_parts(self, request: Any = None) -> tuple[Any, str, str] | None:
+        parts = super().get_url_parts(request)
+        if parts is None:
+            return None
+        return parts[0], settings.RELAIS_SITE_URL, self.static_path
+
+    def get_client_root_url(self, request: Any) -> str:
+        return settings.WAGTAIL_HEADLESS_PREVIEW["CLIENT_URLS"]["default"]
+
+
+def _item_panels(*extra: Any) -> list[Any]:
+    return [*ItemPage.content_panels, *extra, *ItemPage.taxonomy_panels]
+
+
+class AlumniNewsPage(ItemPage):
+    """News about graduates: appointments, awards, companies founded."""
+
+    section = sections.NEWS
+    content_panels = _item_panels()
+    parent_page_types = ["content.SectionIndexPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("actualité des alumni")
+        verbose_name_plural = _("actualités des alumni")
+
+
+class CareerStoryPage(ItemPage):
+    """A graduate tells their career."""
+
+    class Sector(models.TextChoices):
+        ENERGY = "energie", _("Énergie")
+        INDUSTRY = "industrie", _("Industrie")
+        DIGITAL = "numerique", _("Numérique")
+        TRANSPORT = "transport", _("Transports et mobilité")
+        CONSTRUCTION = "construction", _("Construction et ville")
+        HEALTH = "sante", _("Santé")
+        FINANCE = "finance", _("Banque, finance, assurance")
+        CONSULTING = "conseil", _("Conseil")
+        RESEARCH = "recherche", _("Recherche et enseignement")
+        PUBLIC = "public", _("Service public")
+        ENTREPRENEURSHIP = "entrepreneuriat", _("Entrepreneuriat")
+        OTHER = "autre", _("Autre")
+
+    section = sections.CAREERS
+    alumnus_name = models.CharField(_("diplômé·e"), max_length=150)
+    alumnus_class_year = models.ForeignKey(
+        "taxonomy.ClassYear", verbose_name=_("promotion du diplômé"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="career_stories",
+    )
+    position = models.CharField(_("poste"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    sector = models.CharField(_("secteur"), max_length=30, choices=Sector.choices, blank=True)
+
+    content_panels = _item_panels(
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("alumnus_name"), FieldPanel("alumnus_class_year")]),
+                FieldRowPanel([FieldPanel("position"), FieldPanel("organisation")]),
+                FieldPanel("sector"),
+            ],
+            heading=_("Portrait"),
+        )
+    )
+    parent_page_types = ["content.SectionIndexPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("parcours")
+        verbose_name_plural = _("parcours")
+
+
+class SchoolLifePage(ItemPage):
+    """Life on campus: student projects, research, student associations."""
+
+    section = sections.SCHOOL_LIFE
+    content_panels = _item_panels()
+    parent_page_types = ["content.SectionIndexPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("vie de l'école")
+        verbose_name_plural = _("vie de l'école")
+
+
+class EventPage(ItemPage):
+    """An event of a class year or a group; the site adds an iCalendar file."""
+
+    section = sections.EVENTS
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"), null=True, blank=True)
+    location = models.CharField(_("lieu"), max_length=250, blank=True)
+    organiser_class_year = models.ForeignKey(
+        "taxonomy.ClassYear", verbose_name=_("promotion organisatrice"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="events",
+    )
+    organiser_group = models.ForeignKey(
+        "taxonomy.Group", verbose_name=_("groupe organisateur"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="events",
+    )
+    registration_url = models.URLField(_("lien d'inscription"), blank=True)
+
+    content_panels = _item_panels(
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
+                FieldPanel("location"),
+                FieldRowPanel([FieldPanel("organiser_class_year"), FieldPanel("organiser_group")]),
+                FieldPanel("registration_url"),
+            ],
+            heading=_("Date et lieu"),
+        )
+    )
+    parent_page_types = ["content.SectionIndexPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.end and self.start and self.end < self.start:
+            raise ValidationError({"end": _("L'événement se termine avant de commencer.")})
+
+    @property
+    def organiser(self) -> str:
+        if self.organiser_group_id:
+            return str(self.organiser_group)
+        if self.organiser_class_year_id:
+            return f"Promotion {self.organiser_class_year}"
+        return ""
+
+
+class AssociationNewsPage(ItemPage):
+    """News of the association itself: general assembly, board, services to members."""
+
+    section = sections.ASSOCIATION
+    content_panels = _item_panels()
+    parent_page_types = ["content.SectionIndexPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("vie de l'association")
+        verbose_name_plural = _("vie de l'association")
+
+
+ITEM_MODELS: dict[str, type[ItemPage]] = {
+    m.section.key: m
+    for m in (AlumniNewsPage, CareerStoryPage, SchoolLifePage, EventPage, AssociationNewsPage)
+}

@@ -1,0 +1,69 @@
+"""The association's identity, edited once in Settings and exported to ``content/site.yaml``."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from relais.siteconfig import SiteConfig
+
+
+@register_setting(icon="home")
+class AssociationSettings(BaseSiteSetting):
+    name = models.CharField(_("nom de l'association"), max_length=150, default="Relais")
+    tagline = models.CharField(_("accroche"), max_length=250, blank=True)
+    description = models.TextField(_("présentation courte"), blank=True)
+    signup_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page d'adhésion"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Le bouton « Adhérer » de chaque page du site y mène."),
+    )
+    signup_label = models.CharField(_("texte du bouton"), max_length=40, default="Adhérer")
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    linkedin_url = models.URLField(_("page LinkedIn"), blank=True)
+    facebook_url = models.URLField(_("page Facebook"), blank=True)
+    x_url = models.URLField(_("compte X"), blank=True)
+    mastodon_url = models.URLField(_("compte Mastodon"), blank=True)
+    bluesky_url = models.URLField(_("compte Bluesky"), blank=True)
+    instagram_url = models.URLField(_("compte Instagram"), blank=True)
+    youtube_url = models.URLField(_("chaîne YouTube"), blank=True)
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("description"),
+             FieldPanel("contact_email"), FieldPanel("address")],
+            heading=_("Identité"),
+        ),
+        MultiFieldPanel([FieldPanel("signup_page"), FieldPanel("signup_label")],
+                        heading=_("Adhésion")),
+        MultiFieldPanel(
+            [FieldPanel(f"{n}_url") for n in
+             ("linkedin", "facebook", "x", "mastodon", "bluesky", "instagram", "youtube")],
+            heading=_("Profils sur les réseaux"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("association")
+
+    NETWORK_LABELS = {
+        "linkedin": "LinkedIn", "facebook": "Facebook", "x": "X", "mastodon": "Mastodon",
+        "bluesky": "Bluesky", "instagram": "Instagram", "youtube": "YouTube",
+    }
+
+    def to_site_config(self) -> SiteConfig:
+        signup = self.signup_page.specific.full_url if self.signup_page_id else ""
+        return SiteConfig(
+            name=self.name,
+            tagline=self.tagline,
+            description=self.description,
+            signup_url=signup or "",
+            signup_label=self.signup_label,
+            contact_email=self.contact_email,
+            address=self.address,
+            networks={label: getattr(self, f"{key}_url") for key, label in
+                      self.NETWORK_LABELS.items() if getattr(self, f"{key}_url")},
+        )

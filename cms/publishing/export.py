@@ -1,0 +1,215 @@
+"""Export phase: a live page becomes ``content/<section>/<slug>.md`` plus its pictures.
+
+``item_for_page`` maps a page to a :class:`relais.contentfile.ContentItem` (used as is by the
+preview, which points pictures at the CMS's renditions), ``export_page`` writes it with its
+pictures in ``content/<section>/<slug>/`` and removes whatever a previous export of the same
+page left elsewhere (slug change), ``withdraw_page`` removes it all. Every file is written to a
+temporary name and renamed, so a build never reads half a file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from cms.content.models import EventPage, InfoPage, ItemPage
+from relais.contentfile import CareerInfo, ContentItem, EventInfo, StaticPage, dump, dump_page
+from relais.siteconfig import write_site_config
+
+from .markdown import Asset, ImageRef, body_to_markdown
+from .models import ExportRecord, SiteState
+
+logger = logging.getLogger(__name__)
+
+HERO_FILTER = "max-1600x1600|format-jpeg|jpegquality-85"
+SOCIAL_FILTER = "fill-1200x630|format-jpeg|jpegquality-85"
+
+
+def content_dir() -> Path:
+    return Path(settings.RELAIS_CONTENT_DIR)
+
+
+def file_ref(slug: str) -> ImageRef:
+    """Assets referenced relative to the content file: ``<slug>/<name>``."""
+    return lambda asset: f"{slug}/{asset.name}"
+
+
+def rendition_ref(asset: Asset) -> str:
+    """Assets referenced by their rendition URL on the CMS (previews)."""
+    url = asset.image.get_rendition(asset.filter_spec).url
+    return url if url.startswith("http") else settings.WAGTAILADMIN_BASE_URL + url
+
+
+def item_for_page(page: ItemPage, image_ref: ImageRef | None = None) -> tuple[ContentItem,
+                                                                             list[Asset]]:
+    """The content item for ``page`` and the pictures it refers to."""
+    page = page.specific
+    ref = image_ref or file_ref(page.slug)
+    assets: list[Asset] = []
+    body = body_to_markdown(page.body, ref, assets)
+    published = page.first_published_at or page.last_published_at or timezone.now()
+    modified = page.last_published_at if page.last_published_at and (
+        page.last_published_at - published).total_seconds() > 60 else None
+    item = ContentItem(
+        title=page.title,
+        date=timezone.localtime(published),
+        modified=timezone.localtime(modified) if modified else None,
+        slug=page.slug,
+        section=page.section_key,
+        summary=page.summary,
+        tags=sorted(page.tags.names(), key=str.casefold),
+        class_years=[str(y) for y in sorted(page.class_years.all(), key=lambda y: -y.year)],
+        groups=sorted(g.name for g in page.groups.all()),
+        contributors=[c.name for c in page.contributors.all().order_by("name")],
+        canonical_url=page.static_url,
+        cms_id=page.pk,
+        body=body,
+    )
+    if page.hero_image_id:
+        hero = Asset("hero.jpg", page.hero_image, HERO_FILTER)
+        social = Asset("social-1200x630.jpg", page.hero_image, SOCIAL_FILTER)
+        assets += [hero, social]
+        item.image, item.image_social = ref(hero), ref(social)
+        item.image_alt, item.image_caption = page.hero_alt, page.hero_caption
+    if hasattr(page, "alumnus_name"):
+        item.career = CareerInfo(
+            alumnus=page.alumnus_name,
+            class_year=str(page.alumnus_class_year) if page.alumnus_class_year_id else "",
+            position=page.position,
+            organisation=page.organisation,
+            sector=page.get_sector_display() if page.sector else "",
+        )
+    if isinstance(page, EventPage):
+        item.event = EventInfo(
+            start=timezone.localtime(page.start),
+            end=timezone.localtime(page.end) if page.end else None,
+            location=page.location,
+            organiser=page.organiser,
+            registration_url=page.registration_url,
+        )
+        if page.organiser_class_year_id and str(page.organiser_class_year) not in item.class_years:
+            item.class_years.append(str(page.organiser_class_year))
+        if page.organiser_group_id and page.organiser_group.name not in item.groups:
+            item.groups.append(page.organiser_group.name)
+    return item, assets
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _write_assets(folder: Path, assets: list[Asset]) -> None:
+    """Write the pictures into ``folder`` and remove the ones no longer used."""
+    keep = set()
+    for asset in assets:
+        rendition = asset.image.get_rendition(asset.filter_spec)
+        with rendition.file.open("rb") as fh:
+            _write_atomic(folder / asset.name, fh.read())
+        keep.add(asset.name)
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.name not in keep and old.is_file():
+                old.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _remove(relative_md: str, assets_dir: str) -> None:
+    root = content_dir()
+    (root / relative_md).unlink(missing_ok=True)
+    if assets_dir:
+        shutil.rmtree(root / assets_dir, ignore_errors=True)
+
+
+def export_page(page: ItemPage | InfoPage) -> ExportRecord:
+    """Write the live version of ``page`` into ``content/`` and record where it went."""
+    page = page.specific
+    if isinstance(page, InfoPage):
+        return _export_info_page(page)
+    item, assets = item_for_page(page)
+    root = content_dir()
+    relative = item.relative_path
+    folder = f"{item.section}/{item.slug}"
+    previous = ExportRecord.objects.filter(page_id=page.pk).first()
+    _write_assets(root / folder, assets)
+    _write_atomic(root / relative, dump(item).encode("utf-8"))
+    if previous and previous.path != relative:
+        _remove(previous.path, previous.assets_dir)
+        logger.info("Moved %s to %s", previous.path, relative)
+    version = SiteState.bump()
+    record, _ = ExportRecord.objects.update_or_create(
+        page_id=page.pk,
+        defaults={
+            "path": relative,
+            "assets_dir": folder if assets else "",
+            "title": page.title[:300],
+            "url": page.static_url,
+            "revision_id": page.live_revision_id,
+            "published_at": page.last_published_at,
+            "exported_at": timezone.now(),
+            "content_version": version,
+            "live_at": None,
+            "withdrawn": False,
+        },
+    )
+    logger.info("Exported page %s to %s", page.pk, relative)
+    return record
+
+
+def _export_info_page(page: InfoPage) -> ExportRecord:
+    relative = f"pages/{page.slug}.md"
+    assets: list[Asset] = []
+    body = body_to_markdown(page.body, file_ref(page.slug), assets)
+    info = StaticPage(title=page.title, slug=page.slug, body=body)
+    text = dump_page(info)
+    root = content_dir()
+    _write_assets(root / "pages" / page.slug, assets)
+    _write_atomic(root / relative, text.encode("utf-8"))
+    previous = ExportRecord.objects.filter(page_id=page.pk).first()
+    if previous and previous.path != relative:
+        _remove(previous.path, previous.assets_dir)
+    version = SiteState.bump()
+    record, _ = ExportRecord.objects.update_or_create(
+        page_id=page.pk,
+        defaults={"path": relative, "assets_dir": f"pages/{page.slug}" if assets else "",
+                  "title": page.title[:300], "url": f"{settings.RELAIS_SITE_URL}/{page.slug}/",
+                  "revision_id": page.live_revision_id, "published_at": page.last_published_at,
+                  "exported_at": timezone.now(), "content_version": version, "live_at": None,
+                  "withdrawn": False},
+    )
+    return record
+
+
+def withdraw_page(page_id: int) -> ExportRecord | None:
+    """Remove a page's content file and pictures (unpublished or deleted)."""
+    record = ExportRecord.objects.filter(page_id=page_id, withdrawn=False).first()
+    if record is None:
+        return None
+    _remove(record.path, record.assets_dir)
+    record.withdrawn = True
+    record.content_version = SiteState.bump()
+    record.live_at = None
+    record.save(update_fields=["withdrawn", "content_version", "live_at"])
+    logger.info("Withdrew page %s (%s)", page_id, record.path)
+    return record
+
+
+def export_site_config() -> Path:
+    """Write ``content/site.yaml`` from the association settings of the default site."""
+    from wagtail.models import Site
+
+    from cms.core.models import AssociationSettings
+
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    config = AssociationSettings.for_site(site).to_site_config() if site else None
+    path = write_site_config(content_dir(), config) if config else content_dir() / "site.yaml"
+    SiteState.bump()
+    return path

@@ -1,0 +1,93 @@
+"""What the publishing pipeline remembers: where each item was exported, and each build.
+
+``SiteState`` holds two counters: ``content_version`` goes up with every change written to
+``content/``, ``built_version`` records the version the live site was built from. A build task
+that finds ``built_version >= content_version`` has nothing to do, so a burst of publishes
+costs one or two builds, not one each.
+"""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteState(models.Model):
+    content_version = models.PositiveBigIntegerField(default=0)
+    built_version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("état du site")
+
+    @classmethod
+    def get(cls) -> SiteState:
+        state, _created = cls.objects.get_or_create(pk=1)
+        return state
+
+    @classmethod
+    def bump(cls) -> int:
+        """Record a change to ``content/``; returns the new content version."""
+        with transaction.atomic():
+            cls.objects.get_or_create(pk=1)
+            cls.objects.filter(pk=1).update(content_version=F("content_version") + 1)
+            return cls.objects.get(pk=1).content_version
+
+
+class ExportRecord(models.Model):
+    """Where a page's content file lives, and when its current version went live."""
+
+    page_id = models.PositiveIntegerField(_("page"), unique=True)
+    path = models.CharField(_("fichier"), max_length=300)
+    assets_dir = models.CharField(_("dossier des images"), max_length=300, blank=True)
+    title = models.CharField(_("titre"), max_length=300)
+    url = models.URLField(_("adresse sur le site"), max_length=500, blank=True)
+    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(_("publié dans le CMS le"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("exporté le"), default=timezone.now)
+    content_version = models.PositiveBigIntegerField(default=0)
+    live_at = models.DateTimeField(_("en ligne le"), null=True, blank=True)
+    first_live_at = models.DateTimeField(_("en ligne pour la première fois le"), null=True,
+                                         blank=True)
+    withdrawn = models.BooleanField(_("retiré"), default=False)
+
+    class Meta:
+        verbose_name = _("export")
+        ordering = ["-exported_at"]
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def publish_to_live_seconds(self) -> float | None:
+        if self.published_at and self.live_at and self.live_at >= self.published_at:
+            return (self.live_at - self.published_at).total_seconds()
+        return None
+
+
+class BuildRecord(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("en cours")
+        SUCCEEDED = "succeeded", _("réussie")
+        FAILED = "failed", _("échouée")
+
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices,
+                              default=Status.RUNNING)
+    trigger = models.CharField(_("origine"), max_length=300, blank=True)
+    content_version = models.PositiveBigIntegerField(default=0)
+    started_at = models.DateTimeField(_("début"), default=timezone.now)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
+    articles = models.PositiveIntegerField(_("articles"), default=0)
+    files = models.PositiveIntegerField(_("fichiers"), default=0)
+    errors = models.TextField(_("erreurs"), blank=True)
+    warnings = models.TextField(_("avertissements"), blank=True)
+
+    class Meta:
+        verbose_name = _("construction du site")
+        verbose_name_plural = _("constructions du site")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_status_display()}"

@@ -1,0 +1,82 @@
+"""Connect the publishing pipeline to Wagtail's page lifecycle.
+
+Every handler enqueues on commit: a publish that rolls back must not be exported. Wagtail sends
+``page_published`` twice for a scheduled page (when scheduled, not yet live; then when it goes
+live): only a live page is exported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished
+
+from cms.content.models import InfoPage, ItemPage
+
+_state = threading.local()
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """Publish without enqueuing exports (bulk loads that export everything once at the end)."""
+    _state.suspended = True
+    try:
+        yield
+    finally:
+        _state.suspended = False
+
+
+def _exported_kind(instance: Any) -> bool:
+    if getattr(_state, "suspended", False):
+        return False
+    return isinstance(instance, (ItemPage, InfoPage))
+
+
+def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not _exported_kind(instance) or not instance.live:
+        return
+    from .tasks import export_page_task
+
+    page_id = instance.pk
+    transaction.on_commit(lambda: export_page_task.enqueue(page_id))
+
+
+def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not _exported_kind(instance):
+        return
+    from .tasks import withdraw_page_task
+
+    page_id = instance.pk
+    transaction.on_commit(lambda: withdraw_page_task.enqueue(page_id))
+
+
+def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Deleting a page sends post_delete for its own class and for each parent table: react to
+    # the row of the specific class only.
+    if not _exported_kind(instance) or type(instance) is not instance.specific_class:
+        return
+    from .tasks import withdraw_page_task
+
+    page_id = instance.pk
+    transaction.on_commit(lambda: withdraw_page_task.enqueue(page_id))
+
+
+def on_settings_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .tasks import export_site_config_task
+
+    transaction.on_commit(lambda: export_site_config_task.enqueue())
+
+
+def connect() -> None:
+    from cms.core.models import AssociationSettings
+
+    page_published.connect(on_page_published, dispatch_uid="relais-export-published")
+    page_unpublished.connect(on_page_unpublished, dispatch_uid="relais-withdraw-unpublished")
+    post_delete.connect(on_page_deleted, dispatch_uid="relais-withdraw-deleted")
+    post_save.connect(on_settings_saved, sender=AssociationSettings,
+                      dispatch_uid="relais-export-settings")

@@ -1,0 +1,119 @@
+"""Background tasks of the publishing pipeline, on the ``publishing`` queue of the ``relais``
+task backend: export, withdraw, build, and the periodic jobs the worker runs by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+from wagtail.models import Page
+
+from relais.build import BuildError, SitePaths, build_site
+
+from . import export
+from .models import BuildRecord, ExportRecord, SiteState
+from .signals import items_live
+
+logger = logging.getLogger(__name__)
+
+
+@task(backend="relais", queue_name="publishing")
+def export_page_task(page_id: int) -> str | None:
+    """Export the live version of a page, then build. A page that is no longer live is
+    withdrawn instead (it was unpublished between the enqueue and now)."""
+    page = Page.objects.filter(pk=page_id).specific().first()
+    if page is None or not page.live:
+        withdraw_page_task.call(page_id)
+        return None
+    record = export.export_page(page)
+    build_site_task.enqueue(f"publication de « {page.title} »")
+    return record.path
+
+
+@task(backend="relais", queue_name="publishing")
+def withdraw_page_task(page_id: int) -> str | None:
+    record = export.withdraw_page(page_id)
+    if record is None:
+        return None
+    build_site_task.enqueue(f"retrait de « {record.title} »")
+    return record.path
+
+
+@task(backend="relais", queue_name="publishing")
+def export_site_config_task() -> None:
+    export.export_site_config()
+    build_site_task.enqueue("réglages de l'association")
+
+
+@task(backend="relais", queue_name="publishing")
+def build_site_task(trigger: str = "", force: bool = False) -> int | None:
+    """Build the site unless a build since the last content change already covers it."""
+    state = SiteState.get()
+    if not force and state.built_version >= state.content_version and BuildRecord.objects.filter(
+            status=BuildRecord.Status.SUCCEEDED).exists():
+        return None
+    return run_build(trigger).pk
+
+
+def run_build(trigger: str = "") -> BuildRecord:
+    """Build now, record the outcome, and announce the items that went live."""
+    version = SiteState.get().content_version
+    record = BuildRecord.objects.create(trigger=trigger[:300], content_version=version)
+    started = time.perf_counter()
+    try:
+        result = build_site(SitePaths.from_env())
+    except BuildError as exc:
+        record.status = BuildRecord.Status.FAILED
+        record.errors = "\n".join(exc.errors)
+        logger.error("Site build failed: %s", exc)
+    except Exception as exc:
+        record.status = BuildRecord.Status.FAILED
+        record.errors = f"{type(exc).__name__}: {exc}"
+        record.seconds = time.perf_counter() - started
+        record.finished_at = timezone.now()
+        record.save()
+        raise
+    else:
+        record.status = BuildRecord.Status.SUCCEEDED
+        record.articles, record.files = result.articles, result.files
+        record.warnings = "\n".join(result.warnings)
+    record.seconds = time.perf_counter() - started
+    record.finished_at = timezone.now()
+    record.save()
+    if record.status == BuildRecord.Status.SUCCEEDED:
+        _mark_live(record)
+    return record
+
+
+def _mark_live(build: BuildRecord) -> None:
+    now = build.finished_at or timezone.now()
+    with transaction.atomic():
+        SiteState.objects.filter(pk=1, built_version__lt=build.content_version).update(
+            built_version=build.content_version)
+        pending = list(ExportRecord.objects.select_for_update().filter(
+            withdrawn=False, live_at__isnull=True, content_version__lte=build.content_version))
+        for record in pending:
+            record.live_at = now
+            record.first_live_at = record.first_live_at or now
+            record.save(update_fields=["live_at", "first_live_at"])
+    if pending:
+        page_ids = [r.page_id for r in pending]
+        transaction.on_commit(lambda: items_live.send(sender=BuildRecord, page_ids=page_ids,
+                                                      build=build))
+
+
+@task(backend="relais", queue_name="maintenance")
+def publish_scheduled_task() -> None:
+    """Wagtail's scheduled publishing, run by the worker's clock every minute."""
+    call_command("publish_scheduled")
+
+
+@task(backend="relais", queue_name="maintenance")
+def nightly_build_task() -> None:
+    """Rebuild once a day so that past events leave the "upcoming" lists."""
+    run_build("reconstruction quotidienne")

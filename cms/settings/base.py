@@ -1,0 +1,210 @@
+"""Settings shared by every environment. Machine-specific values come from the environment:
+
+- ``DATABASE_URL``: defaults to SQLite in ``var/relais.sqlite3``; ``postgres://user@host/db`` works
+  with the ``postgres`` extra installed.
+- ``RELAIS_TASK_BACKEND``: ``database`` (default: a queue in the database, run by
+  ``manage.py relais_worker``), ``rq`` (Redis, with ``RELAIS_REDIS_URL``) or ``immediate``
+  (run tasks inside the request; for tests and debugging only).
+- ``RELAIS_SITE_URL``: public address of the static site; ``RELAIS_CMS_URL``: of the admin.
+- ``RELAIS_CONTENT_DIR``, ``RELAIS_SITE_OUTPUT``: where content files and the built site go.
+- ``RELAIS_SECRET_KEY`` (production), ``RELAIS_CREDENTIALS_KEY``: encryption key of network
+  credentials.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("RELAIS_VAR_DIR", BASE_DIR / "var"))
+
+INSTALLED_APPS = [
+    "cms.core",
+    "cms.taxonomy",
+    "cms.content",
+    "cms.publishing",
+    "cms.members",
+    "cms.demo",
+    "wagtail_headless_preview",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "cms.urls"
+WSGI_APPLICATION = "cms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "cms" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "cms.core.context_processors.relais",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'relais.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The worker and the admin write at the same time: wait for the lock instead of failing,
+    # and let readers go on while one writes.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# French admin by default; English available per user (Wagtail account settings)
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Wagtail
+WAGTAIL_SITE_NAME = "Relais"
+WAGTAILADMIN_BASE_URL = os.environ.get("RELAIS_CMS_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAIL_ALLOW_UNICODE_SLUGS = False  # slugs are file names and URLs: ASCII only
+WAGTAIL_I18N_ENABLED = False
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAIL_MODERATION_ENABLED = True
+WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# The static site shows external media as links: no oEmbed request is needed to save an item.
+# Set RELAIS_OEMBED=1 to fetch titles and thumbnails from the providers first.
+WAGTAILEMBEDS_FINDERS = [{"class": "cms.content.embeds.LinkFinder"}]
+if os.environ.get("RELAIS_OEMBED") == "1":
+    WAGTAILEMBEDS_FINDERS.insert(0, {"class": "wagtail.embeds.finders.oembed"})
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# The static site
+RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8001").rstrip("/")
+RELAIS_CONTENT_DIR = Path(os.environ.get("RELAIS_CONTENT_DIR", BASE_DIR / "content"))
+RELAIS_SITE_OUTPUT = Path(os.environ.get("RELAIS_SITE_OUTPUT", BASE_DIR / "site" / "output"))
+
+# Draft preview through the site's own templates (wagtail-headless-preview)
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": f"{WAGTAILADMIN_BASE_URL}/relais-preview/"},
+    "REDIRECT_ON_PREVIEW": False,
+    "ENFORCE_TRAILING_SLASH": True,
+}
+
+# Background tasks. Wagtail's own tasks (search and reference indexes) stay on "default", run
+# at once; the project's tasks go to the "relais" backend, on named queues.
+RELAIS_QUEUES = ["publishing", "syndication", "maintenance"]
+_task_backend = os.environ.get("RELAIS_TASK_BACKEND", "database")
+_relais_backends = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "dummy": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+}
+if _task_backend not in _relais_backends:
+    raise RuntimeError(
+        f"RELAIS_TASK_BACKEND={_task_backend!r} is not a known queue backend: use one of "
+        f"{', '.join(_relais_backends)}."
+    )
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "relais": {**_relais_backends[_task_backend], "QUEUES": RELAIS_QUEUES},
+}
+RQ_QUEUES = {
+    name: {"URL": os.environ.get("RELAIS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+           "DEFAULT_TIMEOUT": 600}
+    for name in RELAIS_QUEUES
+}
+if _task_backend == "rq":
+    INSTALLED_APPS.append("django_tasks_rq")
+
+# The site list and settings are cached: the cache must be shared by the admin and the worker
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+if os.environ.get("RELAIS_REDIS_CACHE_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["RELAIS_REDIS_CACHE_URL"],
+    }
+
+EMAIL_BACKEND = os.environ.get(
+    "RELAIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("RELAIS_FROM_EMAIL", "Relais <noreply@relais.invalid>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "cms": {"handlers": ["console"], "level": "INFO"},
+        "relais": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "pelican": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}

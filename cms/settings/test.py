@@ -1,0 +1,29 @@
+"""Test settings: fast hashing, tasks run at once, content and site in a temporary folder.
+
+``RELAIS_TEST_DATABASE_URL`` (e.g. postgres://postgres@127.0.0.1:5432/relais) runs the suite on
+PostgreSQL instead of SQLite.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("RELAIS_TASK_BACKEND", "immediate")
+if os.environ.get("RELAIS_TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["RELAIS_TEST_DATABASE_URL"]
+
+_tmp = Path(tempfile.mkdtemp(prefix="relais-test-"))
+os.environ.setdefault("RELAIS_VAR_DIR", str(_tmp / "var"))
+os.environ.setdefault("RELAIS_CONTENT_DIR", str(_tmp / "content"))
+os.environ.setdefault("RELAIS_SITE_OUTPUT", str(_tmp / "site" / "output"))
+
+from .base import *  # noqa: E402, F403
+
+DEBUG = False
+SECRET_KEY = "relais-test-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,197 @@
+"""A real Pelican build of a small site: pages, feeds, calendars, structured data, atomicity."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from icalendar import Calendar
+from PIL import Image
+
+from relais.build import BuildError
+from tests.support import GOLDEN_SITE_URL, write_item
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture
+def site(golden_content, build, site_paths):
+    build()
+    return site_paths.output
+
+
+def test_every_kind_of_page_is_generated(site):
+    expected = [
+        "index.html", "404.html", "sitemap.xml", "tags/index.html",
+        "actualites/index.html", "actualites/prix-jeune-ingenieure/index.html",
+        "evenements/index.html", "evenements/afterwork-promo-2015/index.html",
+        "evenements/afterwork-promo-2015/evenement.ics", "evenements/agenda.ics",
+        "parcours/de-stagiaire-a-cto/index.html", "mentions-legales/index.html",
+        "tags/hydrogene/index.html", "promotions/2012/index.html", "groupes/groupe-rhone-alpes/index.html",
+        "contributeurs/claire-moreau/index.html",
+        "feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/actualites.atom.xml",
+        "feeds/actualites.rss.xml", "feeds/tags/hydrogene.atom.xml",
+        "feeds/promotions/2012.atom.xml", "feeds/promotions/2012.rss.xml",
+        "actualites/prix-jeune-ingenieure/hero.jpg",
+        "actualites/prix-jeune-ingenieure/social-1200x630.jpg",
+        "theme/css/site.css",
+    ]
+    missing = [p for p in expected if not (site / p).exists()]
+    assert missing == []
+
+
+def test_home_shows_latest_items_and_only_upcoming_events(site):
+    page = soup(site / "index.html")
+    upcoming = page.select_one("section.upcoming")
+    assert "Afterwork #promo2015 à Lyon" in upcoming.get_text()
+    assert "Gala annuel 2026" not in upcoming.get_text()  # it took place in June
+    titles = [a.get_text() for a in page.select(".card-title a")]
+    assert titles[0] == "Afterwork #promo2015 à Lyon"  # newest first
+    assert "Prix de la jeune ingénieure : « Camille » récompensée" in titles
+
+
+def test_article_page_has_canonical_open_graph_twitter_jsonld_and_join_link(site):
+    page = soup(site / "actualites/prix-jeune-ingenieure/index.html")
+    url = f"{GOLDEN_SITE_URL}/actualites/prix-jeune-ingenieure/"
+    assert page.find("link", rel="canonical")["href"] == url
+    og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
+    assert og["og:url"] == url
+    assert og["og:title"] == "Prix de la jeune ingénieure : « Camille » récompensée"
+    assert og["og:image"] == f"{GOLDEN_SITE_URL}/actualites/prix-jeune-ingenieure/social-1200x630.jpg"
+    assert (og["og:image:width"], og["og:image:height"]) == ("1200", "630")
+    assert og["og:image:alt"] == "Camille Petit sur scène, tenant son trophée"
+    tw = {m["name"]: m["content"] for m in page.find_all("meta", attrs={"name": True})}
+    assert tw["twitter:card"] == "summary_large_image"
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["@type"] == "Article" and data["url"] == url
+    assert data["headline"].startswith("Prix de la jeune ingénieure")
+    assert data["author"] == [{"@type": "Person", "name": "Claire Moreau"}]
+    join = page.select_one("aside.join a.cta")
+    assert join.get_text() == "Adhérer / Join"
+    assert join["href"] == ("https://cms.alumni.example.org/adherer/?item="
+                            "actualites%2Fprix-jeune-ingenieure")
+    with Image.open(site / "actualites/prix-jeune-ingenieure/social-1200x630.jpg") as img:
+        assert img.size == (1200, 630)
+
+
+def test_article_body_is_rendered_and_sanitised(site):
+    html = (site / "actualites/prix-jeune-ingenieure/index.html").read_text(encoding="utf-8")
+    page = BeautifulSoup(html, "html.parser")
+    prose = page.select_one(".prose")
+    assert prose.h2.get_text() == "Un prix national"
+    assert prose.blockquote is not None
+    # the relative picture link resolves to the copied file
+    assert prose.img["src"] == f"{GOLDEN_SITE_URL}/actualites/prix-jeune-ingenieure/hero.jpg"
+    assert "<script>alert" not in html
+    assert page.select_one("main").find("script") is None
+
+
+def test_page_is_accessible_by_structure(site):
+    page = soup(site / "parcours/de-stagiaire-a-cto/index.html")
+    assert page.html["lang"] == "fr"
+    assert page.select_one("a.skip-link")["href"] == "#contenu"
+    assert page.find("header", role="banner") and page.find("footer", role="contentinfo")
+    assert page.find("main", id="contenu") and page.find("nav", attrs={"aria-label": True})
+    assert len(page.find_all("h1")) == 1
+    assert all(img.has_attr("alt") for img in page.find_all("img"))
+    assert page.select_one(".career-box").get_text(" ", strip=True).count("Léa Martin") == 1
+
+
+def test_feeds_are_valid_with_full_content_and_images(site):
+    feed = feedparser.parse((site / "feeds/all.atom.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    titles = [e.title for e in feed.entries]
+    assert "De stagiaire à CTO en dix ans — \"sans plan de carrière\"" in titles
+    prize = next(e for e in feed.entries if "prix" in e.link)
+    assert "banc d'essai" in prize.content[0].value  # full content
+    assert prize.enclosures[0].href.endswith("/prix-jeune-ingenieure/hero.jpg")
+    assert prize.summary.startswith("Camille Petit (promo 2019) reçoit le prix")
+    rss = feedparser.parse((site / "feeds/all.rss.xml").read_bytes())
+    assert not rss.bozo, rss.bozo_exception
+    assert len(rss.entries) == 4
+    for name in ("feeds/actualites.atom.xml", "feeds/tags/hydrogene.atom.xml",
+                 "feeds/promotions/2012.rss.xml", "feeds/groupes/groupe-rhone-alpes.atom.xml"):
+        parsed = feedparser.parse((site / name).read_bytes())
+        assert not parsed.bozo, (name, parsed.bozo_exception)
+        assert parsed.entries, name
+    tag_feed = feedparser.parse((site / "feeds/tags/hydrogene.atom.xml").read_bytes())
+    assert {e.link.split("/")[-2] for e in tag_feed.entries} == {"prix-jeune-ingenieure",
+                                                                  "de-stagiaire-a-cto"}
+
+
+def test_event_calendar_files(site):
+    cal = Calendar.from_ical((site / "evenements/afterwork-promo-2015/evenement.ics").read_bytes())
+    event = next(c for c in cal.walk("VEVENT"))
+    assert str(event["summary"]) == "Afterwork #promo2015 à Lyon"
+    assert event.decoded("dtstart").isoformat() == "2026-12-12T19:00:00+01:00"
+    assert str(event["location"]) == "Le Sucre, 50 quai Rambaud, Lyon"
+    agenda = Calendar.from_ical((site / "evenements/agenda.ics").read_bytes())
+    assert len(list(agenda.walk("VEVENT"))) == 2
+    page = soup(site / "evenements/afterwork-promo-2015/index.html")
+    assert page.find("a", href=f"{GOLDEN_SITE_URL}/evenements/afterwork-promo-2015/evenement.ics")
+
+
+def test_sitemap_lists_articles(site):
+    xml = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{GOLDEN_SITE_URL}/parcours/de-stagiaire-a-cto/</loc>" in xml
+
+
+def test_pagination(site_paths, build):
+    for i in range(30):
+        write_item(site_paths.content, "vie-ecole", f"item-{i:02d}",
+                   f"title: Item {i}\ndate: 2026-01-{i % 28 + 1:02d} 10:{i:02d}")
+    build()
+    first = soup(site_paths.output / "vie-ecole/index.html")
+    assert len(first.select(".card")) == 12
+    assert first.select_one('a[rel="next"]')["href"].endswith("/vie-ecole/page/2/")
+    third = soup(site_paths.output / "vie-ecole/page/3/index.html")
+    assert len(third.select(".card")) == 6
+    assert not (site_paths.output / "vie-ecole/page/4").exists()
+
+
+def test_broken_content_fails_the_build_and_leaves_the_live_site(golden_content, build,
+                                                                 site_paths):
+    first = build()
+    live = os.readlink(site_paths.output)
+    write_item(site_paths.content, "actualites", "casse", "title: a: b\ndate: 2026-01-01")
+    with pytest.raises(BuildError) as err:
+        build()
+    assert "actualites/casse.md" in str(err.value)
+    assert "not valid YAML" in str(err.value)
+    assert "live site is unchanged" in str(err.value)
+    assert os.readlink(site_paths.output) == live
+    assert (first.output_dir / "index.html").exists()
+    # only the live build and no half-written one remain
+    assert [p for p in site_paths.builds.iterdir() if not p.name.startswith(".")] == [
+        first.output_dir]
+
+
+def test_missing_image_fails_with_the_field(golden_content, build, site_paths):
+    write_item(site_paths.content, "actualites", "sans-image",
+               "title: x\ndate: 2026-01-01\nimage: sans-image/absente.jpg\nimage_alt: rien")
+    with pytest.raises(BuildError, match=r"sans-image.md: field 'image': file "
+                                         r"actualites/sans-image/absente.jpg not found"):
+        build()
+
+
+def test_rebuild_switches_atomically_and_prunes_old_builds(golden_content, build, site_paths):
+    outputs = [build().output_dir for _ in range(5)]
+    assert site_paths.output.resolve() == outputs[-1]
+    remaining = sorted(p for p in site_paths.builds.iterdir() if not p.name.startswith("."))
+    assert remaining == outputs[-3:]
+
+
+def test_hand_written_item_without_optional_fields_builds(site_paths, build):
+    write_item(site_paths.content, "association", "ag-2026",
+               "title: Assemblée générale 2026\ndate: 2026-06-01", "Compte rendu **complet**.")
+    build()
+    page = soup(site_paths.output / "association/ag-2026/index.html")
+    assert page.h1.get_text() == "Assemblée générale 2026"
+    assert page.select_one(".prose strong").get_text() == "complet"
+    assert page.find("meta", property="og:image") is None
