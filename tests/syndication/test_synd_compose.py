@@ -46,8 +46,14 @@ def utm(network: str) -> str:
 def test_registry_has_the_six_networks_and_their_limits():
     assert list(registry) == ["bluesky", "facebook", "instagram", "linkedin", "mastodon", "x"]
     limits = {name: cls.max_length for name, cls in registry.items()}
-    assert limits == {"bluesky": 300, "facebook": 63206, "instagram": 2200, "linkedin": 3000,
-                      "mastodon": 500, "x": 280}
+    assert limits == {
+        "bluesky": 300,
+        "facebook": 63206,
+        "instagram": 2200,
+        "linkedin": 3000,
+        "mastodon": 500,
+        "x": 280,
+    }
     assert registry["bluesky"].max_bytes == 3000
     assert registry["instagram"].hashtag_limit == 30 and registry["instagram"].requires_image
     assert registry["x"].url_length == registry["mastodon"].url_length == 23
@@ -98,7 +104,9 @@ def test_bluesky_link_facet_card_and_bytes():
     assert tags == {"Data", "IntelligenceArtificielle", "Promo2012"}
     body = registry.create("bluesky").request_body(post)
     external = body["record"]["embed"]["external"]
-    assert external["uri"] == utm("bluesky") and external["title"] == "Carrière : de stagiaire à CTO"
+    assert (
+        external["uri"] == utm("bluesky") and external["title"] == "Carrière : de stagiaire à CTO"
+    )
     assert external["thumb"] == {"pending_upload": "hero.jpg"}
     assert body["repo"] == "<account DID>"
 
@@ -126,8 +134,11 @@ def test_instagram_needs_an_image_and_shows_the_url():
     post = compose(item(), registry.create("instagram"))
     assert utm("instagram") in post.text
     body = registry.create("instagram").request_body(post)
-    assert body == {"image_url": "https://alumni.example.org/hero.jpg", "caption": post.text,
-                    "alt_text": "Léa"}
+    assert body == {
+        "image_url": "https://alumni.example.org/hero.jpg",
+        "caption": post.text,
+        "alt_text": "Léa",
+    }
 
 
 def test_instagram_thirty_hashtags_at_most():
@@ -139,7 +150,9 @@ def test_instagram_thirty_hashtags_at_most():
 
 
 def test_summary_falls_back_to_the_first_words_of_the_body():
-    post = compose(item(summary="", body="## Intro\n\nLe **corps** de l'article."), registry.create("x"))
+    post = compose(
+        item(summary="", body="## Intro\n\nLe **corps** de l'article."), registry.create("x")
+    )
     assert "Intro Le corps de l'article." in post.text
 
 
@@ -170,7 +183,9 @@ def test_override_gets_the_link_and_is_checked():
         compose(item(), x, override="trop long " * 30)
     assert info.value.length > 280 and info.value.limit == 280
     # Bluesky: hashtags and links typed by the editor become facets
-    post = compose(item(), registry.create("bluesky"), override="Bravo Léa 🎉 #Promo2012 https://ex.org")
+    post = compose(
+        item(), registry.create("bluesky"), override="Bravo Léa 🎉 #Promo2012 https://ex.org"
+    )
     kinds = [f["features"][0]["$type"].rsplit("#", 1)[1] for f in post.facets()]
     assert kinds == ["tag", "link", "link"]
 
@@ -197,8 +212,12 @@ Le corps en **Markdown**.
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "syndication", *args], cwd=REPO_ROOT, capture_output=True,
-        text=True, timeout=60, check=False,
+        [sys.executable, "-m", "syndication", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -211,27 +230,45 @@ def content_file(tmp_path: Path) -> Path:
 
 
 def test_cli_json_gives_the_request_body_of_each_network(content_file: Path):
-    result = run_cli("compose", str(content_file), "--site-url", "https://alumni.example.org", "--json")
+    result = run_cli(
+        "compose", str(content_file), "--site-url", "https://alumni.example.org", "--json"
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["network"] for line in lines] == list(registry)
     by_name = {line["network"]: line for line in lines}
     record = by_name["bluesky"]["body"]["record"]
     thumb = record["embed"]["external"]["thumb"]
-    assert thumb == {"pending_upload": str(content_file.parent.parent / "de-stagiaire-a-cto/hero.jpg")}
+    assert thumb == {
+        "pending_upload": str(content_file.parent.parent / "de-stagiaire-a-cto/hero.jpg")
+    }
     text = record["text"].encode()
     for facet in record["facets"]:
         piece = text[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
         feature = facet["features"][0]
-        assert piece == f"#{feature['tag']}" if "tag" in feature else piece.startswith("alumni.example.org")
+        assert (
+            piece == f"#{feature['tag']}"
+            if "tag" in feature
+            else piece.startswith("alumni.example.org")
+        )
     assert by_name["x"]["body"] == {"text": by_name["x"]["body"]["text"]}
     assert utm("x") in by_name["x"]["body"]["text"]
-    assert by_name["instagram"]["body"]["image_url"] == "https://alumni.example.org/de-stagiaire-a-cto/hero.jpg"
+    assert (
+        by_name["instagram"]["body"]["image_url"]
+        == "https://alumni.example.org/de-stagiaire-a-cto/hero.jpg"
+    )
     assert by_name["linkedin"]["body"]["content"]["article"]["source"] == utm("linkedin")
 
 
 def test_cli_text_for_one_network_and_errors(content_file: Path, tmp_path: Path):
-    result = run_cli("compose", str(content_file), "--network", "mastodon", "--site-url", "https://alumni.example.org")
+    result = run_cli(
+        "compose",
+        str(content_file),
+        "--network",
+        "mastodon",
+        "--site-url",
+        "https://alumni.example.org",
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("== Mastodon (")
     assert utm("mastodon") in result.stdout
@@ -247,7 +284,12 @@ def test_cli_text_for_one_network_and_errors(content_file: Path, tmp_path: Path)
     assert str(bad) in result.stderr and "field 'date'" in result.stderr
 
     no_image = content_file.with_name("sans-image.md")
-    no_image.write_text(FILE.replace("image: de-stagiaire-a-cto/hero.jpg\nimage_alt: Léa Martin devant une ligne de production\n", ""), encoding="utf-8")
-    result = run_cli("compose", str(no_image), "--network", "instagram", "--json", "--site-url", "https://a.org")
+    no_image.write_text(
+        "\n".join(line for line in FILE.split("\n") if not line.startswith("image")),
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "compose", str(no_image), "--network", "instagram", "--json", "--site-url", "https://a.org"
+    )
     assert result.returncode == 0
     assert "no image" in json.loads(result.stdout)["skipped"]

