@@ -52,17 +52,17 @@ class SitePaths:
     cache: Path = ROOT / "site" / "cache"
 
     @classmethod
+    def at(cls, content: str | Path, output: str | Path) -> SitePaths:
+        """Paths for a content folder and a live-site link; builds and cache sit beside it."""
+        output = Path(output)
+        return cls(content=Path(content), output=output, builds=output.parent / "builds",
+                   cache=output.parent / "cache")
+
+    @classmethod
     def from_env(cls) -> SitePaths:
         env = os.environ
-        paths = cls()
-        if env.get("RELAIS_CONTENT_DIR"):
-            paths.content = Path(env["RELAIS_CONTENT_DIR"])
-        if env.get("RELAIS_SITE_OUTPUT"):
-            out = Path(env["RELAIS_SITE_OUTPUT"])
-            paths.output = out
-            paths.builds = out.parent / f"{out.name}-builds"
-            paths.cache = out.parent / f"{out.name}-cache"
-        return paths
+        return cls.at(env.get("RELAIS_CONTENT_DIR", cls.content),
+                      env.get("RELAIS_SITE_OUTPUT", cls.output))
 
 
 @dataclass
@@ -118,6 +118,9 @@ def pelican_settings(paths: SitePaths, output_dir: Path, **overrides: Any) -> di
     """Pelican settings for a build of ``paths.content`` into ``output_dir``."""
     from pelican.settings import read_settings
 
+    if "SITEURL" in overrides:
+        overrides["SITEURL"] = str(overrides["SITEURL"]).rstrip("/")
+        overrides.setdefault("FEED_DOMAIN", overrides["SITEURL"])
     previous = os.environ.get("RELAIS_CONTENT_DIR")
     os.environ["RELAIS_CONTENT_DIR"] = str(paths.content)
     try:

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -182,7 +183,8 @@ class ItemPage(HeadlessPreviewMixin, Page):
         return parts[0], settings.RELAIS_SITE_URL, self.static_path
 
     def get_client_root_url(self, request: Any) -> str:
-        return settings.WAGTAIL_HEADLESS_PREVIEW["CLIENT_URLS"]["default"]
+        """Previews are rendered by the CMS itself, on whatever address the editor uses."""
+        return request.build_absolute_uri(reverse("relais_preview"))
 
 
 def _item_panels(*extra: Any) -> list[Any]:

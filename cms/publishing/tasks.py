@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -60,13 +61,17 @@ def build_site_task(trigger: str = "", force: bool = False) -> int | None:
     return run_build(trigger).pk
 
 
+def site_paths() -> SitePaths:
+    return SitePaths.at(settings.RELAIS_CONTENT_DIR, settings.RELAIS_SITE_OUTPUT)
+
+
 def run_build(trigger: str = "") -> BuildRecord:
     """Build now, record the outcome, and announce the items that went live."""
     version = SiteState.get().content_version
     record = BuildRecord.objects.create(trigger=trigger[:300], content_version=version)
     started = time.perf_counter()
     try:
-        result = build_site(SitePaths.from_env())
+        result = build_site(site_paths(), SITEURL=settings.RELAIS_SITE_URL)
     except BuildError as exc:
         record.status = BuildRecord.Status.FAILED
         record.errors = "\n".join(exc.errors)

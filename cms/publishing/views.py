@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.signing import BadSignature
@@ -28,7 +29,9 @@ PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_MODELS.values()}
 
 @functools.lru_cache(maxsize=1)
 def renderer() -> ThemeRenderer:
-    return ThemeRenderer()
+    from .tasks import site_paths
+
+    return ThemeRenderer(site_paths(), SITEURL=settings.RELAIS_SITE_URL)
 
 
 @require_admin_access
