@@ -7,8 +7,10 @@
   becomes ``failed`` (reason); a token that cannot be renewed puts the entry back to ``pending``
   and raises :class:`~syndication.errors.ReconnectNeeded` for the caller to mark the account;
 * a failure where the post may exist anyway (timeout, reset after sending, 5xx on the create
-  call, an unexpected error after the call) becomes ``needs_check``: before any new attempt,
-  ``client.find_existing(post)`` looks for it and the entry becomes ``sent`` if it is there;
+  call, an unexpected error after the call) becomes ``needs_check``: after at least
+  ``policy.check_delay`` (time for a request still in flight to land) and before any new
+  attempt, ``client.find_existing(post)`` looks for it and the entry becomes ``sent`` if it is
+  there;
 * a ``sending`` entry older than ``sending_lease`` was left by a worker that died mid-post:
   it is treated as ``needs_check``; a younger one belongs to a live worker and is left alone;
 * other failures are retried after the policy's delay (slept through the injected ``sleep``);
@@ -41,7 +43,8 @@ class DeliveryEngine:
 
     ``sleep`` and ``clock`` are injected so tests never wait; ``sending_lease`` is how long a
     ``sending`` entry is presumed to belong to a live worker (keep it above the client's
-    timeout; a restarted lone worker may pass 0).
+    timeout; a restarted lone worker may pass 0). ``find_existing`` is asked to look back to
+    the uncertain attempt's time minus ``lookback_margin``, however long ago that was.
     """
 
     ledger: Ledger
@@ -49,6 +52,8 @@ class DeliveryEngine:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     sending_lease: float = 300.0
+    #: How far before the uncertain attempt ``find_existing`` looks (clock skew, slow servers).
+    lookback_margin: float = 900.0
 
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
@@ -117,8 +122,11 @@ class DeliveryEngine:
                 )
                 continue
             if entry.state == State.NEEDS_CHECK:
+                since = (entry.attempted_at or entry.updated_at or self._now()) - dt.timedelta(
+                    seconds=self.lookback_margin
+                )
                 try:
-                    found = client.find_existing(post)
+                    found = client.find_existing(post, since=since)
                 except TransientError as exc:
                     retries += 1
                     deferred = self._defer(entry, retries, exc)
@@ -153,11 +161,13 @@ class DeliveryEngine:
                     state=State.FAILED,
                     reason=f"gave up after {entry.attempt} attempts; last error: {entry.reason}",
                 )
+            now = self._now()
             sending = self.ledger.update(
                 entry,
                 state=State.SENDING,
                 attempt=entry.attempt + 1,
-                updated_at=self._now(),
+                updated_at=now,
+                attempted_at=now,
                 retry_at=None,
             )
             if sending is None:  # another worker moved it first

@@ -8,11 +8,12 @@ attached to them.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 import requests
 
@@ -27,6 +28,7 @@ from syndication.policy import retry_after_from_headers
 from syndication.registry import Network
 
 logger = logging.getLogger("syndication.http")
+T = TypeVar("T")
 _SECRET_KEY = re.compile(r"token|secret|password|jwt|key", re.I)
 _NOT_SENT = (
     "NewConnectionError",
@@ -128,9 +130,42 @@ class Client:
     def publish(self, post: Post) -> RemotePost:
         raise NotImplementedError
 
-    def find_existing(self, post: Post) -> RemotePost | None:
-        """The post already published for this item on this account, if any (matched by link)."""
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        """The post already published for this item on this account, if any (matched by link).
+
+        Reads the account's posts newest first, back to ``since`` (the engine passes the time of
+        the uncertain attempt, minus a margin) or ``default_scan`` posts when ``since`` is None,
+        never more than ``max_scan``."""
         raise NotImplementedError
+
+    #: Posts read back by ``find_existing`` without ``since``, and at most with it.
+    default_scan: ClassVar[int] = 100
+    max_scan: ClassVar[int] = 2000
+
+    def scan(
+        self,
+        pages: Iterable[list[T]],
+        match: Callable[[T], RemotePost | None],
+        created: Callable[[T], dt.datetime | None],
+        since: dt.datetime | None,
+    ) -> RemotePost | None:
+        """Look through ``pages`` of posts (newest first) for one that ``match`` accepts, until
+        the posts are older than ``since`` or enough were read."""
+        limit = self.max_scan if since is not None else self.default_scan
+        seen = 0
+        for page in pages:
+            for entry in page:
+                found = match(entry)
+                if found is not None:
+                    return found
+            seen += len(page)
+            if not page or seen >= limit:
+                return None
+            if since is not None:
+                oldest = created(page[-1])
+                if oldest is not None and oldest < since:
+                    return None
+        return None
 
     def verify_credentials(self) -> AccountInfo:
         raise NotImplementedError
@@ -283,6 +318,19 @@ class Client:
             network=name,
             status=status,
         )
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """A network's timestamp (ISO 8601, Meta's ``+0000``, or Unix milliseconds) as UTC."""
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value / 1000, dt.UTC)
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def _was_sent(exc: BaseException) -> bool:

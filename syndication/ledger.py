@@ -46,7 +46,8 @@ class LedgerEntry:
 
     ``item_key`` is ``<section>/<slug>``; ``account`` is the caller's id of the account (the
     Django side: the account's primary key as text). ``attempt`` counts the posting calls made;
-    ``version`` increases at every write (compare-and-set). ``retry_at`` is when a deferred
+    ``version`` increases at every write (compare-and-set). ``attempted_at`` is when the last
+    posting call started (``find_existing`` looks back to then); ``retry_at`` is when a deferred
     delivery should be tried again (rate limit longer than the engine waits inline).
     """
 
@@ -57,6 +58,7 @@ class LedgerEntry:
     attempt: int = 0
     version: int = 0
     updated_at: dt.datetime | None = None
+    attempted_at: dt.datetime | None = None
     remote_id: str = ""
     remote_url: str = ""
     reason: str = ""
@@ -68,7 +70,16 @@ class LedgerEntry:
 
 
 #: Fields an update may change.
-MUTABLE_FIELDS = ("state", "attempt", "updated_at", "remote_id", "remote_url", "reason", "retry_at")
+MUTABLE_FIELDS = (
+    "state",
+    "attempt",
+    "updated_at",
+    "attempted_at",
+    "remote_id",
+    "remote_url",
+    "reason",
+    "retry_at",
+)
 
 
 @runtime_checkable

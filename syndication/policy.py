@@ -33,6 +33,11 @@ class RetryPolicy:
     (plus up to ``jitter_after`` seconds, so that many workers do not all come back at once).
     A delay longer than ``max_inline_delay`` is not slept: the engine returns and the caller
     reschedules the delivery (a task queue's ETA) at ``retry_at``.
+
+    After an *uncertain* attempt the engine waits at least ``check_delay`` before looking for
+    the post: a request the client gave up on may still be on its way or being processed, and
+    looking too early would miss it and post twice. Keep it above the time a network may take
+    to process a request (the client's timeout is a floor).
     """
 
     max_attempts: int = 6
@@ -40,14 +45,16 @@ class RetryPolicy:
     max_delay: float = 120.0
     max_inline_delay: float = 60.0
     jitter_after: float = 1.0
+    check_delay: float = 20.0
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, retry_number: int, error: TransientError | None = None) -> float:
         """Seconds to wait before retry number ``retry_number`` (1 for the first retry)."""
+        floor = self.check_delay if error is not None and error.uncertain else 0.0
         if error is not None and error.retry_after is not None:
-            return max(0.0, error.retry_after) + self.rng.uniform(0, self.jitter_after)
+            return max(floor, error.retry_after) + self.rng.uniform(0, self.jitter_after)
         cap = min(self.max_delay, self.base_delay * 2 ** max(0, retry_number - 1))
-        return self.rng.uniform(0, cap)
+        return max(floor, self.rng.uniform(0, cap))
 
 
 def retry_after_from_headers(

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     attempt    INTEGER NOT NULL DEFAULT 0,
     version    INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT,
+    attempted_at TEXT,
     remote_id  TEXT NOT NULL DEFAULT '',
     remote_url TEXT NOT NULL DEFAULT '',
     reason     TEXT NOT NULL DEFAULT '',
@@ -41,6 +42,7 @@ _COLUMNS = (
     "attempt",
     "version",
     "updated_at",
+    "attempted_at",
     "remote_id",
     "remote_url",
     "reason",
@@ -80,7 +82,7 @@ class SQLiteLedger:
     @staticmethod
     def _entry(row: tuple[Any, ...]) -> LedgerEntry:
         data = dict(zip(_COLUMNS, row, strict=True))
-        for key in ("updated_at", "retry_at"):
+        for key in ("updated_at", "attempted_at", "retry_at"):
             data[key] = dt.datetime.fromisoformat(data[key]) if data[key] else None
         data["state"] = State(data["state"])
         return LedgerEntry(**data)

@@ -9,6 +9,7 @@ Page tokens are long-lived and have no refresh: an expired one means reconnectin
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import requests
@@ -63,6 +64,17 @@ class GraphClient(Client):
             except (ValueError, AttributeError, TypeError):
                 pass
         return super().retry_after(response)
+
+    def edge_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """The pages of an edge (``/{id}/posts``...), following ``paging.cursors.after``."""
+        params = dict(params)
+        while True:
+            data = self.request("GET", path, params=params).json()
+            yield data.get("data") or []
+            after = ((data.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (data.get("paging") or {}).get("next"):
+                return
+            params["after"] = after
 
     def permalink(self, object_id: str, field: str, fallback: str) -> str:
         """The public URL of what was just created; a failure here must not fail the post."""

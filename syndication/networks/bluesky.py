@@ -17,14 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from syndication.errors import DeliveryError
-from syndication.http import Client
+from syndication.http import Client, parse_time
 from syndication.models import AccountInfo, ImageRef, Post, RemotePost
 from syndication.registry import Network, register
 from syndication.text import same_item
@@ -97,9 +97,6 @@ class BlueskyClient(Client):
     default_base_url = "https://bsky.social"
     #: Where posts are seen on the web: ``<web_url>/profile/<handle>/post/<rkey>``.
     web_url = "https://bsky.app"
-    #: Records read back when looking for an existing post.
-    lookback = 300
-
     # -- session -------------------------------------------------------------------------------
 
     def auth_headers(self) -> dict[str, str]:
@@ -230,24 +227,34 @@ class BlueskyClient(Client):
         rkey = uri.rsplit("/", 1)[-1]
         return f"{self.web_url}/profile/{self._cred('handle') or self._did()}/post/{rkey}"
 
-    def find_existing(self, post: Post) -> RemotePost | None:
-        params: dict[str, Any] = {"repo": self._did(), "collection": POST_COLLECTION, "limit": 100}
-        seen = 0
-        while seen < self.lookback:
-            data = self.request("GET", "/xrpc/com.atproto.repo.listRecords", params=params).json()
-            records = data.get("records") or []
-            for entry in records:
-                value = entry.get("value") or {}
-                links = [((value.get("embed") or {}).get("external") or {}).get("uri") or ""]
-                for facet in value.get("facets") or []:
-                    links += [f.get("uri") or "" for f in facet.get("features") or []]
-                if any(same_item(u, post.item_url) for u in links):
-                    return RemotePost(id=entry["uri"], url=self.web_link(entry["uri"]))
-            seen += len(records)
-            if not records or not data.get("cursor"):
-                return None
-            params["cursor"] = data["cursor"]
-        return None
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            params: dict[str, Any] = {
+                "repo": self._did(),
+                "collection": POST_COLLECTION,
+                "limit": 100,
+            }
+            while True:
+                data = self.request(
+                    "GET", "/xrpc/com.atproto.repo.listRecords", params=params
+                ).json()
+                yield data.get("records") or []
+                if not data.get("cursor"):
+                    return
+                params["cursor"] = data["cursor"]
+
+        def match(entry: dict[str, Any]) -> RemotePost | None:
+            value = entry.get("value") or {}
+            links = [((value.get("embed") or {}).get("external") or {}).get("uri") or ""]
+            for facet in value.get("facets") or []:
+                links += [f.get("uri") or "" for f in facet.get("features") or []]
+            if any(same_item(u, post.item_url) for u in links):
+                return RemotePost(id=entry["uri"], url=self.web_link(entry["uri"]))
+            return None
+
+        return self.scan(
+            pages(), match, lambda e: parse_time((e.get("value") or {}).get("createdAt")), since
+        )
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", "/xrpc/com.atproto.server.getSession").json()

@@ -10,10 +10,12 @@ Credentials: ``{"page_id", "access_token"}`` (a long-lived Page token; no refres
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from syndication.http import parse_time
 from syndication.models import AccountInfo, Post, RemotePost, Segment
 from syndication.networks._graph import GraphClient
 from syndication.registry import Network, register
@@ -62,15 +64,18 @@ class FacebookClient(GraphClient):
             url=self.permalink(post_id, "permalink_url", f"https://www.facebook.com/{post_id}"),
         )
 
-    def find_existing(self, post: Post) -> RemotePost | None:
-        params = {"fields": "message,permalink_url,attachments{unshimmed_url,url}", "limit": 50}
-        data = self.request("GET", self.path(self._page(), "posts"), params=params).json()
-        for entry in data.get("data") or []:
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        fields = "message,created_time,permalink_url,attachments{unshimmed_url,url}"
+        pages = self.edge_pages(self.path(self._page(), "posts"), {"fields": fields, "limit": 50})
+
+        def match(entry: dict[str, Any]) -> RemotePost | None:
             attachments = ((entry.get("attachments") or {}).get("data")) or []
             urls = [_unshim(a.get("unshimmed_url") or a.get("url") or "") for a in attachments]
             if any(same_item(u, post.item_url) for u in urls):
                 return RemotePost(id=str(entry["id"]), url=entry.get("permalink_url") or "")
-        return None
+            return None
+
+        return self.scan(pages, match, lambda e: parse_time(e.get("created_time")), since)
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request(

@@ -11,10 +11,12 @@ Credentials: ``{"ig_user_id", "access_token"}``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from syndication.errors import NotSyndicable
+from syndication.http import parse_time
 from syndication.models import AccountInfo, Item, Post, RemotePost, Segment
 from syndication.networks._graph import GraphClient
 from syndication.registry import Network, register
@@ -73,14 +75,17 @@ class InstagramClient(GraphClient):
         media_id = str(data["id"])
         return RemotePost(id=media_id, url=self.permalink(media_id, "permalink", ""))
 
-    def find_existing(self, post: Post) -> RemotePost | None:
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
         params = {"fields": "id,caption,permalink,timestamp", "limit": 50}
-        data = self.request("GET", self.path(self._user(), "media"), params=params).json()
-        for media in data.get("data") or []:
+        pages = self.edge_pages(self.path(self._user(), "media"), params)
+
+        def match(media: dict[str, Any]) -> RemotePost | None:
             urls = URL_RE.findall(media.get("caption") or "")
             if any(same_item(u, post.item_url) for u in urls):
                 return RemotePost(id=str(media["id"]), url=media.get("permalink") or "")
-        return None
+            return None
+
+        return self.scan(pages, match, lambda m: parse_time(m.get("timestamp")), since)
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", self.path(self._user()), params={"fields": "id,username"}).json()

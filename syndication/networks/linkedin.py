@@ -12,11 +12,12 @@ where ``author`` is the URN posted as (``urn:li:organization:…`` or ``urn:li:p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from syndication.http import Client
+from syndication.http import Client, parse_time
 from syndication.models import AccountInfo, Post, RemotePost, Segment
 from syndication.registry import Network, register
 from syndication.text import same_item, utf16_len
@@ -137,15 +138,40 @@ class LinkedInClient(Client):
         urn = response.headers.get("x-restli-id") or ""
         return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/" if urn else "")
 
-    def find_existing(self, post: Post) -> RemotePost | None:
-        params = {"author": self._author(), "q": "author", "count": 50, "sortBy": "LAST_MODIFIED"}
-        data = self.request("GET", "/rest/posts", params=params).json()
-        for element in data.get("elements") or []:
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        author = self._author()
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            start = 0
+            while True:
+                params = {
+                    "author": author,
+                    "q": "author",
+                    "count": 50,
+                    "start": start,
+                    "sortBy": "LAST_MODIFIED",
+                }
+                page = (
+                    self.request("GET", "/rest/posts", params=params).json().get("elements") or []
+                )
+                yield page
+                if len(page) < 50:
+                    return
+                start += len(page)
+
+        def match(element: dict[str, Any]) -> RemotePost | None:
             article = ((element.get("content") or {}).get("article")) or {}
             if same_item(article.get("source") or "", post.item_url):
                 urn = str(element.get("id") or "")
                 return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
-        return None
+            return None
+
+        return self.scan(
+            pages(),
+            match,
+            lambda e: parse_time(e.get("lastModifiedAt") or e.get("createdAt")),
+            since,
+        )
 
     def verify_credentials(self) -> AccountInfo:
         author = self._author()

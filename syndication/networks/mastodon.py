@@ -10,13 +10,14 @@ Credentials: ``{"access_token": ..., "account_id": optional}``; ``base_url`` is 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from syndication.http import Client
+from syndication.http import Client, parse_time
 from syndication.models import AccountInfo, Post, RemotePost
 from syndication.registry import Network, register
 from syndication.text import same_item
@@ -41,8 +42,6 @@ class Mastodon(Network):
 class MastodonClient(Client):
     network_class = Mastodon
     default_base_url = "https://mastodon.social"
-    #: Statuses read back when looking for an existing post.
-    lookback = 80
 
     def publish(self, post: Post) -> RemotePost:
         # Some servers honour Idempotency-Key, some ignore it: the ledger does not rely on it.
@@ -64,27 +63,34 @@ class MastodonClient(Client):
             self._set_credentials(account_id=self.verify_credentials().id)
         return str(self._cred("account_id"))
 
-    def find_existing(self, post: Post) -> RemotePost | None:
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
         account = self._account_id()
-        params: dict[str, Any] = {"limit": 40, "exclude_replies": "true", "exclude_reblogs": "true"}
-        seen = 0
-        while seen < self.lookback:
-            statuses = self.request(
-                "GET", f"/api/v1/accounts/{account}/statuses", params=params
-            ).json()
-            if not statuses:
-                return None
-            for status in statuses:
-                links = _HREF.findall(status.get("content") or "")
-                card = status.get("card") or {}
-                links += [card.get("url") or ""]
-                if any(same_item(html.unescape(u), post.item_url) for u in links):
-                    return RemotePost(
-                        id=str(status["id"]), url=status.get("url") or status.get("uri") or ""
-                    )
-            seen += len(statuses)
-            params["max_id"] = statuses[-1]["id"]
-        return None
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            params: dict[str, Any] = {
+                "limit": 40,
+                "exclude_replies": "true",
+                "exclude_reblogs": "true",
+            }
+            while True:
+                page = self.request(
+                    "GET", f"/api/v1/accounts/{account}/statuses", params=params
+                ).json()
+                yield page
+                if not page:
+                    return
+                params["max_id"] = page[-1]["id"]
+
+        def match(status: dict[str, Any]) -> RemotePost | None:
+            links = [html.unescape(u) for u in _HREF.findall(status.get("content") or "")]
+            links.append((status.get("card") or {}).get("url") or "")
+            if any(same_item(u, post.item_url) for u in links):
+                return RemotePost(
+                    id=str(status["id"]), url=status.get("url") or status.get("uri") or ""
+                )
+            return None
+
+        return self.scan(pages(), match, lambda s: parse_time(s.get("created_at")), since)
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", "/api/v1/accounts/verify_credentials").json()

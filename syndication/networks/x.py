@@ -11,13 +11,14 @@ clients only), "user_id" (optional)}``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import requests
 from twitter_text import parse_tweet
 
-from syndication.http import Client
+from syndication.http import Client, parse_time
 from syndication.models import AccountInfo, Post, RemotePost, Segment
 from syndication.registry import Network, register
 from syndication.text import join_text, same_item
@@ -113,18 +114,32 @@ class XClient(Client):
             self._set_credentials(user_id=info.id, username=info.handle)
         return str(self._cred("user_id"))
 
-    def find_existing(self, post: Post) -> RemotePost | None:
-        params = {
-            "max_results": 100,
-            "tweet.fields": "entities,created_at",
-            "exclude": "replies,retweets",
-        }
-        data = self.request("GET", f"/2/users/{self._user_id()}/tweets", params=params).json()
-        for tweet in data.get("data") or []:
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        user = self._user_id()
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            params: dict[str, Any] = {
+                "max_results": 100,
+                "tweet.fields": "entities,created_at",
+                "exclude": "replies,retweets",
+            }
+            if since is not None:
+                params["start_time"] = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            while True:
+                data = self.request("GET", f"/2/users/{user}/tweets", params=params).json()
+                yield data.get("data") or []
+                token = (data.get("meta") or {}).get("next_token")
+                if not token:
+                    return
+                params["pagination_token"] = token
+
+        def match(tweet: dict[str, Any]) -> RemotePost | None:
             for url in ((tweet.get("entities") or {}).get("urls")) or []:
                 if same_item(url.get("expanded_url") or "", post.item_url):
                     return RemotePost(id=str(tweet["id"]), url=self._url(str(tweet["id"])))
-        return None
+            return None
+
+        return self.scan(pages(), match, lambda t: parse_time(t.get("created_at")), since)
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", "/2/users/me").json()["data"]

@@ -6,6 +6,7 @@ Nothing here needs Django. The specs folder is ``$RELAIS_SPECS_DIR`` or ``<repo>
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +34,8 @@ def specs() -> Path:
 class FakeTime:
     """A clock and a sleep that never wait: sleeping moves the clock forward."""
 
-    def __init__(self, start: float = 1_800_000_000.0):
-        self.now = start
+    def __init__(self, start: float | None = None):
+        self.now = time.time() if start is None else start
         self.sleeps: list[float] = []
 
     def time(self) -> float:

@@ -58,8 +58,13 @@ def mock_request(req: Request):
 
     args = ImmutableMultiDict([(k, v) for k, values in req.query.items() for v in values])
     return MockRequest(
-        "https://api.x.com", req.method.lower(), req.path, args=args, data=req.body or None,
-        headers=req.headers, content_type=req.content_type or "application/json",
+        "https://api.x.com",
+        req.method.lower(),
+        req.path,
+        args=args,
+        data=req.body or None,
+        headers=req.headers,
+        content_type=req.content_type or "application/json",
     )
 
 
@@ -70,7 +75,8 @@ def test_x_requests_and_answers_match_the_openapi_description(fake_factory, x_op
     exercise(fake, "x", expire=True)  # expire: the token refresh is exercised too
     spec = json.loads((specs / "x-api-v2-openapi.json").read_text())
     token_url = spec["components"]["securitySchemes"]["OAuth2UserToken"]["flows"][
-        "authorizationCode"]["tokenUrl"]
+        "authorizationCode"
+    ]["tokenUrl"]
     checked = set()
     for req in fake.requests:
         if req.path == "/2/oauth2/token":  # not an operation of the file: its security scheme
@@ -82,8 +88,11 @@ def test_x_requests_and_answers_match_the_openapi_description(fake_factory, x_op
         if req.response.status < 400:
             x_openapi.validate_response(
                 mock_request(req),
-                MockResponse(req.response.encoded(), status_code=req.response.status,
-                             content_type="application/json"),
+                MockResponse(
+                    req.response.encoded(),
+                    status_code=req.response.status,
+                    content_type="application/json",
+                ),
             )
         template = re.sub(r"/users/\d+/", "/users/{id}/", req.path)
         checked.add(f"{req.method} {template}")
@@ -93,8 +102,13 @@ def test_x_requests_and_answers_match_the_openapi_description(fake_factory, x_op
 def test_the_x_contract_check_does_catch_bad_requests(x_openapi):
     from openapi_core.validation.request.exceptions import RequestValidationError
 
-    bad = Request("POST", "/2/tweets", {}, {"content-type": "application/json"},
-                  json.dumps({"text": "hi", "unknown": 1}).encode())
+    bad = Request(
+        "POST",
+        "/2/tweets",
+        {},
+        {"content-type": "application/json"},
+        json.dumps({"text": "hi", "unknown": 1}).encode(),
+    )
     with pytest.raises(RequestValidationError):
         x_openapi.validate_request(mock_request(bad))
 
@@ -119,7 +133,9 @@ def graph_fields(value: str) -> list[str]:
 def node_names(meta: dict, node: str) -> set[str]:
     """Fields and edges of a node type."""
     spec = meta[node]
-    return {f["name"] for f in spec["fields"]} | {a["endpoint"] for a in spec["apis"] if "endpoint" in a}
+    return {f["name"] for f in spec["fields"]} | {
+        a["endpoint"] for a in spec["apis"] if "endpoint" in a
+    }
 
 
 def edge_params(meta: dict, node: str, method: str, edge: str) -> tuple[set[str], set[str]]:
@@ -141,11 +157,9 @@ def check_graph_request(meta: dict, req: Request, routes: dict[str, tuple[str, s
     """Check one Graph request; ``routes`` maps a path regex to (node, edge or None)."""
     assert "access_token" not in req.query, "tokens go in the Authorization header"
     path = re.sub(r"^/v\d+\.\d+", "", req.path)
-    for pattern, (node, edge) in routes.items():
-        if re.fullmatch(pattern, path):
-            break
-    else:
-        raise AssertionError(f"unexpected Graph request {req.method} {req.path}")
+    matching = [target for pattern, target in routes.items() if re.fullmatch(pattern, path)]
+    assert matching, f"unexpected Graph request {req.method} {req.path}"
+    node, edge = matching[0]
     params = params_of(req)
     if edge is None:  # reading a node: only its fields
         assert req.method == "GET"
@@ -165,8 +179,12 @@ def check_graph_request(meta: dict, req: Request, routes: dict[str, tuple[str, s
 def test_facebook_requests_match_meta_descriptions(fake_factory, meta):
     fake = fake_factory("facebook")
     exercise(fake, "facebook")
-    routes = {r"/\d+/feed": ("Page", "feed"), r"/\d+/posts": ("Page", "posts"),
-              r"/\d+_\d+": ("PagePost", None), r"/\d+": ("Page", None)}
+    routes = {
+        r"/\d+/feed": ("Page", "feed"),
+        r"/\d+/posts": ("Page", "posts"),
+        r"/\d+_\d+": ("PagePost", None),
+        r"/\d+": ("Page", None),
+    }
     seen = {check_graph_request(meta, req, routes) for req in fake.requests}
     assert seen == {"GET Page", "GET Page/posts", "POST Page/feed", "GET PagePost"}
 
@@ -174,12 +192,20 @@ def test_facebook_requests_match_meta_descriptions(fake_factory, meta):
 def test_instagram_requests_match_meta_descriptions(fake_factory, meta):
     fake = fake_factory("instagram")
     exercise(fake, "instagram")
-    routes = {rf"/{fake.ig_user_id}/media": ("IGUser", "media"),
-              rf"/{fake.ig_user_id}/media_publish": ("IGUser", "media_publish"),
-              rf"/{fake.ig_user_id}": ("IGUser", None), r"/\d+": ("IGMedia", None)}
+    routes = {
+        rf"/{fake.ig_user_id}/media": ("IGUser", "media"),
+        rf"/{fake.ig_user_id}/media_publish": ("IGUser", "media_publish"),
+        rf"/{fake.ig_user_id}": ("IGUser", None),
+        r"/\d+": ("IGMedia", None),
+    }
     seen = {check_graph_request(meta, req, routes) for req in fake.requests}
-    assert seen == {"GET IGUser", "GET IGUser/media", "POST IGUser/media",
-                    "POST IGUser/media_publish", "GET IGMedia"}
+    assert seen == {
+        "GET IGUser",
+        "GET IGUser/media",
+        "POST IGUser/media",
+        "POST IGUser/media_publish",
+        "GET IGMedia",
+    }
 
 
 def test_the_meta_check_does_catch_unknown_fields(meta):
@@ -198,11 +224,17 @@ def test_linkedin_requests_match_the_documented_shape(fake_factory):
             assert re.fullmatch(r"\d{6}", req.headers.get("linkedin-version", ""))
         if req.method == "POST" and req.path == "/rest/posts":
             assert linkedin_problems(req) == []
-            assert req.json["content"]["article"]["source"].startswith("https://alumni.example.org/")
+            assert req.json["content"]["article"]["source"].startswith(
+                "https://alumni.example.org/"
+            )
         if req.method == "GET" and req.path == "/rest/posts":
             assert req.query["q"] == ["author"] and req.query["author"][0].startswith("urn:li:")
         if req.path == "/oauth/v2/accessToken":
             assert set(req.form) == {"grant_type", "refresh_token", "client_id", "client_secret"}
         kinds.add(f"{req.method} {req.path}")
-    assert kinds == {"GET /rest/organizations/5515715", "GET /rest/posts", "POST /rest/posts",
-                     "POST /oauth/v2/accessToken"}
+    assert kinds == {
+        "GET /rest/organizations/5515715",
+        "GET /rest/posts",
+        "POST /rest/posts",
+        "POST /oauth/v2/accessToken",
+    }

@@ -25,6 +25,7 @@ exactly-once hard: "it was created but you never heard back"):
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import re
@@ -63,6 +64,7 @@ class Request:
     body: bytes
     #: The answer given (None: the connection was reset), for contract tests of the fakes.
     response: Response | None = None
+    fault: str | None = None
 
     @property
     def json(self) -> Any:
@@ -162,8 +164,16 @@ class FakeServer:
 
     network = ""
 
-    def __init__(self, *, stall: float = 1.0, hold_timeout: float = 30.0):
+    def __init__(
+        self,
+        *,
+        stall: float = 1.0,
+        hold_timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ):
         self.stall = stall
+        #: Where the fake's timestamps come from (share a test's virtual clock with it).
+        self.clock = clock
         self.hold_timeout = hold_timeout
         self.faults = Faults()
         self.requests: list[Request] = []
@@ -172,6 +182,9 @@ class FakeServer:
         self.token = f"{self.network}-token-{random.Random().getrandbits(64):016x}"
         self.valid_tokens = {self.token}
         self.held = threading.Event()
+        self._idle = threading.Condition()
+        self._in_flight = 0
+        self._last_arrival = 0.0
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -220,6 +233,23 @@ class FakeServer:
         """Let a held request answer (``hold_after``)."""
         self._release.set()
 
+    def timestamp(self, style: str = "iso") -> Any:
+        """Now, as the network writes it: ISO 8601 with Z, Meta's ``+0000``, or Unix ms."""
+        now = self.clock()
+        if style == "ms":
+            return int(now * 1000)
+        when = dt.datetime.fromtimestamp(now, dt.UTC)
+        if style == "meta":
+            return when.strftime("%Y-%m-%dT%H:%M:%S+0000")
+        return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    @staticmethod
+    def page(items: list[Any], offset: str, size: int) -> tuple[list[Any], str | None]:
+        """A page of ``items`` from the cursor ``offset`` (an index), and the next cursor."""
+        start = int(offset or 0)
+        chunk = items[start : start + size]
+        return chunk, (str(start + size) if start + size < len(items) else None)
+
     def new_id(self) -> str:
         with self.lock:
             self._next_id += 1
@@ -253,9 +283,30 @@ class FakeServer:
 
     def handle(self, request: Request) -> tuple[Response | None, str | None]:
         """The answer to ``request`` (None: reset the connection) and the fault applied."""
-        response, fault = self._handle(request)
-        request.response = response
+        with self._idle:
+            self._in_flight += 1
+            self._last_arrival = time.monotonic()
+        try:
+            response, fault = self._handle(request)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+        request.response, request.fault = response, fault
         return response, fault
+
+    def wait_idle(self, timeout: float = 5.0, quiet: float = 0.02) -> bool:
+        """Wait until no request is being handled and none arrived for ``quiet`` seconds: what a
+        real ``check_delay`` gives in production (requests the client gave up on have landed).
+        Tests inject it as the engine's ``sleep`` instead of sleeping for real."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while time.monotonic() < deadline:
+                calm = time.monotonic() - self._last_arrival
+                if self._in_flight == 0 and calm >= quiet:
+                    return True
+                self._idle.wait(min(quiet, max(0.0, deadline - time.monotonic())) or 0.001)
+        return False
 
     def _handle(self, request: Request) -> tuple[Response | None, str | None]:
         with self.lock:
@@ -298,6 +349,7 @@ class FakeServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body wait for a delayed ACK (40 ms)
     server_fake: FakeServer
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet

@@ -106,7 +106,16 @@ class FakeLinkedIn(FakeServer):
         with self.lock:
             urn = f"urn:li:share:{self.new_id()}"
             article = (body.get("content") or {}).get("article") or {}
-            self.posts.append({"id": urn, "link": article.get("source", ""), "body": body})
+            now = self.timestamp("ms")
+            self.posts.append(
+                {
+                    "id": urn,
+                    "link": article.get("source", ""),
+                    "body": body,
+                    "createdAt": now,
+                    "lastModifiedAt": now,
+                }
+            )
         return Response(201, None, {"x-restli-id": urn})
 
     def by_author(self, request: Request) -> Response:
@@ -115,11 +124,18 @@ class FakeLinkedIn(FakeServer):
         count = int(request.arg("count", "10"))
         with self.lock:
             elements = [
-                {"id": p["id"], **p["body"]}
+                {
+                    "id": p["id"],
+                    **p["body"],
+                    "createdAt": p["createdAt"],
+                    "lastModifiedAt": p["lastModifiedAt"],
+                }
                 for p in reversed(self.posts)
                 if p["body"]["author"] == request.arg("author")
-            ][:count]
-        return Response(200, {"elements": elements, "paging": {"start": 0, "count": count}})
+            ]
+        elements, _next = self.page(elements, request.arg("start"), count)
+        start = int(request.arg("start") or 0)
+        return Response(200, {"elements": elements, "paging": {"start": start, "count": count}})
 
     def userinfo(self, request: Request) -> Response:
         return Response(200, {"sub": "782bbtaQ", "name": "Alumni Relais", "email_verified": True})

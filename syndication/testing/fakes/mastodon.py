@@ -122,7 +122,7 @@ class FakeMastodon(FakeServer):
             links = _URL.findall(text)
             status = {
                 "id": status_id,
-                "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                "created_at": self.timestamp(),
                 "uri": f"https://mastodon.test/users/alumni/statuses/{status_id}",
                 "url": f"https://mastodon.test/@alumni/{status_id}",
                 "visibility": data.get("visibility", "public"),

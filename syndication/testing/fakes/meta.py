@@ -74,6 +74,16 @@ class FakeGraph(FakeServer):
             },
         )
 
+    def edge_page(self, request: Request, data: list[dict[str, Any]]) -> Response:
+        """A page of an edge, with Meta's cursor paging (``after``; ``next`` when more)."""
+        chunk, after = self.page(data, request.arg("after"), int(request.arg("limit", "25")))
+        paging: dict[str, Any] = {
+            "cursors": {"before": request.arg("after") or "0", "after": after or ""}
+        }
+        if after:
+            paging["next"] = f"{self.url}{request.path}?after={after}"
+        return Response(200, {"data": chunk, "paging": paging})
+
     @staticmethod
     def params(request: Request) -> dict[str, str]:
         """Graph API parameters: query string and form body together."""
@@ -117,6 +127,7 @@ class FakeFacebook(FakeGraph):
                     "message": params.get("message", ""),
                     "link": params.get("link", ""),
                     "permalink_url": f"https://www.facebook.com/{page}/posts/{post_id.split('_')[1]}",
+                    "created_time": self.timestamp("meta"),
                 }
             )
         return Response(200, {"id": post_id})
@@ -127,14 +138,14 @@ class FakeFacebook(FakeGraph):
             "id": post["id"],
             "message": post["message"],
             "permalink_url": post["permalink_url"],
+            "created_time": post["created_time"],
             "attachments": {"data": [{"unshimmed_url": post["link"], "url": shim}]},
         }
 
     def list_posts(self, request: Request, page: str) -> Response:
-        limit = int(request.arg("limit", "25"))
         with self.lock:
-            data = [self._shape(p) for p in reversed(self.posts)][:limit]
-        return Response(200, {"data": data, "paging": {"cursors": {"before": "b", "after": "a"}}})
+            data = [self._shape(p) for p in reversed(self.posts)]
+        return self.edge_page(request, data)
 
     def get_post(self, request: Request, post_id: str) -> Response:
         with self.lock:
@@ -223,23 +234,23 @@ class FakeInstagram(FakeGraph):
                     "caption": params.get("caption", ""),
                     "link": links[0] if links else "",
                     "permalink": f"https://www.instagram.com/p/Fake{media_id[-6:]}/",
+                    "timestamp": self.timestamp("meta"),
                 }
             )
         return Response(200, {"id": media_id})
 
     def list_media(self, request: Request, user: str) -> Response:
-        limit = int(request.arg("limit", "25"))
         with self.lock:
             data = [
                 {
                     "id": p["id"],
                     "caption": p["caption"],
                     "permalink": p["permalink"],
-                    "timestamp": "2026-11-25T10:00:00+0000",
+                    "timestamp": p["timestamp"],
                 }
                 for p in reversed(self.posts)
-            ][:limit]
-        return Response(200, {"data": data, "paging": {"cursors": {"before": "b", "after": "a"}}})
+            ]
+        return self.edge_page(request, data)
 
     def get_node(self, request: Request, node: str) -> Response:
         with self.lock:

@@ -118,9 +118,7 @@ class FakeX(FakeServer):
                     "shown": shown,
                     "urls": urls,
                     "link": urls[0]["expanded_url"] if urls else "",
-                    "created_at": dt.datetime.now(dt.UTC)
-                    .isoformat(timespec="milliseconds")
-                    .replace("+00:00", "Z"),
+                    "created_at": self.timestamp(),
                 }
             )
         return Response(
@@ -131,7 +129,9 @@ class FakeX(FakeServer):
         return Response(200, {"data": {"id": self.user_id, "name": "Alumni", "username": "alumni"}})
 
     def timeline(self, request: Request, user_id: str) -> Response:
-        limit = int(request.arg("max_results", "10"))
+        size = int(request.arg("max_results", "10"))
+        start_time = request.arg("start_time")
+        since = dt.datetime.fromisoformat(start_time.replace("Z", "+00:00")) if start_time else None
         with self.lock:
             tweets = [
                 {
@@ -142,10 +142,15 @@ class FakeX(FakeServer):
                     "entities": {"urls": [{"start": 0, "end": 23, **u} for u in p["urls"]]},
                 }
                 for p in reversed(self.posts)
-            ][:limit]
+                if since is None
+                or dt.datetime.fromisoformat(p["created_at"].replace("Z", "+00:00")) >= since
+            ]
+        tweets, next_token = self.page(tweets, request.arg("pagination_token"), size)
         meta: dict[str, Any] = {"result_count": len(tweets)}
         if tweets:
             meta.update(newest_id=tweets[0]["id"], oldest_id=tweets[-1]["id"])
+        if next_token:
+            meta["next_token"] = next_token
         return Response(200, {"data": tweets, "meta": meta} if tweets else {"meta": meta})
 
     def token_endpoint(self, request: Request) -> Response:
