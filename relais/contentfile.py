@@ -196,8 +196,16 @@ def load(text: str, path: str | Path | None = None) -> ContentItem:
     return _build_item(meta, post.content, path)
 
 
-def load_file(path: str | Path) -> ContentItem:
-    return load(_read_text(path), path)
+def load_file(path: str | Path, shown_as: str | Path | None = None) -> ContentItem:
+    """Read a content file; errors name it ``shown_as`` (e.g. relative to ``content/``)."""
+    shown = shown_as if shown_as is not None else path
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentFileError(
+            shown, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8."
+        ) from exc
+    return load(text, shown)
 
 
 def _read_text(path: str | Path) -> str:
@@ -209,8 +217,9 @@ def _read_text(path: str | Path) -> str:
         ) from exc
 
 
-def load_page_file(path: str | Path) -> StaticPage:
+def load_page_file(path: str | Path, shown_as: str | Path | None = None) -> StaticPage:
     text = _read_text(path)
+    path = shown_as if shown_as is not None else path
     if not text.lstrip().startswith("---"):
         raise ContentFileError(path, None, "no frontmatter: start the file with '---', a line "
                                "'title: ...', and '---'.")

@@ -17,10 +17,20 @@ from pathlib import Path
 class SiteHandler(SimpleHTTPRequestHandler):
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
-        ".xml": "application/xml",
+        ".html": "text/html; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".txt": "text/plain; charset=utf-8",
+        ".xml": "application/xml; charset=utf-8",
         ".ics": "text/calendar; charset=utf-8",
-        ".atom": "application/atom+xml",
     }
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        name = os.fspath(path)
+        if name.endswith(".atom.xml"):
+            return "application/atom+xml; charset=utf-8"
+        if name.endswith(".rss.xml"):
+            return "application/rss+xml; charset=utf-8"
+        return super().guess_type(path)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"

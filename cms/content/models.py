@@ -183,8 +183,9 @@ class ItemPage(HeadlessPreviewMixin, Page):
         return parts[0], settings.RELAIS_SITE_URL, self.static_path
 
     def get_client_root_url(self, request: Any) -> str:
-        """Previews are rendered by the CMS itself, on whatever address the editor uses."""
-        return request.build_absolute_uri(reverse("relais_preview"))
+        """Previews are rendered by the CMS itself (the request Wagtail passes here is a dummy
+        one addressed to the static site, so the admin's own address comes from settings)."""
+        return settings.WAGTAILADMIN_BASE_URL + reverse("relais_preview")
 
 
 def _item_panels(*extra: Any) -> list[Any]:

@@ -4,6 +4,7 @@ state of the public site (builds, their errors, recent exports)."""
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
 
 from cms.content.models import ITEM_MODELS
+from relais.build import SitePaths
 from relais.render import ThemeRenderer
 
 from .export import item_for_page, rendition_ref
@@ -27,11 +29,17 @@ from .models import BuildRecord, ExportRecord, SiteState
 PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_MODELS.values()}
 
 
-@functools.lru_cache(maxsize=1)
 def renderer() -> ThemeRenderer:
     from .tasks import site_paths
 
-    return ThemeRenderer(site_paths(), SITEURL=settings.RELAIS_SITE_URL)
+    paths = site_paths()
+    paths.content.mkdir(parents=True, exist_ok=True)
+    return _renderer(paths.content, paths.output, settings.RELAIS_SITE_URL)
+
+
+@functools.lru_cache(maxsize=4)
+def _renderer(content: Path, output: Path, site_url: str) -> ThemeRenderer:
+    return ThemeRenderer(SitePaths.at(content, output), SITEURL=site_url)
 
 
 @require_admin_access

@@ -62,7 +62,8 @@ class RelaisReader(BaseReader):
         relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
         is_page = any(relative.startswith(p.rstrip("/") + "/") for p in self.settings["PAGE_PATHS"])
         try:
-            item = load_page_file(source_path) if is_page else load_file(source_path)
+            loader = load_page_file if is_page else load_file
+            item = loader(source_path, shown_as=f"content/{relative}")
         except ContentFileError as exc:
             logger.error("%s", exc)
             raise

@@ -29,7 +29,7 @@ def make_item(tree: dict, section: str = "actualites", *, publish: bool = True,
     model = ITEM_MODELS[section]
     page = model(title=title, slug=slug, summary=summary,
                  body=body if body is not None else [("paragraph", RichText("<p>Bravo !</p>"))],
-                 **fields)
+                 live=publish, **fields)
     tree["indexes"][section].add_child(instance=page)
     if publish:
         page.save_revision().publish()

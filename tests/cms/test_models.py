@@ -21,18 +21,20 @@ def test_items_go_under_the_index_of_their_section_only(site_tree):
 
 
 def test_hero_image_requires_a_text_alternative(site_tree):
+    page = make_item(site_tree, publish=False, hero_image=make_image())
     with pytest.raises(ValidationError) as err:
-        make_item(site_tree, publish=False, hero_image=make_image())
+        page.full_clean()
     assert "hero_alt" in err.value.message_dict
-    page = make_item(site_tree, publish=False, hero_image=make_image(), hero_alt="Une photo")
-    assert page.pk
+    page.hero_alt = "Une photo"
+    page.full_clean()
 
 
 def test_event_cannot_end_before_it_starts(site_tree):
     start = timezone.now()
+    page = make_item(site_tree, "evenements", publish=False, start=start,
+                     end=start - dt.timedelta(hours=1))
     with pytest.raises(ValidationError) as err:
-        make_item(site_tree, "evenements", publish=False, start=start,
-                  end=start - dt.timedelta(hours=1))
+        page.full_clean()
     assert "end" in err.value.message_dict
 
 

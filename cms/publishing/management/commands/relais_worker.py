@@ -40,9 +40,10 @@ class Command(BaseCommand):
         if clock:
             clock.start()
         try:
-            call_command("db_worker", backend_name="relais", queue_name=",".join(
-                settings.RELAIS_QUEUES), interval=interval, reload=False, verbosity=options.get(
-                "verbosity", 1))
+            # Options go as command-line arguments: db_worker validates its defaults otherwise.
+            call_command("db_worker", "--backend", "relais", "--queue-name",
+                         ",".join(settings.RELAIS_QUEUES), "--interval", str(interval),
+                         "--no-reload", "--verbosity", str(options.get("verbosity", 1)))
         finally:
             if clock:
                 clock.stop()
