@@ -176,6 +176,7 @@ class LocalPDS:
         self.rate_limits = rate_limits
         self.startup_timeout = startup_timeout
         self.admin_password = secrets.token_hex(8)
+        self.jwt_secret = secrets.token_hex(16)
         self.plc_port = self.pds_port = 0
         self._plc: subprocess.Popen | None = None
         self._pds: subprocess.Popen | None = None
@@ -202,7 +203,7 @@ class LocalPDS:
             "PDS_DEV_MODE": "true",
             "PDS_DATA_DIRECTORY": str(data),
             "PDS_BLOBSTORE_DISK_LOCATION": str(data / "blocks"),
-            "PDS_JWT_SECRET": secrets.token_hex(16),
+            "PDS_JWT_SECRET": self.jwt_secret,
             "PDS_ADMIN_PASSWORD": self.admin_password,
             "PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX": _k256_key_hex(),
             "PDS_DID_PLC_URL": f"http://127.0.0.1:{self.plc_port}",
@@ -258,6 +259,25 @@ class LocalPDS:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def expired(self, access_jwt: str) -> str:
+        """The same access token, re-signed with an expiry in the past (as an old one would be)."""
+        import base64  # noqa: PLC0415
+        import hashlib  # noqa: PLC0415
+        import hmac  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        header, payload, _sig = access_jwt.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims["iat"], claims["exp"] = int(time.time()) - 7200, int(time.time()) - 3600
+        signing_input = f"{header}.{b64(json.dumps(claims, separators=(',', ':')).encode())}"
+        signature = hmac.new(
+            self.jwt_secret.encode(), signing_input.encode(), hashlib.sha256
+        ).digest()
+        return f"{signing_input}.{b64(signature)}"
 
     def create_account(self, handle: str, password: str | None = None) -> dict[str, str]:
         """A new account: ``{"handle", "did", "password", "accessJwt", "refreshJwt"}``."""
