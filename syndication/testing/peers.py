@@ -17,7 +17,11 @@
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
+import hmac
+import json
 import os
 import secrets
 import shutil
@@ -262,11 +266,6 @@ class LocalPDS:
 
     def expired(self, access_jwt: str) -> str:
         """The same access token, re-signed with an expiry in the past (as an old one would be)."""
-        import base64  # noqa: PLC0415
-        import hashlib  # noqa: PLC0415
-        import hmac  # noqa: PLC0415
-        import json  # noqa: PLC0415
-
         def b64(data: bytes) -> str:
             return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
