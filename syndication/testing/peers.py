@@ -266,6 +266,7 @@ class LocalPDS:
 
     def expired(self, access_jwt: str) -> str:
         """The same access token, re-signed with an expiry in the past (as an old one would be)."""
+
         def b64(data: bytes) -> str:
             return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
