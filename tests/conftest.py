@@ -6,3 +6,31 @@ os.environ.setdefault("RELAIS_SERVE_QUIET", "1")
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/fixtures/golden/expected from the current build")
+
+# Tests of the opt-in services run where the service is named; elsewhere they are deselected
+# (not skipped) and the summary says how to run them.
+OPT_IN = {
+    "postgres": ("RELAIS_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relais_test"),
+    "redis": ("RELAIS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+}
+_deselected: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    keep, drop = [], []
+    for item in items:
+        missing = [m for m, (var, _) in OPT_IN.items()
+                   if item.get_closest_marker(m) and not os.environ.get(var)]
+        (drop if missing else keep).append(item)
+        for m in missing:
+            _deselected[m] = _deselected.get(m, 0) + 1
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter):
+    for marker, count in _deselected.items():
+        var, example = OPT_IN[marker]
+        terminalreporter.write_line(
+            f"{count} {marker} test(s) not run: set {var} (e.g. {var}={example}) to run them.")

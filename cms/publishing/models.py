@@ -21,6 +21,9 @@ class SiteState(models.Model):
     class Meta:
         verbose_name = _("état du site")
 
+    def __str__(self) -> str:
+        return f"content v{self.content_version}, live v{self.built_version}"
+
     @classmethod
     def get(cls) -> SiteState:
         state, _created = cls.objects.get_or_create(pk=1)

@@ -177,7 +177,7 @@ RQ_QUEUES = {
     for name in RELAIS_QUEUES
 }
 if _task_backend == "rq":
-    INSTALLED_APPS.append("django_tasks_rq")
+    INSTALLED_APPS.append("django_rq")
 
 # The site list and settings are cached: the cache must be shared by the admin and the worker
 CACHES = {

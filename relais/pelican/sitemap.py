@@ -66,8 +66,8 @@ def write_sitemap(generators: list[Any]) -> None:
     output.mkdir(parents=True, exist_ok=True)
     entries = sitemap_entries(articles_gen.articles, pages_gen.pages if pages_gen else [], context)
     (output / "sitemap.xml").write_text(render_sitemap(siteurl, entries), encoding="utf-8")
-    (output / "robots.txt").write_text(f"User-agent: *\nAllow: /\n\nSitemap: {siteurl}/sitemap.xml\n",
-                                       encoding="utf-8")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {siteurl}/sitemap.xml\n"
+    (output / "robots.txt").write_text(robots, encoding="utf-8")
 
 
 def register() -> None:

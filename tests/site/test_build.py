@@ -33,7 +33,8 @@ def test_every_kind_of_page_is_generated(site):
         "evenements/index.html", "evenements/afterwork-promo-2015/index.html",
         "evenements/afterwork-promo-2015/evenement.ics", "evenements/agenda.ics",
         "parcours/de-stagiaire-a-cto/index.html", "mentions-legales/index.html",
-        "tags/hydrogene/index.html", "promotions/2012/index.html", "groupes/groupe-rhone-alpes/index.html",
+        "tags/hydrogene/index.html", "promotions/2012/index.html",
+        "groupes/groupe-rhone-alpes/index.html",
         "contributeurs/claire-moreau/index.html",
         "feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/actualites.atom.xml",
         "feeds/actualites.rss.xml", "feeds/tags/hydrogene.atom.xml",
@@ -63,7 +64,8 @@ def test_article_page_has_canonical_open_graph_twitter_jsonld_and_join_link(site
     og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
     assert og["og:url"] == url
     assert og["og:title"] == "Prix de la jeune ingénieure : « Camille » récompensée"
-    assert og["og:image"] == f"{GOLDEN_SITE_URL}/actualites/prix-jeune-ingenieure/social-1200x630.jpg"
+    social = f"{GOLDEN_SITE_URL}/actualites/prix-jeune-ingenieure/social-1200x630.jpg"
+    assert og["og:image"] == social
     assert (og["og:image:width"], og["og:image:height"]) == ("1200", "630")
     assert og["og:image:alt"] == "Camille Petit sur scène, tenant son trophée"
     tw = {m["name"]: m["content"] for m in page.find_all("meta", attrs={"name": True})}

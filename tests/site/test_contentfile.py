@@ -25,7 +25,8 @@ text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30
 tricky = st.sampled_from([
     "Carrière : de stagiaire à CTO", "'quoted'", '"double"', "---", "a\n---\nb", "# not a comment",
     "key: value", "- item", "[1, 2]", "{a: b}", "yes", "no", "null", "~", "1e3", "0x1F", "@at",
-    "`tick`", "|", ">", "&anchor", "*alias", "!tag", "%YAML", "🎓🚀 promo 2012 👩🏽‍🔬", "مرحبا بالخريجين",
+    "`tick`", "|", ">", "&anchor", "*alias", "!tag", "%YAML", "🎓🚀 promo 2012 👩🏽‍🔬",
+    "مرحبا بالخريجين",
     "שלום", "x" * 5000, "  leading and trailing  ", "tab\there", "\u2028line sep", "é" * 3,
     "CRLF\r\nline", "\x00nul", "\ufeffbom", "a: b # c",
 ])

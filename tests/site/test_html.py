@@ -26,8 +26,8 @@ def visible_text(fragment: str) -> str:
 
 # Printable text with every character Markdown gives a meaning to, and line starts that look
 # like headings, lists and quotes.
-markup_chars = st.sampled_from(list("\\`*_{}[]()#+-.!<>&|:~=\"'") + ["1. ", "# ", "> ", "- ",
-                                                                      "&amp;", "<b>", "[x](y)"])
+markup_chars = st.sampled_from([*"\\`*_{}[]()#+-.!<>&|:~=\"'", "1. ", "# ", "> ", "- ", "&amp;",
+                                "<b>", "[x](y)"])
 words = st.text(alphabet=st.characters(whitelist_categories=("L", "N", "Zs")), max_size=12)
 paragraph_text = st.lists(st.one_of(words, markup_chars), min_size=1, max_size=25).map("".join)
 
@@ -42,7 +42,8 @@ def test_text_survives_html_to_markdown_to_html(paragraphs):
 
 def test_structure_is_kept():
     source = ("<h2>Un parcours</h2><p>Texte <strong>gras</strong>, <em>italique</em> et "
-              '<a href="https://example.org/a_(b)">un lien</a>.</p><ul><li>un</li><li>deux</li></ul>'
+              '<a href="https://example.org/a_(b)">un lien</a>.</p>'
+              "<ul><li>un</li><li>deux</li></ul>"
               "<ol><li>premier</li></ol><blockquote><p>Une citation</p></blockquote>")
     out = render(html_to_markdown(source))
     soup = BeautifulSoup(out, "html.parser")

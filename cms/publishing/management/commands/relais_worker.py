@@ -1,7 +1,8 @@
 """The background worker: runs the queued tasks (export, build, syndication) and the clock.
 
 With the database queue (the default) this one command is all a deployment needs. With
-``RELAIS_TASK_BACKEND=rq``, run ``manage.py rqworker publishing syndication maintenance`` for the
+``RELAIS_TASK_BACKEND=rq``, run ``manage.py rqworker --job-class django_tasks_rq.backend.Job
+publishing syndication maintenance`` for the
 tasks and ``manage.py relais_worker --clock-only`` for the clock.
 """
 
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         if backend != "django_tasks_db.DatabaseBackend":
             raise CommandError(
                 f"The 'relais' task backend is {backend}: run its own worker (for RQ: manage.py "
-                "rqworker publishing syndication maintenance) and 'relais_worker --clock-only'."
+                "rqworker --job-class django_tasks_rq.backend.Job publishing syndication "
+                "maintenance) and 'relais_worker --clock-only'."
             )
         if clock:
             clock.start()

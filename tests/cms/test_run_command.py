@@ -1,0 +1,91 @@
+"""`make run` for real: the run command in a subprocess with its own SQLite database, the
+database queue and its worker; an item published through Wagtail's API reaches the static site
+through the queue."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.support import ROOT, free_port
+
+
+def wait_for(url: str, timeout: float = 120) -> requests.Response:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url, timeout=5)
+            if response.status_code < 500:
+                return response
+        except requests.RequestException as exc:
+            last = exc
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer in {timeout} s: {last}")
+
+
+def test_run_command_serves_admin_site_and_worker(tmp_path: Path):
+    admin_port, site_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "RELAIS_VAR_DIR": str(tmp_path / "var"),
+        "RELAIS_CONTENT_DIR": str(tmp_path / "content"),
+        "RELAIS_SITE_OUTPUT": str(tmp_path / "site" / "output"),
+        "RELAIS_SITE_URL": f"http://127.0.0.1:{site_port}",
+        "RELAIS_CMS_URL": f"http://127.0.0.1:{admin_port}",
+        "RELAIS_TASK_BACKEND": "database",
+        "RELAIS_SERVE_QUIET": "1",
+    }
+    env.pop("DATABASE_URL", None)
+    log = (tmp_path / "run.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "run_relais", "--admin-port", str(admin_port),
+         "--site-port", str(site_port)], cwd=ROOT, env=env, stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        home = wait_for(f"http://127.0.0.1:{site_port}/", timeout=240)
+        assert home.status_code == 200 and "ENILC Alumni" in home.text
+        assert wait_for(f"http://127.0.0.1:{admin_port}/admin/login/").status_code == 200
+        assert wait_for(f"http://127.0.0.1:{admin_port}/adherer/").status_code == 200
+        content = tmp_path / "content"
+        assert len([p for p in content.glob("*/*.md") if p.parent.name != "pages"]) == 30
+        assert (content / "pages" / "mentions-legales.md").exists()
+        text = (tmp_path / "run.log").read_text()
+        assert "login: admin / relais-demo" in text
+
+        # Publish one more item from another process: the queued export and build run in the
+        # worker that `run` started.
+        script = (
+            "import django; django.setup()\n"
+            "from cms.content.models import SectionIndexPage, AlumniNewsPage\n"
+            "index = SectionIndexPage.objects.get(section='actualites')\n"
+            "page = AlumniNewsPage(title='Publié par la file', slug='publie-par-la-file',"
+            " summary='Via le worker.')\n"
+            "index.add_child(instance=page)\n"
+            "page.save_revision().publish()\n"
+        )
+        published = time.monotonic()
+        subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
+                       timeout=120)
+        url = f"http://127.0.0.1:{site_port}/actualites/publie-par-la-file/"
+        deadline = time.monotonic() + 60
+        while requests.get(url, timeout=5).status_code != 200:
+            assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()[-3000:]
+            time.sleep(0.2)
+        print(f"publish-to-live through the database queue: {time.monotonic() - published:.2f} s")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+    assert proc.returncode is not None
