@@ -30,6 +30,8 @@ class SiteConfig:
     address: str = ""
     lang: str = "fr"
     networks: dict[str, str] = field(default_factory=dict)  # network name -> profile URL
+    # The audience counter pixel (the CMS's /c/p.gif); empty: no counter on the site
+    counter_url: str = ""
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(asdict(self), allow_unicode=True, sort_keys=False, width=1000)

@@ -38,6 +38,7 @@ BUILD_NOW = os.environ.get("RELAIS_BUILD_NOW", "")
 PLUGINS = [
     "relais.pelican.reader",
     "relais.pelican.taxonomies",
+    "relais.pelican.listings",
     "relais.pelican.images",
     "relais.pelican.context",
     "relais.pelican.calendar",
@@ -74,51 +75,35 @@ ARTICLE_SAVE_AS = "{category}/{slug}/index.html"
 DRAFT_URL = DRAFT_SAVE_AS = ""
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+# Listing pages and feeds are planned and written by relais.pelican.listings (front page with
+# the newest items, then archives by year in chronological pages): Pelican writes none itself.
 CATEGORY_URL = "{slug}/"
-CATEGORY_SAVE_AS = "{slug}/index.html"
 TAG_URL = "tags/{slug}/"
-TAG_SAVE_AS = "tags/{slug}/index.html"
+AUTHOR_URL = "contributeurs/{slug}/"
+CLASSYEAR_URL = "promotions/{slug}/"
+GROUP_URL = "groupes/{slug}/"
+CATEGORY_SAVE_AS = TAG_SAVE_AS = AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = ARCHIVES_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
 TAGS_URL = "tags/"
 TAGS_SAVE_AS = "tags/index.html"
-AUTHOR_URL = "contributeurs/{slug}/"
-AUTHOR_SAVE_AS = "contributeurs/{slug}/index.html"
-AUTHORS_SAVE_AS = ""
-CATEGORIES_SAVE_AS = ""
-CLASSYEAR_URL = "promotions/{slug}/"
-CLASSYEAR_SAVE_AS = "promotions/{slug}/index.html"
-GROUP_URL = "groupes/{slug}/"
-GROUP_SAVE_AS = "groupes/{slug}/index.html"
-ARCHIVES_SAVE_AS = ""
-YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "404"]
-INDEX_SAVE_AS = "index.html"
-TAGS_SAVE_AS = "tags/index.html"
+DIRECT_TEMPLATES = ["404"]
 DEFAULT_PAGINATION = 12
-PAGINATED_TEMPLATES = {
-    "index": None, "category": None, "tag": None, "author": None, "class_year": None,
-    "group": None,
-}
-PAGINATION_PATTERNS = (
-    (1, "{url}", "{save_as}"),
-    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
-)
+PAGINATED_TEMPLATES = {}
 
-# Feeds: full content, the 50 newest items
+# Feeds: full content, the 50 newest items; (Atom, RSS) paths by kind of listing
 FEED_DOMAIN = SITEURL
 FEED_MAX_ITEMS = 50
 RSS_FEED_SUMMARY_ONLY = False
-FEED_ATOM = None
-FEED_RSS = None
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-FEED_ALL_RSS = "feeds/all.rss.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
-CATEGORY_FEED_RSS = "feeds/{slug}.rss.xml"
-TAG_FEED_ATOM = "feeds/tags/{slug}.atom.xml"
-TAG_FEED_RSS = "feeds/tags/{slug}.rss.xml"
-CLASSYEAR_FEED_ATOM = "feeds/promotions/{slug}.atom.xml"
-CLASSYEAR_FEED_RSS = "feeds/promotions/{slug}.rss.xml"
-GROUP_FEED_ATOM = "feeds/groupes/{slug}.atom.xml"
-GROUP_FEED_RSS = "feeds/groupes/{slug}.rss.xml"
+RELAIS_FEEDS = {
+    "index": ("feeds/all.atom.xml", "feeds/all.rss.xml"),
+    "category": ("feeds/{slug}.atom.xml", "feeds/{slug}.rss.xml"),
+    "tag": ("feeds/tags/{slug}.atom.xml", "feeds/tags/{slug}.rss.xml"),
+    "class_year": ("feeds/promotions/{slug}.atom.xml", "feeds/promotions/{slug}.rss.xml"),
+    "group": ("feeds/groupes/{slug}.atom.xml", "feeds/groupes/{slug}.rss.xml"),
+}
+FEED_ATOM = FEED_RSS = FEED_ALL_ATOM = FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = TAG_FEED_ATOM = TAG_FEED_RSS = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = None
 

@@ -14,7 +14,6 @@ from pelican import signals
 from relais.contentfile import SITE_TIMEZONE
 from relais.sections import SECTIONS
 
-UPCOMING_EVENTS_ON_HOME = 4
 
 
 def build_now(settings: dict[str, Any]) -> dt.datetime:
@@ -95,20 +94,7 @@ def article_jsonld(article: Any, siteurl: str, site: Any) -> dict[str, Any]:
 
 
 def add_context(generator: Any) -> None:
-    settings = generator.settings
-    now = build_now(settings)
-    events = [a for a in generator.articles if a.relais.event is not None]
-    upcoming = sorted(
-        (a for a in events if (a.relais.event.end or a.relais.event.start) >= now),
-        key=lambda a: (a.relais.event.start, a.slug),
-    )
-    generator.context.update(
-        SECTIONS=SECTIONS,
-        SITE=settings["SITE_CONFIG"],
-        upcoming_events=upcoming,
-        upcoming_events_home=upcoming[:UPCOMING_EVENTS_ON_HOME],
-        build_now=now,
-    )
+    generator.context.update(SECTIONS=SECTIONS, SITE=generator.settings["SITE_CONFIG"])
 
 
 def add_jinja_helpers(generator: Any) -> None:

@@ -1,10 +1,10 @@
-"""Class years (promotions) and groups: taxonomies Pelican does not have, with pages and feeds.
+"""Class years (promotions) and groups: taxonomies Pelican does not have.
 
 Pelican knows categories, tags and authors. An alumni site also files items under the class years
 they concern ("promo 2012") and the groups that organise them (regional groups, clubs). Each
 taxonomy gets an object per term (a Pelican ``URLWrapper``, so ``{{ term.url }}`` works in
-templates), a paginated listing page and Atom/RSS feeds, with URLs from the settings
-``CLASSYEAR_URL``/``CLASSYEAR_SAVE_AS``/``CLASSYEAR_FEED_ATOM``/... and ``GROUP_...``.
+templates, with URLs from the settings ``CLASSYEAR_URL``/``GROUP_URL``); their listing pages and
+feeds are planned with the others by :mod:`relais.pelican.listings`.
 """
 
 from __future__ import annotations
@@ -70,38 +70,5 @@ def attach_article_terms(article: Any, settings: dict[str, Any],
     return terms
 
 
-def write_term_pages(generator: Any, writer: Any) -> None:
-    """Write each term's listing page (paginated like tags) and its feeds."""
-    settings = generator.settings
-    for taxonomy in TAXONOMIES:
-        template = generator.get_template(taxonomy.template)
-        prefix = taxonomy.setting_prefix
-        for term, articles in generator.context[taxonomy.context_name]:
-            writer.write_file(
-                term.save_as,
-                template,
-                generator.context,
-                term=term,
-                taxonomy=taxonomy.key,
-                url=term.url,
-                articles=articles,
-                dates=articles,
-                template_name=taxonomy.template,
-                blog=True,
-                page_name=term.page_name,
-                all_articles=generator.articles,
-                relative_urls=settings["RELATIVE_URLS"],
-                paginated={"articles": articles, "dates": articles},
-            )
-            title = f"{taxonomy.feed_title_prefix} {term.name}"
-            for kind in ("atom", "rss"):
-                path = settings.get(f"{prefix}_FEED_{kind.upper()}")
-                if path:
-                    path = path.format(slug=term.slug)
-                    writer.write_feed(articles, generator.context, path, path,
-                                      feed_type=kind, feed_title=title)
-
-
 def register() -> None:
     signals.article_generator_finalized.connect(attach_terms)
-    signals.article_writer_finalized.connect(write_term_pages)

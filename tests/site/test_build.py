@@ -144,17 +144,41 @@ def test_sitemap_lists_articles(site):
     assert f"<loc>{GOLDEN_SITE_URL}/parcours/de-stagiaire-a-cto/</loc>" in xml
 
 
-def test_pagination(site_paths, build):
+def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(site_paths,
+                                                                               build):
+    # 30 items in 2026 (Item 00 on January 1st … Item 29 on January 30) and 3 in 2025
     for i in range(30):
         write_item(site_paths.content, "vie-ecole", f"item-{i:02d}",
-                   f"title: Item {i}\ndate: 2026-01-{i % 28 + 1:02d} 10:{i:02d}")
+                   f"title: Item {i:02d}\ndate: 2026-01-{i + 1:02d} 10:00")
+    for i in range(3):
+        write_item(site_paths.content, "vie-ecole", f"old-{i}",
+                   f"title: Ancien {i}\ndate: 2025-06-0{i + 1} 10:00")
     build()
-    first = soup(site_paths.output / "vie-ecole/index.html")
-    assert len(first.select(".card")) == 12
-    assert first.select_one('a[rel="next"]')["href"].endswith("/vie-ecole/page/2/")
-    third = soup(site_paths.output / "vie-ecole/page/3/index.html")
-    assert len(third.select(".card")) == 6
-    assert not (site_paths.output / "vie-ecole/page/4").exists()
+    out = site_paths.output
+
+    def titles(path):
+        return [a.get_text() for a in soup(out / path).select(".card-title a")]
+
+    front = titles("vie-ecole/index.html")
+    assert front == [f"Item {i:02d}" for i in (29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18)]
+    front_page = soup(out / "vie-ecole/index.html")
+    assert [a.get_text() for a in front_page.select("nav.archives a")] == ["2026", "2025"]
+    assert titles("vie-ecole/archives/2025/index.html") == ["Ancien 0", "Ancien 1", "Ancien 2"]
+    assert titles("vie-ecole/archives/2026/index.html") == [f"Item {i:02d}" for i in range(12)]
+    assert titles("vie-ecole/archives/2026/2/index.html") == [f"Item {i:02d}"
+                                                              for i in range(12, 24)]
+    assert titles("vie-ecole/archives/2026/3/index.html") == [f"Item {i:02d}"
+                                                              for i in range(24, 30)]
+    assert not (out / "vie-ecole/archives/2026/4").exists()
+    page2 = soup(out / "vie-ecole/archives/2026/2/index.html")
+    assert page2.select_one('a[rel="prev"]')["href"].endswith("/vie-ecole/archives/2026/")
+    assert page2.select_one('a[rel="next"]')["href"].endswith("/vie-ecole/archives/2026/3/")
+    last_of_2025 = soup(out / "vie-ecole/archives/2025/index.html")
+    assert last_of_2025.select_one('a[rel="next"]')["href"].endswith("/vie-ecole/archives/2026/")
+    home = soup(out / "index.html")
+    assert len(home.select(".card")) == 12
+    assert [a.get_text() for a in home.select("nav.archives a")] == ["2026", "2025"]
+    assert (out / "archives/2026/3/index.html").exists()
 
 
 def test_broken_content_fails_the_build_and_leaves_the_live_site(golden_content, build,

@@ -1,0 +1,324 @@
+"""Listings, feeds and the home page, planned so that one new item rewrites a few files.
+
+Pelican paginates each listing newest first: page 1 holds the 12 newest items, so one new item
+shifts every page of every listing it joins (1,400 files at 10,000 items). Relais plans its
+listings so that each page's content depends on as little as possible:
+
+- the **front page** of a listing (``/actualites/``, ``/tags/hydrogene/``, the home page) shows
+  the newest items and links to the archives by year;
+- the **archives** (``/actualites/archives/2026/``, ``/2026/2/``…) cut each year into pages in
+  chronological order, page 1 starting in January. A new item only changes the last page of its
+  year, an edit only its own page, an unpublished item only the pages of its year after it;
+- **feeds** hold the newest ``FEED_MAX_ITEMS`` items.
+
+The plan is data: every output is a :class:`Spec` with a ``signature`` that changes exactly
+when the output's bytes can change (the items it shows and their versions, its links). A full
+build renders every spec; the incremental builder (``relais.incremental``) recomputes the specs
+of the listings an update touches and renders only those whose signature changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican import signals
+
+from relais.pelican.context import build_now
+from relais.pelican.taxonomies import TAXONOMIES
+from relais.sections import SECTIONS
+
+
+def version(article: Any) -> tuple[str, str]:
+    """What identifies an article's current content: its source and the digest of its file."""
+    return (article.relative_source_path, getattr(article, "relais_digest", ""))
+
+
+def newest_first(article: Any) -> tuple:
+    return (-article.date.timestamp(), article.slug, article.category.slug)
+
+
+@dataclass(frozen=True)
+class ListingKey:
+    kind: str  # index, category, tag, class_year, group, author
+    slug: str = ""
+
+
+@dataclass
+class Listing:
+    """One list of items: the home page, a section, a tag, a class year, a group, a contributor."""
+
+    key: ListingKey
+    base: str  # URL of the front page, relative to the site root ("" for the home page)
+    template: str
+    title: str
+    intro: str = ""
+    term: Any = None
+    feed_atom: str = ""
+    feed_rss: str = ""
+    articles: list[Any] = field(default_factory=list)  # newest first
+
+    def archive_url(self, year: int, number: int = 1) -> str:
+        return f"{self.base}archives/{year}/" + (f"{number}/" if number > 1 else "")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One output file: where it goes, and everything its bytes depend on."""
+
+    path: str
+    kind: str  # front, archive, feed-atom, feed-rss, home, tags, article, page, global
+    listing: ListingKey | None
+    signature: tuple
+    render: Callable[[Any, Any], None] = field(compare=False, hash=False, repr=False)
+
+
+# -- which listings an article belongs to -------------------------------------------------------
+
+
+def listing_keys(article: Any) -> list[ListingKey]:
+    return [key for key, _term in _keys_and_terms(article)]
+
+
+def make_listing(key: ListingKey, term: Any, settings: dict[str, Any]) -> Listing:
+    """The listing's URL, template, title and feeds (``RELAIS_FEEDS`` by kind of listing)."""
+    atom, rss = settings.get("RELAIS_FEEDS", {}).get(key.kind, ("", ""))
+    slug = term.slug if term is not None else ""
+    feeds = {"feed_atom": atom.format(slug=slug), "feed_rss": rss.format(slug=slug)}
+    if key.kind == "index":
+        return Listing(key, "", "index", settings["SITENAME"], **feeds)
+    if key.kind == "category":
+        section = SECTIONS.get(term.slug)
+        return Listing(key, term.url, "category", section.label_fr if section else term.name,
+                       intro=section.description_fr if section else "", term=term, **feeds)
+    titles = {
+        "tag": (f"Thème : {term.name}", ""),
+        "author": (f"Contributions de {term.name}", f"Merci à {term.name} pour ces articles."),
+        "class_year": (f"Promotion {term.name}",
+                       f"Les nouvelles et les événements de la promotion {term.name}."),
+        "group": (f"Groupe : {term.name}", ""),
+    }
+    title, intro = titles[key.kind]
+    return Listing(key, term.url, key.kind, title, intro=intro, term=term, **feeds)
+
+
+def build_listings(articles: Iterable[Any], settings: dict[str, Any]) -> dict[ListingKey, Listing]:
+    """Every listing with its articles, newest first."""
+    listings: dict[ListingKey, Listing] = {}
+    members: dict[ListingKey, list[Any]] = defaultdict(list)
+    terms: dict[ListingKey, Any] = {}
+    for article in articles:
+        for key, term in _keys_and_terms(article):
+            members[key].append(article)
+            terms.setdefault(key, term)
+    for key, arts in members.items():
+        listing = make_listing(key, terms[key], settings)
+        listing.articles = sorted(arts, key=newest_first)
+        listings[key] = listing
+    return listings
+
+
+def _keys_and_terms(article: Any) -> list[tuple[ListingKey, Any]]:
+    pairs: list[tuple[ListingKey, Any]] = [(ListingKey("index"), None),
+                                           (ListingKey("category", article.category.slug),
+                                            article.category)]
+    pairs += [(ListingKey("tag", t.slug), t) for t in getattr(article, "tags", None) or []]
+    for taxonomy in TAXONOMIES:
+        pairs += [(ListingKey(taxonomy.template, t.slug), t)
+                  for t in getattr(article, taxonomy.key, [])]
+    pairs += [(ListingKey("author", a.slug), a) for a in getattr(article, "authors", None) or []]
+    return pairs
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    """What an archive page shows, beside its items."""
+
+    year: int
+    number: int
+    url: str
+    prev_url: str
+    next_url: str
+    first: dt.date
+    last: dt.date
+
+
+def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
+    """The specs of a listing's front page, archive pages and feeds."""
+    per_page = settings.get("DEFAULT_PAGINATION") or 12
+    articles = listing.articles
+    years = _years(articles)
+    has_archives = len(articles) > per_page
+    year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
+    specs: list[Spec] = []
+    front = tuple(articles[:per_page])
+    if listing.key.kind != "index":
+        specs.append(_page_spec(f"{listing.base}index.html", "front", listing, front, None,
+                                year_links))
+    if has_archives:
+        chunks = _archive_chunks(articles, per_page)
+        for i, (year, number, items) in enumerate(chunks):
+            prev = chunks[i - 1] if i > 0 else None
+            nxt = chunks[i + 1] if i + 1 < len(chunks) else None
+            page = ArchivePage(
+                year=year, number=number, url=listing.archive_url(year, number),
+                prev_url=listing.archive_url(prev[0], prev[1]) if prev else "",
+                next_url=listing.archive_url(nxt[0], nxt[1]) if nxt else "",
+                first=items[0].date.date(), last=items[-1].date.date(),
+            )
+            specs.append(_page_spec(page.url + "index.html", "archive", listing, items, page,
+                                    year_links))
+    feed_items = tuple(articles[: settings.get("FEED_MAX_ITEMS") or None])
+    for kind, path in (("atom", listing.feed_atom), ("rss", listing.feed_rss)):
+        if path:
+            specs.append(Spec(path, f"feed-{kind}", listing.key,
+                              (path, tuple(version(a) for a in feed_items)),
+                              _feed_renderer(listing, path, kind, feed_items)))
+    return specs
+
+
+def _years(articles: list[Any]) -> tuple[int, ...]:
+    return tuple(sorted({a.date.year for a in articles}, reverse=True))
+
+
+def _archive_chunks(articles: list[Any], per_page: int) -> list[tuple[int, int, tuple]]:
+    """(year, page number, items oldest first) for each archive page, in chronological order."""
+    by_year: dict[int, list[Any]] = defaultdict(list)
+    for article in reversed(articles):  # oldest first
+        by_year[article.date.year].append(article)
+    chunks = []
+    for year in sorted(by_year):
+        items = by_year[year]
+        for n, start in enumerate(range(0, len(items), per_page), start=1):
+            chunks.append((year, n, tuple(items[start:start + per_page])))
+    return chunks
+
+
+def _page_spec(path: str, kind: str, listing: Listing, items: tuple, archive: ArchivePage | None,
+               year_links: tuple) -> Spec:
+    signature = (path, listing.title, tuple(version(a) for a in items), archive, year_links,
+                 listing.feed_atom, listing.feed_rss)
+
+    def render(generator: Any, writer: Any) -> None:
+        writer.write_file(
+            path, generator.get_template(listing.template), generator.context,
+            relative_urls=generator.settings["RELATIVE_URLS"], url=path.removesuffix(
+                "index.html"),
+            listing=listing, items=list(items), archive=archive, year_links=year_links,
+            category=listing.term if listing.key.kind == "category" else None,
+            page_name=path.removesuffix("/index.html").removesuffix("index.html"),
+        )
+
+    return Spec(path, kind, listing.key, signature, render)
+
+
+def _feed_renderer(listing: Listing, path: str, kind: str, items: tuple) -> Callable:
+    title = None if listing.key.kind == "index" else listing.title
+
+    def render(generator: Any, writer: Any) -> None:
+        writer.write_feed(list(items), generator.context, path, path, feed_type=kind,
+                          feed_title=title)
+
+    return render
+
+
+def home_spec(listing: Listing, settings: dict[str, Any], upcoming: list[Any]) -> Spec:
+    """The home page: the newest items of the whole site and the upcoming events."""
+    per_page = settings.get("DEFAULT_PAGINATION") or 12
+    items = tuple(listing.articles[:per_page])
+    years = _years(listing.articles)
+    has_archives = len(listing.articles) > per_page
+    year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
+    signature = ("index.html", tuple(version(a) for a in items),
+                 tuple(version(a) for a in upcoming), year_links)
+
+    def render(generator: Any, writer: Any) -> None:
+        writer.write_file("index.html", generator.get_template("index"), generator.context,
+                          relative_urls=settings["RELATIVE_URLS"], url="", listing=listing,
+                          items=list(items), archive=None, year_links=year_links,
+                          upcoming_events_home=list(upcoming), page_name="index")
+
+    return Spec("index.html", "home", ListingKey("index"), signature, render)
+
+
+def tags_spec(listings: dict[ListingKey, Listing], settings: dict[str, Any]) -> Spec | None:
+    """The page of all tags, class years and groups with their counts."""
+    path = settings.get("TAGS_SAVE_AS")
+    if not path:
+        return None
+    groups: dict[str, list[tuple[str, str, int]]] = {"tag": [], "class_year": [], "group": []}
+    for key, listing in listings.items():
+        if key.kind in groups:
+            groups[key.kind].append((listing.term.name, listing.term.url, len(listing.articles)))
+    groups["tag"].sort(key=lambda t: (t[0].casefold(), t[0]))
+    groups["class_year"].sort(key=lambda t: t[0], reverse=True)
+    groups["group"].sort(key=lambda t: (t[0].casefold(), t[0]))
+    signature = (path, tuple((k, tuple(v)) for k, v in sorted(groups.items())))
+
+    def render(generator: Any, writer: Any) -> None:
+        writer.write_file(path, generator.get_template("tags"), generator.context,
+                          relative_urls=settings["RELATIVE_URLS"], url=settings.get("TAGS_URL"),
+                          tag_terms=groups["tag"], class_year_terms=groups["class_year"],
+                          group_terms=groups["group"], page_name="tags")
+
+    return Spec(path, "tags", None, signature, render)
+
+
+def upcoming_events(articles: Iterable[Any], now: dt.datetime) -> list[Any]:
+    events = [a for a in articles if a.relais.event is not None
+              and (a.relais.event.end or a.relais.event.start) >= now]
+    return sorted(events, key=lambda a: (a.relais.event.start, a.slug))
+
+
+@dataclass
+class Plan:
+    """Every listing, feed and home output of the site, by output path."""
+
+    listings: dict[ListingKey, Listing]
+    specs: dict[str, Spec]
+
+    @classmethod
+    def compute(cls, articles: list[Any], settings: dict[str, Any],
+                now: dt.datetime | None = None) -> Plan:
+        listings = build_listings(articles, settings)
+        specs: dict[str, Spec] = {}
+        for listing in listings.values():
+            for spec in plan_listing(listing, settings):
+                specs[spec.path] = spec
+        index = listings.get(ListingKey("index")) or make_listing(ListingKey("index"), None,
+                                                                   settings)
+        upcoming = upcoming_events(articles, now or build_now(settings))
+        home = home_spec(index, settings, upcoming[:4])
+        specs[home.path] = home
+        tags = tags_spec(listings, settings)
+        if tags:
+            specs[tags.path] = tags
+        return cls(listings, specs)
+
+
+def take_over_listings(generator: Any) -> None:
+    """Pelican's ``article_generator_finalized``: Relais writes the listings itself, so Pelican's
+    own tag, category and author loops (quadratic in the number of items) get nothing to do.
+    The context keeps its copies for the templates and the sitemap."""
+    generator.tags = {}
+    generator.categories = []
+    generator.authors = []
+
+
+def write_plan(generator: Any, writer: Any) -> None:
+    """Pelican's ``article_writer_finalized``: write every listing, feed and the home page."""
+    plan = Plan.compute(generator.articles, generator.settings)
+    generator.relais_plan = plan
+    for spec in plan.specs.values():
+        spec.render(generator, writer)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(take_over_listings)
+    signals.article_writer_finalized.connect(write_plan)
