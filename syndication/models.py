@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,8 +58,10 @@ class Item:
 
         The canonical URL is the item's ``canonical_url``, else
         ``site_url`` + ``/<section>/<slug>/``.
-        Images (``image_social``, else ``image``) are looked up under ``content_dir`` and published
-        at ``site_url`` + ``/`` + the same relative path, unless they are absolute URLs already.
+        Images (``image_social``, else ``image``) are relative to the content file, which sits in
+        ``<content_dir>/<section>/``: ``de-stagiaire-a-cto/hero.jpg`` is the file
+        ``<content_dir>/parcours/de-stagiaire-a-cto/hero.jpg``, published by the site build at
+        ``<site_url>/parcours/de-stagiaire-a-cto/hero.jpg`` (absolute URLs are kept as they are).
         """
         from syndication.errors import ComposeError
 
@@ -75,10 +78,11 @@ class Item:
             if name.startswith(("http://", "https://")):
                 image = ImageRef(url=name, alt=content.image_alt)
             else:
-                path = f"{content_dir.rstrip('/')}/{name}" if content_dir else name
+                relative = posixpath.normpath(posixpath.join(content.section, name.lstrip("/")))
+                path = f"{content_dir.rstrip('/')}/{relative}" if content_dir else relative
                 image = ImageRef(
                     path=path,
-                    url=f"{site}/{name.lstrip('/')}" if site else "",
+                    url=f"{site}/{relative}" if site else "",
                     alt=content.image_alt,
                 )
         return cls(

@@ -240,7 +240,7 @@ def test_cli_json_gives_the_request_body_of_each_network(content_file: Path):
     record = by_name["bluesky"]["body"]["record"]
     thumb = record["embed"]["external"]["thumb"]
     assert thumb == {
-        "pending_upload": str(content_file.parent.parent / "de-stagiaire-a-cto/hero.jpg")
+        "pending_upload": str(content_file.parent / "de-stagiaire-a-cto/hero.jpg")
     }
     text = record["text"].encode()
     for facet in record["facets"]:
@@ -255,7 +255,7 @@ def test_cli_json_gives_the_request_body_of_each_network(content_file: Path):
     assert utm("x") in by_name["x"]["body"]["text"]
     assert (
         by_name["instagram"]["body"]["image_url"]
-        == "https://alumni.example.org/de-stagiaire-a-cto/hero.jpg"
+        == "https://alumni.example.org/parcours/de-stagiaire-a-cto/hero.jpg"
     )
     assert by_name["linkedin"]["body"]["content"]["article"]["source"] == utm("linkedin")
 
@@ -293,3 +293,29 @@ def test_cli_text_for_one_network_and_errors(content_file: Path, tmp_path: Path)
     )
     assert result.returncode == 0
     assert "no image" in json.loads(result.stdout)["skipped"]
+
+
+def test_item_images_are_relative_to_the_content_file(content_file: Path):
+    """A content file's image is next to the file (``content/<section>/<slug>/...``) and the
+    site build publishes it at the same place under the site's address; Instagram fetches that
+    URL and Bluesky uploads that file."""
+    from relais.contentfile import load_file
+
+    picture = content_file.parent / "de-stagiaire-a-cto" / "hero.jpg"
+    picture.parent.mkdir()
+    picture.write_bytes(b"jpeg")
+    content = load_file(content_file)
+    item = Item.from_content_item(
+        content, site_url="https://alumni.example.org/", content_dir=str(content_file.parents[1])
+    )
+    assert item.image is not None
+    assert Path(item.image.path).read_bytes() == b"jpeg"
+    assert item.image.url == "https://alumni.example.org/parcours/de-stagiaire-a-cto/hero.jpg"
+
+    content.image_social = "../partage/carte.jpg"  # a picture shared by several items
+    item = Item.from_content_item(content, site_url="https://a.org", content_dir="/c")
+    assert item.image is not None
+    assert (item.image.path, item.image.url) == ("/c/partage/carte.jpg", "https://a.org/partage/carte.jpg")
+    content.image_social = "https://cdn.example.org/carte.jpg"
+    item = Item.from_content_item(content, site_url="https://a.org", content_dir="/c")
+    assert item.image is not None and item.image.url == "https://cdn.example.org/carte.jpg"
