@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("relais-preview/", publishing_views.preview, name="relais_preview"),
+    path("c/", include("cms.audience.urls")),
 ]
 
 if settings.DEBUG:

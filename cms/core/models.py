@@ -55,7 +55,13 @@ class AssociationSettings(BaseSiteSetting):
     }
 
     def to_site_config(self) -> SiteConfig:
+        from django.conf import settings
+        from django.urls import reverse
+
         signup = self.signup_page.specific.full_url if self.signup_page_id else ""
+        # The audience counter of the CMS (cms.audience), unless RELAIS_COUNTER=0
+        counter = (settings.WAGTAILADMIN_BASE_URL + reverse("audience:pixel")
+                   if getattr(settings, "RELAIS_COUNTER", False) else "")
         return SiteConfig(
             name=self.name,
             tagline=self.tagline,
@@ -66,4 +72,5 @@ class AssociationSettings(BaseSiteSetting):
             address=self.address,
             networks={label: getattr(self, f"{key}_url") for key, label in
                       self.NETWORK_LABELS.items() if getattr(self, f"{key}_url")},
+            counter_url=counter,
         )

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "cms.content",
     "cms.publishing",
     "cms.members",
+    "cms.audience",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
@@ -191,6 +192,15 @@ if os.environ.get("RELAIS_REDIS_CACHE_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["RELAIS_REDIS_CACHE_URL"],
     }
+
+# Sign-ups ("Adhérer") and audience (see README, "Sign-ups and audience")
+RELAIS_SIGNUP_RATE_LIMITS = {"ip": (10, 3600), "email": (3, 24 * 3600)}  # (attempts, seconds)
+RELAIS_SIGNUP_FIRST_TOUCH_COOKIE = os.environ.get("RELAIS_SIGNUP_FIRST_TOUCH_COOKIE", "1") != "0"
+RELAIS_SIGNUP_FIRST_TOUCH_DAYS = 30
+# Header set by the reverse proxy with the client's address (e.g. HTTP_X_FORWARDED_FOR): the
+# rate limit per address reads its last value. Empty: REMOTE_ADDR (no proxy).
+RELAIS_CLIENT_IP_HEADER = os.environ.get("RELAIS_CLIENT_IP_HEADER", "")
+RELAIS_COUNTER = os.environ.get("RELAIS_COUNTER", "1") != "0"  # the audience pixel on the site
 
 EMAIL_BACKEND = os.environ.get(
     "RELAIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

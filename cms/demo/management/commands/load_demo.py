@@ -38,15 +38,11 @@ TYPE_TO_SECTION = {
     "association": sections.ASSOCIATION.key,
 }
 RELATIVE = re.compile(r"^([+-])(\d+)d(?:\s+(\d{1,2}):(\d{2}))?$")
+# Name, e-mail, school, class year, wishes and consent are built into every sign-up page
+# (cms.members.forms): the demo adds one question of its own, as an association would.
 SIGNUP_FIELDS = [
-    {"label": "Nom et prénom", "field_type": "singleline", "required": True},
-    {"label": "E-mail", "field_type": "email", "required": True},
-    {"label": "Promotion", "field_type": "number", "required": False,
-     "help_text": "Votre année de sortie de l'école."},
-    {"label": "Je souhaite", "field_type": "checkboxes", "required": True,
-     "choices": "Adhérer à l'association\nDevenir ambassadeur\nRecevoir les nouvelles"},
-    {"label": "J'accepte que l'association conserve ces informations pour traiter ma demande",
-     "field_type": "checkbox", "required": True},
+    {"label": "Comment avez-vous connu l'association ?", "field_type": "singleline",
+     "required": False},
 ]
 
 
@@ -84,8 +80,8 @@ class Command(BaseCommand):
             self.taxonomy()
             self.images: dict[str, Any] = {}
             indexes = self.section_indexes(home)
+            self.info_pages(home)  # before the sign-up page, which links to the privacy page
             signup = self.signup_page(home)
-            self.info_pages(home)
             self.association(home, signup)
             created = self.items(indexes)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {created} new item(s)."))
@@ -154,13 +150,18 @@ class Command(BaseCommand):
         return indexes
 
     def signup_page(self, home: HomePage) -> SignUpPage:
+        spec = self.data["signup_page"]
+        privacy = InfoPage.objects.filter(slug=spec.get("privacy_page", "")).first()
         page = SignUpPage.objects.first()
         if page:
+            if privacy and not page.privacy_page_id:
+                page.privacy_page = privacy
+                page.save_revision().publish()
             return page
-        spec = self.data["signup_page"]
         page = SignUpPage(
             title=spec["title"], slug=spec.get("slug", "adherer"), intro=spec.get("intro", ""),
-            thank_you_text=spec.get("thank_you_text", ""),
+            thank_you_text=spec.get("thank_you_text", ""), privacy_page=privacy,
+            schools=spec.get("schools", ""),
             to_address=self.data["association"].get("contact_email", ""),
             from_address=self.data["association"].get("contact_email", ""),
             subject="Nouvelle demande d'adhésion",

@@ -1,0 +1,114 @@
+"""Turning a request (or a line of an access log) into a counted page view.
+
+A hit is kept only if it looks like a person reading a page: bots, link-preview fetchers,
+headless browsers and prefetches are recognised by their headers and dropped before anything is
+stored. What is stored is one more unit on an aggregated row (:class:`PageViewCount`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from .models import PageViewCount
+from .sources import clean_value, host_of, network_for
+
+MAX_PATH = 300
+
+#: User agents that are not people reading: crawlers, feed readers, link-card fetchers of the
+#: networks themselves (they fetch each posted link once), monitoring, scripts, headless browsers.
+BOT_USER_AGENT = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|scrap|fetch|preview|monitor|uptime|checker|validator"
+    r"|facebookexternalhit|facebookcatalog|embedly|quora link|whatsapp|telegram|discord"
+    r"|mastodon/|pleroma|akkoma|misskey|bluesky|cardyb|headless|phantomjs|lighthouse"
+    r"|python-|python/|curl/|wget/|httpx|aiohttp|go-http-client|java/|okhttp|libwww|feed|rss",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str | None) -> bool:
+    """True for an empty user agent or one of a robot (see :data:`BOT_USER_AGENT`)."""
+    return not user_agent or not user_agent.strip() or bool(BOT_USER_AGENT.search(user_agent))
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    network: str = ""
+    medium: str = ""
+    campaign: str = ""
+
+
+def clean_path(raw: str | None) -> str:
+    """A page path as counted (``/actualites/x/``), or ``""`` if it is not one."""
+    if not raw:
+        return ""
+    path = urlsplit(raw.strip()).path
+    if not path.startswith("/") or len(path) > MAX_PATH or "\\" in path or "/../" in path:
+        return ""
+    if path.endswith("/index.html"):
+        path = path.removesuffix("index.html")
+    return path
+
+
+def page_exists(path: str, output: Path | None = None) -> bool:
+    """Whether the built site has this page. When the CMS has no built site at hand (the site is
+    built elsewhere), every well-formed path is accepted."""
+    root = Path(output or settings.RELAIS_SITE_OUTPUT)
+    if not root.exists():
+        return True
+    target = root / path.lstrip("/")
+    if path.endswith("/"):
+        target = target / "index.html"
+    try:
+        return target.resolve().is_relative_to(root.resolve()) and target.is_file()
+    except OSError:
+        return False
+
+
+def hit_from(path: str, utm: dict[str, str], referrer_host: str = "") -> Hit:
+    return Hit(
+        path=path,
+        network=network_for(utm.get("utm_source", ""), referrer_host),
+        medium=clean_value(utm.get("utm_medium")),
+        campaign=clean_value(utm.get("utm_campaign")),
+    )
+
+
+def utm_of(url: str | None) -> dict[str, str]:
+    """The ``utm_*`` parameters of a URL."""
+    if not url:
+        return {}
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return {}
+    return {k: v[0] for k, v in query.items() if k.startswith("utm_") and v}
+
+
+def external_host(url: str | None, site_url: str | None = None) -> str:
+    """The host of a referring URL, unless it is the site itself."""
+    host = host_of(url)
+    own = host_of(site_url or settings.RELAIS_SITE_URL)
+    return "" if not host or host == own else host
+
+
+def record(hit: Hit, day: dt.date, channel: str = PageViewCount.Channel.PIXEL,
+           views: int = 1) -> None:
+    """Add ``views`` to the row of this (day, page, source, channel), creating it if needed."""
+    key = {"day": day, "path": hit.path, "network": hit.network, "medium": hit.medium,
+           "campaign": hit.campaign, "channel": channel}
+    if PageViewCount.objects.filter(**key).update(views=F("views") + views):
+        return
+    try:
+        with transaction.atomic():
+            PageViewCount.objects.create(**key, views=views)
+    except IntegrityError:  # created by a concurrent request in between
+        PageViewCount.objects.filter(**key).update(views=F("views") + views)

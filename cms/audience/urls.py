@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audience"
+urlpatterns = [path("p.gif", views.pixel, name="pixel")]

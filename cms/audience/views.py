@@ -1,0 +1,79 @@
+"""The counter: a 1×1 image every page of the static site loads from the CMS.
+
+``GET /c/p.gif?p=/actualites/x/[&utm_source=…&utm_medium=…&utm_campaign=…][&ref=host]``
+
+- ``p``: the page's path, written into the page at build time. Without it, the path of the
+  ``Referer`` is used when the referrer is the site itself.
+- ``utm_*`` and ``ref`` (the referring host): added by the page's few lines of script from its
+  own address and ``document.referrer``. Without JavaScript the ``<noscript>`` image is loaded
+  instead, with ``referrerpolicy="no-referrer-when-downgrade"`` so that its ``Referer`` is the
+  full page address, ``utm_*`` included; the counter reads them there.
+
+The answer is always the same image, with no cookie and ``Cache-Control: no-store``. Nothing of
+the request is kept but one more unit on an aggregated row (see :mod:`cms.audience.models`).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .counting import (
+    clean_path,
+    external_host,
+    hit_from,
+    is_bot,
+    page_exists,
+    record,
+    utm_of,
+)
+from .sources import host_of
+
+logger = logging.getLogger(__name__)
+
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ", "HTTP_X_PURPOSE")
+
+
+def pixel_response() -> HttpResponse:
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def counted_hit(request: HttpRequest):
+    """The hit this request stands for, or ``None`` if it must not be counted."""
+    if request.method != "GET" or is_bot(request.META.get("HTTP_USER_AGENT")):
+        return None
+    if any("prefetch" in request.META.get(h, "").lower() for h in PREFETCH_HEADERS):
+        return None
+    referer = request.META.get("HTTP_REFERER", "")
+    from_site = bool(referer) and host_of(referer) == host_of(settings.RELAIS_SITE_URL)
+    path = clean_path(request.GET.get("p")) or (clean_path(referer) if from_site else "")
+    if not path or not page_exists(path):
+        return None
+    utm = {k: v for k, v in request.GET.items() if k.startswith("utm_")}
+    if not utm and from_site:
+        utm = utm_of(referer)  # the <noscript> image: the page address came as the referrer
+    referrer_host = external_host("https://" + request.GET["ref"]) if request.GET.get(
+        "ref") else ""
+    return hit_from(path, utm, referrer_host)
+
+
+@require_safe
+@never_cache
+def pixel(request: HttpRequest) -> HttpResponse:
+    hit = counted_hit(request)
+    if hit is not None:
+        try:
+            record(hit, timezone.localdate())
+        except Exception:  # counting must never break a page of the site
+            logger.exception("Audience counter: could not record %s", hit)
+    return pixel_response()

@@ -1,0 +1,144 @@
+"""The sign-ups in the Wagtail admin: listing with filters, CSV/Excel export, details and
+status, and deletion of a person's data on request.
+
+Only users with the "view/change/delete sign-up" permissions see them (superusers by default):
+give them to the association's secretariat group, not to every editor.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
+
+from cms.audience.sources import network_label
+
+from . import erasure
+from .models import Signup
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def network_choices(request=None) -> list[tuple[str, str]]:
+    keys = (Signup.objects.exclude(last_network="").order_by("last_network")
+            .values_list("last_network", flat=True).distinct())
+    return [(k, network_label(k)) for k in keys]
+
+
+def class_year_choices(request=None) -> list[tuple[int, int]]:
+    years = (Signup.objects.exclude(class_year=None).order_by("-class_year")
+             .values_list("class_year", flat=True).distinct())
+    return [(y, y) for y in years]
+
+
+class SignupFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Statut"), choices=Signup.Status.choices,
+                                         empty_label=_("Tous"))
+    last_network = django_filters.ChoiceFilter(label=_("Réseau d'origine"),
+                                               choices=network_choices, empty_label=_("Tous"))
+    class_year = django_filters.ChoiceFilter(label=_("Promotion"), choices=class_year_choices,
+                                             empty_label=_("Toutes"))
+    created_at = django_filters.DateFromToRangeFilter(label=_("Reçue entre"),
+                                                      widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Signup
+        fields = ["status", "last_network", "class_year", "created_at"]
+
+
+class SignupIndexView(generic.IndexView):
+    def get_add_url(self):
+        return None  # sign-ups come from the public form
+
+    @property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.request.user.has_perm("members.delete_signup"):
+            buttons.append(HeaderButton(_("Supprimer les données d'une personne"),
+                                        url=reverse("members_signup:erase"), icon_name="bin"))
+        return buttons
+
+    def write_csv_row(self, writer, row_dict):
+        # A value typed in the public form must not run as a formula in a spreadsheet
+        row = {}
+        for field, value in row_dict.items():
+            value = self.preprocess_field_value(field, value, self.FORMAT_CSV)
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                value = "'" + value
+            row[field] = value
+        return writer.writerow(row)
+
+
+class ErasureForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail de la personne"))
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def erase_view(request):
+    """Step 1: the address; step 2: what will be deleted, to confirm; then delete."""
+    if not request.user.has_perm("members.delete_signup"):
+        raise PermissionDenied
+    form = ErasureForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if form.cleaned_data["confirm"]:
+            done = erasure.erase(email)
+            messages.success(request, ngettext(
+                "%(count)d enregistrement supprimé pour cette adresse.",
+                "%(count)d enregistrements supprimés pour cette adresse.", done.total,
+            ) % {"count": done.total})
+            return redirect("members_signup:index")
+        found = erasure.find(email)
+        form = ErasureForm(initial={"email": email, "confirm": True})
+    return TemplateResponse(request, "members/admin/erase.html", {
+        "form": form, "found": found, "header_icon": "bin",
+        "page_title": _("Supprimer les données d'une personne"),
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Accueil")},
+            {"url": reverse("members_signup:index"), "label": _("Demandes d'adhésion")},
+            {"url": "", "label": _("Suppression sur demande")},
+        ],
+    })
+
+
+class SignupViewSet(ModelViewSet):
+    model = Signup
+    icon = "user"
+    menu_label = _("Adhésions")
+    add_to_admin_menu = True
+    menu_order = 250
+    url_prefix = "adhesions"
+    url_namespace = "members_signup"
+    index_view_class = SignupIndexView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["name", "email", "class_year", "last_network", "last_item", "status",
+                    "created_at"]
+    filterset_class = SignupFilterSet
+    search_fields = ["name", "email", "school"]
+    search_backend_name = None
+    list_export = [
+        "created_at", "status", "name", "email", "school", "class_year", "wants_membership",
+        "wants_ambassador", "wants_news", "answers", "consented_at",
+        "last_network", "last_source", "last_medium", "last_campaign", "last_content",
+        "last_item", "last_referrer", "last_day",
+        "first_network", "first_source", "first_medium", "first_campaign", "first_content",
+        "first_item", "first_referrer", "first_day",
+    ]
+    export_filename = "adhesions"
+    form_fields = ["status", "notes"]
+
+    def get_urlpatterns(self):
+        patterns = [p for p in super().get_urlpatterns() if p.name != "add"]
+        return [*patterns, path("effacement/", erase_view, name="erase")]

@@ -1,0 +1,59 @@
+"""Deleting a person's data on request (GDPR right to erasure), by e-mail address.
+
+Removes every :class:`~cms.members.models.Signup` with that address, the Wagtail form
+submissions of sign-up pages that mention it (sign-ups recorded before the ``Signup`` model),
+and the rate-limit counter of that address. The site audience (:mod:`cms.audience`) holds
+aggregated counts only, with nothing tied to a person: there is nothing to delete there.
+What remains is one more unit in the month's anonymous :class:`ErasureTally`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.contrib.forms.models import FormSubmission
+
+from . import protection
+from .models import ErasureTally, Signup, SignUpPage
+
+
+@dataclass(frozen=True)
+class Erasure:
+    signups: int
+    legacy_submissions: int
+
+    @property
+    def total(self) -> int:
+        return self.signups + self.legacy_submissions
+
+
+def _legacy_submissions(email: str) -> list[int]:
+    pages = SignUpPage.objects.values_list("pk", flat=True)
+    return [
+        s.pk for s in FormSubmission.objects.filter(page_id__in=list(pages))
+        if any(isinstance(v, str) and v.strip().lower() == email
+               for v in (s.form_data or {}).values())
+    ]
+
+
+def find(email: str) -> Erasure:
+    """What :func:`erase` would delete, without deleting it."""
+    email = email.strip().lower()
+    return Erasure(Signup.objects.filter(email__iexact=email).count(),
+                   len(_legacy_submissions(email)))
+
+
+@transaction.atomic
+def erase(email: str) -> Erasure:
+    email = email.strip().lower()
+    signups, _ = Signup.objects.filter(email__iexact=email).delete()
+    legacy, _ = FormSubmission.objects.filter(pk__in=_legacy_submissions(email)).delete()
+    protection.forget("email", email)
+    month = timezone.localdate().replace(day=1)
+    ErasureTally.objects.get_or_create(month=month)
+    ErasureTally.objects.filter(month=month).update(requests=F("requests") + 1,
+                                                    records=F("records") + signups + legacy)
+    return Erasure(signups, legacy)

@@ -1,0 +1,16 @@
+from wagtail import hooks
+
+from .admin import SignupViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_signup_viewset():
+    return SignupViewSet("adhesions")
+
+
+@hooks.register("filter_form_submissions_for_user")
+def hide_signup_page_from_form_submissions(user, editable_forms):
+    """Sign-ups have their own listing (Adhésions): the generic "Forms" listing would show the
+    sign-up page with no submission."""
+    return editable_forms.exclude(content_type__model="signuppage",
+                                  content_type__app_label="members")
