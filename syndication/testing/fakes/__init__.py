@@ -1,5 +1,6 @@
 """Fake servers of the closed networks (and Mastodon), for the library's and the Django side's
-tests. See :mod:`syndication.testing.fakes.base` for fault injection.
+tests. See :mod:`syndication.testing.fakes.base` for fault injection, and
+:mod:`syndication.testing.fakes.oauth` for the authorization server of the connect flows.
 
 :func:`client_for` builds the matching client, pointed at a running fake::
 
@@ -28,6 +29,7 @@ from syndication.testing.fakes.base import (
 from syndication.testing.fakes.linkedin import FakeLinkedIn
 from syndication.testing.fakes.mastodon import FakeMastodon
 from syndication.testing.fakes.meta import FakeFacebook, FakeInstagram
+from syndication.testing.fakes.oauth import FakeAuthorizationServer, OAuthProvider, pkce_challenge
 from syndication.testing.fakes.x import FakeX
 
 FAKES: dict[str, type[FakeServer]] = {
@@ -77,6 +79,7 @@ __all__ = [
     "ALL_FAULTS",
     "FAKES",
     "RANDOM_FAULTS",
+    "FakeAuthorizationServer",
     "FakeFacebook",
     "FakeInstagram",
     "FakeLinkedIn",
@@ -84,8 +87,10 @@ __all__ = [
     "FakeServer",
     "FakeX",
     "Faults",
+    "OAuthProvider",
     "Request",
     "Response",
     "client_for",
     "credentials_for",
+    "pkce_challenge",
 ]

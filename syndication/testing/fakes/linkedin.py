@@ -70,10 +70,13 @@ class FakeLinkedIn(FakeServer):
         self.refresh_token = "li-refresh-0"
         self.client_id, self.client_secret = "li-client", "li-secret-value"
         self.refreshes = 0
+        #: Organisations the member administers (what a connect flow offers to post as).
+        self.administered = [self.author]
         self.route("POST", r"/rest/posts", self.create)
         self.route("GET", r"/rest/posts", self.by_author)
         self.route("GET", r"/v2/userinfo", self.userinfo)
         self.route("GET", r"/rest/organizations/(\d+)", self.organization)
+        self.route("GET", r"/rest/organizationAcls", self.organization_acls)
         self.route("POST", r"/oauth/v2/accessToken", self.token_endpoint, auth=False)
 
     def unauthorized(self, request: Request) -> Response:
@@ -142,6 +145,23 @@ class FakeLinkedIn(FakeServer):
 
     def organization(self, request: Request, org_id: str) -> Response:
         return Response(200, {"id": int(org_id), "localizedName": "Alumni", "vanityName": "alumni"})
+
+    def organization_acls(self, request: Request) -> Response:
+        """``GET /rest/organizationAcls?q=roleAssignee``: the member's roles on organisations."""
+        if request.arg("q") != "roleAssignee":
+            return Response(400, {"status": 400, "message": "q=roleAssignee is required"})
+        role = request.arg("role")
+        elements = [
+            {
+                "roleAssignee": "urn:li:person:782bbtaQ",
+                "state": "APPROVED",
+                "role": "ADMINISTRATOR",
+                "organization": urn,
+            }
+            for urn in self.administered
+            if role in ("", "ADMINISTRATOR")
+        ]
+        return Response(200, {"elements": elements, "paging": {"start": 0, "count": 10}})
 
     def token_endpoint(self, request: Request) -> Response:
         form = request.form

@@ -101,10 +101,23 @@ class FakeFacebook(FakeGraph):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.page_id = "104000000000001"
+        self.route("GET", rf"{V}/me/accounts", self.me_accounts)
         self.route("POST", rf"{V}/(\d+)/feed", self.create)
         self.route("GET", rf"{V}/(\d+)/posts", self.list_posts)
         self.route("GET", rf"{V}/(\d+_\d+)", self.get_post)
         self.route("GET", rf"{V}/(\d+)", self.get_page)
+
+    def me_accounts(self, request: Request) -> Response:
+        """``GET /me/accounts``: the Pages the user manages, each with its Page token (what a
+        connect flow stores; the user token itself is not used to post)."""
+        page = {
+            "id": self.page_id,
+            "name": "Alumni",
+            "category": "Education",
+            "access_token": self.token,
+            "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"],
+        }
+        return self.edge_page(request, [page])
 
     def create(self, request: Request, page: str) -> Response:
         params = self.params(request)
@@ -176,10 +189,22 @@ class FakeInstagram(FakeGraph):
         super().__init__(**kwargs)
         self.ig_user_id = "17841400000000001"
         self.containers: dict[str, dict[str, str]] = {}
+        self.route("GET", rf"{V}/me/accounts", self.me_accounts)
         self.route("POST", rf"{V}/(\d+)/media", self.create_container)
         self.route("POST", rf"{V}/(\d+)/media_publish", self.publish)
         self.route("GET", rf"{V}/(\d+)/media", self.list_media)
         self.route("GET", rf"{V}/(\d+)", self.get_node)
+
+    def me_accounts(self, request: Request) -> Response:
+        """``GET /me/accounts?fields=...instagram_business_account``: the user's Pages and the
+        Instagram professional account linked to each."""
+        page = {
+            "id": "104000000000002",
+            "name": "Alumni",
+            "access_token": self.token,
+            "instagram_business_account": {"id": self.ig_user_id, "username": "alumni"},
+        }
+        return self.edge_page(request, [page])
 
     def create_container(self, request: Request, user: str) -> Response:
         params = self.params(request)
