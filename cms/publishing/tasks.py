@@ -102,14 +102,17 @@ def _mark_live(build: BuildRecord) -> None:
             built_version=build.content_version)
         pending = list(ExportRecord.objects.select_for_update().filter(
             withdrawn=False, live_at__isnull=True, content_version__lte=build.content_version))
+        first_live_ids = []
         for record in pending:
+            if record.first_live_at is None:
+                first_live_ids.append(record.page_id)
             record.live_at = now
             record.first_live_at = record.first_live_at or now
             record.save(update_fields=["live_at", "first_live_at"])
     if pending:
         page_ids = [r.page_id for r in pending]
         transaction.on_commit(lambda: items_live.send(sender=BuildRecord, page_ids=page_ids,
-                                                      build=build))
+                                                      first_live_ids=first_live_ids, build=build))
 
 
 @task(backend="relais", queue_name="maintenance")
