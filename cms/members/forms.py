@@ -28,13 +28,19 @@ class SignUpForm(BaseForm):
     """Override nothing here to change the page's questions: add them in the admin (they are
     asked after these fields and stored in ``Signup.answers``)."""
 
-    name = forms.CharField(label=_("Nom et prénom"), max_length=150,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Nom et prénom"), max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Indiquez votre nom et votre prénom.")},
+    )
     email = forms.EmailField(
         label=_("Adresse e-mail"), max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Cette adresse e-mail n'est pas valide : vérifiez-la "
-                                     "(elle ressemble à prenom.nom@exemple.fr).")},
+        error_messages={
+            "required": _("Indiquez votre adresse e-mail : c'est là que nous vous répondrons."),
+            "invalid": _("Cette adresse e-mail n'est pas valide : vérifiez-la (elle ressemble à "
+                         "prenom.nom@exemple.fr)."),
+        },
     )
     school = forms.CharField(label=_("École"), max_length=150, required=False,
                              help_text=_("L'école dont vous êtes diplômé·e ou élève."))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 
 
-def form_data(client, url: str, query: str = "", **overrides) -> dict:
+def form_data(client, url: str, query: str = "", HTTP_REFERER: str = "", **overrides) -> dict:
     """What a person sends: the hidden fields of the form as served at ``url?query``, plus
     their answers (``None`` leaves a field out)."""
-    response = client.get(f"{url}?{query}" if query else url)
+    extra = {"HTTP_REFERER": HTTP_REFERER} if HTTP_REFERER else {}
+    response = client.get(f"{url}?{query}" if query else url, **extra)
     assert response.status_code == 200, response.status_code
     soup = BeautifulSoup(response.content, "html.parser")
     data = {i["name"]: i.get("value", "") for i in soup.select("form input[type=hidden]")}

@@ -1,0 +1,159 @@
+"""The sign-ups in the admin: who sees them, filters, CSV export, and erasure on request."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from wagtail.contrib.forms.models import FormSubmission
+
+from cms.audience.models import PageViewCount
+from cms.members.models import ErasureTally, Signup
+
+INDEX = "/admin/adhesions/"
+ERASE = "/admin/adhesions/effacement/"
+
+
+def make_signup(page, **fields) -> Signup:
+    values = {"page": page, "name": "Léa Martin", "email": "lea@example.org",
+              "consent_text": "J'accepte.", "consented_at": timezone.now(),
+              "wants_membership": True}
+    values.update(fields)
+    return Signup.objects.create(**values)
+
+
+@pytest.fixture
+def signups(signup_site):
+    page = signup_site["page"]
+    now = timezone.now()
+    return {
+        "lea": make_signup(page, class_year=2012, last_network="mastodon",
+                           last_item="actualites/nomination", first_network="linkedin"),
+        "paul": make_signup(page, name="Paul Durand", email="paul@example.org",
+                            class_year=2016, last_network="linkedin",
+                            status=Signup.Status.DONE, created_at=now - dt.timedelta(days=40)),
+        "robot": make_signup(page, name="=HYPERLINK(\"http://evil.example\")",
+                             email="eve@example.org", class_year=2012),
+    }
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.org",
+                                                                   "pw"))
+    return client
+
+
+def test_only_users_with_the_permission_see_sign_ups(signups, client, django_user_model):
+    editor = django_user_model.objects.create_user("redactrice", "r@example.org", "pw")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    assert client.get(INDEX).status_code in (302, 403)
+    assert client.get(ERASE).status_code in (302, 403)
+    editor.user_permissions.add(Permission.objects.get(codename="view_signup"))
+    response = client.get(INDEX)
+    assert response.status_code == 200 and "Léa Martin" in response.content.decode()
+    assert client.get(ERASE).status_code in (302, 403)  # viewing is not deleting
+
+
+def test_listing_filters_by_status_network_class_year_and_period(signups, admin_client):
+    body = admin_client.get(INDEX).content.decode()
+    assert all(s.name.replace('"', "&quot;") in body for s in signups.values())
+    assert f'href="{INDEX}new/"' not in body  # sign-ups come from the form only
+    assert f'href="{ERASE}"' in body
+    assert admin_client.get(INDEX + "new/").status_code == 404
+
+    def listed(query: str) -> set[str]:
+        response = admin_client.get(f"{INDEX}?{query}")
+        assert response.status_code == 200
+        return {s.name for s in response.context["object_list"]}
+
+    assert listed("status=done") == {"Paul Durand"}
+    assert listed("last_network=mastodon") == {"Léa Martin"}
+    assert listed("class_year=2012") == {"Léa Martin", signups["robot"].name}
+    since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    assert "Paul Durand" not in listed(f"created_at_from={since}")
+    assert listed(f"created_at_from={since}") == {"Léa Martin", signups["robot"].name}
+    assert listed("q=paul") == {"Paul Durand"}
+
+
+def test_csv_export_has_every_field_and_defuses_formulas(signups, admin_client):
+    response = admin_client.get(f"{INDEX}?export=csv&class_year=2012")
+    assert response.status_code == 200
+    assert 'filename="adhesions.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 2
+    lea = next(r for r in rows if r["E-mail"] == "lea@example.org")
+    assert lea["Nom et prénom"] == "Léa Martin"
+    assert lea["Promotion"] == "2012"
+    assert lea["Réseau"] == "mastodon"
+    assert lea["Contenu d'origine"] == "actualites/nomination"
+    assert lea["Réseau (premier contact)"] == "linkedin"
+    assert lea["Veut adhérer"] == "True" and lea["Statut"] == "new"
+    robot = next(r for r in rows if r["E-mail"] == "eve@example.org")
+    assert robot["Nom et prénom"] == "'=HYPERLINK(\"http://evil.example\")"
+
+
+def test_erasure_on_request_removes_everything_for_that_address(signups, admin_client,
+                                                                 signup_site, client):
+    from django.core.cache import cache
+
+    from cms.members import protection
+
+    page = signup_site["page"]
+    make_signup(page, email="LEA@example.org", name="Léa M.")
+    # a sign-up recorded before the Signup model, in Wagtail's form submissions
+    FormSubmission.objects.create(page=page, form_data={"e_mail": "lea@example.org",
+                                                        "nom": "Léa"})
+    FormSubmission.objects.create(page=page, form_data={"e_mail": "autre@example.org"})
+    protection.allow("email", "lea@example.org")
+    PageViewCount.objects.create(day=timezone.localdate(), path="/", views=5)
+
+    # step 1: what will be deleted
+    response = admin_client.post(ERASE, {"email": "Lea@Example.org"})
+    assert response.status_code == 200
+    assert "3 enregistrements seront supprimés définitivement" in " ".join(
+        response.content.decode().split())
+    assert Signup.objects.filter(email__iexact="lea@example.org").count() == 2
+
+    # step 2: confirmed
+    response = admin_client.post(ERASE, {"email": "Lea@Example.org", "confirm": "True"})
+    assert response.status_code == 302
+    assert not Signup.objects.filter(email__iexact="lea@example.org").exists()
+    assert set(Signup.objects.values_list("email", flat=True)) == {"paul@example.org",
+                                                                     "eve@example.org"}
+    assert [s.form_data for s in FormSubmission.objects.all()] == [
+        {"e_mail": "autre@example.org"}]
+    assert not any(k.startswith(protection.CACHE_PREFIX + "email") for k in cache._cache)
+    # the audience holds no personal data: its aggregated counts stay
+    assert PageViewCount.objects.get().views == 5
+    # only an anonymous count remains
+    tally = ErasureTally.objects.get()
+    assert (tally.month, tally.requests, tally.records) == (
+        timezone.localdate().replace(day=1), 1, 3)
+    row = {f.name: getattr(tally, f.name) for f in ErasureTally._meta.fields}
+    assert not any("lea" in str(v).lower() for v in row.values())
+
+
+def test_erasure_before_the_worker_runs_means_no_mail(signup_site, client, relais_tasks,
+                                                      django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from cms.members import erasure
+    from tests.members.helpers import form_data
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(signup_site["url"], form_data(client, signup_site["url"]))
+    erasure.erase("lea.martin@example.org")
+    results = [r.task.call(*r.args) for r in relais_tasks.results]
+    assert results == [False, False] and mail.outbox == []
+
+
+def test_signup_page_is_not_listed_among_generic_form_submissions(signups, admin_client):
+    response = admin_client.get("/admin/forms/")
+    assert response.status_code == 200
+    assert "Adhérer" not in [p.title for p in response.context["object_list"]]
