@@ -1,22 +1,19 @@
 """Build the static site from ``content/`` with Pelican, atomically.
 
-Phases: *configure* (Pelican settings from ``site/pelicanconf.py`` and the environment),
-*generate* (Pelican writes into a fresh folder under ``site/builds/``), *check* (any error that
-Pelican or a Relais plugin logged fails the build), *publish* (``site/output`` is a symbolic link
-switched to the new folder with one atomic rename), *prune* (old builds beyond the last few go).
-
-A failed build raises :class:`BuildError` carrying every error message, and leaves the live site
-exactly as it was. Builds are serialised with a lock file, so two workers never interleave.
+This module holds what every build shares: where it reads and writes (:class:`SitePaths`), the
+Pelican settings of a build, the collection of the errors Pelican and the Relais plugins log
+(any error fails the build: :class:`BuildError`, and the live site stays as it was), and
+:func:`build_site`, a full build. The builds themselves are run by
+:class:`relais.incremental.SiteBuilder`, which publishes through
+:class:`relais.output_store.OutputStore` (two trees behind the ``site/output`` link, switched
+atomically).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
-import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +21,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PELICANCONF = ROOT / "site" / "pelicanconf.py"
-KEEP_BUILDS = 3
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +99,6 @@ def _capture_logs() -> Iterator[_Collector]:
             lg.removeHandler(collector)
 
 
-@contextlib.contextmanager
-def build_lock(paths: SitePaths) -> Iterator[None]:
-    paths.builds.mkdir(parents=True, exist_ok=True)
-    with open(paths.builds / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def pelican_settings(paths: SitePaths, output_dir: Path, **overrides: Any) -> dict[str, Any]:
     """Pelican settings for a build of ``paths.content`` into ``output_dir``."""
     from pelican.settings import read_settings
@@ -142,86 +127,11 @@ def pelican_settings(paths: SitePaths, output_dir: Path, **overrides: Any) -> di
     return settings
 
 
-def generate(paths: SitePaths, output_dir: Path, **overrides: Any) -> tuple[int, list[str]]:
-    """Run Pelican into ``output_dir``. Returns (number of articles, warnings)."""
-    from pelican import Pelican
-
-    from relais.siteconfig import SiteConfigError
-
-    try:
-        settings = pelican_settings(paths, output_dir, **overrides)
-    except SiteConfigError as exc:
-        raise BuildError([str(exc)]) from exc
-    with _capture_logs() as logs:
-        pelican = Pelican(settings)
-        try:
-            articles = _run(pelican)
-        except Exception as exc:
-            logger.debug("Pelican failed", exc_info=True)
-            raise BuildError([*logs.errors, f"{type(exc).__name__}: {exc}"]) from exc
-    if logs.errors:
-        raise BuildError(logs.errors)
-    if not (output_dir / "index.html").exists():
-        raise BuildError(["the build wrote no home page (index.html)."])
-    return articles, logs.warnings
-
-
-def _run(pelican: Any) -> int:
-    """``Pelican.run`` without its console report; returns the number of articles."""
-    from pelican import signals
-    from pelican.generators import ArticlesGenerator
-
-    captured: dict[str, int] = {}
-
-    def count(generator: Any) -> None:
-        if isinstance(generator, ArticlesGenerator):
-            captured["articles"] = len(generator.articles)
-
-    signals.article_generator_finalized.connect(count)
-    try:
-        pelican.run()
-    finally:
-        signals.article_generator_finalized.disconnect(count)
-    return captured.get("articles", 0)
-
-
-def publish(paths: SitePaths, output_dir: Path) -> None:
-    """Point ``paths.output`` at ``output_dir`` with one atomic rename."""
-    if paths.output.exists() and not paths.output.is_symlink():
-        # A real folder from an older layout: move it aside so the link can take its place.
-        shutil.move(str(paths.output), str(paths.builds / f"legacy-{int(time.time())}"))
-    tmp_link = paths.output.with_name(f".{paths.output.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp_link.unlink()
-    tmp_link.symlink_to(os.path.relpath(output_dir, paths.output.parent))
-    os.replace(tmp_link, paths.output)
-
-
-def prune(paths: SitePaths, keep: int = KEEP_BUILDS) -> None:
-    live = paths.output.resolve() if paths.output.is_symlink() else None
-    builds = sorted(
-        (p for p in paths.builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.name,
-    )
-    for old in builds[:-keep]:
-        if old != live:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 def build_site(paths: SitePaths | None = None, **overrides: Any) -> BuildResult:
     """Build the whole site and make it live, or raise :class:`BuildError`."""
-    paths = paths or SitePaths.from_env()
-    started = time.perf_counter()
-    with build_lock(paths):
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        output_dir = paths.builds / f"{stamp}-{time.time_ns() % 10**9:09d}"
-        output_dir.mkdir(parents=True)
-        try:
-            articles, warnings = generate(paths, output_dir, **overrides)
-        except BaseException:
-            shutil.rmtree(output_dir, ignore_errors=True)
-            raise
-        publish(paths, output_dir)
-        prune(paths)
-    files = sum(len(f) for _, _, f in os.walk(output_dir))
-    return BuildResult(output_dir, time.perf_counter() - started, files, articles, warnings)
+    from relais.incremental import SiteBuilder
+
+    builder = SiteBuilder(paths or SitePaths.from_env(), **overrides)
+    result = builder.full_build()
+    live = builder.store.builds / builder.store.state()["live"]
+    return BuildResult(live, result.seconds, result.written, result.articles, result.warnings)

@@ -42,7 +42,8 @@ PLUGINS = [
     "relais.pelican.images",
     "relais.pelican.context",
     "relais.pelican.calendar",
-    "relais.pelican.sitemap",
+    "relais.pelican.articles",
+    "relais.pelican.links",
 ]
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -57,6 +58,7 @@ MARKDOWN = {
 FORMATTED_FIELDS = []  # summaries are plain text: never interpreted as Markdown
 TYPOGRIFY = False
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+ARTICLE_TRANSLATION_ID = None  # no translations: two files with one URL are an error
 
 # Content
 ARTICLE_PATHS = list(SECTIONS)

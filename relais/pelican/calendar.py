@@ -8,6 +8,7 @@ clock, so that two builds of the same content give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -56,40 +57,47 @@ def event_component(article: Any, siteurl: str) -> Event:
     return event
 
 
-def write_calendars(generator: Any, writer: Any) -> None:
-    siteurl = generator.settings["SITEURL"]
-    site = generator.settings["SITE_CONFIG"]
-    output = Path(writer.output_path)
-    events = sorted(
-        (a for a in generator.articles if a.relais.event is not None),
-        key=lambda a: (a.relais.event.start, a.slug),
-    )
-    agenda = _calendar(f"{site.name} — agenda")
+def event_ics_path(article: Any) -> str:
+    return f"{article.save_as.rsplit('/', 1)[0]}/{EVENT_FILE}"
+
+
+def set_ics_url(article: Any, siteurl: str) -> None:
+    article.ics_url = f"{siteurl}/{event_ics_path(article)}" if article.relais.event else ""
+
+
+def write_event_ics(article: Any, settings: dict[str, Any], output: Path) -> str | None:
+    """Write the event's own calendar file; returns its output path."""
+    if article.relais.event is None:
+        return None
+    single = _calendar(settings["SITE_CONFIG"].name)
+    single.add_component(event_component(article, settings["SITEURL"]))
+    single.add_missing_timezones()
+    path = event_ics_path(article)
+    target = output / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(single.to_ical())
+    return path
+
+
+def agenda_bytes(articles: Iterable[Any], settings: dict[str, Any]) -> bytes | None:
+    """The whole agenda, or None when the site has no event."""
+    events = sorted((a for a in articles if a.relais.event is not None),
+                    key=lambda a: (a.relais.event.start, a.slug))
+    if not events:
+        return None
+    agenda = _calendar(f"{settings['SITE_CONFIG'].name} — agenda")
     for article in events:
-        component = event_component(article, siteurl)
-        agenda.add_component(component)
-        single = _calendar(site.name)
-        single.add_component(component)
-        single.add_missing_timezones()
-        folder = article.save_as.rsplit("/", 1)[0]
-        target = output / folder / EVENT_FILE
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(single.to_ical())
+        agenda.add_component(event_component(article, settings["SITEURL"]))
     agenda.add_missing_timezones()
-    if events:
-        (output / AGENDA_FILE).parent.mkdir(parents=True, exist_ok=True)
-        (output / AGENDA_FILE).write_bytes(agenda.to_ical())
+    return agenda.to_ical()
 
 
 def set_ics_urls(generator: Any) -> None:
     siteurl = generator.settings["SITEURL"]
     for article in generator.articles:
-        if article.relais.event is not None:
-            folder = article.save_as.rsplit("/", 1)[0]
-            article.ics_url = f"{siteurl}/{folder}/{EVENT_FILE}"
+        set_ics_url(article, siteurl)
     generator.context["AGENDA_URL"] = f"{siteurl}/{AGENDA_FILE}"
 
 
 def register() -> None:
     signals.article_generator_finalized.connect(set_ics_urls)
-    signals.article_writer_finalized.connect(write_calendars)

@@ -15,7 +15,6 @@ from relais.contentfile import SITE_TIMEZONE
 from relais.sections import SECTIONS
 
 
-
 def build_now(settings: dict[str, Any]) -> dt.datetime:
     """What this build calls "now": ``BUILD_NOW`` if set (reproducible builds), else the clock."""
     value = settings.get("BUILD_NOW")

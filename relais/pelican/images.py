@@ -96,17 +96,17 @@ def make_social_image(source: Path, size: tuple[int, int], cache_dir: Path) -> P
     return cached
 
 
-def write_social_images(generator: Any, writer: Any) -> None:
-    size = tuple(generator.settings.get("SOCIAL_IMAGE_SIZE", (1200, 630)))
-    cache_dir = Path(generator.settings["CACHE_PATH"]) / "social"
-    for article in generator.articles + generator.hidden_articles:
-        pending = getattr(article, "social_image_source", None)
-        if not pending:
-            continue
-        source, target = pending
-        out = Path(writer.output_path) / target
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(make_social_image(source, size, cache_dir), out)
+def write_social_image(article: Any, settings: dict[str, Any], output: Path) -> str | None:
+    """Write the article's generated link-card picture, if it needs one; returns its path."""
+    pending = getattr(article, "social_image_source", None)
+    if not pending:
+        return None
+    source, target = pending
+    size = tuple(settings.get("SOCIAL_IMAGE_SIZE", (1200, 630)))
+    out = output / target
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(make_social_image(source, size, Path(settings["CACHE_PATH"]) / "social"), out)
+    return target
 
 
 def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
@@ -136,5 +136,4 @@ def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(resolve_images)
-    signals.article_writer_finalized.connect(write_social_images)
     signals.feed_generated.connect(refine_feed_entries)

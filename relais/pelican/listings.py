@@ -23,18 +23,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
+from relais.pelican.calendar import AGENDA_FILE, agenda_bytes
 from relais.pelican.context import build_now
+from relais.pelican.sitemap import render_sitemap, robots_txt, sitemap_entries
 from relais.pelican.taxonomies import TAXONOMIES
 from relais.sections import SECTIONS
 
 
-def version(article: Any) -> tuple[str, str]:
-    """What identifies an article's current content: its source and the digest of its file."""
-    return (article.relative_source_path, getattr(article, "relais_digest", ""))
+def version(article: Any) -> tuple:
+    """What an article's rendering depends on: its source file, the picture it shows and what
+    its links to other files resolve to."""
+    return (article.relative_source_path, getattr(article, "relais_digest", ""),
+            getattr(article, "image_enclosure", None), getattr(article, "image_size", None),
+            getattr(article, "relais_links", ()))
 
 
 def newest_first(article: Any) -> tuple:
@@ -270,6 +276,36 @@ def tags_spec(listings: dict[ListingKey, Listing], settings: dict[str, Any]) -> 
     return Spec(path, "tags", None, signature, render)
 
 
+def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None]) -> Spec:
+    """An output made of bytes rather than a template (sitemap, robots.txt, agenda)."""
+
+    def render(generator: Any, writer: Any) -> None:
+        content = data()
+        if content is not None:
+            target = Path(writer.output_path) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+
+    return Spec(path, "file", None, signature, render)
+
+
+def global_specs(listings: dict[ListingKey, Listing], articles: list[Any], pages: list[Any],
+                 settings: dict[str, Any]) -> list[Spec]:
+    siteurl = settings["SITEURL"]
+    sitemap = render_sitemap(siteurl, sitemap_entries(
+        listings.values(), articles, pages, settings.get("TAGS_URL", "") if settings.get(
+            "TAGS_SAVE_AS") else ""))
+    events = sorted((a for a in articles if a.relais.event is not None), key=version)
+    specs = [
+        file_spec("sitemap.xml", (sitemap,), lambda: sitemap.encode("utf-8")),
+        file_spec("robots.txt", (siteurl,), lambda: robots_txt(siteurl).encode("utf-8")),
+    ]
+    if events:
+        specs.append(file_spec(AGENDA_FILE, tuple(version(e) for e in events),
+                               lambda: agenda_bytes(events, settings)))
+    return specs
+
+
 def upcoming_events(articles: Iterable[Any], now: dt.datetime) -> list[Any]:
     events = [a for a in articles if a.relais.event is not None
               and (a.relais.event.end or a.relais.event.start) >= now]
@@ -284,7 +320,7 @@ class Plan:
     specs: dict[str, Spec]
 
     @classmethod
-    def compute(cls, articles: list[Any], settings: dict[str, Any],
+    def compute(cls, articles: list[Any], settings: dict[str, Any], pages: list[Any] = (),
                 now: dt.datetime | None = None) -> Plan:
         listings = build_listings(articles, settings)
         specs: dict[str, Spec] = {}
@@ -299,6 +335,8 @@ class Plan:
         tags = tags_spec(listings, settings)
         if tags:
             specs[tags.path] = tags
+        for spec in global_specs(listings, articles, list(pages), settings):
+            specs[spec.path] = spec
         return cls(listings, specs)
 
 
@@ -313,7 +351,7 @@ def take_over_listings(generator: Any) -> None:
 
 def write_plan(generator: Any, writer: Any) -> None:
     """Pelican's ``article_writer_finalized``: write every listing, feed and the home page."""
-    plan = Plan.compute(generator.articles, generator.settings)
+    plan = Plan.compute(generator.articles, generator.settings, generator.context.get("pages", []))
     generator.relais_plan = plan
     for spec in plan.specs.values():
         spec.render(generator, writer)

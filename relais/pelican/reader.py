@@ -10,9 +10,11 @@ sanitises the HTML so that no script written in an item reaches the site.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from markdown import Markdown
@@ -64,6 +66,7 @@ class RelaisReader(BaseReader):
         try:
             loader = load_page_file if is_page else load_file
             item = loader(source_path, shown_as=f"content/{relative}")
+            digest = hashlib.sha1(Path(source_path).read_bytes(), usedforsecurity=False).hexdigest()
         except ContentFileError as exc:
             logger.error("%s", exc)
             raise
@@ -72,7 +75,7 @@ class RelaisReader(BaseReader):
             if item.summary:
                 meta["summary"] = item.summary
             return self.to_html(item.body), meta
-        return self.to_html(item.body), self.metadata_for(item)
+        return self.to_html(item.body), {**self.metadata_for(item), "relais_digest": digest}
 
     def to_html(self, markdown_text: str) -> str:
         self._md.reset()

@@ -193,9 +193,9 @@ def test_broken_content_fails_the_build_and_leaves_the_live_site(golden_content,
     assert "live site is unchanged" in str(err.value)
     assert os.readlink(site_paths.output) == live
     assert (first.output_dir / "index.html").exists()
-    # only the live build and no half-written one remain
-    assert [p for p in site_paths.builds.iterdir() if not p.name.startswith(".")] == [
-        first.output_dir]
+    # only the live tree and its standby twin remain, no half-written build
+    assert sorted(p.name for p in site_paths.builds.iterdir() if p.is_dir()) == [
+        first.output_dir.name, first.output_dir.name + "-b"]
 
 
 def test_missing_image_fails_with_the_field(golden_content, build, site_paths):
@@ -209,8 +209,8 @@ def test_missing_image_fails_with_the_field(golden_content, build, site_paths):
 def test_rebuild_switches_atomically_and_prunes_old_builds(golden_content, build, site_paths):
     outputs = [build().output_dir for _ in range(5)]
     assert site_paths.output.resolve() == outputs[-1]
-    remaining = sorted(p for p in site_paths.builds.iterdir() if not p.name.startswith("."))
-    assert remaining == outputs[-3:]
+    remaining = sorted(p.name for p in site_paths.builds.iterdir() if p.is_dir())
+    assert remaining == [outputs[-1].name, outputs[-1].name + "-b"]
 
 
 def test_hand_written_item_without_optional_fields_builds(site_paths, build):

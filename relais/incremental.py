@@ -1,0 +1,441 @@
+"""A warm Pelican: publish one change in a time that follows the pages it touches.
+
+:class:`SiteBuilder` runs Pelican's pipeline once (a full build, with every Relais plugin) and
+keeps what it built: the generators and their context, every article object, and the plan of
+listings (:mod:`relais.pelican.listings`). An update then goes through named phases:
+
+1. **detect**: which content files changed (the paths the CMS export names, or a scan);
+2. **read**: the changed files, through Pelican's readers, before anything is modified — a file
+   with an error stops the update and the live site stays as it was;
+3. **apply**: the new articles replace the old ones in the generator, the context and the
+   listings; every plugin's per-article step runs on them (terms, images, calendars);
+4. **plan**: the listings the change touches are planned again; outputs whose signature changed
+   are to be rendered, outputs that disappeared are to be deleted;
+5. **render**: with Pelican's writer and the theme, into the folder of a :class:`Delta`;
+6. **publish**: :class:`~relais.output_store.OutputStore` applies the delta to the standby tree
+   and switches ``site/output`` to it in one rename.
+
+A change to ``site.yaml``, to the pages, or an update that finds the live site published by
+someone else starts a full build instead. The result is byte-identical to a full build of the
+same content (``tests/site/test_incremental.py`` checks it on random sequences of changes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from relais.build import BuildError, SitePaths, _capture_logs, pelican_settings
+from relais.output_store import Delta, OutputStore
+from relais.pelican.links import link_targets, resolve_links
+from relais.sections import SECTIONS
+
+logger = logging.getLogger(__name__)
+
+
+
+@dataclass
+class UpdateResult:
+    kind: str  # "full", "incremental" or "none"
+    seconds: float
+    written: int = 0
+    deleted: int = 0
+    articles: int = 0
+    warnings: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+class SiteBuilder:
+    """Keeps the site model warm between publications. Not thread-safe: one per process, used
+    under the store's lock (so several processes may share one site)."""
+
+    def __init__(self, paths: SitePaths | None = None, **overrides: Any):
+        self.paths = paths or SitePaths.from_env()
+        self.overrides = overrides
+        self.store = OutputStore(self.paths.output, self.paths.builds)
+        self.generation: str | None = None
+        self.fingerprints: dict[str, tuple[int, ...]] = {}
+
+    # -- full build ------------------------------------------------------------------------------
+
+    def full_build(self) -> UpdateResult:
+        with self.store.lock():
+            return self._full_build()
+
+    def _full_build(self) -> UpdateResult:
+        from pelican import Pelican, signals
+        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+
+        started = time.perf_counter()
+        generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
+        output_dir = self.paths.builds / generation
+        output_dir.mkdir(parents=True)
+        try:
+            with _capture_logs() as logs:
+                settings = pelican_settings(self.paths, output_dir, **self.overrides)
+                pelican = Pelican(settings)
+                context = settings.copy()
+                context.update(generated_content={}, static_links=set(), static_content={},
+                               localsiteurl=settings["SITEURL"])
+                generators = [cls(context=context, settings=settings, path=pelican.path,
+                                  theme=pelican.theme, output_path=pelican.output_path)
+                              for cls in pelican._get_generator_classes()]
+                for generator in generators:
+                    generator.generate_context()
+                signals.all_generators_finalized.send(generators)
+                for generator in generators:
+                    if hasattr(generator, "refresh_metadata_intersite_links"):
+                        generator.refresh_metadata_intersite_links()
+                writer = pelican._get_writer()
+                for generator in generators:
+                    generator.generate_output(writer)
+                signals.finalized.send(pelican)
+        except Exception as exc:
+            shutil.rmtree(output_dir, ignore_errors=True)
+            errors = getattr(exc, "errors", None) or [*logs.errors, f"{type(exc).__name__}: {exc}"]
+            raise BuildError(errors) from exc
+        if logs.errors:
+            shutil.rmtree(output_dir, ignore_errors=True)
+            raise BuildError(logs.errors)
+        self.settings = settings
+        self.context = context
+        self.articles_gen = next(g for g in generators if isinstance(g, ArticlesGenerator))
+        self.pages_gen = next(g for g in generators if isinstance(g, PagesGenerator))
+        self.static_gen = next(g for g in generators if isinstance(g, StaticGenerator))
+        self.plan = self.articles_gen.relais_plan
+        self.by_path = {a.relative_source_path: a for a in self.articles_gen.articles}
+        self.linkers = self._link_index(self.articles_gen.articles)
+        self.store.publish_full(output_dir, generation)
+        self.generation = generation
+        self.fingerprints = self._scan(None)
+        return UpdateResult("full", time.perf_counter() - started,
+                            written=sum(len(f) for _, _, f in os.walk(output_dir)),
+                            articles=len(self.by_path), warnings=logs.warnings)
+
+    # -- incremental update ----------------------------------------------------------------------
+
+    def update(self, changed: Iterable[str] | None = None) -> UpdateResult:
+        """Publish the changes of ``changed`` (paths relative to the content folder: files or
+        folders) or, with ``None``, of every file that differs from the last publication."""
+        with self.store.lock():
+            if self.generation is None or self.store.generation() != self.generation:
+                return self._full_build()
+            return self._update(changed)
+
+    def _update(self, changed: Iterable[str] | None) -> UpdateResult:
+        started = time.perf_counter()
+        phases: dict[str, float] = {}
+
+        def phase(name: str, since: float) -> float:
+            now = time.perf_counter()
+            phases[name] = now - since
+            return now
+
+        # 1. detect
+        scope = None if changed is None else sorted({c.strip("/") for c in changed})
+        current = self._scan(scope)
+        previous = {p: fp for p, fp in self.fingerprints.items() if _in_scope(p, scope)}
+        if scope is None:  # a scan: what differs from the last publication
+            touched = {p for p in current.keys() | previous.keys()
+                       if current.get(p) != previous.get(p)}
+        else:  # the caller names what changed: trust it, even within one clock tick
+            touched = current.keys() | previous.keys()
+        if not touched:
+            return UpdateResult("none", time.perf_counter() - started)
+        if any(_is_global(p) for p in touched):
+            return self._full_build()
+        sources = {p for p in touched if _is_article_source(p)}
+        assets = touched - sources
+        # an article shows its picture: a changed picture changes the article's outputs
+        for asset in assets:
+            owner = asset.split("/", 2)
+            if len(owner) == 3 and f"{owner[0]}/{owner[1]}.md" in self.by_path:
+                sources.add(f"{owner[0]}/{owner[1]}.md")
+        # articles linking to a changed file are read again (Pelican resolves links once)
+        for path in touched:
+            sources |= {p for p in self.linkers.get(path, ()) if p in self.by_path}
+        t = phase("detect", started)
+
+        # 2. read (nothing is modified before every changed file has been read)
+        new_articles: dict[str, Any] = {}
+        failures: list[str] = []
+        with _capture_logs() as logs:
+            for path in sorted(sources):
+                if (self.paths.content / path).is_file():
+                    try:
+                        new_articles[path] = self._read(path)
+                    except Exception as exc:  # noqa: BLE001 - every bad file is reported
+                        failures.append(str(exc))
+        if logs.errors or failures:
+            raise BuildError(list(dict.fromkeys([*logs.errors, *failures])))
+        self._check_unique_urls(sources, new_articles)
+        t = phase("read", t)
+
+        # 3. apply
+        old_articles = {p: self.by_path[p] for p in sources if p in self.by_path}
+        touched_keys = self._apply(old_articles, new_articles)
+        self._apply_assets(assets, current)
+        for article in new_articles.values():
+            resolve_links(article, self.context)
+        t = phase("apply", t)
+
+        # 4. plan
+        to_render, to_delete = self._plan_listings(touched_keys)
+        articles_to_render, gone = self._plan_articles(old_articles, new_articles)
+        to_delete |= gone
+        t = phase("plan", t)
+
+        # 5. render
+        delta = self.store.new_delta()
+        try:
+            with _capture_logs() as logs:
+                self._render(delta, to_render, articles_to_render, assets, current)
+            if logs.errors:
+                raise BuildError(logs.errors)
+            files = delta.folder / "files"
+            delta.writes = {str(p.relative_to(files)) for p in files.rglob("*") if p.is_file()}
+            delta.deletes = to_delete | {a for a in assets if a not in current}
+            t = phase("render", t)
+
+            # 6. publish
+            generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
+            self.store.publish_delta(delta, generation)
+        except BaseException:
+            shutil.rmtree(delta.folder, ignore_errors=True)
+            self.generation = None  # the model is ahead of the site: rebuild next time
+            raise
+        self.generation = generation
+        self.fingerprints.update(current)
+        for gone in previous.keys() - current.keys():
+            self.fingerprints.pop(gone, None)
+        phase("publish", t)
+        return UpdateResult("incremental", time.perf_counter() - started,
+                            written=len(delta.writes), deleted=len(delta.deletes - delta.writes),
+                            articles=len(self.by_path), warnings=logs.warnings, phases=phases)
+
+    # -- phases ----------------------------------------------------------------------------------
+
+    def _read(self, path: str) -> Any:
+        from pelican import signals
+        from pelican.contents import Article
+
+        gen = self.articles_gen
+        article = gen.readers.read_file(
+            base_path=gen.path, path=path, content_class=Article, context=self.context,
+            preread_signal=signals.article_generator_preread, preread_sender=gen,
+            context_signal=signals.article_generator_context, context_sender=gen)
+        if not article.is_valid():
+            raise BuildError([f"content/{path}: Pelican refused it (see the warnings above)."])
+        return article
+
+    def _check_unique_urls(self, sources: set[str], new_articles: dict[str, Any]) -> None:
+        taken = {a.save_as: p for p, a in self.by_path.items() if p not in sources}
+        for path, article in new_articles.items():
+            other = taken.get(article.save_as)
+            if other:
+                raise BuildError([f"content/{path} and content/{other} would both be published "
+                                  f"at /{article.url}: change the slug of one of them."])
+            taken[article.save_as] = path
+
+    def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> set[Any]:
+        """Put the new articles in place of the old ones; returns the listings touched."""
+        from relais.pelican.calendar import set_ics_url
+        from relais.pelican.images import resolve_article_images
+        from relais.pelican.listings import _keys_and_terms, make_listing, newest_first
+        from relais.pelican.taxonomies import attach_article_terms
+
+        settings, gen = self.settings, self.articles_gen
+        content_root, siteurl = Path(gen.path), settings["SITEURL"]
+        for article in new.values():
+            attach_article_terms(article, settings)
+            resolve_article_images(article, content_root, siteurl)
+            set_ics_url(article, siteurl)
+        listings = self.plan.listings
+        touched: set[Any] = set()
+        for path, article in old.items():
+            gen.articles.remove(article)
+            self.context["generated_content"].pop(path, None)
+            del self.by_path[path]
+            for key, _term in _keys_and_terms(article):
+                touched.add(key)
+                listing = listings[key]
+                listing.articles.remove(article)
+                if not listing.articles:
+                    del listings[key]
+        for path, article in new.items():
+            gen.articles.append(article)
+            self.context["generated_content"][path] = article
+            self.by_path[path] = article
+            for key, term in _keys_and_terms(article):
+                touched.add(key)
+                listing = listings.get(key)
+                if listing is None:
+                    listing = listings[key] = make_listing(key, term, settings)
+                keys = [newest_first(a) for a in listing.articles]
+                listing.articles.insert(bisect.bisect(keys, newest_first(article)), article)
+        self.context.pop("_relais_articles_by_link", None)
+        return touched
+
+    def _apply_assets(self, assets: set[str], current: dict[str, tuple[int, ...]]) -> None:
+        """Register new pictures as Pelican static content (for ``{static}`` links), forget
+        removed ones."""
+        from pelican.contents import Static
+
+        gen = self.static_gen
+        static = self.context["static_content"]
+        for path in assets:
+            if path in current:
+                sc = gen.readers.read_file(base_path=gen.path, path=path, content_class=Static,
+                                           fmt="static", context=self.context)
+                gen.add_source_path(sc, static=True)
+            else:
+                static.pop(path, None)
+
+    def _plan_listings(self, touched_keys: set[Any]) -> tuple[list[Any], set[str]]:
+        """Specs to render and outputs to delete among listings, feeds, home and site files."""
+        from relais.pelican.context import build_now
+        from relais.pelican.listings import (
+            ListingKey,
+            global_specs,
+            home_spec,
+            make_listing,
+            plan_listing,
+            tags_spec,
+            upcoming_events,
+        )
+
+        settings, plan = self.settings, self.plan
+        old_specs = {path: spec for path, spec in plan.specs.items()
+                     if spec.listing in touched_keys or spec.listing is None}
+        new_specs: dict[str, Any] = {}
+        for key in touched_keys:
+            if key in plan.listings:
+                new_specs.update((s.path, s) for s in plan_listing(plan.listings[key], settings))
+        index = plan.listings.get(ListingKey("index")) or make_listing(
+            ListingKey("index"), None, settings)
+        upcoming = upcoming_events(self.articles_gen.articles, build_now(settings))[:4]
+        extra = [home_spec(index, settings, upcoming), tags_spec(plan.listings, settings),
+                 *global_specs(plan.listings, self.articles_gen.articles,
+                               self.context.get("pages", []), settings)]
+        new_specs.update((s.path, s) for s in extra if s is not None)
+        to_render = [spec for path, spec in new_specs.items()
+                     if path not in old_specs or old_specs[path].signature != spec.signature]
+        to_delete = set(old_specs) - set(new_specs)
+        for path in to_delete:
+            del plan.specs[path]
+        plan.specs.update(new_specs)
+        return to_render, to_delete
+
+    def _plan_articles(self, old: dict[str, Any], new: dict[str, Any]
+                       ) -> tuple[list[Any], set[str]]:
+        """Article pages to render and article outputs that disappeared; keeps the index of
+        who links to whom."""
+        for path, article in old.items():
+            for _kind, target in link_targets(article):
+                self.linkers.get(target, set()).discard(path)
+        for path, article in new.items():
+            for _kind, target in link_targets(article):
+                self.linkers.setdefault(target, set()).add(path)
+        return list(new.values()), self._article_outputs_gone(old, new)
+
+    def _article_outputs_gone(self, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+        from relais.pelican.calendar import event_ics_path
+
+        gone: set[str] = set()
+
+        def outputs(article: Any) -> set[str]:
+            paths = {article.save_as}
+            if article.relais.event is not None:
+                paths.add(event_ics_path(article))
+            if getattr(article, "social_image_source", None):
+                paths.add(article.social_image_source[1])
+            return paths
+
+        for path, article in old.items():
+            before = outputs(article)
+            after = outputs(new[path]) if path in new else set()
+            gone |= before - after
+        return gone
+
+    def _render(self, delta: Delta, specs: list[Any], articles: list[Any], assets: set[str],
+                current: dict[str, tuple[int, ...]]) -> None:
+        from pelican.writers import Writer
+
+        from relais.pelican.articles import write_article_extras
+
+        files = delta.folder / "files"
+        writer = Writer(str(files), settings=self.settings)
+        gen, settings = self.articles_gen, self.settings
+        for article in articles:
+            writer.write_file(
+                article.save_as, gen.get_template(article.template), self.context,
+                relative_urls=settings["RELATIVE_URLS"], article=article,
+                category=getattr(article, "category", None),
+                override_output=hasattr(article, "override_save_as"), url=article.url, blog=True)
+            write_article_extras(article, settings, files)
+        for spec in specs:
+            spec.render(gen, writer)
+        content = Path(gen.path)
+        for asset in assets:
+            if asset in current:
+                target = files / asset
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(content / asset, target)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _scan(self, scope: list[str] | None) -> dict[str, tuple[int, ...]]:
+        """A fingerprint of each content file under ``scope`` (everything when None): size,
+        modification and change times and inode (an atomic rewrite always gets a new inode)."""
+        root = self.paths.content
+        found: dict[str, tuple[int, ...]] = {}
+        starts = [""] if scope is None else scope
+        for start in starts:
+            top = root / start if start else root
+            if top.is_file():
+                found[start] = _fingerprint(top.stat())
+                continue
+            if not top.is_dir():
+                continue
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                rel = os.path.relpath(dirpath, root)
+                for name in filenames:
+                    if name.startswith(".") or name.endswith(".tmp"):
+                        continue
+                    key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+                    found[key] = _fingerprint(os.stat(os.path.join(dirpath, name)))
+        return found
+
+    @staticmethod
+    def _link_index(articles: Iterable[Any]) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for article in articles:
+            for _kind, target in link_targets(article):
+                index.setdefault(target, set()).add(article.relative_source_path)
+        return index
+
+
+def _fingerprint(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _in_scope(path: str, scope: list[str] | None) -> bool:
+    return scope is None or any(path == s or path.startswith(s.rstrip("/") + "/") for s in scope)
+
+
+def _is_article_source(path: str) -> bool:
+    parts = path.split("/")
+    return len(parts) == 2 and parts[0] in SECTIONS and parts[1].endswith((".md", ".markdown"))
+
+
+def _is_global(path: str) -> bool:
+    """Files whose change affects every page: the site settings and the pages."""
+    return ("/" not in path and path.endswith(".yaml")) or path.startswith("pages/")

@@ -1,0 +1,188 @@
+"""The live site as two trees, switched atomically, updated at the cost of what changed.
+
+``site/output`` is a symbolic link to one of two complete trees (``live`` and ``standby``) in
+``site/builds/``. An update is a :class:`Delta` (files to write, files to delete):
+
+1. the standby tree first catches up with the previous delta (it lags one behind);
+2. the new delta is applied to the standby tree, which now holds the new site;
+3. one ``rename`` points ``site/output`` at it: readers see the old site or the new one, never
+   a mix, and requests already reading the old tree finish on it;
+4. the trees swap roles; the new delta is kept (on disk, so a restarted worker finds it) for the
+   next catch-up.
+
+Files are never modified in place: a new version is written once in the delta's folder and
+hard-linked into each tree, then renamed over the old one. So both trees, and the full build
+they were cloned from, can share every unchanged file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATE_FILE = "state.json"
+
+
+@dataclass
+class Delta:
+    """Files to write (staged under ``folder``, by output path) and output paths to delete."""
+
+    folder: Path
+    writes: set[str] = field(default_factory=set)
+    deletes: set[str] = field(default_factory=set)
+
+    def staged(self, path: str) -> Path:
+        return self.folder / "files" / path
+
+    def save(self) -> None:
+        manifest = {"writes": sorted(self.writes), "deletes": sorted(self.deletes - self.writes)}
+        tmp = self.folder / "manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest), encoding="utf-8")
+        tmp.replace(self.folder / "manifest.json")
+
+    @classmethod
+    def load(cls, folder: Path) -> Delta:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return cls(folder, set(data["writes"]), set(data["deletes"]))
+
+    def __bool__(self) -> bool:
+        return bool(self.writes or self.deletes)
+
+
+def _ignore_missing(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def apply_delta(tree: Path, delta: Delta) -> None:
+    """Write and delete the delta's files in ``tree``, each file by an atomic rename."""
+    made: set[Path] = set()
+    for path in sorted(delta.writes):
+        target = tree / path
+        parent = target.parent
+        if parent not in made:
+            parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+        tmp = parent / f".{target.name}.relais-tmp"
+        _ignore_missing(tmp)
+        os.link(delta.staged(path), tmp)
+        os.replace(tmp, target)
+    emptied: set[Path] = set()
+    for path in sorted(delta.deletes - delta.writes):
+        target = tree / path
+        _ignore_missing(target)
+        emptied.add(target.parent)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        while folder != tree and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def clone_tree(source: Path, target: Path) -> None:
+    """A copy of ``source`` made of hard links (files are never modified in place)."""
+    for dirpath, _dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        dest = target / rel if rel != "." else target
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            os.link(os.path.join(dirpath, name), dest / name)
+
+
+class OutputStore:
+    """The two trees behind ``output`` and the state that says which one is live."""
+
+    def __init__(self, output: Path, builds: Path):
+        self.output = output
+        self.builds = builds
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def state_path(self) -> Path:
+        return self.builds / STATE_FILE
+
+    def state(self) -> dict:
+        try:
+            return json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def _save_state(self, state: dict) -> None:
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        tmp.replace(self.state_path)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        self.builds.mkdir(parents=True, exist_ok=True)
+        with open(self.builds / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def generation(self) -> str:
+        """An id that changes with every publication (full or incremental)."""
+        return self.state().get("generation", "")
+
+    # -- publication ----------------------------------------------------------------------------
+
+    def _switch(self, tree: Path) -> None:
+        if self.output.exists() and not self.output.is_symlink():
+            shutil.move(str(self.output), str(self.builds / f"legacy-{int(time.time())}"))
+        tmp = self.output.with_name(f".{self.output.name}.{os.getpid()}.tmp")
+        _ignore_missing(tmp)
+        tmp.symlink_to(os.path.relpath(tree, self.output.parent))
+        os.replace(tmp, self.output)
+
+    def publish_full(self, tree: Path, generation: str) -> None:
+        """Make a freshly built ``tree`` live; clone it into the standby tree."""
+        standby = tree.with_name(tree.name + "-b")
+        shutil.rmtree(standby, ignore_errors=True)
+        clone_tree(tree, standby)
+        old = self.state()
+        self._switch(tree)
+        self._save_state({"live": tree.name, "standby": standby.name, "pending": None,
+                          "generation": generation})
+        self._discard(old)
+
+    def publish_delta(self, delta: Delta, generation: str) -> None:
+        """Apply ``delta`` to the standby tree and switch to it."""
+        state = self.state()
+        if not state.get("live"):
+            raise RuntimeError("No full build to update: build the whole site first.")
+        standby = self.builds / state["standby"]
+        if state.get("pending"):
+            pending = self.builds / state["pending"]
+            apply_delta(standby, Delta.load(pending))
+        delta.save()
+        apply_delta(standby, delta)
+        self._switch(standby)
+        self._save_state({"live": state["standby"], "standby": state["live"],
+                          "pending": delta.folder.name, "generation": generation})
+        if state.get("pending"):
+            shutil.rmtree(self.builds / state["pending"], ignore_errors=True)
+
+    def new_delta(self) -> Delta:
+        folder = self.builds / f".delta-{time.time_ns()}"
+        (folder / "files").mkdir(parents=True)
+        return Delta(folder)
+
+    def _discard(self, old: dict) -> None:
+        for key in ("live", "standby", "pending"):
+            name = old.get(key)
+            if name:
+                shutil.rmtree(self.builds / name, ignore_errors=True)
+
+    def trees(self) -> list[Path]:
+        """The live tree, then the standby one."""
+        state = self.state()
+        return [self.builds / state[k] for k in ("live", "standby") if state.get(k)]

@@ -1,0 +1,215 @@
+"""Incremental publishing gives byte for byte the site a full build gives.
+
+Random sequences of edits, additions, unpublications, renames (slug changes), picture changes
+and cross-links run against a warm :class:`SiteBuilder`; after every step its live tree is
+compared with a full build of the same content in another folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from relais.build import BuildError, SitePaths
+from relais.incremental import SiteBuilder
+from relais.sections import SECTIONS
+from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env, write_picture
+
+TAGS = ["hydrogène", "ferroviaire", "mentorat", "numérique", "gala", "R&D", "emploi"]
+YEARS = ["2012", "2015", "2019", "2024"]
+GROUPS = ["Groupe Rhône-Alpes", "Groupe Île-de-France", "Club Entrepreneurs"]
+PEOPLE = ["Claire Moreau", "Hervé Lacombe", "Nadia Benali"]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def diff(live: dict[str, bytes], full: dict[str, bytes]) -> list[str]:
+    problems = [f"only in the incremental site: {p}" for p in sorted(live.keys() - full.keys())]
+    problems += [f"missing from the incremental site: {p}" for p in sorted(full.keys() - live)]
+    problems += [f"differs: {p}" for p in sorted(live.keys() & full.keys()) if live[p] != full[p]]
+    return problems
+
+
+class Corpus:
+    """A content folder changed at random, remembering what each change touched."""
+
+    def __init__(self, root: Path, rng: random.Random):
+        self.root, self.rng = root, rng
+        self.items: dict[str, str] = {}  # slug -> section
+        self.counter = 0
+
+    def _frontmatter(self, slug: str, section: str) -> tuple[str, list[str]]:
+        rng = self.rng
+        day = dt.datetime(2024, 1, 1, 9) + dt.timedelta(days=rng.randrange(0, 1000),
+                                                        minutes=rng.randrange(0, 600))
+        lines = [
+            f"title: 'Article {slug} : « {rng.choice(TAGS)} » #{rng.randrange(100)}'",
+            f"date: {day:%Y-%m-%d %H:%M}",
+            f"summary: 'Résumé {rng.randrange(10**6)} — {rng.choice(TAGS)}'",
+            f"tags: [{', '.join(repr(t) for t in rng.sample(TAGS, rng.randrange(0, 3)))}]",
+            f"class_years: [{', '.join(repr(y) for y in rng.sample(YEARS, rng.randrange(0, 2)))}]",
+            f"groups: [{', '.join(repr(g) for g in rng.sample(GROUPS, rng.randrange(0, 2)))}]",
+            f"contributors: [{', '.join(repr(p) for p in rng.sample(PEOPLE, rng.randrange(0, 2)))}]",
+        ]
+        touched = [f"{section}/{slug}.md"]
+        if rng.random() < 0.4:
+            colour = tuple(rng.randrange(256) for _ in range(3))
+            write_picture(self.root / section / slug / "photo.jpg", (320 + rng.randrange(4) * 80,
+                                                                     200), colour)
+            lines += [f"image: {slug}/photo.jpg", "image_alt: Une photo"]
+            touched.append(f"{section}/{slug}")
+        if section == "evenements":
+            start = dt.datetime(2026, 10, 1, 19) + dt.timedelta(days=rng.randrange(0, 120))
+            lines += ["event:", f"  start: {start:%Y-%m-%d %H:%M}", "  location: Lyon"]
+        return "\n".join(lines), touched
+
+    def _body(self) -> str:
+        body = f"Texte **{self.rng.randrange(1000)}**."
+        others = list(self.items.items())
+        if others and self.rng.random() < 0.3:
+            slug, section = self.rng.choice(others)
+            body += f"\n\nVoir aussi [cet article](../{section}/{slug}.md)."
+        return body
+
+    def write(self, slug: str, section: str) -> list[str]:
+        front, touched = self._frontmatter(slug, section)
+        path = self.root / section / f"{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{front}\n---\n{self._body()}\n", encoding="utf-8")
+        self.items[slug] = section
+        return touched
+
+    def add(self) -> list[str]:
+        self.counter += 1
+        return self.write(f"item-{self.counter}", self.rng.choice(list(SECTIONS)))
+
+    def remove(self, slug: str) -> list[str]:
+        section = self.items.pop(slug)
+        (self.root / section / f"{slug}.md").unlink()
+        shutil.rmtree(self.root / section / slug, ignore_errors=True)
+        return [f"{section}/{slug}.md", f"{section}/{slug}"]
+
+    def step(self) -> tuple[str, list[str]]:
+        rng = self.rng
+        if not self.items or rng.random() < 0.3:
+            return "add", self.add()
+        slug = rng.choice(sorted(self.items))
+        section = self.items[slug]
+        roll = rng.random()
+        if roll < 0.45:
+            return "edit", self.write(slug, section) + [f"{section}/{slug}"]
+        if roll < 0.65:
+            return "unpublish", self.remove(slug)
+        if roll < 0.85:
+            touched = self.remove(slug)
+            self.counter += 1
+            return "rename", touched + self.write(f"renamed-{self.counter}", section)
+        picture = self.root / section / slug / "photo.jpg"
+        if picture.exists():
+            write_picture(picture, (400, 300), tuple(rng.randrange(256) for _ in range(3)))
+            return "picture", [f"{section}/{slug}"]
+        return "edit", self.write(slug, section) + [f"{section}/{slug}"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_changes_give_the_same_site_as_a_full_build(tmp_path, seed):
+    rng = random.Random(seed)
+    live_paths = SitePaths.at(tmp_path / "content", tmp_path / "live" / "output")
+    shutil.copytree(GOLDEN_CONTENT, live_paths.content)
+    corpus = Corpus(live_paths.content, rng)
+    for _ in range(12):
+        corpus.add()
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(live_paths)
+        builder.full_build()
+        kinds = []
+        for step in range(22):
+            kind, touched = corpus.step()
+            kinds.append(kind)
+            # half of the updates are told what changed (as the CMS does), half scan
+            result = builder.update(touched if step % 2 else None)
+            assert result.kind == "incremental", (step, kind, result)
+            full_paths = SitePaths.at(live_paths.content, tmp_path / f"full{step}" / "output")
+            SiteBuilder(full_paths).full_build()
+            problems = diff(tree(live_paths.output.resolve()), tree(full_paths.output.resolve()))
+            assert not problems, (step, kind, problems[:10])
+            shutil.rmtree(tmp_path / f"full{step}")
+    assert {"add", "edit", "unpublish", "rename"} <= set(kinds)
+
+
+def test_an_update_touches_few_files_and_keeps_the_standby_in_step(tmp_path):
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    corpus = Corpus(paths.content, random.Random(7))
+    for _ in range(60):
+        corpus.add()
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths)
+        full = builder.full_build()
+        slug = sorted(corpus.items)[0]
+        result = builder.update(corpus.write(slug, corpus.items[slug]))
+        assert result.kind == "incremental"
+        assert result.written < full.written / 4, (result.written, full.written)
+        # the standby tree is the previous live site, untouched, until the next update
+        builder.update(corpus.add())
+        previous_live = tree(builder.store.trees()[0])
+        builder.update(corpus.add())
+        live, standby = (tree(t) for t in builder.store.trees())
+        assert live != previous_live
+        assert standby == previous_live
+
+
+def test_an_error_in_an_update_publishes_nothing(tmp_path):
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    shutil.copytree(GOLDEN_CONTENT, paths.content)
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths)
+        builder.full_build()
+        before = tree(paths.output.resolve())
+        generation = builder.store.generation()
+        bad = paths.content / "actualites" / "casse.md"
+        bad.write_text("---\ntitle: 'oups\ndate: 2026-01-01\n---\n", encoding="utf-8")
+        with pytest.raises(BuildError, match="content/actualites/casse.md"):
+            builder.update(["actualites/casse.md"])
+        assert builder.store.generation() == generation
+        assert tree(paths.output.resolve()) == before
+        # two files for one URL: refused, naming both
+        clash = paths.content / "actualites" / "copie.md"
+        bad.unlink()
+        clash.write_text("---\ntitle: Copie\ndate: 2026-01-01\nslug: prix-jeune-ingenieure\n---\n",
+                         encoding="utf-8")
+        with pytest.raises(BuildError, match="would both be published"):
+            builder.update(["actualites/copie.md", "actualites/casse.md"])
+        clash.unlink()
+        assert builder.update(["actualites/copie.md"]).kind == "none"  # back as published
+        assert tree(paths.output.resolve()) == before
+
+
+def test_site_settings_change_rebuilds_everything(tmp_path):
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    shutil.copytree(GOLDEN_CONTENT, paths.content)
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths)
+        builder.full_build()
+        config = paths.content / "site.yaml"
+        config.write_text(config.read_text().replace("Alumni Exemple", "Alumni Autre"))
+        assert builder.update(["site.yaml"]).kind == "full"
+        assert "Alumni Autre" in (paths.output / "parcours/de-stagiaire-a-cto/index.html"
+                                  ).read_text()
+
+
+def test_another_process_publishing_makes_the_next_update_a_full_build(tmp_path):
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    shutil.copytree(GOLDEN_CONTENT, paths.content)
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        first, second = SiteBuilder(paths), SiteBuilder(paths)
+        first.full_build()
+        second.full_build()  # another worker published: first's model may be out of date
+        assert first.update(None).kind == "full"
+        assert first.update(None).kind == "none"
