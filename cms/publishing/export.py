@@ -22,7 +22,7 @@ from relais.contentfile import CareerInfo, ContentItem, EventInfo, StaticPage, d
 from relais.siteconfig import write_site_config
 
 from .markdown import Asset, ImageRef, body_to_markdown
-from .models import ExportRecord, SiteState
+from .models import ContentChange, ExportRecord, SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +145,8 @@ def export_page(page: ItemPage | InfoPage) -> ExportRecord:
         _remove(previous.path, previous.assets_dir)
         logger.info("Moved %s to %s", previous.path, relative)
     version = SiteState.bump()
+    ContentChange.record(version, relative, folder,
+                         *((previous.path, previous.assets_dir) if previous else ()))
     record, _ = ExportRecord.objects.update_or_create(
         page_id=page.pk,
         defaults={
@@ -177,6 +179,8 @@ def _export_info_page(page: InfoPage) -> ExportRecord:
     if previous and previous.path != relative:
         _remove(previous.path, previous.assets_dir)
     version = SiteState.bump()
+    ContentChange.record(version, relative, f"pages/{page.slug}",
+                         *((previous.path, previous.assets_dir) if previous else ()))
     record, _ = ExportRecord.objects.update_or_create(
         page_id=page.pk,
         defaults={"path": relative, "assets_dir": f"pages/{page.slug}" if assets else "",
@@ -196,6 +200,7 @@ def withdraw_page(page_id: int) -> ExportRecord | None:
     _remove(record.path, record.assets_dir)
     record.withdrawn = True
     record.content_version = SiteState.bump()
+    ContentChange.record(record.content_version, record.path, record.assets_dir)
     record.live_at = None
     record.save(update_fields=["withdrawn", "content_version", "live_at"])
     logger.info("Withdrew page %s (%s)", page_id, record.path)
@@ -211,5 +216,5 @@ def export_site_config() -> Path:
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     config = AssociationSettings.for_site(site).to_site_config() if site else None
     path = write_site_config(content_dir(), config) if config else content_dir() / "site.yaml"
-    SiteState.bump()
+    ContentChange.record(SiteState.bump(), "site.yaml")
     return path

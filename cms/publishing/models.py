@@ -38,6 +38,23 @@ class SiteState(models.Model):
             return cls.objects.get(pk=1).content_version
 
 
+class ContentChange(models.Model):
+    """A path of ``content/`` written or removed at ``version``, waiting for a build."""
+
+    version = models.PositiveBigIntegerField(db_index=True)
+    path = models.CharField(max_length=400)
+
+    class Meta:
+        verbose_name = _("modification du contenu")
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.path}"
+
+    @classmethod
+    def record(cls, version: int, *paths: str) -> None:
+        cls.objects.bulk_create([cls(version=version, path=p) for p in dict.fromkeys(paths) if p])
+
+
 class ExportRecord(models.Model):
     """Where a page's content file lives, and when its current version went live."""
 
@@ -86,6 +103,9 @@ class BuildRecord(models.Model):
     files = models.PositiveIntegerField(_("fichiers"), default=0)
     errors = models.TextField(_("erreurs"), blank=True)
     warnings = models.TextField(_("avertissements"), blank=True)
+    kind = models.CharField(_("type"), max_length=20, blank=True,
+                            help_text=_("complète, incrémentale, ou rien à faire"))
+    deleted = models.PositiveIntegerField(_("fichiers retirés"), default=0)
 
     class Meta:
         verbose_name = _("construction du site")

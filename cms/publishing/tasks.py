@@ -7,17 +7,17 @@ from __future__ import annotations
 import logging
 import time
 
-from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from wagtail.models import Page
 
-from relais.build import BuildError, SitePaths, build_site
+from relais.build import BuildError
 
 from . import export
-from .models import BuildRecord, ExportRecord, SiteState
+from .builder import site_builder
+from .models import BuildRecord, ContentChange, ExportRecord, SiteState
 from .signals import items_live
 
 logger = logging.getLogger(__name__)
@@ -53,25 +53,29 @@ def export_site_config_task() -> None:
 
 @task(backend="relais", queue_name="publishing")
 def build_site_task(trigger: str = "", force: bool = False) -> int | None:
-    """Build the site unless a build since the last content change already covers it."""
+    """Publish the pending changes unless a build since the last one already covers them;
+    ``force`` rebuilds the whole site."""
     state = SiteState.get()
     if not force and state.built_version >= state.content_version and BuildRecord.objects.filter(
             status=BuildRecord.Status.SUCCEEDED).exists():
         return None
-    return run_build(trigger).pk
+    return run_build(trigger, full=force).pk
 
 
-def site_paths() -> SitePaths:
-    return SitePaths.at(settings.RELAIS_CONTENT_DIR, settings.RELAIS_SITE_OUTPUT)
-
-
-def run_build(trigger: str = "") -> BuildRecord:
-    """Build now, record the outcome, and announce the items that went live."""
+def run_build(trigger: str = "", full: bool = False) -> BuildRecord:
+    """Publish the content changes recorded since the last build (or everything, with ``full``),
+    record the outcome, and announce the items that went live."""
     version = SiteState.get().content_version
     record = BuildRecord.objects.create(trigger=trigger[:300], content_version=version)
+    changes = ContentChange.objects.filter(version__lte=version)
     started = time.perf_counter()
     try:
-        result = build_site(site_paths(), SITEURL=settings.RELAIS_SITE_URL)
+        builder = site_builder()
+        if full:
+            result = builder.full_build()
+        else:
+            # no recorded change (a forced rebuild, files edited by hand): compare everything
+            result = builder.update(list(changes.values_list("path", flat=True)) or None)
     except BuildError as exc:
         record.status = BuildRecord.Status.FAILED
         record.errors = "\n".join(exc.errors)
@@ -85,8 +89,11 @@ def run_build(trigger: str = "") -> BuildRecord:
         raise
     else:
         record.status = BuildRecord.Status.SUCCEEDED
-        record.articles, record.files = result.articles, result.files
+        record.kind = result.kind
+        record.articles, record.files, record.deleted = (result.articles, result.written,
+                                                         result.deleted)
         record.warnings = "\n".join(result.warnings)
+        changes.delete()
     record.seconds = time.perf_counter() - started
     record.finished_at = timezone.now()
     record.save()
@@ -123,5 +130,6 @@ def publish_scheduled_task() -> None:
 
 @task(backend="relais", queue_name="maintenance")
 def nightly_build_task() -> None:
-    """Rebuild once a day so that past events leave the "upcoming" lists."""
-    run_build("reconstruction quotidienne")
+    """Rebuild once a day from scratch: past events leave the "upcoming" lists, and files
+    edited by hand in content/ are picked up."""
+    run_build("reconstruction quotidienne", full=True)

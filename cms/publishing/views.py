@@ -30,7 +30,7 @@ PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_MODELS.values()}
 
 
 def renderer() -> ThemeRenderer:
-    from .tasks import site_paths
+    from .builder import site_paths
 
     paths = site_paths()
     paths.content.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             export.withdraw_page(record.page_id)
         self.stdout.write(f"Exported {len(pages)} page(s), withdrew {len(stale)}.")
         if build:
-            record = run_build("export complet")
+            record = run_build("export complet", full=True)
             if record.status == BuildRecord.Status.FAILED:
                 self.stderr.write(record.errors)
                 raise SystemExit(1)
