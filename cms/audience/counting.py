@@ -47,10 +47,14 @@ class Hit:
 
 
 def clean_path(raw: str | None) -> str:
-    """A page path as counted (``/actualites/x/``), or ``""`` if it is not one."""
+    """A page path as counted (``/actualites/x/``), or ``""`` if it is not one (a full
+    address, a path escaping the site, an overlong one)."""
     if not raw:
         return ""
-    path = urlsplit(raw.strip()).path
+    parts = urlsplit(raw.strip())
+    if parts.scheme or parts.netloc:
+        return ""
+    path = parts.path
     if not path.startswith("/") or len(path) > MAX_PATH or "\\" in path or "/../" in path:
         return ""
     if path.endswith("/index.html"):

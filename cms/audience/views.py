@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -56,7 +57,9 @@ def counted_hit(request: HttpRequest):
         return None
     referer = request.META.get("HTTP_REFERER", "")
     from_site = bool(referer) and host_of(referer) == host_of(settings.RELAIS_SITE_URL)
-    path = clean_path(request.GET.get("p")) or (clean_path(referer) if from_site else "")
+    path = clean_path(request.GET.get("p"))
+    if not path and from_site:
+        path = clean_path(urlsplit(referer).path)
     if not path or not page_exists(path):
         return None
     utm = {k: v for k, v in request.GET.items() if k.startswith("utm_")}
