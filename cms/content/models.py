@@ -18,12 +18,21 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.utils.decorators import cached_classmethod
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from cms.social.forms import SocialPageForm
+from cms.social.panels import SocialDeliveriesPanel
 from relais import sections
 from relais.sections import SECTIONS
 
@@ -113,6 +122,11 @@ class ItemPage(HeadlessPreviewMixin, Page):
     contributors = ParentalManyToManyField(
         "taxonomy.Contributor", blank=True, verbose_name=_("contributeurs"), related_name="items"
     )
+    social_texts = models.JSONField(
+        _("textes pour les réseaux"), default=dict, blank=True,
+        help_text=_("Par réseau : le texte de l'éditeur à la place du texte composé, et l'heure "
+                    "de publication."),
+    )
 
     search_fields = [
         *Page.search_fields,
@@ -139,12 +153,28 @@ class ItemPage(HeadlessPreviewMixin, Page):
             heading=_("Classement et crédits"),
         )
     ]
+    social_panels = [
+        FieldPanel("social_texts", heading=_("Ce qui sera publié sur chaque réseau")),
+        SocialDeliveriesPanel(heading=_("Publications")),
+    ]
+    base_form_class = SocialPageForm
     parent_page_types = ["content.SectionIndexPage"]
     subpage_types: list[str] = []
     is_creatable = False
 
     class Meta:
         verbose_name = _("article")
+
+    @cached_classmethod
+    def get_edit_handler(cls) -> TabbedInterface:
+        """Wagtail's tabs (with Wagtail's own translated headings), plus "Réseaux sociaux"."""
+        tabs = [ObjectList(cls.content_panels, heading=_("Content"))]
+        if cls.promote_panels:
+            tabs.append(ObjectList(cls.promote_panels, heading=_("Promote")))
+        if cls.settings_panels:
+            tabs.append(ObjectList(cls.settings_panels, heading=_("Settings")))
+        tabs.append(ObjectList(cls.social_panels, heading=_("Réseaux sociaux")))
+        return TabbedInterface(tabs, base_form_class=cls.base_form_class).bind_to_model(cls)
 
     @classmethod
     def can_create_at(cls, parent: Page) -> bool:

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "cms.publishing",
     "cms.members",
     "cms.audience",
+    "cms.social",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
@@ -201,6 +202,23 @@ RELAIS_SIGNUP_FIRST_TOUCH_DAYS = 30
 # rate limit per address reads its last value. Empty: REMOTE_ADDR (no proxy).
 RELAIS_CLIENT_IP_HEADER = os.environ.get("RELAIS_CLIENT_IP_HEADER", "")
 RELAIS_COUNTER = os.environ.get("RELAIS_COUNTER", "1") != "0"  # the audience pixel on the site
+
+# Syndication (cms.social). Network credentials are encrypted with RELAIS_CREDENTIALS_KEY: one
+# Fernet key, or several separated by commas, newest first (older ones still decrypt during a
+# rotation). Required in production; the dev and test settings derive a fixed development key.
+RELAIS_CREDENTIALS_KEY = os.environ.get("RELAIS_CREDENTIALS_KEY", "")
+# The OAuth applications the association registered with each network (README: "Connecting the
+# networks"); endpoints and limits have defaults in cms/social/conf.py, overridable here.
+RELAIS_SOCIAL = {
+    "x": {"client_id": os.environ.get("RELAIS_X_CLIENT_ID", ""),
+          "client_secret": os.environ.get("RELAIS_X_CLIENT_SECRET", "")},
+    "linkedin": {"client_id": os.environ.get("RELAIS_LINKEDIN_CLIENT_ID", ""),
+                 "client_secret": os.environ.get("RELAIS_LINKEDIN_CLIENT_SECRET", "")},
+    "facebook": {"client_id": os.environ.get("RELAIS_META_APP_ID", ""),
+                 "client_secret": os.environ.get("RELAIS_META_APP_SECRET", "")},
+    "instagram": {"client_id": os.environ.get("RELAIS_META_APP_ID", ""),
+                  "client_secret": os.environ.get("RELAIS_META_APP_SECRET", "")},
+}
 
 EMAIL_BACKEND = os.environ.get(
     "RELAIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

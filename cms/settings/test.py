@@ -4,6 +4,8 @@
 PostgreSQL instead of SQLite.
 """
 
+import base64
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -27,3 +29,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405
+
+# Tests use the fixed development key (see dev.py); production requires RELAIS_CREDENTIALS_KEY.
+RELAIS_CREDENTIALS_KEY = RELAIS_CREDENTIALS_KEY or base64.urlsafe_b64encode(  # noqa: F405
+    hashlib.sha256(b"relais-development-credentials-key").digest()).decode()

@@ -1,0 +1,206 @@
+"""Carrying out one delivery: compose from the live content file, post through the library's
+delivery engine (exactly once), and react to what came back.
+
+The engine writes the ledger; this module decides what happens around it: an account to
+reconnect (its owner is told, the delivery waits), a retry later (the task is enqueued again for
+then rather than sleeping in the worker), an item that left the site (skipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.contentfile import ContentFileError
+from syndication.compose import compose
+from syndication.delivery import DeliveryEngine
+from syndication.errors import ComposeError, NotSyndicable, ReconnectNeeded
+from syndication.http import Client
+from syndication.ledger import State
+from syndication.models import Post, RemotePost
+from syndication.policy import RetryPolicy
+
+from . import conf
+from .compose import compose_error_message, item_from_record, override_for
+from .crypto import CredentialsUnreadable
+from .ledger import DjangoLedger, to_entry
+from .models import Delivery, SocialAccount
+from .notify import mark_reconnect_needed
+
+logger = logging.getLogger(__name__)
+
+#: How the engine waits for short delays (tests replace it).
+sleep: Callable[[float], None] = time.sleep
+
+
+def make_engine(ledger: DjangoLedger | None = None) -> DeliveryEngine:
+    c = conf.delivery()
+    policy = RetryPolicy(
+        max_attempts=c["max_attempts"],
+        max_inline_delay=c["max_inline_delay"],
+        check_delay=c["check_delay"],
+    )
+    return DeliveryEngine(
+        ledger or DjangoLedger(), policy=policy, sleep=lambda s: sleep(s),
+        sending_lease=c["sending_lease"],
+    )
+
+
+class LaterRoundClient:
+    """A client for a second (third...) post of the same item on the same account.
+
+    ``find_existing`` matches posts by the item's link, so it would find the earlier round's
+    post; as it reads newest first, finding that one means the new post does not exist."""
+
+    def __init__(self, client: Client, earlier_ids: set[str]):
+        self._client = client
+        self._earlier = earlier_ids
+
+    def publish(self, post: Post) -> RemotePost:
+        return self._client.publish(post)
+
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        found = self._client.find_existing(post, since=since)
+        if found is not None and found.id in self._earlier:
+            return None
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def _note(delivery: Delivery, reason: str, **changes: Any) -> Delivery:
+    """Record why a delivery waits or stops (a ledger write, compare-and-set)."""
+    DjangoLedger().update(to_entry(delivery), reason=reason, updated_at=timezone.now(), **changes)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _live_record(delivery: Delivery) -> Any:
+    from cms.publishing.models import ExportRecord
+
+    return ExportRecord.objects.filter(page_id=delivery.page_id).first()
+
+
+def deliver(delivery_id: int) -> Delivery | None:
+    """Post one delivery now (or note why not, and when it will be tried again)."""
+    from .tasks import schedule
+
+    delivery = Delivery.objects.select_related("account", "account__owner").filter(
+        pk=delivery_id
+    ).first()
+    if delivery is None or delivery.is_final:
+        return delivery
+    account = delivery.account
+    now = timezone.now()
+    if not account.active or not account.credentials:
+        return _note(delivery, _("En attente : le compte %(account)s est déconnecté ; "
+                                 "reconnectez-le dans Paramètres → Réseaux.")
+                     % {"account": account})
+    account.refresh_status()
+    if account.status == SocialAccount.Status.RECONNECT:
+        return _note(delivery, account.status_message or _("Compte à reconnecter."))
+    if delivery.post_at is not None and delivery.post_at > now:
+        schedule(delivery.pk, delivery.post_at)
+        return delivery
+    record = _live_record(delivery)
+    if record is None or record.withdrawn:
+        if delivery.state != State.PENDING:  # a post may exist: keep the record as it is
+            return _note(delivery, _("L'article a été retiré du site pendant sa publication : "
+                                     "vérifiez le compte sur le réseau."))
+        return _note(delivery, _("Non publié : l'article a été retiré du site avant de partir "
+                                 "sur ce réseau."), state=State.SKIPPED)
+    if record.live_at is None:
+        # Re-exported, not built yet: it goes out when the new version is live (items_live).
+        return _note(delivery, _("En attente de la mise en ligne de l'article."))
+
+    network = account.make_network()
+    try:
+        item = item_from_record(record)
+        page = delivery.page.specific if delivery.page_id else None
+        override = override_for(getattr(page, "social_texts", None), account.network)
+        post = compose(item, network, override)
+    except NotSyndicable as exc:
+        make_engine().skip(delivery.item_key, str(account.pk), account.network,
+                           compose_error_message(exc, network))
+        delivery.refresh_from_db()
+        return delivery
+    except ComposeError as exc:
+        return _note(delivery, compose_error_message(exc, network), state=State.FAILED)
+    except (ContentFileError, OSError) as exc:
+        return _note(delivery, _("Le fichier exporté de l'article ne peut pas être lu (%(error)s) :"
+                                 " republiez l'article.") % {"error": exc}, state=State.FAILED)
+    post.item_key = delivery.item_key
+    Delivery.objects.filter(pk=delivery.pk).update(text=post.text)
+
+    try:
+        client: Any = account.client()
+    except CredentialsUnreadable as exc:
+        mark_reconnect_needed(account, str(exc))
+        return _note(delivery, str(exc))
+    if delivery.round > 1:
+        earlier = set(Delivery.objects.filter(
+            page_id=delivery.page_id, account=account, round__lt=delivery.round
+        ).exclude(remote_id="").values_list("remote_id", flat=True))
+        client = LaterRoundClient(client, earlier)
+
+    engine = make_engine()
+    try:
+        entry = engine.deliver(post, client, str(account.pk))
+    except ReconnectNeeded:
+        # The engine put the delivery back to pending: it leaves once the account is reconnected
+        mark_reconnect_needed(account)
+        delivery.refresh_from_db()
+        return delivery
+    logger.info("Delivery %s of %s to %s: %s", delivery.pk, delivery.item_key, account.network,
+                entry.state)
+    if entry.retry_at is not None:
+        schedule(delivery.pk, entry.retry_at)
+    elif entry.state == State.SENDING and entry.updated_at is not None:
+        # Another worker holds it; if that worker died, look again when its lease is over.
+        lease = dt.timedelta(seconds=engine.sending_lease + 1)
+        schedule(delivery.pk, entry.updated_at + lease)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def resume_account(account: SocialAccount) -> int:
+    """Enqueue the deliveries of ``account`` that waited (after it was reconnected)."""
+    from .tasks import schedule
+
+    waiting = list(Delivery.objects.filter(
+        account=account, state__in=[State.PENDING, State.NEEDS_CHECK]
+    ).values_list("pk", "post_at"))
+    for pk, post_at in waiting:
+        schedule(pk, post_at)
+    return len(waiting)
+
+
+def resume(now: dt.datetime | None = None) -> int:
+    """Enqueue every unfinished delivery that nothing will carry on by itself: waiting without
+    a retry time, due, or left ``sending`` by a worker that stopped. Safe to run any time:
+    a delivery enqueued twice is still posted once."""
+    from .tasks import schedule
+
+    now = now or timezone.now()
+    lease = dt.timedelta(seconds=conf.delivery()["sending_lease"])
+    count = 0
+    for delivery in Delivery.objects.filter(
+        state__in=[State.PENDING, State.SENDING, State.NEEDS_CHECK]
+    ).select_related("account"):
+        if not delivery.account.can_post:
+            continue
+        if delivery.state == State.SENDING and delivery.updated_at and (
+            now - delivery.updated_at < lease
+        ):
+            continue
+        due = max(filter(None, [delivery.retry_at, delivery.post_at]), default=None)
+        schedule(delivery.pk, due if due and due > now else None)
+        count += 1
+    return count

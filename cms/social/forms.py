@@ -1,0 +1,204 @@
+"""Forms: the editor's texts per network (the Social tab of an item), and connecting accounts.
+
+The Social tab edits ``ItemPage.social_texts``, ``{network: {"text": ..., "post_at": ...}}``,
+stored with the page's revisions (a draft's texts go out only once published).
+:class:`SocialPageForm` is the base form of items: it checks each text with the real composer
+(``OverrideTooLong`` becomes an error on the tab that says by how much to shorten it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from syndication.compose import compose
+from syndication.errors import ComposeError, NotSyndicable
+from syndication.models import ImageRef, Item
+from syndication.networks import registry
+
+logger = logging.getLogger(__name__)
+
+
+def _parse_when(value: str) -> dt.datetime:
+    when = dt.datetime.fromisoformat(value.strip())
+    return when if timezone.is_aware(when) else timezone.make_aware(when)
+
+
+class SocialTextsWidget(forms.Widget):
+    """One block per network: the text that will go out, its live count, the editor's own text
+    and an optional time. ``networks`` (set by the form) is ``[{"name", "label", "limit",
+    "preview": {...}}]``; the counts are refreshed by ``social/social_tab.js``."""
+
+    template_name = "social/widgets/social_texts.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs)
+        self.networks: list[dict[str, Any]] = []
+        self.preview_url = ""
+        self.accounts_url = ""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, dict[str, str]]:
+        names = {n["name"] for n in self.networks} | {
+            key[len(name) + 1 : -len("-text")]
+            for key in data
+            if key.startswith(f"{name}-") and key.endswith("-text")
+        }
+        return {
+            net: {"text": data.get(f"{name}-{net}-text", ""),
+                  "post_at": data.get(f"{name}-{net}-post_at", "")}
+            for net in sorted(names)
+            if net in registry
+        }
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(key.startswith(f"{name}-") for key in data)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        value = value if isinstance(value, dict) else {}
+        blocks = []
+        for network in self.networks:
+            entry = value.get(network["name"]) or {}
+            post_at = entry.get("post_at") or ""
+            if post_at:
+                try:
+                    post_at = timezone.localtime(_parse_when(post_at)).strftime("%Y-%m-%dT%H:%M")
+                except ValueError:
+                    pass
+            blocks.append({**network, "text": entry.get("text", ""), "post_at": post_at,
+                           "field_prefix": f"{name}-{network['name']}"})
+        context["widget"].update(networks=blocks, preview_url=self.preview_url,
+                                 accounts_url=self.accounts_url)
+        return context
+
+
+class SocialTextsField(forms.Field):
+    widget = SocialTextsWidget
+
+    def to_python(self, value: Any) -> dict[str, dict[str, str]]:
+        result: dict[str, dict[str, str]] = {}
+        for network, entry in (value or {}).items():
+            if network not in registry or not isinstance(entry, dict):
+                continue
+            text = (entry.get("text") or "").replace("\r\n", "\n").strip()
+            post_at = (entry.get("post_at") or "").strip()
+            if post_at:
+                try:
+                    post_at = _parse_when(post_at).isoformat()
+                except ValueError:
+                    raise forms.ValidationError(
+                        _("%(label)s : la date de publication n'est pas une date valide.")
+                        % {"label": registry[network].label}
+                    ) from None
+            if text or post_at:
+                result[network] = {"text": text, "post_at": post_at}
+        return result
+
+    def prepare_value(self, value: Any) -> Any:
+        return value or {}
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return (initial or {}) != self.to_python(data)
+
+
+class SocialPageForm(WagtailAdminPageForm):
+    """The base form of items: adds the per-network texts and checks them with the composer."""
+
+    social_texts = SocialTextsField(required=False, label=_("Textes pour les réseaux"))
+
+    #: Set by the preview endpoint: compose what is typed, do not refuse it.
+    skip_social_validation = False
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("social_texts")
+        if field is not None:
+            self._prepare_social_widget(field.widget)
+
+    # -- the widget's networks -------------------------------------------------------------
+
+    def _site(self) -> Any:
+        page = self.instance
+        if page.pk:
+            return page.get_site()
+        parent = getattr(self, "parent_page", None)
+        return parent.get_site() if parent is not None else None
+
+    def social_accounts(self) -> list[Any]:
+        from .models import SocialAccount
+
+        site = self._site()
+        if site is None:
+            return []
+        return list(SocialAccount.objects.filter(site=site, active=True))
+
+    def social_networks(self) -> dict[str, Any]:
+        """{name: the strictest network of that name among the site's accounts}."""
+        from .compose import strictest_network
+
+        accounts = self.social_accounts()
+        names = [n for n in registry if any(a.network == n for a in accounts)]
+        return {n: strictest_network(n, accounts) for n in names}
+
+    def _prepare_social_widget(self, widget: SocialTextsWidget) -> None:
+        from .views.preview import compose_previews
+
+        page = self.instance
+        model = type(page)
+        if page.pk:
+            widget.preview_url = reverse("social_preview", args=[page.pk])
+        elif getattr(self, "parent_page", None) is not None:
+            widget.preview_url = reverse("social_preview_new", args=[
+                model._meta.app_label, model._meta.model_name, self.parent_page.pk])
+        widget.accounts_url = reverse("social_accounts")
+        networks = self.social_networks()
+        texts = self.initial.get("social_texts") or getattr(page, "social_texts", None) or {}
+        previews: dict[str, Any] = {}
+        if page.slug and page.title:
+            try:
+                previews = compose_previews(page, networks, texts)
+            except Exception:  # the tab must never stop the editor from working
+                logger.exception("Social tab: no preview for page %s", page.pk)
+        widget.networks = [
+            {"name": name, "label": network.label, "limit": network.max_length,
+             "preview": previews.get(name)}
+            for name, network in networks.items()
+        ]
+
+    # -- validation --------------------------------------------------------------------------
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        texts = cleaned.get("social_texts") or {}
+        if self.skip_social_validation or not texts:
+            return cleaned
+        from .compose import compose_error_message, override_for
+
+        # Only the link matters to an editor's text: the item as it will be exported
+        section = type(self.instance).section.key
+        slug = cleaned.get("slug") or self.instance.slug or "article"
+        item = Item(
+            title=cleaned.get("title") or "", url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/",
+            section=section, slug=slug, summary=cleaned.get("summary") or "",
+            image=ImageRef(url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/image.jpg")
+            if cleaned.get("hero_image") else None,
+        )
+        for name, network in self.social_networks().items():
+            override = override_for(texts, name)
+            if override is None:
+                continue
+            try:
+                compose(item, network, override)
+            except NotSyndicable:
+                continue  # the tab says why; not a reason to refuse saving the page
+            except ComposeError as exc:
+                self.add_error("social_texts", compose_error_message(exc, network))
+        return cleaned
