@@ -86,6 +86,7 @@ class OAuthProvider:
         self.exchanges: list[dict[str, str]] = []
         self.deny = False
         self._lock = threading.Lock()
+        self._fallback: Callable[[Request], Response] | None = None
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -109,7 +110,12 @@ class OAuthProvider:
         token_path: str = "/oauth/token",
         apps_path: str | None = None,
     ) -> OAuthProvider:
-        """Serve this provider's endpoints from ``server`` (before its own routes)."""
+        """Serve this provider's endpoints from ``server`` (before its own routes). A token
+        route the server had already (the fakes of X and LinkedIn renew tokens there) still
+        answers the grants this provider does not handle (``refresh_token``)."""
+        for method, pattern, handler, _auth in server.routes:
+            if method == "POST" and pattern.match(token_path):
+                self._fallback = handler
         routes = [
             ("GET", authorize_path, self.authorize),
             ("POST", token_path, self.token),
@@ -190,12 +196,14 @@ class OAuthProvider:
         params = {k: request.arg(k) for k in request.query}
         if request.body:
             params.update(request.form)
-        client = self._client_auth(request, params)
-        if client is None:
-            return self._error(401, "invalid_client", "Client authentication failed.")
         grant = params.get("grant_type") or (
             "authorization_code" if self.grant_type_optional and params.get("code") else ""
         )
+        if grant not in ("authorization_code", "fb_exchange_token") and self._fallback:
+            return self._fallback(request)
+        client = self._client_auth(request, params)
+        if client is None:
+            return self._error(401, "invalid_client", "Client authentication failed.")
         if grant == "fb_exchange_token" and self._long_lived is not None:
             return Response(200, self._source(self._long_lived))
         if grant != "authorization_code":
