@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-N ?= 1000
+N ?= 10000
 
 .PHONY: run test site bench lint install chromium clean
 
@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --n $(N)
 
 clean:

@@ -134,6 +134,18 @@ class StaticPage:
 # -- writing -------------------------------------------------------------------------------------
 
 
+class _Handler(frontmatter.YAMLHandler):
+    """Safe YAML with libyaml's parser when PyYAML has it (ten times faster on large sites)."""
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def load(self, fm: str, **kwargs: Any) -> Any:
+        return yaml.load(fm, Loader=self.loader)  # noqa: S506 - a safe loader
+
+
+_HANDLER = _Handler()
+
+
 class _Dumper(yaml.SafeDumper):
     """Safe YAML that never folds a line and never lets a value span lines."""
 
@@ -179,7 +191,7 @@ def load(text: str, path: str | Path | None = None) -> ContentItem:
             "(at least 'title' and 'date'), then a line '---' and the Markdown body."
         )
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_HANDLER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -224,7 +236,7 @@ def load_page_file(path: str | Path, shown_as: str | Path | None = None) -> Stat
         raise ContentFileError(path, None, "no frontmatter: start the file with '---', a line "
                                "'title: ...', and '---'.")
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_HANDLER)
     except yaml.YAMLError as exc:
         raise ContentFileError(path, None, f"the frontmatter is not valid YAML: {exc}") from exc
     meta = post.metadata

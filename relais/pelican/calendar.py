@@ -8,12 +8,13 @@ clock, so that two builds of the same content give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from pelican import signals
 
 from relais.contentfile import SITE_TIMEZONE
@@ -30,6 +31,12 @@ def _calendar(name: str) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     return cal
+
+
+@functools.lru_cache(maxsize=1)
+def _site_timezone() -> Timezone:
+    """The VTIMEZONE of the site's zone: costly to derive from zoneinfo, so made once."""
+    return Timezone.from_tzid(SITE_TIMEZONE.key)
 
 
 def event_component(article: Any, siteurl: str) -> Event:
@@ -70,8 +77,8 @@ def write_event_ics(article: Any, settings: dict[str, Any], output: Path) -> str
     if article.relais.event is None:
         return None
     single = _calendar(settings["SITE_CONFIG"].name)
+    single.add_component(_site_timezone())
     single.add_component(event_component(article, settings["SITEURL"]))
-    single.add_missing_timezones()
     path = event_ics_path(article)
     target = output / path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,9 +93,9 @@ def agenda_bytes(articles: Iterable[Any], settings: dict[str, Any]) -> bytes | N
     if not events:
         return None
     agenda = _calendar(f"{settings['SITE_CONFIG'].name} — agenda")
+    agenda.add_component(_site_timezone())
     for article in events:
         agenda.add_component(event_component(article, settings["SITEURL"]))
-    agenda.add_missing_timezones()
     return agenda.to_ical()
 
 

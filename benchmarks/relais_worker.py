@@ -1,0 +1,97 @@
+"""The Relais side of the benchmark, in one process like the CMS worker: a full build, then
+publish-to-live latency of editing, adding and unpublishing items on the warm builder.
+
+``python -m benchmarks.relais_worker CONTENT OUTPUT --repeat 15`` prints one JSON object.
+Latency runs from the moment the export starts (the content file is written, as the CMS export
+task writes it) until the new site is live (``site/output`` switched)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from relais.build import SitePaths
+from relais.contentfile import SITE_TIMEZONE, ContentItem, dump, load_file
+from relais.incremental import SiteBuilder
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def edit(content: Path, rng: random.Random, files: list[Path]) -> list[str]:
+    path = rng.choice(files)
+    item = load_file(path)
+    item.title = f"{item.title} (mis à jour {rng.randrange(10**6)})"
+    item.body += f"\n\nMise à jour {rng.randrange(10**6)}."
+    write_atomic(path, dump(item))
+    return [str(path.relative_to(content))]
+
+
+def add(content: Path, rng: random.Random, counter: int, picture: bytes) -> list[str]:
+    section = rng.choice(["actualites", "parcours", "vie-ecole", "association"])
+    slug = f"nouveau-{counter:05d}"
+    folder = content / section / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hero.jpg").write_bytes(picture)
+    item = ContentItem(title=f"Nouvel article {counter}", slug=slug, section=section,
+                       date=dt.datetime.now(SITE_TIMEZONE).replace(microsecond=0),
+                       summary="Un article publié pendant le benchmark.",
+                       tags=["hydrogène", "emploi"], class_years=["2012"], image=f"{slug}/hero.jpg",
+                       image_alt="Une photo", body="Le corps de l'article.")
+    write_atomic(content / section / f"{slug}.md", dump(item))
+    return [f"{section}/{slug}.md", f"{section}/{slug}"]
+
+
+def unpublish(content: Path, rng: random.Random, files: list[Path]) -> list[str]:
+    path = files.pop(rng.randrange(len(files)))
+    path.unlink()
+    folder = path.with_suffix("")
+    shutil.rmtree(folder, ignore_errors=True)
+    return [str(path.relative_to(content)), str(folder.relative_to(content))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("content", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    builder = SiteBuilder(SitePaths.at(args.content, args.output / "output"),
+                          SITEURL="https://alumni.example.org")
+    started = time.perf_counter()
+    full = builder.full_build()
+    result = {"full_build_s": time.perf_counter() - started, "full_build_files": full.written,
+              "articles": full.articles, "edit": [], "add": [], "unpublish": [], "files": {}}
+    files = sorted(p for p in args.content.glob("*/*.md") if p.parent.name != "pages")
+    picture = next(args.content.glob("*/*/hero.jpg")).read_bytes()
+    for i in range(args.repeat):
+        for kind in ("edit", "add", "unpublish"):
+            t0 = time.perf_counter()
+            if kind == "edit":
+                changed = edit(args.content, rng, files)
+            elif kind == "add":
+                changed = add(args.content, rng, i, picture)
+            else:
+                changed = unpublish(args.content, rng, files)
+            update = builder.update(changed)
+            result[kind].append(time.perf_counter() - t0)
+            result["files"].setdefault(kind, []).append(update.written + update.deleted)
+            assert update.kind == "incremental", update
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
