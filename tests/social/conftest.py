@@ -70,6 +70,14 @@ def callback(network: str) -> str:
     return f"http://testserver/admin/social/connect/{network}/callback/"
 
 
+def mint(fake: FakeServer) -> str:
+    """A new access token that the fake accepts (what a fresh authorization gives)."""
+    with fake.lock:
+        fake.token = f"{fake.network}-oauth-{random.getrandbits(48):012x}"
+        fake.valid_tokens.add(fake.token)
+        return fake.token
+
+
 @pytest.fixture
 def providers(fakes, settings) -> dict[str, OAuthProvider]:
     """Each fake network also plays its own authorization server, at the network's paths, with
@@ -78,17 +86,17 @@ def providers(fakes, settings) -> dict[str, OAuthProvider]:
                                                 "mastodon"))
     result = {
         "x": OAuthProvider(lambda: {
-            "token_type": "bearer", "expires_in": 7200, "access_token": x.token,
+            "token_type": "bearer", "expires_in": 7200, "access_token": mint(x),
             "refresh_token": x.refresh_token,
             "scope": "tweet.read tweet.write users.read offline.access",
         }).install(x, authorize_path="/i/oauth2/authorize", token_path="/2/oauth2/token"),
         "linkedin": OAuthProvider(lambda: {
-            "access_token": li.token, "expires_in": 5183999, "refresh_token": li.refresh_token,
+            "access_token": mint(li), "expires_in": 5183999, "refresh_token": li.refresh_token,
             "refresh_token_expires_in": 31536000,
         }).install(li, authorize_path="/oauth/v2/authorization",
                    token_path="/oauth/v2/accessToken"),
         "mastodon": OAuthProvider(lambda: {
-            "access_token": masto.token, "token_type": "Bearer", "scope": "read write:statuses",
+            "access_token": mint(masto), "token_type": "Bearer", "scope": "read write:statuses",
             "created_at": int(time.time()),
         }).install(masto, apps_path="/api/v1/apps"),
     }
