@@ -50,9 +50,9 @@ class SitePaths:
     @classmethod
     def at(cls, content: str | Path, output: str | Path) -> SitePaths:
         """Paths for a content folder and a live-site link; builds and cache sit beside it."""
-        output = Path(output)
-        return cls(content=Path(content), output=output, builds=output.parent / "builds",
-                   cache=output.parent / "cache")
+        output = Path(output).absolute()
+        return cls(content=Path(content).absolute(), output=output,
+                   builds=output.parent / "builds", cache=output.parent / "cache")
 
     @classmethod
     def from_env(cls) -> SitePaths:

@@ -76,14 +76,31 @@ def write_event_ics(article: Any, settings: dict[str, Any], output: Path) -> str
     """Write the event's own calendar file; returns its output path."""
     if article.relais.event is None:
         return None
-    single = _calendar(settings["SITE_CONFIG"].name)
-    single.add_component(_site_timezone())
-    single.add_component(event_component(article, settings["SITEURL"]))
     path = event_ics_path(article)
     target = output / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(single.to_ical())
+    target.write_bytes(_with_events(settings["SITE_CONFIG"].name, [_event_bytes(article,
+                                                                                settings)]))
     return path
+
+
+def _event_bytes(article: Any, settings: dict[str, Any]) -> bytes:
+    """The article's VEVENT, serialised once per article object (an event appears in its own
+    file and in the agenda)."""
+    cached = article.__dict__.get("_relais_vevent")
+    if cached is None:
+        cached = article._relais_vevent = event_component(article, settings["SITEURL"]).to_ical()
+    return cached
+
+
+def _with_events(name: str, events: list[bytes]) -> bytes:
+    """A calendar with the site's time zone and the given serialised events, byte for byte what
+    icalendar writes for the same components."""
+    head = _calendar(name)
+    head.add_component(_site_timezone())
+    text = head.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return text[: -len(end)] + b"".join(events) + end
 
 
 def agenda_bytes(articles: Iterable[Any], settings: dict[str, Any]) -> bytes | None:
@@ -92,11 +109,8 @@ def agenda_bytes(articles: Iterable[Any], settings: dict[str, Any]) -> bytes | N
                     key=lambda a: (a.relais.event.start, a.slug))
     if not events:
         return None
-    agenda = _calendar(f"{settings['SITE_CONFIG'].name} — agenda")
-    agenda.add_component(_site_timezone())
-    for article in events:
-        agenda.add_component(event_component(article, settings["SITEURL"]))
-    return agenda.to_ical()
+    return _with_events(f"{settings['SITE_CONFIG'].name} — agenda",
+                        [_event_bytes(article, settings) for article in events])
 
 
 def set_ics_urls(generator: Any) -> None:

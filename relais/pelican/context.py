@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
+from markupsafe import Markup
 from pelican import signals
 
 from relais.contentfile import SITE_TIMEZONE
@@ -96,6 +97,25 @@ def add_context(generator: Any) -> None:
     generator.context.update(SECTIONS=SECTIONS, SITE=generator.settings["SITE_CONFIG"])
 
 
+def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
+    """``card_html(article, heading)``: an article's card, rendered once per article object and
+    heading level. An article appears on a dozen listing pages; a changed article is a new
+    object, so its cards are rendered again."""
+    template = None
+
+    def card_html(article: Any, heading: str = "h3") -> Markup:
+        nonlocal template
+        cards = article.__dict__.setdefault("_relais_cards", {})
+        html = cards.get(heading)
+        if html is None:
+            template = template or env.get_template("_card.html")
+            html = cards[heading] = Markup(template.render(
+                article=article, heading=heading, SITEURL=settings["SITEURL"], SECTIONS=SECTIONS))
+        return html
+
+    return card_html
+
+
 def add_jinja_helpers(generator: Any) -> None:
     env = generator.env
     env.filters.update(date_fr=date_fr)
@@ -103,6 +123,7 @@ def add_jinja_helpers(generator: Any) -> None:
         canonical_url=canonical_url,
         signup_url=signup_url,
         article_jsonld=article_jsonld,
+        card_html=card_renderer(env, generator.settings),
         SECTIONS=SECTIONS,
     )
 
