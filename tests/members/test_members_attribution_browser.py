@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -24,10 +25,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.cms.factories import make_item
 from tests.support import static_server
 
-# Three tests on live servers: the rows created by migrations (root page, locale) are put back
-# after each one
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True,
-                                                         serialized_rollback=True)]
+pytestmark = pytest.mark.browser
 
 SLUG = "nomination-lea-martin"
 ITEM = f"actualites/{SLUG}"
@@ -38,30 +36,59 @@ SYNDICATED = urlencode({"utm_source": "mastodon", "utm_medium": "social",
                         "utm_campaign": "actualites", "utm_content": SLUG})
 
 
-@pytest.fixture(scope="module")
-def chromium():
+def in_chromium(steps, **context_options):
+    """Run ``steps(page, context)`` in Debian's Chromium, in a thread of its own: Playwright's
+    sync API cannot start beside another one running in this thread (the browser tests of
+    ``tests/browser`` keep theirs open for the whole session). Returns what ``steps`` returns;
+    its failures are raised here."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the database is used beside it
+    # Playwright runs an event loop in its thread; the database is used beside it
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+
+    def run():
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    context = browser.new_context(locale="fr-FR", user_agent=READER_UA,
+                                                  **context_options)
+                    page = context.new_page()
+                    page.set_default_timeout(20_000)
+                    return steps(page, context)
+                finally:
+                    browser.close()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result(timeout=300)
+
+
+def tree_root() -> Page:
+    """Wagtail's root page, made again if an earlier test on a live server emptied the tables
+    (transactional tests flush the rows that migrations created)."""
+    from django.conf import settings as django_settings
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(language_code=django_settings.LANGUAGE_CODE)
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
 
 
 @pytest.fixture
-def sites(live_server, settings, tmp_path):
+def sites(transactional_db, live_server, settings, tmp_path):
     """The CMS on the live server, the static site built by the real pipeline and served on
     another address (another origin, as in production)."""
     from django.core.cache import cache
 
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see in_chromium
     cache.clear()
     cms = urlsplit(live_server.url)
     settings.RELAIS_CONTENT_DIR = tmp_path / "content"
     settings.RELAIS_SITE_OUTPUT = tmp_path / "site" / "output"
     settings.WAGTAILADMIN_BASE_URL = live_server.url
-    root = Page.get_first_root_node()
+    root = tree_root()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
     site = Site.objects.create(hostname=cms.hostname, port=cms.port, root_page=home,
@@ -111,13 +138,10 @@ def sign_up(page, name: str, email: str) -> None:
     page.wait_for_load_state()
 
 
-def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites, chromium):
+def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites):
     from django_tasks_db.models import DBTaskResult
 
-    context = chromium.new_context(locale="fr-FR", user_agent=READER_UA)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+    def steps(page, context):
         # 1. The link posted on Mastodon, opened on the static site
         page.goto(f"{sites['site']}/actualites/{SLUG}/?{SYNDICATED}")
         assert page.locator("h1").inner_text() == "Nomination de Léa Martin"
@@ -140,8 +164,8 @@ def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites, chr
         # 3. The form sent
         sign_up(page, "Léa Martin", "lea.martin@example.org")
         assert "Votre demande est bien enregistrée" in page.locator("main").inner_text()
-    finally:
-        context.close()
+
+    in_chromium(steps)
 
     signup = Signup.objects.get()
     assert (signup.name, signup.email, signup.class_year) == ("Léa Martin",
@@ -161,11 +185,8 @@ def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites, chr
     assert mail.outbox == []
 
 
-def test_first_touch_survives_a_later_visit_from_another_network(sites, chromium):
-    context = chromium.new_context(locale="fr-FR", user_agent=READER_UA)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+def test_first_touch_survives_a_later_visit_from_another_network(sites):
+    def steps(page, context):
         page.goto(f"{sites['site']}/actualites/{SLUG}/?{SYNDICATED}")
         page.locator("aside.join").get_by_role("link", name="Adhérer / Join").click()
         page.wait_for_url(f"{sites['cms']}/adherer/**")
@@ -179,19 +200,15 @@ def test_first_touch_survives_a_later_visit_from_another_network(sites, chromium
         sign_up(page, "Paul Durand", "paul@example.org")
         assert "Votre demande est bien enregistrée" in page.locator("main").inner_text()
         assert "relais_adhesion_origine" not in {c["name"] for c in context.cookies()}
-    finally:
-        context.close()
+
+    in_chromium(steps)
     signup = Signup.objects.get()
     assert (signup.first_network, signup.last_network) == ("mastodon", "linkedin")
     assert signup.first_item == signup.last_item == ITEM
 
 
-def test_without_javascript_the_arrival_is_counted_and_the_item_attributed(sites, chromium):
-    context = chromium.new_context(locale="fr-FR", user_agent=READER_UA,
-                                   java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+def test_without_javascript_the_arrival_is_counted_and_the_item_attributed(sites):
+    def steps(page, context):
         page.goto(f"{sites['site']}/actualites/{SLUG}/?{SYNDICATED}")
         # the <noscript> image: its referrer carries the page address with its utm_*
         assert views_of(f"/actualites/{SLUG}/", "mastodon") == 1
@@ -199,8 +216,8 @@ def test_without_javascript_the_arrival_is_counted_and_the_item_attributed(sites
         page.wait_for_url(f"{sites['cms']}/adherer/**")
         sign_up(page, "Zoé Petit", "zoe@example.org")
         assert "Votre demande est bien enregistrée" in page.locator("main").inner_text()
-    finally:
-        context.close()
+
+    in_chromium(steps, java_script_enabled=False)
     signup = Signup.objects.get()
     # Without script the Join link carries the item only: the network is not known
     assert signup.last_item == signup.first_item == ITEM
