@@ -25,12 +25,13 @@ REMOTE_IDS = {
 
 def make_account(site: Any, fake: FakeServer, owner: Any = None, **fields: Any) -> SocialAccount:
     """An account of ``site`` on the fake's network, as a connect flow would store it."""
-    account = SocialAccount(
-        site=site, network=fake.network, display_name=f"Alumni {fake.network}",
-        remote_id=REMOTE_IDS[fake.network](fake), base_url=fake.url, owner=owner,
-        client_options={"auth_base_url": fake.url} if fake.network == "linkedin" else {},
+    values = {
+        "display_name": f"Alumni {fake.network}", "remote_id": REMOTE_IDS[fake.network](fake),
+        "base_url": fake.url,
+        "client_options": {"auth_base_url": fake.url} if fake.network == "linkedin" else {},
         **fields,
-    )
+    }
+    account = SocialAccount(site=site, network=fake.network, owner=owner, **values)
     account.set_credentials(credentials_for(fake))
     account.save()
     return account

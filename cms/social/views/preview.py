@@ -51,10 +51,15 @@ def _respond(request: HttpRequest, instance: Any, parent: Any) -> JsonResponse:
     form = form_class(request.POST, request.FILES, instance=instance, parent_page=parent,
                       for_user=request.user)
     form.skip_social_validation = True
-    if not form.is_valid():
+    try:
+        valid = form.is_valid()
+    except (KeyError, ValueError, TypeError):  # a form sent before the page's scripts ran
+        logger.debug("Social preview: incomplete form", exc_info=True)
+        valid = False
+    if not valid:
         return JsonResponse({
             "error": _("Complétez l'article (titre, slug et chapeau) pour voir les textes."),
-            "fields": sorted(form.errors),
+            "fields": sorted(getattr(form, "_errors", None) or {}),
             "networks": {},
         })
     page = form.save(commit=False)
