@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .counting import (
+    Hit,
     clean_path,
     external_host,
     hit_from,
@@ -49,7 +50,7 @@ def pixel_response() -> HttpResponse:
     return response
 
 
-def counted_hit(request: HttpRequest):
+def counted_hit(request: HttpRequest) -> Hit | None:
     """The hit this request stands for, or ``None`` if it must not be counted."""
     if request.method != "GET" or is_bot(request.META.get("HTTP_USER_AGENT")):
         return None
