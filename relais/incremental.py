@@ -52,6 +52,45 @@ class UpdateResult:
     phases: dict[str, float] = field(default_factory=dict)
 
 
+class Fingerprints(dict[str, tuple[int, ...]]):
+    """File fingerprints by content path, indexed by folder so that the files under a few
+    paths are found without going through the whole site."""
+
+    def __init__(self, items: dict[str, tuple[int, ...]] | None = None):
+        super().__init__()
+        self.folders: dict[str, set[str]] = {}
+        for path, fp in (items or {}).items():
+            self[path] = fp
+
+    def __setitem__(self, path: str, fp: tuple[int, ...]) -> None:
+        super().__setitem__(path, fp)
+        self.folders.setdefault(path.rpartition("/")[0], set()).add(path)
+
+    def __delitem__(self, path: str) -> None:
+        super().__delitem__(path)
+        self.folders.get(path.rpartition("/")[0], set()).discard(path)
+
+    def under(self, scope: list[str] | None) -> dict[str, tuple[int, ...]]:
+        """The fingerprints of the files at or below the paths of ``scope`` (all for None)."""
+        if scope is None:
+            return dict(self)
+        found: dict[str, tuple[int, ...]] = {}
+        for start in scope:
+            if start in self:
+                found[start] = self[start]
+            for folder, paths in self.folders.items():
+                if folder == start or folder.startswith(start + "/"):
+                    found.update((p, self[p]) for p in paths)
+        return found
+
+    def replace(self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
+                ) -> None:
+        for gone in previous.keys() - current.keys():
+            del self[gone]
+        for path, fp in current.items():
+            self[path] = fp
+
+
 class SiteBuilder:
     """Keeps the site model warm between publications. Not thread-safe: one per process, used
     under the store's lock (so several processes may share one site)."""
@@ -61,7 +100,7 @@ class SiteBuilder:
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
-        self.fingerprints: dict[str, tuple[int, ...]] = {}
+        self.fingerprints = Fingerprints()
 
     # -- full build ------------------------------------------------------------------------------
 
@@ -114,7 +153,8 @@ class SiteBuilder:
         self.linkers = self._link_index(self.articles_gen.articles)
         self.store.publish_full(output_dir, generation)
         self.generation = generation
-        self.fingerprints = self._scan(None)
+        self.fingerprints = Fingerprints(self._scan(None))
+        self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
         return UpdateResult("full", time.perf_counter() - started,
                             written=sum(len(f) for _, _, f in os.walk(output_dir)),
                             articles=len(self.by_path), warnings=logs.warnings)
@@ -141,7 +181,7 @@ class SiteBuilder:
         # 1. detect
         scope = None if changed is None else sorted({c.strip("/") for c in changed})
         current = self._scan(scope)
-        previous = {p: fp for p, fp in self.fingerprints.items() if _in_scope(p, scope)}
+        previous = self.fingerprints.under(scope)
         if scope is None:  # a scan: what differs from the last publication
             touched = {p for p in current.keys() | previous.keys()
                        if current.get(p) != previous.get(p)}
@@ -171,7 +211,7 @@ class SiteBuilder:
                 if (self.paths.content / path).is_file():
                     try:
                         new_articles[path] = self._read(path)
-                    except Exception as exc:  # noqa: BLE001 - every bad file is reported
+                    except Exception as exc:
                         failures.append(str(exc))
         if logs.errors or failures:
             raise BuildError(list(dict.fromkeys([*logs.errors, *failures])))
@@ -212,9 +252,7 @@ class SiteBuilder:
             self.generation = None  # the model is ahead of the site: rebuild next time
             raise
         self.generation = generation
-        self.fingerprints.update(current)
-        for gone in previous.keys() - current.keys():
-            self.fingerprints.pop(gone, None)
+        self.fingerprints.replace(previous, current)
         phase("publish", t)
         return UpdateResult("incremental", time.perf_counter() - started,
                             written=len(delta.writes), deleted=len(delta.deletes - delta.writes),
@@ -226,6 +264,8 @@ class SiteBuilder:
         from pelican import signals
         from pelican.contents import Article
 
+        from relais.pelican.listings import cache_urls
+
         gen = self.articles_gen
         article = gen.readers.read_file(
             base_path=gen.path, path=path, content_class=Article, context=self.context,
@@ -233,16 +273,18 @@ class SiteBuilder:
             context_signal=signals.article_generator_context, context_sender=gen)
         if not article.is_valid():
             raise BuildError([f"content/{path}: Pelican refused it (see the warnings above)."])
+        cache_urls(article)
         return article
 
     def _check_unique_urls(self, sources: set[str], new_articles: dict[str, Any]) -> None:
-        taken = {a.save_as: p for p, a in self.by_path.items() if p not in sources}
+        claimed: dict[str, str] = {}
         for path, article in new_articles.items():
-            other = taken.get(article.save_as)
-            if other:
+            target = article.relais_save_as
+            other = claimed.get(target) or self.owners.get(target)
+            if other and other not in sources:
                 raise BuildError([f"content/{path} and content/{other} would both be published "
-                                  f"at /{article.url}: change the slug of one of them."])
-            taken[article.save_as] = path
+                                  f"at /{article.relais_url}: change the slug of one of them."])
+            claimed[target] = path
 
     def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> set[Any]:
         """Put the new articles in place of the old ones; returns the listings touched."""
@@ -263,6 +305,8 @@ class SiteBuilder:
             gen.articles.remove(article)
             self.context["generated_content"].pop(path, None)
             del self.by_path[path]
+            if self.owners.get(article.relais_save_as) == path:
+                del self.owners[article.relais_save_as]
             for key, _term in _keys_and_terms(article):
                 touched.add(key)
                 listing = listings[key]
@@ -273,6 +317,7 @@ class SiteBuilder:
             gen.articles.append(article)
             self.context["generated_content"][path] = article
             self.by_path[path] = article
+            self.owners[article.relais_save_as] = path
             for key, term in _keys_and_terms(article):
                 touched.add(key)
                 listing = listings.get(key)
@@ -425,10 +470,6 @@ class SiteBuilder:
 
 def _fingerprint(st: os.stat_result) -> tuple[int, ...]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def _in_scope(path: str, scope: list[str] | None) -> bool:
-    return scope is None or any(path == s or path.startswith(s.rstrip("/") + "/") for s in scope)
 
 
 def _is_article_source(path: str) -> bool:

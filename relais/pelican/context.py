@@ -109,7 +109,7 @@ def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
         html = cards.get(heading)
         if html is None:
             template = template or env.get_template("_card.html")
-            html = cards[heading] = Markup(template.render(
+            html = cards[heading] = Markup(template.render(  # noqa: S704 - autoescaped
                 article=article, heading=heading, SITEURL=settings["SITEURL"], SECTIONS=SECTIONS))
         return html
 

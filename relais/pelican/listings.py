@@ -37,10 +37,21 @@ from relais.sections import SECTIONS
 
 def version(article: Any) -> tuple:
     """What an article's rendering depends on: its source file, the picture it shows and what
-    its links to other files resolve to."""
-    return (article.relative_source_path, getattr(article, "relais_digest", ""),
+    its links to other files resolve to. Computed once per article object, after the plugins
+    have set those (a changed article is a new object)."""
+    cached = article.__dict__.get("_relais_version")
+    if cached is None:
+        cached = article._relais_version = (
+            article.relative_source_path, getattr(article, "relais_digest", ""),
             getattr(article, "image_enclosure", None), getattr(article, "image_size", None),
             getattr(article, "relais_links", ()))
+    return cached
+
+
+def cache_urls(article: Any) -> None:
+    """Pelican computes ``url`` and ``save_as`` from the settings at every access: keep them."""
+    article.relais_url = article.url
+    article.relais_save_as = article.save_as
 
 
 def newest_first(article: Any) -> tuple:
@@ -347,6 +358,8 @@ def take_over_listings(generator: Any) -> None:
     generator.tags = {}
     generator.categories = []
     generator.authors = []
+    for article in generator.articles:
+        cache_urls(article)
 
 
 def write_plan(generator: Any, writer: Any) -> None:

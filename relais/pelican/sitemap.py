@@ -29,7 +29,7 @@ def sitemap_entries(listings: Iterable[Any], articles: Iterable[Any], pages: Ite
     for listing in listings:
         entries[listing.base] = _newest(listing.articles)
     for article in articles:
-        entries[article.url] = _changed(article)
+        entries[getattr(article, "relais_url", None) or article.url] = _changed(article)
     for page in pages:
         entries[page.url] = None
     if tags_url and articles:
