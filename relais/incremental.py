@@ -311,6 +311,7 @@ class SiteBuilder:
                 touched.add(key)
                 listing = listings[key]
                 listing.articles.remove(article)
+                listing.changed()
                 if not listing.articles:
                     del listings[key]
         for path, article in new.items():
@@ -325,6 +326,7 @@ class SiteBuilder:
                     listing = listings[key] = make_listing(key, term, settings)
                 keys = [newest_first(a) for a in listing.articles]
                 listing.articles.insert(bisect.bisect(keys, newest_first(article)), article)
+                listing.changed()
         self.context.pop("_relais_articles_by_link", None)
         return touched
 

@@ -30,7 +30,15 @@ from pelican import signals
 
 from relais.pelican.calendar import AGENDA_FILE, agenda_bytes
 from relais.pelican.context import build_now
-from relais.pelican.sitemap import render_sitemap, robots_txt, sitemap_entries
+from relais.pelican.sitemap import (
+    SHARD_FOLDER,
+    item_entries,
+    newest,
+    render_index,
+    render_urlset,
+    robots_txt,
+    shard_name,
+)
 from relais.pelican.taxonomies import TAXONOMIES
 from relais.sections import SECTIONS
 
@@ -55,7 +63,11 @@ def cache_urls(article: Any) -> None:
 
 
 def newest_first(article: Any) -> tuple:
-    return (-article.date.timestamp(), article.slug, article.category.slug)
+    key = article.__dict__.get("_relais_order")
+    if key is None:
+        key = article._relais_order = (-article.date.timestamp(), article.slug,
+                                       article.category.slug)
+    return key
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,18 @@ class Listing:
     feed_atom: str = ""
     feed_rss: str = ""
     articles: list[Any] = field(default_factory=list)  # newest first
+    _newest: Any = field(default=None, repr=False)
+
+    def changed(self) -> None:
+        """Call after changing ``articles``."""
+        self._newest = None
+
+    @property
+    def newest(self) -> Any:
+        """When the newest change among its items was made (the sitemap's lastmod)."""
+        if self._newest is None:
+            self._newest = newest(self.articles)
+        return self._newest
 
     def archive_url(self, year: int, number: int = 1) -> str:
         return f"{self.base}archives/{year}/" + (f"{number}/" if number > 1 else "")
@@ -107,6 +131,8 @@ def make_listing(key: ListingKey, term: Any, settings: dict[str, Any]) -> Listin
     feeds = {"feed_atom": atom.format(slug=slug), "feed_rss": rss.format(slug=slug)}
     if key.kind == "index":
         return Listing(key, "", "index", settings["SITENAME"], **feeds)
+    if key.kind == "sitemap":  # not a page: the items of a sitemap shard
+        return Listing(key, f"{SHARD_FOLDER}/{key.slug}.xml", "", "")
     if key.kind == "category":
         section = SECTIONS.get(term.slug)
         return Listing(key, term.url, "category", section.label_fr if section else term.name,
@@ -147,6 +173,7 @@ def _keys_and_terms(article: Any) -> list[tuple[ListingKey, Any]]:
         pairs += [(ListingKey(taxonomy.template, t.slug), t)
                   for t in getattr(article, taxonomy.key, [])]
     pairs += [(ListingKey("author", a.slug), a) for a in getattr(article, "authors", None) or []]
+    pairs.append((ListingKey("sitemap", shard_name(article)), None))
     return pairs
 
 
@@ -168,6 +195,10 @@ class ArchivePage:
 
 def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
     """The specs of a listing's front page, archive pages and feeds."""
+    if listing.key.kind == "sitemap":
+        entries = tuple(item_entries(listing.articles))
+        text = render_urlset(settings["SITEURL"], list(entries))
+        return [file_spec(listing.base, entries, lambda: text.encode("utf-8"), listing.key)]
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     articles = listing.articles
     years = _years(articles)
@@ -287,7 +318,8 @@ def tags_spec(listings: dict[ListingKey, Listing], settings: dict[str, Any]) -> 
     return Spec(path, "tags", None, signature, render)
 
 
-def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None]) -> Spec:
+def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None],
+              listing: ListingKey | None = None) -> Spec:
     """An output made of bytes rather than a template (sitemap, robots.txt, agenda)."""
 
     def render(generator: Any, writer: Any) -> None:
@@ -297,18 +329,34 @@ def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None]) -> 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
 
-    return Spec(path, "file", None, signature, render)
+    return Spec(path, "file", listing, signature, render)
 
 
 def global_specs(listings: dict[ListingKey, Listing], articles: list[Any], pages: list[Any],
                  settings: dict[str, Any]) -> list[Spec]:
     siteurl = settings["SITEURL"]
-    sitemap = render_sitemap(siteurl, sitemap_entries(
-        listings.values(), articles, pages, settings.get("TAGS_URL", "") if settings.get(
-            "TAGS_SAVE_AS") else ""))
+    pages_entries: dict[str, Any] = {"": None}
+    shards: list[tuple[str, Any]] = []
+    for listing in listings.values():
+        if listing.key.kind == "sitemap":
+            shards.append((listing.base, listing.newest))
+        elif listing.key.kind != "index":
+            pages_entries[listing.base] = listing.newest
+        else:
+            pages_entries[""] = listing.newest
+    if settings.get("TAGS_SAVE_AS") and listings:
+        pages_entries[settings.get("TAGS_URL", "tags/")] = pages_entries[""]
+    for page in pages:
+        pages_entries[page.url] = None
+    listing_entries = tuple(sorted(pages_entries.items()))
+    listing_text = render_urlset(siteurl, list(listing_entries))
+    shards.append((f"{SHARD_FOLDER}/listings.xml", pages_entries[""]))
+    index_text = render_index(siteurl, sorted(shards))
     events = sorted((a for a in articles if a.relais.event is not None), key=version)
     specs = [
-        file_spec("sitemap.xml", (sitemap,), lambda: sitemap.encode("utf-8")),
+        file_spec("sitemap.xml", (index_text,), lambda: index_text.encode("utf-8")),
+        file_spec(f"{SHARD_FOLDER}/listings.xml", listing_entries,
+                  lambda: listing_text.encode("utf-8")),
         file_spec("robots.txt", (siteurl,), lambda: robots_txt(siteurl).encode("utf-8")),
     ]
     if events:

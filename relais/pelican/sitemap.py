@@ -1,5 +1,7 @@
-"""``sitemap.xml`` and ``robots.txt``, made only from content so that equal content gives equal
-bytes (pelican-sitemap stamps listing pages with the build time).
+"""The sitemap, in shards that one change rewrites few of: ``sitemap.xml`` is an index of
+``sitemaps/listings.xml`` (home page, listings, tags, pages) and one file per section and year
+of the items (``sitemaps/parcours-2026.xml``). Made only from content, so that equal content
+gives equal bytes (pelican-sitemap stamps listing pages with the build time).
 
 An item's ``lastmod`` is its own last change; a listing's, the newest change among its items.
 The archives are left out: search engines reach them from the listings.
@@ -12,32 +14,26 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+SHARD_FOLDER = "sitemaps"
 
-def _changed(article: Any) -> dt.datetime:
+
+def changed(article: Any) -> dt.datetime:
     return getattr(article, "modified", None) or article.date
 
 
-def _newest(articles: Iterable[Any]) -> dt.datetime | None:
-    return max((_changed(a) for a in articles), default=None)
+def newest(articles: Iterable[Any]) -> dt.datetime | None:
+    return max((changed(a) for a in articles), default=None)
 
 
-def sitemap_entries(listings: Iterable[Any], articles: Iterable[Any], pages: Iterable[Any],
-                    tags_url: str = "") -> list[tuple[str, Any]]:
-    """(url path, lastmod) for every page worth indexing, sorted by path."""
-    articles = list(articles)
-    entries: dict[str, dt.datetime | None] = {"": _newest(articles)}
-    for listing in listings:
-        entries[listing.base] = _newest(listing.articles)
-    for article in articles:
-        entries[getattr(article, "relais_url", None) or article.url] = _changed(article)
-    for page in pages:
-        entries[page.url] = None
-    if tags_url and articles:
-        entries[tags_url] = _newest(articles)
-    return sorted(entries.items())
+def shard_name(article: Any) -> str:
+    return f"{article.category.slug}-{article.date.year}"
 
 
-def render_sitemap(siteurl: str, entries: list[tuple[str, Any]]) -> str:
+def item_entries(articles: Iterable[Any]) -> list[tuple[str, Any]]:
+    return sorted((getattr(a, "relais_url", None) or a.url, changed(a)) for a in articles)
+
+
+def render_urlset(siteurl: str, entries: list[tuple[str, Any]]) -> str:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, lastmod in entries:
@@ -45,6 +41,17 @@ def render_sitemap(siteurl: str, entries: list[tuple[str, Any]]) -> str:
                      + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
                      + "</url>")
     lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def render_index(siteurl: str, shards: list[tuple[str, Any]]) -> str:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, lastmod in shards:
+        lines.append(f"<sitemap><loc>{escape(f'{siteurl}/{path}')}</loc>"
+                     + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
+                     + "</sitemap>")
+    lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"
 
 

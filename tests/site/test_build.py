@@ -28,7 +28,7 @@ def site(golden_content, build, site_paths):
 
 def test_every_kind_of_page_is_generated(site):
     expected = [
-        "index.html", "404.html", "sitemap.xml", "tags/index.html",
+        "index.html", "404.html", "sitemap.xml", "sitemaps/listings.xml", "tags/index.html",
         "actualites/index.html", "actualites/prix-jeune-ingenieure/index.html",
         "evenements/index.html", "evenements/afterwork-promo-2015/index.html",
         "evenements/afterwork-promo-2015/evenement.ics", "evenements/agenda.ics",
@@ -139,9 +139,19 @@ def test_event_calendar_files(site):
     assert page.find("a", href=f"{GOLDEN_SITE_URL}/evenements/afterwork-promo-2015/evenement.ics")
 
 
-def test_sitemap_lists_articles(site):
-    xml = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert f"<loc>{GOLDEN_SITE_URL}/parcours/de-stagiaire-a-cto/</loc>" in xml
+def test_sitemap_index_and_shards(site):
+    index = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert index.startswith('<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex')
+    assert (f"<sitemap><loc>{GOLDEN_SITE_URL}/sitemaps/parcours-2026.xml</loc>"
+            "<lastmod>2026-10-15T12:00:00+02:00</lastmod></sitemap>") in index
+    shard = (site / "sitemaps/parcours-2026.xml").read_text(encoding="utf-8")
+    assert (f"<url><loc>{GOLDEN_SITE_URL}/parcours/de-stagiaire-a-cto/</loc>"
+            "<lastmod>2026-10-15T12:00:00+02:00</lastmod></url>") in shard
+    listings = (site / "sitemaps/listings.xml").read_text(encoding="utf-8")
+    for path in ("", "actualites/", "tags/hydrogene/", "promotions/2012/", "mentions-legales/"):
+        assert f"<loc>{GOLDEN_SITE_URL}/{path}</loc>" in listings
+    assert (site / "robots.txt").read_text() == (
+        f"User-agent: *\nAllow: /\n\nSitemap: {GOLDEN_SITE_URL}/sitemap.xml\n")
 
 
 def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(site_paths,
