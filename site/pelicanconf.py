@@ -72,11 +72,11 @@ DEFAULT_CATEGORY = "actualites"
 SLUGIFY_SOURCE = "basename"
 
 # URLs: one folder per page, so every address ends with a slash and never with .html
-ARTICLE_URL = "{category}/{slug}/"
-ARTICLE_SAVE_AS = "{category}/{slug}/index.html"
+ARTICLE_URL = ARTICLE_LANG_URL = "{category}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = "{category}/{slug}/index.html"
 DRAFT_URL = DRAFT_SAVE_AS = ""
-PAGE_URL = "{slug}/"
-PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_URL = PAGE_LANG_URL = "{slug}/"
+PAGE_SAVE_AS = PAGE_LANG_SAVE_AS = "{slug}/index.html"
 # Listing pages and feeds are planned and written by relais.pelican.listings (front page with
 # the newest items, then archives by year in chronological pages): Pelican writes none itself.
 CATEGORY_URL = "{slug}/"

@@ -231,3 +231,14 @@ def test_hand_written_item_without_optional_fields_builds(site_paths, build):
     assert page.h1.get_text() == "Assemblée générale 2026"
     assert page.select_one(".prose strong").get_text() == "complet"
     assert page.find("meta", property="og:image") is None
+
+
+def test_items_in_english_keep_the_same_addresses(site_paths, build):
+    write_item(site_paths.content, "actualites", "alumni-award",
+               "title: Alumni award\ndate: 2026-03-01\nlang: en", "In English.")
+    write_item(site_paths.content, "actualites", "prix-alumni",
+               "title: Prix des alumni\ndate: 2026-03-02", "En français.")
+    build()
+    page = soup(site_paths.output / "actualites/alumni-award/index.html")
+    assert page.select_one("article.article")["lang"] == "en"
+    assert (site_paths.output / "actualites/prix-alumni/index.html").exists()
