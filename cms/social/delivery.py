@@ -183,24 +183,30 @@ def resume_account(account: SocialAccount) -> int:
 
 
 def resume(now: dt.datetime | None = None) -> int:
-    """Enqueue every unfinished delivery that nothing will carry on by itself: waiting without
-    a retry time, due, or left ``sending`` by a worker that stopped. Safe to run any time:
-    a delivery enqueued twice is still posted once."""
+    """Enqueue the deliveries that nothing will carry on by itself: left ``sending`` by a worker
+    that stopped (older than the lease), or waiting well past the time they were due (their
+    queued task was lost). Accounts to reconnect are left alone: reconnecting resumes them.
+    Safe to run any time: a delivery enqueued twice is still posted once."""
     from .tasks import schedule
 
+    c = conf.delivery()
     now = now or timezone.now()
-    lease = dt.timedelta(seconds=conf.delivery()["sending_lease"])
+    lease = dt.timedelta(seconds=c["sending_lease"])
+    grace = dt.timedelta(seconds=c["resume_grace"])
     count = 0
     for delivery in Delivery.objects.filter(
         state__in=[State.PENDING, State.SENDING, State.NEEDS_CHECK]
     ).select_related("account"):
         if not delivery.account.can_post:
             continue
-        if delivery.state == State.SENDING and delivery.updated_at and (
-            now - delivery.updated_at < lease
-        ):
-            continue
-        due = max(filter(None, [delivery.retry_at, delivery.post_at]), default=None)
-        schedule(delivery.pk, due if due and due > now else None)
+        last = delivery.updated_at or delivery.created_at
+        if delivery.state == State.SENDING:
+            if now - last < lease:
+                continue
+        else:
+            due = max(filter(None, [delivery.retry_at, delivery.post_at, last]))
+            if now - due < grace:
+                continue
+        schedule(delivery.pk)
         count += 1
     return count

@@ -23,8 +23,9 @@ def deliver_task(delivery_id: int) -> str | None:
 
 @task(backend="relais", queue_name="syndication")
 def resume_task() -> int:
-    """Carry on the deliveries left unfinished (a worker stopped mid-post, a queue was lost).
-    Run it from time to time: re-enqueuing a delivery never posts it twice."""
+    """Carry on the deliveries left unfinished (a worker stopped mid-post, a queued task was
+    lost). Enqueued by itself after the worker's tasks, every few minutes (``resume_every``);
+    re-enqueuing a delivery never posts it twice."""
     from .delivery import resume
 
     return resume()

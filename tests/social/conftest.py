@@ -23,7 +23,7 @@ _handles = itertools.count()
 def social_settings(settings):
     """OAuth callbacks on the test client's host; no sleeping inside deliveries."""
     settings.WAGTAILADMIN_BASE_URL = "http://testserver"
-    settings.RELAIS_SOCIAL_DELIVERY = {"timeout": 2.0, "max_inline_delay": 0.5}
+    settings.RELAIS_SOCIAL_DELIVERY = {"timeout": 2.0, "max_inline_delay": 0.5, "resume_every": 0}
     sleeps: list[float] = []
     saved = delivery.sleep
     delivery.sleep = sleeps.append

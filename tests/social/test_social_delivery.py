@@ -263,24 +263,66 @@ def test_an_item_withdrawn_before_its_post_is_skipped(
 def test_a_worker_that_died_mid_post_is_resumed_without_duplicate(
         site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks):
     publish(site_tree, django_capture_on_commit_callbacks)
-    delivery = Delivery.objects.get(network="facebook")
+    facebook = Delivery.objects.get(network="facebook")
     # What a worker killed during the call leaves: "sending" in the ledger, and (sometimes) the
     # post on the network.
     from cms.social.compose import item_from_record
     from syndication.compose import compose
 
-    record = ExportRecord.objects.get(page_id=delivery.page_id)
+    record = ExportRecord.objects.get(page_id=facebook.page_id)
     post = compose(item_from_record(record), accounts["facebook"].make_network())
     accounts["facebook"].client().publish(post)
     long_ago = timezone.now() - dt.timedelta(hours=1)
-    Delivery.objects.filter(pk=delivery.pk).update(state="sending", attempt=1,
+    Delivery.objects.filter(pk=facebook.pk).update(state="sending", attempt=1,
                                                    updated_at=long_ago, attempted_at=long_ago)
+    # and a delivery whose queued task was lost (still pending an hour after it was due)
+    lost = Delivery.objects.get(network="mastodon")
+    Delivery.objects.filter(pk=lost.pk).update(created_at=long_ago)
     deferring_backend.results.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert resume() == 5  # every unfinished delivery is enqueued again
+        assert resume() == 2  # the others are fresh: their queued tasks will run them
+    assert sorted(pk for pk, _when in queued_deliveries(deferring_backend)) == sorted(
+        [facebook.pk, lost.pk])
     for pk, _when in queued_deliveries(deferring_backend):
         deliver_task.call(pk)
-    delivery.refresh_from_db()
-    assert delivery.state == "sent" and len(fakes["facebook"].posts) == 1
-    assert delivery.remote_id == fakes["facebook"].posts[0]["id"]
-    assert deliver(delivery.pk).state == "sent" and len(fakes["facebook"].posts) == 1
+    facebook.refresh_from_db()
+    assert facebook.state == "sent" and len(fakes["facebook"].posts) == 1
+    assert facebook.remote_id == fakes["facebook"].posts[0]["id"]
+    assert deliver(facebook.pk).state == "sent" and len(fakes["facebook"].posts) == 1
+    assert Delivery.objects.get(pk=lost.pk).state == "sent"
+    assert len(fakes["mastodon"].posts) == 1
+
+
+def test_the_worker_resumes_forgotten_deliveries_by_itself(
+        settings, site_tree, accounts, fakes, django_capture_on_commit_callbacks):
+    """After a task of the worker, at most every ``resume_every`` seconds, ``resume_task``."""
+    import django_tasks.signals as signals
+    from django.core.cache import cache
+
+    from cms.publishing.tasks import publish_scheduled_task
+
+    settings.RELAIS_SOCIAL_DELIVERY = {**settings.RELAIS_SOCIAL_DELIVERY, "resume_every": 60}
+    page = make_item(site_tree, publish=False)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    forgotten = Delivery.objects.create(account=accounts["mastodon"], page=page,
+                                        item_key="actualites/oublie", network="mastodon",
+                                        created_at=long_ago)
+    seen = []
+
+    def record(sender, task_result, **kwargs):
+        seen.append(task_result.task.name)
+
+    signals.task_finished.connect(record)
+    cache.delete("relais-social-resume")  # (Wagtail's own tasks above may have used it)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_scheduled_task.enqueue()  # what the worker's clock runs every minute
+            publish_scheduled_task.enqueue()
+    finally:
+        signals.task_finished.disconnect(record)
+    assert seen.count("resume_task") == 1
+    assert seen.count("publish_scheduled_task") == 2
+    forgotten.refresh_from_db()
+    # carried on: its item is not on the site (never exported), so it is not posted, and says so
+    assert forgotten.state == "skipped" and "retiré du site" in forgotten.reason
+    assert fakes["mastodon"].posts == []

@@ -53,7 +53,8 @@ def test_exactly_once_through_the_django_side_under_30_percent_faults(
     made, timeouts, 5xx, rate limits): each post exists once, none is lost."""
     settings.RELAIS_SITE_URL = "https://alumni.example.org"
     settings.RELAIS_SOCIAL_DELIVERY = {"timeout": 0.15, "max_inline_delay": 3600,
-                                       "max_attempts": 15, "sending_lease": 0}
+                                       "max_attempts": 15, "sending_lease": 0,
+                                       "resume_every": 0}
     networks = ["mastodon", "x", "linkedin", "facebook"]
     accounts = [make_account(site_tree["site"], fakes[n], owner=admin_user) for n in networks]
     for i, name in enumerate(networks):
