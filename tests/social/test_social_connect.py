@@ -197,3 +197,24 @@ def test_networks_not_configured_and_people_without_the_right(site_tree, client,
     assert not soup.find("a", href=lambda h: h and h.startswith("/admin/social/connect/x/"))
     page = client.get("/admin/social/connect/x/", follow=True)
     assert "X n'est pas encore configuré" in messages_of(page)
+
+
+def test_accounts_whose_token_expires_soon_are_flagged(site_tree, logged_in, fakes):
+    from tests.social.support import make_account
+
+    soon = make_account(site_tree["site"], fakes["linkedin"],
+                        token_expires_at=timezone.now() + dt.timedelta(days=3))
+    later = make_account(site_tree["site"], fakes["mastodon"],
+                         token_expires_at=timezone.now() + dt.timedelta(days=300))
+    assert soon.current_status() == "expiring" and later.current_status() == "ok"
+    page = BeautifulSoup(logged_in.get("/admin/social/accounts/").content, "html.parser")
+    row = page.select_one(f'tr[data-account="{soon.pk}"]')
+    assert "expire bientôt" in row.get_text() and "À reconnecter avant le" in row.get_text()
+    assert "connecté" in page.select_one(f'tr[data-account="{later.pk}"]').get_text()
+    soon.refresh_from_db()
+    assert soon.status == "expiring"  # stored, for reports and filters
+    dashboard = BeautifulSoup(logged_in.get("/admin/").content, "html.parser")
+    panel = dashboard.find(string=lambda s: s and "Comptes de réseaux sociaux à reconnecter" in s)
+    assert panel is not None
+    assert "LinkedIn · Alumni linkedin" in panel.find_parent("section").get_text()
+    assert "Mastodon" not in panel.find_parent("section").get_text()

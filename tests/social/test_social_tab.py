@@ -54,9 +54,12 @@ def test_the_tab_shows_what_each_network_will_get_with_its_count(item, client):
         assert block.select_one("[data-social-limit]").get_text() == str(post.limit)
     assert "ne publie que des images" in shown["instagram"].select_one(
         "[data-social-skipped]").get_text()
-    # and it is what went out
+    # and it is what went out: the tab lists the posts with their links
     assert Delivery.objects.get(network="x").text == shown["x"].select_one(
         "[data-social-text]").get_text()
+    for delivery in Delivery.objects.filter(state="sent"):
+        assert f'href="{delivery.remote_url}"' in html
+    assert f'href="/admin/social/pages/{item.pk}/"' in html  # Retry, post again
 
 
 def test_live_counts_come_from_the_composer_as_the_editor_types(item, client):
