@@ -177,7 +177,13 @@ class SocialPageForm(WagtailAdminPageForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        texts = cleaned.get("social_texts") or {}
+        if "social_texts" not in cleaned:
+            return cleaned
+        # The texts of networks without an account today are kept for when one comes back
+        shown = {n["name"] for n in self.fields["social_texts"].widget.networks}
+        kept = {k: v for k, v in (self.instance.social_texts or {}).items() if k not in shown}
+        texts = cleaned["social_texts"] = {**kept, **{k: v for k, v in (
+            cleaned.get("social_texts") or {}).items() if k in shown}}
         if self.skip_social_validation or not texts:
             return cleaned
         from .compose import compose_error_message, override_for

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -365,7 +366,7 @@ class MastodonFlow(OAuthFlow):
         try:
             response = requests.post(f"{instance}/api/v1/apps", json={
                 "client_name": self.settings["app_name"], "redirect_uris": redirect_uri,
-                "scopes": self.settings["scopes"], "website": "https://github.com/relais",
+                "scopes": self.settings["scopes"], "website": settings.RELAIS_SITE_URL,
             }, timeout=TIMEOUT)
         except requests.RequestException:
             raise ConnectError(_("Le serveur %(server)s ne répond pas : vérifiez son adresse "

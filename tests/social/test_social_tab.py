@@ -145,3 +145,20 @@ def test_a_new_item_gets_its_preview_too(site_tree, fakes, admin_user, client):
     assert answer["error"] == "", answer
     text = answer["networks"]["x"]["text"]
     assert "utm_campaign=parcours" in text and "/parcours/de-stagiaire-a-cto/" in text
+
+
+def test_texts_of_a_network_without_account_today_are_kept(item, client,
+                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_through_admin(client, item, **{"social_texts-instagram-text": "Pour Instagram",
+                                            "social_texts-x-text": "Pour X"})
+    item.refresh_from_db()
+    assert set(item.social_texts) == {"instagram", "x"}
+    from cms.social.models import SocialAccount
+
+    SocialAccount.objects.filter(network="instagram").update(active=False)
+    assert "instagram" not in blocks(client.get(f"/admin/pages/{item.pk}/edit/").content)
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_through_admin(client, item, **{"social_texts-x-text": ""})
+    item.refresh_from_db()
+    assert item.social_texts == {"instagram": {"text": "Pour Instagram", "post_at": ""}}

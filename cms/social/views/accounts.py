@@ -20,6 +20,7 @@ from syndication.errors import DeliveryError, ReconnectNeeded
 from syndication.networks import registry
 
 from ..crypto import CredentialsUnreadable
+from ..delivery import resume_account
 from ..models import SocialAccount
 from ..notify import mark_connected, mark_reconnect_needed
 from ..providers import FLOWS
@@ -72,8 +73,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     check_permission(request)
     account = get_object_or_404(SocialAccount, pk=pk)
     form = AccountForm(request.POST or None, instance=account)
+    was_active = account.active
     if request.method == "POST" and form.is_valid():
         form.save()
+        if account.active and not was_active and account.credentials:
+            resume_account(account)  # what waited while it was switched off
         messages.success(request, _("Compte %(account)s enregistré.") % {"account": account})
         return redirect("social_accounts")
     return TemplateResponse(request, "social/account_edit.html", {
@@ -97,6 +101,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if account.status == SocialAccount.Status.RECONNECT:
             mark_connected(account)
+            resume_account(account)
         messages.success(request, _("Le compte %(account)s peut publier (%(who)s).")
                          % {"account": account, "who": info.handle or info.name or info.id})
     return redirect("social_accounts")

@@ -3,11 +3,14 @@ state and network), the posts of one item (with "Publier à nouveau"), and Retry
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +22,9 @@ from wagtail.models import Page
 
 from syndication.ledger import State
 
+from .. import conf
 from ..delivery import make_engine
-from ..ledger import to_entry
+from ..ledger import DjangoLedger, to_entry
 from ..models import NETWORK_CHOICES, Delivery
 from ..planning import accounts_for, enqueue, plan
 from ..tasks import schedule
@@ -94,7 +98,10 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         if delivery.state == State.FAILED:
             make_engine().reset(to_entry(delivery))
         elif delivery.retry_at is not None:
-            Delivery.objects.filter(pk=delivery.pk, version=delivery.version).update(retry_at=None)
+            # Now rather than later, unless an uncertain post may still be landing
+            last = delivery.attempted_at or delivery.updated_at or delivery.created_at
+            if timezone.now() - last >= dt.timedelta(seconds=conf.delivery()["check_delay"]):
+                DjangoLedger().update(to_entry(delivery), retry_at=None)
         schedule(delivery.pk)
         messages.success(request, _("Nouvel essai demandé pour %(account)s.")
                          % {"account": delivery.account})
