@@ -25,7 +25,9 @@
       block.querySelector("[data-social-limit]").textContent = String(data.limit);
       var card = block.querySelector("[data-social-card]");
       card.textContent = data.card ? "Carte de lien : " + data.card.title + " — " + data.card.url : "";
-      block.querySelector("[data-social-error]").textContent = data.error || "";
+      var error = block.querySelector("[data-social-error]");
+      error.textContent = data.error || "";
+      error.hidden = !data.error;
       var skipped = block.querySelector("[data-social-skipped]");
       skipped.textContent = data.skipped || "";
       skipped.hidden = !data.skipped;
