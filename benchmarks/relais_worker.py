@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import random
 import resource
@@ -89,6 +90,14 @@ def main() -> int:
             result["files"].setdefault(kind, []).append(update.written + update.deleted)
             assert update.kind == "incremental", update
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # a worker that restarts: it adopts the live site instead of rebuilding it
+    del builder
+    gc.collect()
+    started = time.perf_counter()
+    restarted = SiteBuilder(SitePaths.at(args.content, args.output / "output"),
+                            SITEURL="https://alumni.example.org").warm_up()
+    result["restart_s"] = time.perf_counter() - started
+    result["restart_kind"] = restarted.kind
     print(json.dumps(result))
     return 0
 

@@ -106,6 +106,9 @@ def main() -> int:
                          f"median {statistics.median(values):.3f} s, p95 "
                          f"{percentile(values, 0.95):.3f} s ({statistics.median(files):.0f} "
                          "files written or removed)"))
+        rows.append(("Relais worker restart: model ready again",
+                     f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, "
+                     "from Pelican's content cache)"))
         rows.append(("Relais warm build worker, peak memory",
                      f"{detail['peak_rss_mb']:.0f} MB (whole process, after {3 * args.repeat} "
                      "publications)"))

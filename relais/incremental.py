@@ -23,6 +23,8 @@ same content (``tests/site/test_incremental.py`` checks it on random sequences o
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import logging
 import os
 import shutil
@@ -59,14 +61,24 @@ class Fingerprints(dict[str, tuple[int, ...]]):
     def __init__(self, items: dict[str, tuple[int, ...]] | None = None):
         super().__init__()
         self.folders: dict[str, set[str]] = {}
+        self.digest = 0  # XOR of the files' hashes: kept up to date one file at a time
         for path, fp in (items or {}).items():
             self[path] = fp
 
+    @staticmethod
+    def _hash(path: str, fp: tuple[int, ...]) -> int:
+        return int.from_bytes(hashlib.blake2b(f"{path}\0{fp}".encode(), digest_size=16).digest(),
+                              "big")
+
     def __setitem__(self, path: str, fp: tuple[int, ...]) -> None:
+        if path in self:
+            self.digest ^= self._hash(path, self[path])
         super().__setitem__(path, fp)
+        self.digest ^= self._hash(path, fp)
         self.folders.setdefault(path.rpartition("/")[0], set()).add(path)
 
     def __delitem__(self, path: str) -> None:
+        self.digest ^= self._hash(path, self[path])
         super().__delitem__(path)
         self.folders.get(path.rpartition("/")[0], set()).discard(path)
 
@@ -82,6 +94,16 @@ class Fingerprints(dict[str, tuple[int, ...]]):
                 if folder == start or folder.startswith(start + "/"):
                     found.update((p, self[p]) for p in paths)
         return found
+
+    def digest_after(self, previous: dict[str, tuple[int, ...]],
+                     current: dict[str, tuple[int, ...]]) -> int:
+        """The digest once ``previous`` is replaced by ``current``, without changing anything."""
+        digest = self.digest
+        for path, fp in previous.items():
+            digest ^= self._hash(path, fp)
+        for path, fp in current.items():
+            digest ^= self._hash(path, fp)
+        return digest
 
     def replace(self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
                 ) -> None:
@@ -102,23 +124,65 @@ class SiteBuilder:
         self.generation: str | None = None
         self.fingerprints = Fingerprints()
 
-    # -- full build ------------------------------------------------------------------------------
+    # -- full build, or adopting the live site -------------------------------------------------
 
     def full_build(self) -> UpdateResult:
         with self.store.lock():
             return self._full_build()
 
     def _full_build(self) -> UpdateResult:
-        from pelican import Pelican, signals
-        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
-
         started = time.perf_counter()
         generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
         output_dir = self.paths.builds / generation
         output_dir.mkdir(parents=True)
         try:
+            warnings = self._load(output_dir, write=True)
+        except BaseException:
+            shutil.rmtree(output_dir, ignore_errors=True)
+            raise
+        self.fingerprints = Fingerprints(self._scan(None))
+        self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
+        self.generation = generation
+        return UpdateResult("full", time.perf_counter() - started,
+                            written=sum(len(f) for _, _, f in os.walk(output_dir)),
+                            articles=len(self.by_path), warnings=warnings)
+
+    def warm_up(self) -> UpdateResult:
+        """Get the model ready before the first change comes: adopt the live site when it was
+        built from the content and settings found now, else build everything. A worker calls
+        this when it starts, before it runs any export."""
+        with self.store.lock():
+            return self._adopt() or self._full_build()
+
+    def _adopt(self) -> UpdateResult | None:
+        """Load the model of the live site without writing anything, when the live site was
+        built from exactly the content and settings found now (a worker that restarts). With
+        Pelican's content cache this costs a fraction of a full build."""
+        state = self.store.state()
+        if not state.get("live") or not state.get("source"):
+            return None
+        started = time.perf_counter()
+        fingerprints = Fingerprints(self._scan(None))
+        if self._source(fingerprints.digest) != state["source"]:
+            return None
+        warnings = self._load(self.store.builds / state["live"], write=False)
+        self.fingerprints = fingerprints
+        self.generation = state["generation"]
+        return UpdateResult("adopted", time.perf_counter() - started, articles=len(self.by_path),
+                            warnings=warnings)
+
+    def _load(self, output_dir: Path, write: bool) -> list[str]:
+        """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
+        its generators, context and plan. Raises BuildError on any logged error."""
+        from pelican import Pelican, signals
+        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+
+        from relais.pelican.listings import Plan
+
+        try:
             with _capture_logs() as logs:
-                settings = pelican_settings(self.paths, output_dir, **self.overrides)
+                settings = pelican_settings(self.paths, output_dir, **self._cache_settings(),
+                                            **self.overrides)
                 pelican = Pelican(settings)
                 context = settings.copy()
                 context.update(generated_content={}, static_links=set(), static_content={},
@@ -132,32 +196,46 @@ class SiteBuilder:
                 for generator in generators:
                     if hasattr(generator, "refresh_metadata_intersite_links"):
                         generator.refresh_metadata_intersite_links()
-                writer = pelican._get_writer()
-                for generator in generators:
-                    generator.generate_output(writer)
-                signals.finalized.send(pelican)
+                articles_gen = next(g for g in generators if isinstance(g, ArticlesGenerator))
+                if write:
+                    writer = pelican._get_writer()
+                    for generator in generators:
+                        generator.generate_output(writer)
+                    signals.finalized.send(pelican)
+                else:
+                    articles_gen.relais_plan = Plan.compute(
+                        articles_gen.articles, settings, context.get("pages", []))
+        except BuildError:
+            raise
         except Exception as exc:
-            shutil.rmtree(output_dir, ignore_errors=True)
-            errors = getattr(exc, "errors", None) or [*logs.errors, f"{type(exc).__name__}: {exc}"]
-            raise BuildError(errors) from exc
+            raise BuildError([*logs.errors, f"{type(exc).__name__}: {exc}"]) from exc
         if logs.errors:
-            shutil.rmtree(output_dir, ignore_errors=True)
             raise BuildError(logs.errors)
         self.settings = settings
         self.context = context
-        self.articles_gen = next(g for g in generators if isinstance(g, ArticlesGenerator))
+        self.articles_gen = articles_gen
         self.pages_gen = next(g for g in generators if isinstance(g, PagesGenerator))
         self.static_gen = next(g for g in generators if isinstance(g, StaticGenerator))
-        self.plan = self.articles_gen.relais_plan
-        self.by_path = {a.relative_source_path: a for a in self.articles_gen.articles}
-        self.linkers = self._link_index(self.articles_gen.articles)
-        self.store.publish_full(output_dir, generation)
-        self.generation = generation
-        self.fingerprints = Fingerprints(self._scan(None))
+        self.plan = articles_gen.relais_plan
+        self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
         self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
-        return UpdateResult("full", time.perf_counter() - started,
-                            written=sum(len(f) for _, _, f in os.walk(output_dir)),
-                            articles=len(self.by_path), warnings=logs.warnings)
+        self.linkers = self._link_index(articles_gen.articles)
+        return logs.warnings
+
+    def _cache_settings(self) -> dict[str, Any]:
+        """Pelican's cache of parsed content, kept per version of the reading code."""
+        return {
+            "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True,
+            "CONTENT_CACHING_LAYER": "reader", "GZIP_CACHE": False,
+            "CHECK_MODIFIED_METHOD": "sha1",
+            "CACHE_PATH": str(self.paths.cache / f"pelican-{_code_digest()[:12]}"),
+        }
+
+    def _source(self, content_digest: int) -> str:
+        """A digest of everything the site is built from: content files, settings, code."""
+        settings = repr(sorted((k, str(v)) for k, v in self.overrides.items()))
+        return hashlib.sha256(f"{content_digest:032x}|{settings}|{_code_digest()}".encode()
+                              ).hexdigest()
 
     # -- incremental update ----------------------------------------------------------------------
 
@@ -166,7 +244,13 @@ class SiteBuilder:
         folders) or, with ``None``, of every file that differs from the last publication."""
         with self.store.lock():
             if self.generation is None or self.store.generation() != self.generation:
-                return self._full_build()
+                # a new process, or another one published: adopt the live site if it was built
+                # from what is here now, else build everything
+                adopted = self._adopt()
+                if adopted is None:
+                    return self._full_build()
+                if changed is None:
+                    return self._update(None)
             return self._update(changed)
 
     def _update(self, changed: Iterable[str] | None) -> UpdateResult:
@@ -246,7 +330,8 @@ class SiteBuilder:
 
             # 6. publish
             generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
-            self.store.publish_delta(delta, generation)
+            digest = self.fingerprints.digest_after(previous, current)
+            self.store.publish_delta(delta, generation, self._source(digest))
         except BaseException:
             shutil.rmtree(delta.folder, ignore_errors=True)
             self.generation = None  # the model is ahead of the site: rebuild next time
@@ -468,6 +553,22 @@ class SiteBuilder:
             for _kind, target in link_targets(article):
                 index.setdefault(target, set()).add(article.relative_source_path)
         return index
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The version of the code and templates that make the site (a deploy changes it)."""
+    from relais.build import PELICANCONF
+
+    root = PELICANCONF.parent.parent
+    files = [PELICANCONF, *sorted((root / "relais").rglob("*.py")),
+             *sorted((root / "themes").rglob("*"))]
+    h = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            h.update(f"{path.relative_to(root)}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _fingerprint(st: os.stat_result) -> tuple[int, ...]:

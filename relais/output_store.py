@@ -133,6 +133,10 @@ class OutputStore:
         """An id that changes with every publication (full or incremental)."""
         return self.state().get("generation", "")
 
+    def source(self) -> str:
+        """What the live site was built from: content files and settings, as a digest."""
+        return self.state().get("source", "")
+
     # -- publication ----------------------------------------------------------------------------
 
     def _switch(self, tree: Path) -> None:
@@ -143,7 +147,7 @@ class OutputStore:
         tmp.symlink_to(os.path.relpath(tree, self.output.parent))
         os.replace(tmp, self.output)
 
-    def publish_full(self, tree: Path, generation: str) -> None:
+    def publish_full(self, tree: Path, generation: str, source: str = "") -> None:
         """Make a freshly built ``tree`` live; clone it into the standby tree."""
         standby = tree.with_name(tree.name + "-b")
         shutil.rmtree(standby, ignore_errors=True)
@@ -151,10 +155,10 @@ class OutputStore:
         old = self.state()
         self._switch(tree)
         self._save_state({"live": tree.name, "standby": standby.name, "pending": None,
-                          "generation": generation})
+                          "generation": generation, "source": source})
         self._discard(old)
 
-    def publish_delta(self, delta: Delta, generation: str) -> None:
+    def publish_delta(self, delta: Delta, generation: str, source: str = "") -> None:
         """Apply ``delta`` to the standby tree and switch to it."""
         state = self.state()
         if not state.get("live"):
@@ -167,7 +171,8 @@ class OutputStore:
         apply_delta(standby, delta)
         self._switch(standby)
         self._save_state({"live": state["standby"], "standby": state["live"],
-                          "pending": delta.folder.name, "generation": generation})
+                          "pending": delta.folder.name, "generation": generation,
+                          "source": source})
         if state.get("pending"):
             shutil.rmtree(self.builds / state["pending"], ignore_errors=True)
 

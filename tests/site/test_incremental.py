@@ -205,12 +205,51 @@ def test_site_settings_change_rebuilds_everything(tmp_path):
                                   ).read_text()
 
 
-def test_another_process_publishing_makes_the_next_update_a_full_build(tmp_path):
+def test_another_process_publishing_is_noticed(tmp_path):
     paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
     shutil.copytree(GOLDEN_CONTENT, paths.content)
     with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
         first, second = SiteBuilder(paths), SiteBuilder(paths)
         first.full_build()
-        second.full_build()  # another worker published: first's model may be out of date
-        assert first.update(None).kind == "full"
+        second.full_build()  # another worker published
+        # same content: first takes the new live site as it is, and has nothing to do
         assert first.update(None).kind == "none"
+        assert first.generation == first.store.generation()
+        # another worker published a change: first reloads its model from the content the
+        # live site was built from, and publishes nothing more
+        page = paths.content / "parcours" / "de-stagiaire-a-cto.md"
+        page.write_text(page.read_text().replace("Léa entre", "Léa Martin entre"))
+        assert second.update(["parcours/de-stagiaire-a-cto.md"]).kind == "incremental"
+        assert first.update(None).kind == "none"
+        assert first.by_path["parcours/de-stagiaire-a-cto.md"].relais.body.startswith(
+            "Léa Martin entre")
+        assert "Léa Martin entre" in (paths.output / "parcours/de-stagiaire-a-cto/index.html"
+                                      ).read_text()
+
+
+def test_a_new_process_adopts_the_live_site_without_rebuilding_it(tmp_path):
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    corpus = Corpus(paths.content, random.Random(3))
+    for _ in range(20):
+        corpus.add()
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        first = SiteBuilder(paths)
+        first.full_build()
+        first.update(corpus.add())
+        live = paths.output.resolve()
+        before = tree(live)
+        # a restarted worker: same content, same settings -> the live site is taken as it is
+        second = SiteBuilder(paths)
+        assert second.warm_up().kind == "adopted"
+        assert paths.output.resolve() == live
+        result = second.update(corpus.add())
+        assert result.kind == "incremental"
+        assert paths.output.resolve() != live  # published through a delta, not rebuilt
+        full_paths = SitePaths.at(paths.content, tmp_path / "full" / "output")
+        SiteBuilder(full_paths).full_build()
+        assert diff(tree(paths.output.resolve()), tree(full_paths.output.resolve())) == []
+        assert before != tree(paths.output.resolve())
+        # content changed while no worker ran: the next one cannot adopt, it rebuilds
+        corpus.add()
+        third = SiteBuilder(paths)
+        assert third.warm_up().kind == "full"
