@@ -1,8 +1,8 @@
 """The worker's clock: the periodic jobs Relais runs by itself, so nobody has to set up cron.
 
 Every minute it enqueues Wagtail's scheduled publishing, once a night a full rebuild (past events
-leave the "upcoming" lists). A job is enqueued only if the same job is not already waiting, so
-several workers can run a clock each without piling up duplicates.
+leave the "upcoming" lists). Other apps add their jobs to :data:`JOBS` with :func:`register` in
+their ``AppConfig.ready`` (syndication resumes forgotten deliveries, statistics pull metrics).
 """
 
 from __future__ import annotations
@@ -26,13 +26,33 @@ class Job:
     enqueue: Callable[[], object]
 
 
-def every_minute(now: dt.datetime, last: dt.datetime | None) -> bool:
-    return last is None or (now - last).total_seconds() >= 60
+def every(seconds: float) -> Callable[[dt.datetime, dt.datetime | None], bool]:
+    """Due when ``seconds`` have passed since the last run (and at the first tick)."""
+
+    def due(now: dt.datetime, last: dt.datetime | None) -> bool:
+        return last is None or (now - last).total_seconds() >= seconds
+
+    return due
+
+
+every_minute = every(60)
 
 
 def nightly(now: dt.datetime, last: dt.datetime | None) -> bool:
     local = timezone.localtime(now)
     return local.hour == 3 and (last is None or (now - last).total_seconds() > 3600)
+
+
+class JobRegistry(list[Job]):
+    def register(self, job: Job) -> Job:
+        """Add ``job`` to every worker's clock (replacing a job of the same name)."""
+        self[:] = [j for j in self if j.name != job.name]
+        self.append(job)
+        return job
+
+
+JOBS = JobRegistry()
+register = JOBS.register
 
 
 def default_jobs() -> list[Job]:
@@ -41,6 +61,7 @@ def default_jobs() -> list[Job]:
     return [
         Job("publish_scheduled", every_minute, publish_scheduled_task.enqueue),
         Job("nightly_build", nightly, nightly_build_task.enqueue),
+        *JOBS,
     ]
 
 

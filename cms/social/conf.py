@@ -60,8 +60,8 @@ DELIVERY: dict[str, Any] = {
     # A "sending" entry older than this was left by a worker that died mid-post.
     "sending_lease": 300.0,
     "timeout": 15.0,
-    # After any task the worker runs, at most this often, look for deliveries that nothing
-    # carries on (cms.social.tasks.resume_task); 0 turns it off.
+    # How often the worker's clock looks for deliveries that nothing carries on
+    # (cms.social.tasks.resume_task); 0 turns it off.
     "resume_every": 300.0,
     # A delivery still waiting this long after it was due has lost its queued task.
     "resume_grace": 600.0,

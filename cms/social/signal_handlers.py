@@ -42,26 +42,15 @@ def on_items_live(
         schedule(pk, post_at)
 
 
-def on_task_finished(sender: Any, task_result: Any = None, **kwargs: Any) -> None:
-    """Whenever the worker finishes a task (its clock runs one every minute), and at most every
-    ``resume_every`` seconds, enqueue the task that carries on forgotten deliveries."""
-    from django.core.cache import cache
+def connect() -> None:
+    from cms.publishing.clock import Job, every, register
 
     from . import conf
     from .tasks import resume_task
 
-    every = conf.delivery()["resume_every"]
-    if not every or getattr(getattr(task_result, "task", None), "name", "") == "resume_task":
-        return
-    if cache.add("relais-social-resume", 1, timeout=every):
-        try:
-            resume_task.enqueue()
-        except Exception:
-            logger.exception("Could not enqueue the resume of deliveries")
-
-
-def connect() -> None:
-    from django_tasks.signals import task_finished
-
     items_live.connect(on_items_live, dispatch_uid="relais-social-items-live")
-    task_finished.connect(on_task_finished, dispatch_uid="relais-social-resume")
+    # the worker's clock looks for deliveries that nothing carries on (a killed worker, a lost
+    # queued task)
+    seconds = conf.delivery()["resume_every"]
+    if seconds:
+        register(Job("social_resume", every(seconds), resume_task.enqueue))

@@ -293,35 +293,23 @@ def test_a_worker_that_died_mid_post_is_resumed_without_duplicate(
     assert len(fakes["mastodon"].posts) == 1
 
 
-def test_the_worker_resumes_forgotten_deliveries_by_itself(
+def test_the_worker_clock_resumes_forgotten_deliveries_by_itself(
         settings, site_tree, accounts, fakes, django_capture_on_commit_callbacks):
-    """After a task of the worker, at most every ``resume_every`` seconds, ``resume_task``."""
-    import django_tasks.signals as signals
-    from django.core.cache import cache
+    """The worker's clock enqueues ``resume_task`` every ``resume_every`` seconds."""
+    from cms.publishing.clock import Clock, default_jobs
 
-    from cms.publishing.tasks import publish_scheduled_task
-
-    settings.RELAIS_SOCIAL_DELIVERY = {**settings.RELAIS_SOCIAL_DELIVERY, "resume_every": 60}
     page = make_item(site_tree, publish=False)
     long_ago = timezone.now() - dt.timedelta(hours=1)
     forgotten = Delivery.objects.create(account=accounts["mastodon"], page=page,
                                         item_key="actualites/oublie", network="mastodon",
                                         created_at=long_ago)
-    seen = []
-
-    def record(sender, task_result, **kwargs):
-        seen.append(task_result.task.name)
-
-    signals.task_finished.connect(record)
-    cache.delete("relais-social-resume")  # (Wagtail's own tasks above may have used it)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            publish_scheduled_task.enqueue()  # what the worker's clock runs every minute
-            publish_scheduled_task.enqueue()
-    finally:
-        signals.task_finished.disconnect(record)
-    assert seen.count("resume_task") == 1
-    assert seen.count("publish_scheduled_task") == 2
+    jobs = [job for job in default_jobs() if job.name == "social_resume"]
+    assert len(jobs) == 1
+    clock = Clock(jobs=jobs)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert clock.run_once(now) == ["social_resume"]
+        assert clock.run_once(now + dt.timedelta(seconds=30)) == []  # every 300 s by default
     forgotten.refresh_from_db()
     # carried on: its item is not on the site (never exported), so it is not posted, and says so
     assert forgotten.state == "skipped" and "retiré du site" in forgotten.reason
