@@ -160,13 +160,17 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _represent_str)
 
 
+def _frontmatter_text(meta: dict[str, Any], body: str) -> str:
+    # Not frontmatter.dumps: it strips the YAML text, and with it a last value's trailing
+    # non-breaking space (str.strip knows more spaces than YAML does).
+    fields = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                       width=float("inf"))
+    return f"---\n{fields}---\n\n{body.strip(chr(10))}\n"
+
+
 def dump(item: ContentItem) -> str:
     """The file text for ``item``: YAML frontmatter, a blank line, the Markdown body."""
-    post = frontmatter.Post(item.body.strip("\n"), **item.metadata())
-    text = frontmatter.dumps(
-        post, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf")
-    )
-    return text + "\n"
+    return _frontmatter_text(item.metadata(), item.body)
 
 
 def dump_page(page: StaticPage) -> str:
@@ -174,10 +178,7 @@ def dump_page(page: StaticPage) -> str:
     meta: dict[str, Any] = {"title": page.title, "slug": page.slug}
     if page.summary:
         meta["summary"] = page.summary
-    post = frontmatter.Post(page.body.strip("\n"), **meta)
-    return frontmatter.dumps(
-        post, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf")
-    ) + "\n"
+    return _frontmatter_text(meta, page.body)
 
 
 # -- reading -------------------------------------------------------------------------------------

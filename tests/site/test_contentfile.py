@@ -28,7 +28,8 @@ tricky = st.sampled_from([
     "`tick`", "|", ">", "&anchor", "*alias", "!tag", "%YAML", "🎓🚀 promo 2012 👩🏽‍🔬",
     "مرحبا بالخريجين",
     "שלום", "x" * 5000, "  leading and trailing  ", "tab\there", "\u2028line sep", "é" * 3,
-    "CRLF\r\nline", "\x00nul", "\ufeffbom", "a: b # c",
+    "CRLF\r\nline", "\x00nul", "\ufeffbom", "a: b # c", "0\xa0", "fin\u3000", "1.5", "0x10",
+    "2026-01-01", "true",
 ])
 titles = st.one_of(text.filter(lambda t: t.strip()), tricky.filter(lambda t: t.strip()))
 summaries = st.one_of(text, tricky)
