@@ -15,9 +15,22 @@ from typing import Any, ClassVar
 import requests
 
 from syndication.http import Client
+from syndication.metrics import (
+    NOT_FOUND,
+    PERMISSION,
+    REFUSED,
+    PostMetrics,
+    Unavailable,
+    all_unavailable,
+    counts,
+)
 
 AUTH_CODES = {102, 190}
 RATE_LIMIT_CODES = {4, 17, 32, 613, *range(80001, 80015)}
+#: Permission errors: 10 (permission denied), 200–299 (a permission is missing).
+PERMISSION_CODES = {10, *range(200, 300)}
+#: "Invalid parameter": a metric that is not (or no longer) one, or an object that is gone.
+INVALID_CODE = 100
 
 
 class GraphClient(Client):
@@ -83,3 +96,68 @@ class GraphClient(Client):
             return str(data.get(field) or fallback)
         except Exception:  # the post exists: never turn a missing URL into a failure
             return fallback
+
+    # -- metrics -------------------------------------------------------------------------------
+
+    #: ``{node field: metric}`` read on the post itself, and ``{insights metric: metric}`` asked
+    #: one by one (a metric Meta retired fails the whole ``insights`` request it is in).
+    node_fields: ClassVar[dict[str, str]] = {}
+    node_query: ClassVar[str] = ""
+    insight_metrics: ClassVar[dict[str, str]] = {}
+
+    def metric_get(self, path: str, params: dict[str, Any], invalid: str) -> Any:
+        """The JSON of a ``GET``, or an :class:`Unavailable` when Meta refuses it with a
+        permission error (code 10, 200–299: kind ``permission``) or an invalid parameter (code
+        100: kind ``invalid``, the caller's). A dead token, a rate limit or a server error
+        raise, as they concern the whole account."""
+        response = self._send(
+            "GET", f"{self.base_url}{path}", path, False, self.auth_headers(), {"params": params}
+        )
+        if self.is_auth_failure(response):
+            raise self.reconnect_needed(
+                f"{self.label} refused the token ({self.error_detail(response)})"
+            )
+        code = self._error(response).get("code")
+        if 400 <= response.status_code < 500 and not self.is_rate_limited(response):
+            if code in PERMISSION_CODES or response.status_code == 403:
+                kind = PERMISSION
+            elif code == INVALID_CODE:
+                kind = invalid
+            else:
+                kind = NOT_FOUND if response.status_code in (404, 410) else REFUSED
+            return Unavailable(kind, self.redact(self.error_detail(response)))
+        return self._check("GET", path, response, False).json()
+
+    def insight(self, media_id: str, metric: str, invalid: str) -> int | Unavailable:
+        """One lifetime insight of a post or a media: ``data[0].values[-1].value``."""
+        data = self.metric_get(self.path(media_id, "insights"), {"metric": metric}, invalid)
+        if isinstance(data, Unavailable):
+            return data
+        for entry in data.get("data") or []:
+            if isinstance(entry, dict) and entry.get("name") == metric:
+                values = entry.get("values") or []
+                value = values[-1].get("value") if values and isinstance(values[-1], dict) else None
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return value
+        return Unavailable(REFUSED, f"{self.label} gave no value for {metric}")
+
+    def post_metrics(self, media_id: str, gone: str, retired: str) -> PostMetrics:
+        """The node's counts (``node_fields``), then each insight alone. When the post itself
+        is gone (code 100 on the node: kind ``gone``) every metric is unavailable; any other
+        refusal of the node leaves the insights to be asked."""
+        values: PostMetrics = {}
+        node = self.metric_get(self.path(media_id), {"fields": self.node_query}, gone)
+        if isinstance(node, Unavailable):
+            values.update(all_unavailable(self.node_fields.values(), node))
+            if node.kind == gone:
+                values.update(all_unavailable(self.insight_metrics.values(), node))
+                return values
+        else:
+            values.update(self.node_counts(node))
+        for metric, name in self.insight_metrics.items():
+            values[name] = self.insight(media_id, metric, retired)
+        return values
+
+    def node_counts(self, node: dict[str, Any]) -> PostMetrics:
+        absent = Unavailable(REFUSED, f"{self.label}'s answer has no such count")
+        return counts(node, self.node_fields, absent=absent)

@@ -23,8 +23,22 @@ from typing import Any
 
 import requests
 
-from syndication.errors import DeliveryError
+from syndication.errors import DeliveryError, PostRejected
 from syndication.http import Client, parse_time
+from syndication.metrics import (
+    COMMENTS,
+    LIKES,
+    NOT_FOUND,
+    QUOTES,
+    REFUSED,
+    SHARES,
+    PostMetrics,
+    Unavailable,
+    all_unavailable,
+    chunks,
+    counts,
+    unavailable_from,
+)
 from syndication.models import AccountInfo, ImageRef, Post, RemotePost
 from syndication.registry import Network, register
 from syndication.text import same_item
@@ -265,11 +279,44 @@ class BlueskyClient(Client):
             url=f"{self.web_url}/profile/{data.get('handle') or data['did']}",
         )
 
-    def metrics(self, uris: list[str]) -> dict[str, dict[str, int]]:
-        """Like, repost, reply and quote counts of posts (read through the App View)."""
-        data = self.request("GET", "/xrpc/app.bsky.feed.getPosts", params={"uris": uris}).json()
-        keys = ("likeCount", "repostCount", "replyCount", "quoteCount")
-        return {p["uri"]: {k: int(p.get(k) or 0) for k in keys} for p in data.get("posts") or []}
+    #: ``app.bsky.feed.getPosts`` (answered by the App View, through the PDS): likes, reposts,
+    #: replies, quotes. Bluesky counts no views and no clicks.
+    metric_fields = {
+        "likeCount": LIKES,
+        "repostCount": SHARES,
+        "replyCount": COMMENTS,
+        "quoteCount": QUOTES,
+    }
+    metric_names = tuple(metric_fields.values())
+    #: ``getPosts`` takes at most 25 URIs.
+    metrics_batch = 25
+
+    def metrics(self, uris: list[str]) -> dict[str, PostMetrics]:
+        """Like, repost, reply and quote counts of posts, read through the App View. A post the
+        App View does not return (deleted, not indexed) is unavailable, not zero."""
+        out: dict[str, PostMetrics] = {}
+        for chunk in chunks(uris, self.metrics_batch):
+            try:
+                data = self.request(
+                    "GET", "/xrpc/app.bsky.feed.getPosts", params={"uris": chunk}
+                ).json()
+            except PostRejected as exc:
+                for uri in chunk:
+                    out[uri] = all_unavailable(self.metric_names, unavailable_from(exc))
+                continue
+            views = {p.get("uri"): p for p in data.get("posts") or [] if isinstance(p, dict)}
+            gone = Unavailable(
+                NOT_FOUND, "the App View does not return this post (deleted, or not indexed)"
+            )
+            absent = Unavailable(REFUSED, "the App View's answer has no such count")
+            for uri in chunk:
+                view = views.get(uri)
+                out[uri] = (
+                    counts(view, self.metric_fields, absent=absent)
+                    if view is not None
+                    else all_unavailable(self.metric_names, gone)
+                )
+        return out
 
 
 def _shrink(data: bytes) -> bytes:

@@ -16,6 +16,19 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from syndication.http import parse_time
+from syndication.metrics import (
+    CLICKS,
+    COMMENTS,
+    IMPRESSIONS,
+    LIKES,
+    NOT_FOUND,
+    REACH,
+    REFUSED,
+    RETIRED,
+    SHARES,
+    PostMetrics,
+    Unavailable,
+)
 from syndication.models import AccountInfo, Post, RemotePost, Segment
 from syndication.networks._graph import GraphClient
 from syndication.registry import Network, register
@@ -76,6 +89,39 @@ class FacebookClient(GraphClient):
             return None
 
         return self.scan(pages, match, lambda e: parse_time(e.get("created_time")), since)
+
+    #: Read on the post: reactions (all kinds: like, love...) and comments through the
+    #: summaries of their edges, shares from the ``shares`` field.
+    node_fields = {"reactions": LIKES, "comments": COMMENTS, "shares": SHARES}
+    node_query = (
+        "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
+    )
+    #: Lifetime post insights still offered (``post_impressions*`` were retired in 2025).
+    insight_metrics = {
+        "post_media_view": IMPRESSIONS,
+        "post_total_media_view_unique": REACH,
+        "post_clicks": CLICKS,
+    }
+    metric_names = (*node_fields.values(), *insight_metrics.values())
+
+    def metrics(self, post_ids: list[str]) -> dict[str, PostMetrics]:
+        """Reactions, comments, shares, then each insight asked alone: a retired or refused
+        insight is unavailable and the others are still read."""
+        return {
+            post_id: self.post_metrics(post_id, gone=NOT_FOUND, retired=RETIRED)
+            for post_id in post_ids
+        }
+
+    def node_counts(self, node: dict[str, Any]) -> PostMetrics:
+        absent = Unavailable(REFUSED, "Facebook's answer has no such summary")
+        values: PostMetrics = {}
+        for edge in ("reactions", "comments"):
+            total = ((node.get(edge) or {}).get("summary") or {}).get("total_count")
+            values[self.node_fields[edge]] = total if isinstance(total, int) else absent
+        # Facebook leaves ``shares`` out of a post nobody shared: absent here means none.
+        shares = (node.get("shares") or {}).get("count", 0)
+        values[SHARES] = shares if isinstance(shares, int) else absent
+        return values
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request(

@@ -17,6 +17,21 @@ from typing import Any
 
 from syndication.errors import NotSyndicable
 from syndication.http import parse_time
+from syndication.metrics import (
+    COMMENTS,
+    HIDDEN,
+    IMPRESSIONS,
+    LIKES,
+    NOT_FOUND,
+    REACH,
+    REFUSED,
+    RETIRED,
+    SAVES,
+    SHARES,
+    PostMetrics,
+    Unavailable,
+    counts,
+)
 from syndication.models import AccountInfo, Item, Post, RemotePost, Segment
 from syndication.networks._graph import GraphClient
 from syndication.registry import Network, register
@@ -86,6 +101,29 @@ class InstagramClient(GraphClient):
             return None
 
         return self.scan(pages, match, lambda m: parse_time(m.get("timestamp")), since)
+
+    #: IGMedia fields. Instagram leaves ``like_count`` out when the owner hides like counts.
+    node_fields = {"like_count": LIKES, "comments_count": COMMENTS}
+    node_query = "like_count,comments_count"
+    #: Media insights (``impressions`` and ``plays`` were retired in 2025 for ``views``); they
+    #: need the ``instagram_manage_insights`` permission.
+    insight_metrics = {"views": IMPRESSIONS, "reach": REACH, "saved": SAVES, "shares": SHARES}
+    metric_names = (*node_fields.values(), *insight_metrics.values())
+
+    def metrics(self, media_ids: list[str]) -> dict[str, PostMetrics]:
+        """Likes and comments of each media, then each insight asked alone."""
+        return {
+            media_id: self.post_metrics(media_id, gone=NOT_FOUND, retired=RETIRED)
+            for media_id in media_ids
+        }
+
+    def node_counts(self, node: dict[str, Any]) -> PostMetrics:
+        hidden = Unavailable(HIDDEN, "the account hides its like counts")
+        absent = Unavailable(REFUSED, "Instagram's answer has no comment count")
+        return {
+            **counts(node, {"like_count": LIKES}, absent=hidden),
+            **counts(node, {"comments_count": COMMENTS}, absent=absent),
+        }
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", self.path(self._user()), params={"fields": "id,username"}).json()

@@ -17,7 +17,19 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from syndication.errors import PostRejected
 from syndication.http import Client, parse_time
+from syndication.metrics import (
+    COMMENTS,
+    LIKES,
+    REFUSED,
+    SHARES,
+    PostMetrics,
+    Unavailable,
+    all_unavailable,
+    counts,
+    unavailable_from,
+)
 from syndication.models import AccountInfo, Post, RemotePost
 from syndication.registry import Network, register
 from syndication.text import same_item
@@ -42,6 +54,10 @@ class Mastodon(Network):
 class MastodonClient(Client):
     network_class = Mastodon
     default_base_url = "https://mastodon.social"
+    #: ``GET /api/v1/statuses/:id``: favourites, reblogs, replies. Mastodon counts no views
+    #: and no clicks.
+    metric_fields = {"favourites_count": LIKES, "reblogs_count": SHARES, "replies_count": COMMENTS}
+    metric_names = tuple(metric_fields.values())
 
     def publish(self, post: Post) -> RemotePost:
         # Some servers honour Idempotency-Key, some ignore it: the ledger does not rely on it.
@@ -101,6 +117,20 @@ class MastodonClient(Client):
             url=data.get("url", ""),
             extra={"limits": self.instance_limits()},
         )
+
+    def metrics(self, status_ids: list[str]) -> dict[str, PostMetrics]:
+        """Favourites, reblogs and replies of each status, one ``GET`` per status (the API has
+        no batch read). A status that is gone or refused is unavailable; the others go on."""
+        out: dict[str, PostMetrics] = {}
+        for status_id in status_ids:
+            try:
+                data = self.request("GET", f"/api/v1/statuses/{status_id}").json()
+            except PostRejected as exc:
+                out[status_id] = all_unavailable(self.metric_names, unavailable_from(exc))
+                continue
+            absent = Unavailable(REFUSED, "the server's answer has no such count")
+            out[status_id] = counts(data, self.metric_fields, absent=absent)
+        return out
 
     def instance_limits(self) -> dict[str, int]:
         """The server's limits, as settings of :class:`Mastodon`: ``Mastodon(**limits)``."""

@@ -18,7 +18,26 @@ from typing import Any
 import requests
 from twitter_text import parse_tweet
 
+from syndication.errors import PostRejected
 from syndication.http import Client, parse_time
+from syndication.metrics import (
+    COMMENTS,
+    IMPRESSIONS,
+    LIKES,
+    NOT_FOUND,
+    PERMISSION,
+    QUOTES,
+    REFUSED,
+    SAVES,
+    SHARES,
+    TIER,
+    PostMetrics,
+    Unavailable,
+    all_unavailable,
+    chunks,
+    counts,
+    unavailable_from,
+)
 from syndication.models import AccountInfo, Post, RemotePost, Segment
 from syndication.registry import Network, register
 from syndication.text import join_text, same_item
@@ -140,6 +159,54 @@ class XClient(Client):
             return None
 
         return self.scan(pages(), match, lambda t: parse_time(t.get("created_at")), since)
+
+    #: ``Post.public_metrics`` of ``GET /2/tweets``. Link clicks are in ``non_public_metrics``,
+    #: for the author's own posts of the last 30 days only, and not read here: the site's
+    #: counter measures the visits those clicks bring.
+    metric_fields = {
+        "impression_count": IMPRESSIONS,
+        "like_count": LIKES,
+        "repost_count": SHARES,
+        "reply_count": COMMENTS,
+        "quote_count": QUOTES,
+        "bookmark_count": SAVES,
+    }
+    metric_names = tuple(metric_fields.values())
+    #: ``GET /2/tweets`` takes at most 100 ids.
+    metrics_batch = 100
+
+    def metrics(self, tweet_ids: list[str]) -> dict[str, PostMetrics]:
+        """Public metrics of posts, 100 per request. A 403 is X's API tier (the app's access
+        level does not include reading posts): every metric is unavailable, with X's words.
+        Posts X reports in ``errors`` (deleted, protected) are unavailable, the others not."""
+        out: dict[str, PostMetrics] = {}
+        for chunk in chunks(tweet_ids, self.metrics_batch):
+            params = {"ids": ",".join(chunk), "tweet.fields": "public_metrics"}
+            try:
+                data = self.request("GET", "/2/tweets", params=params).json()
+            except PostRejected as exc:
+                for tweet_id in chunk:
+                    out[tweet_id] = all_unavailable(
+                        self.metric_names, unavailable_from(exc, forbidden=TIER)
+                    )
+                continue
+            found = {str(t.get("id")): t for t in data.get("data") or [] if isinstance(t, dict)}
+            problems = {
+                str(e.get("resource_id") or e.get("value")): e
+                for e in data.get("errors") or []
+                if isinstance(e, dict)
+            }
+            absent = Unavailable(REFUSED, "X's answer has no such count in public_metrics")
+            for tweet_id in chunk:
+                if tweet_id in found:
+                    public = found[tweet_id].get("public_metrics") or {}
+                    out[tweet_id] = counts(public, self.metric_fields, absent=absent)
+                    continue
+                problem = problems.get(tweet_id) or {}
+                kind = PERMISSION if "not-authorized" in str(problem.get("type")) else NOT_FOUND
+                reason = self.redact(str(problem.get("detail") or "X did not return this post"))
+                out[tweet_id] = all_unavailable(self.metric_names, Unavailable(kind, reason))
+        return out
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", "/2/users/me").json()["data"]

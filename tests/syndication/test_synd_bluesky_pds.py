@@ -269,10 +269,10 @@ def test_devnet_reads_like_and_repost_counts(tmp_path):
         counts = {}
         while time.monotonic() < deadline:
             counts = client.metrics([remote.id]).get(remote.id, {})
-            if counts.get("likeCount") and counts.get("repostCount"):
+            if counts.get("likes") == 1 and counts.get("shares") == 1:
                 break
             time.sleep(0.3)
-        assert counts["likeCount"] == 1 and counts["repostCount"] == 1
+        assert counts["likes"] == 1 and counts["shares"] == 1
         assert author["did"] == client.credentials["did"]
 
 

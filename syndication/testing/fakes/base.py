@@ -21,6 +21,14 @@ exactly-once hard: "it was created but you never heard back"):
 ``reset_after``     done, then connection reset
 ``expired_token``   the token presented expires now: 401 (the network's shape)
 ``hold_after``      done, then the answer waits until ``release()`` (``held`` is set meanwhile)
+
+Engagement: each fake serves its network's metrics endpoints from per-post counters that tests
+(and the demo) raise as readers would, with the library's metric names (``syndication.metrics``)::
+
+    fake.engage(post_id, likes=3, shares=1, impressions=120)
+
+``counter_names`` maps those names to the network's own (``likes`` is Mastodon's
+``favourites_count``); a name the network does not count is refused.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 PRE_FAULTS = ("rate_limit", "error_500", "timeout", "reset_before", "expired_token")
@@ -163,6 +171,8 @@ class FakeServer:
     and override :meth:`unauthorized` and :meth:`rate_limited` with the network's shapes."""
 
     network = ""
+    #: The library's metric name -> the network's own counter, for :meth:`engage`.
+    counter_names: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self,
@@ -190,6 +200,8 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self._next_id = 1000
         self.routes: list[Route] = []
+        #: Per post id: the network's own counter name -> its value (see :meth:`engage`).
+        self.counters: dict[str, dict[str, int]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -254,6 +266,27 @@ class FakeServer:
         with self.lock:
             self._next_id += 1
             return str(self._next_id)
+
+    def engage(self, post_id: str, **increments: int) -> dict[str, int]:
+        """Raise the counters of a post (``likes=3, impressions=120``: the library's metric
+        names) and return them, under the network's own names."""
+        unknown = set(increments) - set(self.counter_names)
+        if unknown:
+            raise ValueError(
+                f"{self.network} counts no {', '.join(sorted(unknown))}: use "
+                f"{', '.join(self.counter_names)}."
+            )
+        with self.lock:
+            counters = self.counters.setdefault(str(post_id), {})
+            for name, amount in increments.items():
+                native = self.counter_names[name]
+                counters[native] = counters.get(native, 0) + int(amount)
+            return dict(counters)
+
+    def counter(self, post_id: str, native: str) -> int:
+        """The value of one of the network's own counters for a post (0 when never raised)."""
+        with self.lock:
+            return self.counters.get(str(post_id), {}).get(native, 0)
 
     def expire_tokens(self) -> None:
         with self.lock:

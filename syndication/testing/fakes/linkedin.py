@@ -6,10 +6,16 @@ summarised in ``shared/specs/README.md``: ``POST /rest/posts`` needs ``LinkedIn-
 ``X-Restli-Protocol-Version: 2.0.0``, a body with ``author``, ``commentary``, ``visibility``,
 ``distribution``, ``lifecycleState`` (and ``content.article`` for a link), and answers 201 with
 the new URN in ``x-restli-id``. Requests that miss any of that get a 400/422 as LinkedIn gives.
+
+Share statistics: ``GET /rest/organizationalEntityShareStatistics?q=organizationalEntity&
+organizationalEntity=<org URN>&shares=List(<URN>,…)`` (Rest.li 2.0 list syntax, URNs
+URL-encoded) answers ``elements[].totalShareStatistics`` from the counters ``engage`` raises;
+``statistics_allowed = False`` gives LinkedIn's 403 ACCESS_DENIED.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from syndication.testing.fakes.base import FakeServer, Request, Response
@@ -61,11 +67,29 @@ def linkedin_problems(request: Request) -> list[str]:
     return problems
 
 
+def restli_list(value: str) -> list[str] | None:
+    """The items of a Rest.li 2.0 ``List(a,b)`` (already URL-decoded), None if malformed."""
+    if not (value.startswith("List(") and value.endswith(")")):
+        return None
+    inner = value[5:-1]
+    return [item for item in inner.split(",") if item] if inner else []
+
+
 class FakeLinkedIn(FakeServer):
     network = "linkedin"
+    counter_names = {
+        "impressions": "impressionCount",
+        "reach": "uniqueImpressionsCount",
+        "clicks": "clickCount",
+        "likes": "likeCount",
+        "comments": "commentCount",
+        "shares": "shareCount",
+    }
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
+        #: False: the app lacks the permission to read the page's statistics (403).
+        self.statistics_allowed = True
         self.author = "urn:li:organization:5515715"
         self.refresh_token = "li-refresh-0"
         self.client_id, self.client_secret = "li-client", "li-secret-value"
@@ -77,6 +101,7 @@ class FakeLinkedIn(FakeServer):
         self.route("GET", r"/v2/userinfo", self.userinfo)
         self.route("GET", r"/rest/organizations/(\d+)", self.organization)
         self.route("GET", r"/rest/organizationAcls", self.organization_acls)
+        self.route("GET", r"/rest/organizationalEntityShareStatistics", self.share_statistics)
         self.route("POST", r"/oauth/v2/accessToken", self.token_endpoint, auth=False)
 
     def unauthorized(self, request: Request) -> Response:
@@ -139,6 +164,63 @@ class FakeLinkedIn(FakeServer):
         elements, _next = self.page(elements, request.arg("start"), count)
         start = int(request.arg("start") or 0)
         return Response(200, {"elements": elements, "paging": {"start": start, "count": count}})
+
+    def share_statistics(self, request: Request) -> Response:
+        problems = []
+        if not re.fullmatch(r"\d{6}", request.headers.get("linkedin-version", "")):
+            problems.append("header LinkedIn-Version must be YYYYMM")
+        if request.headers.get("x-restli-protocol-version") != "2.0.0":
+            problems.append("header X-Restli-Protocol-Version must be 2.0.0")
+        if request.arg("q") != "organizationalEntity":
+            problems.append("q=organizationalEntity is required")
+        lists = {
+            k: restli_list(request.arg(k)) for k in ("shares", "ugcPosts") if k in request.query
+        }
+        if not lists or any(v is None for v in lists.values()):
+            problems.append("shares=List(...) or ugcPosts=List(...) is required")
+        if problems:
+            return Response(400, {"status": 400, "message": "; ".join(problems)})
+        organization = request.arg("organizationalEntity")
+        if not self.statistics_allowed or organization not in self.administered:
+            return Response(
+                403,
+                {
+                    "status": 403,
+                    "serviceErrorCode": 100,
+                    "code": "ACCESS_DENIED",
+                    "message": "Not enough permissions to access: "
+                    "organizationalEntityShareStatistics.GET.20251101",
+                },
+            )
+        elements = []
+        with self.lock:
+            known = {p["id"] for p in self.posts if p["body"]["author"] == organization}
+            for kind, urns in lists.items():
+                for urn in urns or []:
+                    if urn not in known:
+                        continue
+                    stats = {
+                        name: self.counters.get(urn, {}).get(name, 0)
+                        for name in self.counter_names.values()
+                    }
+                    impressions = stats["impressionCount"]
+                    acted = (
+                        stats["clickCount"]
+                        + stats["likeCount"]
+                        + stats["commentCount"]
+                        + stats["shareCount"]
+                    )
+                    stats["engagement"] = acted / impressions if impressions else 0.0
+                    elements.append(
+                        {
+                            "organizationalEntity": organization,
+                            "share" if kind == "shares" else "ugcPost": urn,
+                            "totalShareStatistics": stats,
+                        }
+                    )
+        return Response(
+            200, {"paging": {"count": 10, "start": 0, "links": []}, "elements": elements}
+        )
 
     def userinfo(self, request: Request) -> Response:
         return Response(200, {"sub": "782bbtaQ", "name": "Alumni Relais", "email_verified": True})

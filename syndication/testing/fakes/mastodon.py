@@ -4,6 +4,8 @@ Shaped after Mastodon's API documentation (``POST /api/v1/statuses``,
 ``GET /api/v1/accounts/:id/statuses``, ``GET /api/v2/instance``). Counts text like Mastodon
 (graphemes, every URL weighing ``characters_reserved_per_url``) and answers 422 over the limit.
 ``Idempotency-Key`` is ignored unless ``honour_idempotency`` is set, as on some servers.
+Statuses carry ``favourites_count``, ``reblogs_count`` and ``replies_count`` (raised with
+``engage``), also read one by one with ``GET /api/v1/statuses/:id``; a deleted status is 404.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ def mastodon_length(text: str, per_url: int = 23) -> int:
 
 class FakeMastodon(FakeServer):
     network = "mastodon"
+    counter_names = {
+        "likes": "favourites_count",
+        "shares": "reblogs_count",
+        "comments": "replies_count",
+    }
 
     def __init__(
         self, *, max_characters: int = 500, honour_idempotency: bool = False, **kwargs: Any
@@ -52,6 +59,7 @@ class FakeMastodon(FakeServer):
         self.route("GET", r"/api/v1/accounts/verify_credentials", self.verify)
         self.route("POST", r"/api/v1/statuses", self.create)
         self.route("GET", r"/api/v1/accounts/([^/]+)/statuses", self.statuses)
+        self.route("GET", r"/api/v1/statuses/([^/]+)", self.status)
 
     def unauthorized(self, request: Request) -> Response:
         return Response(
@@ -129,6 +137,7 @@ class FakeMastodon(FakeServer):
                 "language": data.get("language"),
                 "content": _html(text),
                 "card": None,
+                **dict.fromkeys(self.counter_names.values(), 0),
             }
             self.posts.append(
                 {"id": status_id, "text": text, "link": links[0] if links else "", "status": status}
@@ -137,13 +146,24 @@ class FakeMastodon(FakeServer):
                 self._idempotency[key] = status
         return Response(200, status)
 
+    def _status(self, post: dict[str, Any]) -> dict[str, Any]:
+        """A status as served now, with its current counts."""
+        return {**post["status"], **self.counters.get(post["id"], {})}
+
     def statuses(self, request: Request, account: str) -> Response:
         limit = min(int(request.arg("limit", "20")), 40)
         max_id = request.arg("max_id")
         with self.lock:
             found = [
-                p["status"]
+                self._status(p)
                 for p in reversed(self.posts)
                 if not max_id or int(p["id"]) < int(max_id)
             ]
         return Response(200, found[:limit])
+
+    def status(self, request: Request, status_id: str) -> Response:
+        with self.lock:
+            for post in self.posts:
+                if post["id"] == status_id:
+                    return Response(200, self._status(post))
+        return Response(404, {"error": "Record not found"})

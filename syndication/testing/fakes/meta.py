@@ -5,6 +5,12 @@ Shaped after Meta's own node and edge descriptions (``shared/specs/meta/*.json``
 PagePost fields; IGUser ``POST /{ig-user-id}/media`` then ``media_publish``,
 ``GET /{ig-user-id}/media``, IGMedia ``permalink``. Errors in Meta's shape: HTTP 400 with
 ``error.code`` (190 expired token, 32 rate limit, 1/2 transient).
+
+Metrics, from the counters ``engage`` raises: a Page post's ``shares``,
+``reactions.summary(total_count)``, ``comments.summary(total_count)`` and its ``insights``
+edge; an IG media's ``like_count``, ``comments_count`` and ``insights``. As Meta does, a
+metric of ``retired_insights`` fails the whole insights request it is in (code 100), and
+``insights_allowed = False`` refuses every insight with a permission error (code 10).
 """
 
 from __future__ import annotations
@@ -20,7 +26,63 @@ _URL = regex.compile(r"https?://[^\s]+")
 V = r"/v\d+\.\d+"
 
 
+def requested_fields(value: str) -> set[str]:
+    """The top-level names of a ``fields`` value, modifiers removed:
+    ``"shares,reactions.summary(total_count).limit(0)"`` -> ``{"shares", "reactions"}``."""
+    names, depth, current = set(), 0, ""
+    for ch in value + ",":
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            names.add(current.split(".")[0].strip())
+            current = ""
+        elif depth == 0:
+            current += ch
+    return {n for n in names if n}
+
+
+def graph_error(code: int, message: str, kind: str = "OAuthException") -> Response:
+    return Response(
+        400, {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf"}}
+    )
+
+
 class FakeGraph(FakeServer):
+    #: Insights metrics the fake knows, and those Meta retired (asking one fails the request).
+    insights: tuple[str, ...] = ()
+    retired_insights: frozenset[str] = frozenset()
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.retired_insights = set(type(self).retired_insights)
+        #: False: the token lacks the permission to read insights (code 10).
+        self.insights_allowed = True
+
+    def insights_answer(self, request: Request, node: str) -> Response:
+        """``GET /{node}/insights?metric=a,b``: lifetime values from the counters."""
+        metrics = [m for m in self.params(request).get("metric", "").split(",") if m]
+        if not metrics:
+            return graph_error(100, "(#100) The parameter metric is required")
+        if not self.insights_allowed:
+            return graph_error(10, "(#10) Application does not have permission for this action")
+        bad = [m for m in metrics if m in self.retired_insights or m not in self.insights]
+        if bad:
+            return graph_error(100, f"(#100) The value must be a valid insights metric: {bad[0]}")
+        data = [
+            {
+                "name": metric,
+                "period": "lifetime",
+                "values": [{"value": self.counter(node, metric)}],
+                "title": metric.replace("_", " ").capitalize(),
+                "description": f"Lifetime: {metric}",
+                "id": f"{node}/insights/{metric}/lifetime",
+            }
+            for metric in metrics
+        ]
+        return Response(200, {"data": data, "paging": {}})
+
     def unauthorized(self, request: Request) -> Response:
         return Response(
             400,
@@ -97,14 +159,33 @@ class FakeGraph(FakeServer):
 
 class FakeFacebook(FakeGraph):
     network = "facebook"
+    counter_names = {
+        "likes": "reactions",
+        "comments": "comments",
+        "shares": "shares",
+        "impressions": "post_media_view",
+        "reach": "post_total_media_view_unique",
+        "clicks": "post_clicks",
+    }
+    insights = (
+        "post_media_view",
+        "post_total_media_view_unique",
+        "post_clicks",
+        "post_impressions",
+        "post_impressions_unique",
+    )
+    retired_insights = frozenset({"post_impressions", "post_impressions_unique"})
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.page_id = "104000000000001"
+        #: False: the Page token lacks ``pages_read_engagement`` (reactions, comments: code 10).
+        self.engagement_allowed = True
         self.route("GET", rf"{V}/me/accounts", self.me_accounts)
         self.route("POST", rf"{V}/(\d+)/feed", self.create)
         self.route("GET", rf"{V}/(\d+)/posts", self.list_posts)
         self.route("GET", rf"{V}/(\d+_\d+)", self.get_post)
+        self.route("GET", rf"{V}/(\d+_\d+)/insights", self.post_insights)
         self.route("GET", rf"{V}/(\d+)", self.get_page)
 
     def me_accounts(self, request: Request) -> Response:
@@ -161,10 +242,17 @@ class FakeFacebook(FakeGraph):
         return self.edge_page(request, data)
 
     def get_post(self, request: Request, post_id: str) -> Response:
+        fields = requested_fields(request.arg("fields", "permalink_url"))
+        if fields & {"reactions", "comments"} and not self.engagement_allowed:
+            return graph_error(
+                10,
+                "(#10) This endpoint requires the 'pages_read_engagement' "
+                "permission or the 'Page Public Content Access' feature.",
+            )
         with self.lock:
             for post in self.posts:
                 if post["id"] == post_id:
-                    return Response(200, {"id": post_id, "permalink_url": post["permalink_url"]})
+                    return Response(200, self._post_fields(post, fields))
         return Response(
             404,
             {
@@ -176,6 +264,25 @@ class FakeFacebook(FakeGraph):
             },
         )
 
+    def _post_fields(self, post: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        counters = self.counters.get(post["id"], {})
+        node: dict[str, Any] = {"id": post["id"]}
+        if "permalink_url" in fields:
+            node["permalink_url"] = post["permalink_url"]
+        if "shares" in fields and counters.get("shares"):  # Meta leaves out "no share"
+            node["shares"] = {"count": counters["shares"]}
+        for edge in ("reactions", "comments"):
+            if edge in fields:
+                node[edge] = {"data": [], "summary": {"total_count": counters.get(edge, 0)}}
+        return node
+
+    def post_insights(self, request: Request, post_id: str) -> Response:
+        with self.lock:
+            known = any(p["id"] == post_id for p in self.posts)
+        if not known:
+            return graph_error(100, "(#100) Unsupported get request.", "GraphMethodException")
+        return self.insights_answer(request, post_id)
+
     def get_page(self, request: Request, page: str) -> Response:
         return Response(
             200, {"id": page, "name": "Alumni", "link": f"https://www.facebook.com/{page}"}
@@ -184,15 +291,28 @@ class FakeFacebook(FakeGraph):
 
 class FakeInstagram(FakeGraph):
     network = "instagram"
+    counter_names = {
+        "likes": "like_count",
+        "comments": "comments_count",
+        "impressions": "views",
+        "reach": "reach",
+        "saves": "saved",
+        "shares": "shares",
+    }
+    insights = ("views", "reach", "saved", "shares", "total_interactions", "impressions", "plays")
+    retired_insights = frozenset({"impressions", "plays"})
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.ig_user_id = "17841400000000001"
+        #: True: the owner hides like counts (``like_count`` is left out).
+        self.hide_likes = False
         self.containers: dict[str, dict[str, str]] = {}
         self.route("GET", rf"{V}/me/accounts", self.me_accounts)
         self.route("POST", rf"{V}/(\d+)/media", self.create_container)
         self.route("POST", rf"{V}/(\d+)/media_publish", self.publish)
         self.route("GET", rf"{V}/(\d+)/media", self.list_media)
+        self.route("GET", rf"{V}/(\d+)/insights", self.media_insights)
         self.route("GET", rf"{V}/(\d+)", self.get_node)
 
     def me_accounts(self, request: Request) -> Response:
@@ -277,11 +397,26 @@ class FakeInstagram(FakeGraph):
             ]
         return self.edge_page(request, data)
 
+    def media_insights(self, request: Request, media_id: str) -> Response:
+        with self.lock:
+            known = any(p["id"] == media_id for p in self.posts)
+        if not known:
+            return graph_error(100, "(#100) Unsupported get request.", "GraphMethodException")
+        return self.insights_answer(request, media_id)
+
     def get_node(self, request: Request, node: str) -> Response:
+        fields = requested_fields(request.arg("fields", "permalink"))
         with self.lock:
             for post in self.posts:
                 if post["id"] == node:
-                    return Response(200, {"id": node, "permalink": post["permalink"]})
+                    media: dict[str, Any] = {"id": node}
+                    if "permalink" in fields:
+                        media["permalink"] = post["permalink"]
+                    if "like_count" in fields and not self.hide_likes:
+                        media["like_count"] = self.counter(node, "like_count")
+                    if "comments_count" in fields:
+                        media["comments_count"] = self.counter(node, "comments_count")
+                    return Response(200, media)
         if node == self.ig_user_id:
             return Response(200, {"id": node, "username": "alumni"})
         return Response(

@@ -5,6 +5,11 @@ Shaped after ``shared/specs/x-api-v2-openapi.json``: ``POST /2/tweets`` answers
 ``201 {"data": {"id", "text", "edit_history_tweet_ids"}}``; text over 280 weighted characters
 is refused (400, problem+json), the same text twice too (403 duplicate), as X does. Links are
 wrapped in t.co; ``entities.urls[].expanded_url`` keeps the original.
+
+``GET /2/tweets?ids=…`` returns ``public_metrics`` (raised with ``engage``) when asked in
+``tweet.fields`` (the description 2.167 names the parameter ``post.fields``: both are read),
+unknown ids in ``errors``; with ``reads_allowed = False`` it answers 403 "client-not-enrolled",
+as X does when the app's access level does not include reading posts.
 """
 
 from __future__ import annotations
@@ -23,14 +28,25 @@ _URL = regex.compile(r"https?://[^\s]+")
 
 class FakeX(FakeServer):
     network = "x"
+    counter_names = {
+        "impressions": "impression_count",
+        "likes": "like_count",
+        "shares": "repost_count",
+        "comments": "reply_count",
+        "quotes": "quote_count",
+        "saves": "bookmark_count",
+    }
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
+        #: False: the app's access level does not include reading posts (403).
+        self.reads_allowed = True
         self.user_id = "1460000000000000001"
         self.refresh_token = "x-refresh-0"
         self.client_id = "relais-client"
         self.refreshes = 0
         self.route("POST", r"/2/tweets", self.create)
+        self.route("GET", r"/2/tweets", self.lookup)
         self.route("GET", r"/2/users/me", self.me)
         self.route("GET", r"/2/users/(\d+)/tweets", self.timeline)
         self.route("POST", r"/2/oauth2/token", self.token_endpoint, auth=False)
@@ -124,6 +140,71 @@ class FakeX(FakeServer):
         return Response(
             201, {"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}}
         )
+
+    def lookup(self, request: Request) -> Response:
+        """``GET /2/tweets`` (getPostsByIds): the posts asked for, the others in ``errors``."""
+        if not self.reads_allowed:
+            return Response(
+                403,
+                {
+                    "client_id": "relais-client",
+                    "detail": "When authenticating requests to the Twitter API v2 endpoints, "
+                    "you must use keys and tokens from a Twitter developer App that is attached "
+                    "to a Project. You can create a project via the developer portal.",
+                    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+                    "title": "Client Forbidden",
+                    "required_enrollment": "Appropriate Level of API Access",
+                    "reason": "client-not-enrolled",
+                    "type": "https://api.twitter.com/2/problems/client-forbidden",
+                },
+            )
+        ids = [i for i in request.arg("ids").split(",") if i]
+        if not ids or len(ids) > 100:
+            return Response(
+                400,
+                {
+                    "errors": [{"parameters": {"ids": ids}, "message": "1 to 100 ids"}],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+            )
+        fields = set((request.arg("tweet.fields") or request.arg("post.fields")).split(","))
+        data, errors = [], []
+        with self.lock:
+            posts = {p["id"]: p for p in self.posts}
+            for tweet_id in ids:
+                post = posts.get(tweet_id)
+                if post is None:
+                    errors.append(
+                        {
+                            "value": tweet_id,
+                            "detail": f"Could not find tweet with ids: [{tweet_id}].",
+                            "title": "Not Found Error",
+                            "resource_type": "tweet",
+                            "parameter": "ids",
+                            "resource_id": tweet_id,
+                            "type": "https://api.x.com/2/problems/resource-not-found",
+                        }
+                    )
+                    continue
+                tweet: dict[str, Any] = {
+                    "id": tweet_id,
+                    "text": post["shown"],
+                    "edit_history_tweet_ids": [tweet_id],
+                }
+                if "public_metrics" in fields:
+                    tweet["public_metrics"] = {
+                        name: self.counters.get(tweet_id, {}).get(name, 0)
+                        for name in self.counter_names.values()
+                    }
+                data.append(tweet)
+        body: dict[str, Any] = {}
+        if data:
+            body["data"] = data
+        if errors:
+            body["errors"] = errors
+        return Response(200, body)
 
     def me(self, request: Request) -> Response:
         return Response(200, {"data": {"id": self.user_id, "name": "Alumni", "username": "alumni"}})
