@@ -1,6 +1,6 @@
 """Fixtures of the syndication library's tests: fakes, specs, the Bluesky PDS, a no-sleep clock.
 
-Nothing here needs Django. The specs folder is ``$RELAIS_SPECS_DIR`` or ``<repo>/../shared/specs``.
+Nothing here needs Django. The specs folder is found by :func:`specs_dir`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def specs_dir() -> Path:
+    """``$RELAIS_SPECS_DIR``, else ``shared/specs`` beside the repository or beside one of its
+    parent folders (a clone made anywhere under the workplace finds it)."""
     env = os.environ.get("RELAIS_SPECS_DIR")
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "specs"
+    if env:
+        return Path(env)
+    for folder in REPO_ROOT.parents:
+        candidate = folder / "shared" / "specs"
+        if candidate.is_dir():
+            return candidate
+    return Path("/work/shared/specs")
 
 
 @pytest.fixture(scope="session")
