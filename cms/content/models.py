@@ -33,6 +33,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from cms.social.forms import SocialPageForm
 from cms.social.panels import SocialDeliveriesPanel
+from cms.stats.panels import ItemStatsPanel
 from relais import sections
 from relais.sections import SECTIONS
 
@@ -156,6 +157,7 @@ class ItemPage(HeadlessPreviewMixin, Page):
     social_panels = [
         FieldPanel("social_texts", heading=_("Ce qui sera publié sur chaque réseau")),
         SocialDeliveriesPanel(heading=_("Publications")),
+        ItemStatsPanel(heading=_("Statistiques")),
     ]
     base_form_class = SocialPageForm
     parent_page_types = ["content.SectionIndexPage"]

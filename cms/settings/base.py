@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "cms.members",
     "cms.audience",
     "cms.social",
+    "cms.stats",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",

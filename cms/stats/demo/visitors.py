@@ -1,0 +1,104 @@
+"""The demo's readers: visits counted by the real counter view (``/c/p.gif``) with the links the
+networks received, and sign-ups sent through the real sign-up form with their attribution —
+both through Django's test client, so every check of the real views applies (robots, unknown
+pages, honeypot, rate limits, signed attribution).
+
+The views count and record *today*; the demo then moves each batch to the day it stands for:
+:func:`move_visits` (``PageViewCount.day``) and :func:`date_signup` (``Signup.created_at``,
+``consented_at`` and the touches' days). Nothing else is changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from bs4 import BeautifulSoup
+from django.db import transaction
+from django.db.models import F
+from django.test import Client
+from django.utils import timezone
+
+from cms.audience.models import PageViewCount
+from cms.audience.sources import clean_value, network_for
+from cms.members.models import Signup
+
+BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/131.0 Safari/537.36")
+
+
+def client() -> Client:
+    return Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=BROWSER)
+
+
+def landing(link: str) -> tuple[str, dict[str, str]]:
+    """The page path and ``utm_*`` of a link posted on a network."""
+    parts = urlsplit(link)
+    utm = {k: v[0] for k, v in parse_qs(parts.query).items() if k.startswith("utm_")}
+    return parts.path, utm
+
+
+def visit(browser: Client, path: str, utm: dict[str, str], times: int, day: dt.date) -> int:
+    """``times`` page views of ``path`` arriving with ``utm``, counted by the counter view as
+    the page's script calls it, then moved to ``day``. Returns the views counted."""
+    query = urlencode({"p": path, **utm})
+    counted = 0
+    for _ in range(times):
+        response = browser.get(f"/c/p.gif?{query}")
+        if response.status_code != 200:
+            raise RuntimeError(f"The counter answered {response.status_code} for {path}")
+        counted += 1
+    move_visits(path, utm, day)
+    return counted
+
+
+def move_visits(path: str, utm: dict[str, str], day: dt.date) -> None:
+    """Move today's count of (path, network, medium, campaign) to ``day``."""
+    today = timezone.localdate()
+    if day == today:
+        return
+    key = {"path": path, "network": network_for(utm.get("utm_source", "")),
+           "medium": clean_value(utm.get("utm_medium")),
+           "campaign": clean_value(utm.get("utm_campaign")),
+           "channel": PageViewCount.Channel.PIXEL}
+    with transaction.atomic():
+        row = PageViewCount.objects.filter(day=today, **key).first()
+        if row is None:
+            return
+        target = PageViewCount.objects.filter(day=day, **key)
+        if not target.update(views=F("views") + row.views):
+            PageViewCount.objects.create(day=day, views=row.views, **key)
+        row.delete()
+
+
+def sign_up(signup_path: str, person: dict[str, Any], query: dict[str, str],
+            address: str) -> Signup:
+    """Open the sign-up form as the site's Join link does (``?item=…`` and the landing page's
+    ``utm_*``), then send it filled in, from ``address``."""
+    browser = Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
+    url = f"{signup_path}?{urlencode(query)}" if query else signup_path
+    page = browser.get(url)
+    if page.status_code != 200:
+        raise RuntimeError(f"The sign-up page answered {page.status_code}")
+    soup = BeautifulSoup(page.content, "html.parser")
+    data = {i["name"]: i.get("value", "") for i in soup.select("form input[type=hidden]")}
+    data.update({"name": person["name"], "email": person["email"], "school": person["school"],
+                 "class_year": str(person["class_year"]), "wishes": person["wishes"],
+                 "consent": "on", "site_web": ""})
+    before = Signup.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = browser.post(signup_path, data)
+    signup = Signup.objects.filter(pk__gt=before, email=person["email"]).first()
+    if response.status_code != 200 or signup is None:
+        raise RuntimeError(f"The sign-up form refused the demo sign-up ({response.status_code})")
+    return signup
+
+
+def date_signup(signup: Signup, when: dt.datetime) -> None:
+    """Date a sign-up (and its touches) back to ``when``."""
+    day = timezone.localdate(when)
+    Signup.objects.filter(pk=signup.pk).update(
+        created_at=when, consented_at=when,
+        last_day=day if signup.last_day else None,
+        first_day=day if signup.first_day else None,
+    )

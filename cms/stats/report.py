@@ -1,0 +1,79 @@
+"""The monthly report for the board: one printable page (print CSS, no admin chrome) with the
+month's key figures against the month before, the funnel, the month day by day, the items that
+brought the most, the contributors to thank, and what the networks did not say. A PDF is the
+browser's "Print → Save as PDF"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from .figures import Figures, Filters
+from .forms import month_bounds
+from .presenting import overview
+from .views import check_permission
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_asked(value: str | None, today: dt.date) -> tuple[dt.date, str]:
+    """The first day of the month asked for (``YYYY-MM``), by default the last full month;
+    and an error to show when the value was not usable."""
+    default = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if not value:
+        return default, ""
+    m = MONTH.match(value.strip())
+    if m and 1 <= int(m.group(2)) <= 12 and 2000 <= int(m.group(1)) <= today.year:
+        return dt.date(int(m.group(1)), int(m.group(2)), 1), ""
+    return default, _("Le mois « %(value)s » n'est pas compris : écrivez-le AAAA-MM (par exemple "
+                      "2026-10). Voici le dernier mois complet.") % {"value": value}
+
+
+def monthly(request: HttpRequest) -> HttpResponse:
+    check_permission(request)
+    today = timezone.localdate()
+    first, error = month_asked(request.GET.get("month"), today)
+    start, end = month_bounds(first)
+    end = min(end, today) if start <= today else end
+    figures = Figures(Filters(start=start, end=end))
+    previous_start, previous_end = month_bounds(start - dt.timedelta(days=1))
+    before = Figures(Filters(start=previous_start, end=previous_end))
+    context = overview(figures, top=5)
+    previous = before.total(before.by_network())
+    total = context["total"]
+    context.update(
+        month=first,
+        error=error,
+        previous_month=previous_start,
+        next_month=(first + dt.timedelta(days=32)).replace(day=1),
+        can_go_next=(first + dt.timedelta(days=32)).replace(day=1) <= today,
+        association=_association_name(request),
+        generated_at=timezone.now(),
+        key_figures=[
+            (_("Publications sur les réseaux"), total.posts, previous.posts),
+            (_("Vues sur les réseaux"), total.impressions.value, previous.impressions.value),
+            (_("Interactions"), total.engagement.value, previous.engagement.value),
+            (_("Visites du site depuis les réseaux"), total.network_visits,
+             previous.network_visits),
+            (_("Adhésions venues des réseaux"), total.signups, previous.signups),
+            (_("Adhésions (toutes origines)"), figures.all_signups(), before.all_signups()),
+        ],
+        thanks=[c for c in context["contributors"] if c.posts or c.visits or c.signups][:12],
+        timeline_charts=[c for c in context["timelines"] if c.key in ("engagement", "visits")],
+    )
+    return TemplateResponse(request, "stats/report.html", context)
+
+
+def _association_name(request: HttpRequest) -> str:
+    from cms.core.models import AssociationSettings
+
+    site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return "Relais"
+    return AssociationSettings.for_site(site).name or site.site_name or "Relais"

@@ -1,0 +1,126 @@
+"""Statistiques in the admin: the overview (funnel, timelines, top items), the contributors, the
+CSV exports of the numbers shown. Everything is filtered by period, section and network, and
+visible to users with the "view statistics" permission."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .figures import Figures, Row
+from .forms import StatsFilterForm
+from .presenting import overview
+from .series import Amount
+
+PERMISSION = "stats.view_statistics"
+EXPORTS = [
+    ("reseaux", gettext_lazy("CSV : par réseau")),
+    ("entonnoir", gettext_lazy("CSV : entonnoir")),
+    ("evolution-impressions", gettext_lazy("CSV : vues")),
+    ("evolution-engagement", gettext_lazy("CSV : interactions")),
+    ("evolution-visits", gettext_lazy("CSV : visites")),
+    ("evolution-signups", gettext_lazy("CSV : adhésions")),
+    ("articles", gettext_lazy("CSV : articles")),
+    ("contributeurs", gettext_lazy("CSV : contributeurs")),
+]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_permission(request: HttpRequest) -> None:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+def figures_for(request: HttpRequest) -> tuple[StatsFilterForm, Figures]:
+    form = StatsFilterForm(request.GET or None)
+    return form, Figures(form.filters(timezone.localdate()))
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    check_permission(request)
+    form, figures = figures_for(request)
+    context = overview(figures)
+    context.update(form=form, page_title=_("Statistiques"), header_icon="view", exports=EXPORTS)
+    return TemplateResponse(request, "stats/overview.html", context)
+
+
+def contributors(request: HttpRequest) -> HttpResponse:
+    check_permission(request)
+    form, figures = figures_for(request)
+    context = overview(figures)
+    context.update(form=form, page_title=_("Statistiques des contributeurs"),
+                   header_icon="group")
+    return TemplateResponse(request, "stats/contributors.html", context)
+
+
+# -- CSV -------------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    """A cell as the page shows it: "n/d" when the network refused the number, empty when
+    it does not measure it."""
+    if isinstance(value, Amount):
+        if value.value is None:
+            return "n/d" if value.missing else ""
+        return value.value
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a title must not run as a formula in a spreadsheet
+    return value
+
+
+def _row_cells(row: Row) -> list[Any]:
+    return [row.posts, row.impressions, row.engagement, row.clicks, row.network_visits]
+
+
+def tables(figures: Figures) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Every table the area shows, as (header, rows), from the same context as the pages."""
+    context = overview(figures, top=10**9)
+    head = [_("Publications"), _("Vues"), _("Interactions"), _("Clics"),
+            _("Visites depuis les réseaux")]
+    networks = [[r.label, *_row_cells(r), r.signups] for r in context["networks"]]
+    total = context["total"]
+    networks.append([_("Total"), *_row_cells(total), total.signups])
+    out = {
+        "reseaux": ([_("Réseau"), *head, _("Adhésions")], networks),
+        "articles": ([_("Article"), _("Rubrique"), _("Contributeurs"), *head,
+                      _("Visites (toutes origines)"), _("Adhésions")],
+                     [[r.label, r.section, ", ".join(r.contributors), *_row_cells(r), r.visits,
+                       r.signups] for r in context["items"]]),
+        "contributeurs": ([_("Contributeur"), _("Articles"), *head,
+                           _("Visites (toutes origines)"), _("Adhésions")],
+                          [[r.label, r.items, *_row_cells(r), r.visits, r.signups]
+                           for r in context["contributors"]]),
+    }
+    for chart in context["timelines"]:
+        out[f"evolution-{chart.key}"] = (chart.table.head, chart.table.rows)
+    out["entonnoir"] = (context["funnel"].table.head, context["funnel"].table.rows)
+    return out
+
+
+def export_csv(request: HttpRequest, table: str) -> HttpResponse:
+    check_permission(request)
+    _form, figures = figures_for(request)
+    found = tables(figures).get(table)
+    if found is None:
+        raise Http404(_("Ce tableau n'existe pas : choisissez un export depuis la page "
+                        "Statistiques."))
+    head, rows = found
+    f = figures.filters
+    name = f"statistiques-{table}-{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # so that spreadsheets read the accents right
+    writer = csv.writer(response)
+    writer.writerow([_cell(h) for h in head])
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return response
