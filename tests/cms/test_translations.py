@@ -29,8 +29,9 @@ EDITOR_FR = ("Chapeau", "Promotions", "Image principale", "Diplômé·e", "Secte
              "Réseaux sociaux", "Deux ou trois phrases")
 # ... and on the dashboard: the public site's panel, and the sidebar's Community menu (the sidebar
 # is JSON in the page, where "é" is escaped, hence the ASCII prefix).
-DASHBOARD_EN = ("Public site", "The site has not been built yet.", '"Community"')
-DASHBOARD_FR = ("Site public", "Le site n'a pas encore été construit.", '"Communaut')
+DASHBOARD_EN = ("Public site", "The site has not been built yet.", '"Community"', '"Statistics"')
+DASHBOARD_FR = ("Site public", "Le site n'a pas encore été construit.", '"Communaut',
+                '"Statistiques"')
 
 
 # --- A small PO reader -------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def test_catalogue_covers_every_app():
     _, entries = catalogue()
     files = {ref.rsplit(":", 1)[0] for e in entries for ref in e.references}
     apps = {f.split("/")[1] for f in files}
-    assert {"audience", "content", "core", "members", "publishing", "social",
+    assert {"audience", "content", "core", "members", "publishing", "social", "stats",
             "taxonomy"} <= apps
     assert any(f.endswith(".html") for f in files)  # templates too, not only Python
 
