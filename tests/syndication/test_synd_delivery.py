@@ -219,11 +219,12 @@ def _race(path: str, barrier) -> bool:
 def test_sqlite_compare_and_set_across_processes(tmp_path):
     path = str(tmp_path / "race.sqlite3")
     SQLiteLedger(path).get_or_create("actualites/race", ACCOUNT, "x")
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: a forked child of a threaded test process can inherit a held lock
+    ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
         barrier = manager.Barrier(6)
         with ctx.Pool(6) as pool:
-            wins = pool.starmap(_race, [(path, barrier)] * 6)
+            wins = pool.starmap_async(_race, [(path, barrier)] * 6).get(timeout=120)
     assert sum(wins) == 1
     assert SQLiteLedger(path).get("actualites/race", ACCOUNT).version == 1
 
