@@ -87,6 +87,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {created} new item(s)."))
         if not no_export:
             call_command("export_content", build=True, stdout=self.stdout)
+            call_command("load_demo_stats", stdout=self.stdout)
 
     # -- structure -----------------------------------------------------------------------------
 
