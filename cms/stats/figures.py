@@ -128,8 +128,10 @@ class Row(Reading):
 class Figures:
     """Everything the Statistics area shows for ``filters``, read from the database once."""
 
-    def __init__(self, filters: Filters):
+    def __init__(self, filters: Filters, granularity: str = ""):
         self.filters = f = filters
+        #: "day", "week" or "month" for the timelines; empty: chosen by the period's length.
+        self.granularity = granularity
         deliveries = Delivery.objects.filter(state=State.SENT).exclude(remote_id="")
         if f.network:
             deliveries = deliveries.filter(network=f.network)
@@ -283,12 +285,14 @@ class Figures:
         months; each ``(first day, day after the last, label)``."""
         f = self.filters
         days = (f.end - f.start).days + 1
+        granularity = self.granularity or ("day" if days <= 31 else "week" if days <= 190
+                                           else "month")
         out = []
-        if days <= 31:
+        if granularity == "day":
             for i in range(days):
                 day = f.start + dt.timedelta(days=i)
                 out.append((day, day + dt.timedelta(days=1), day.strftime("%d/%m")))
-        elif days <= 190:
+        elif granularity == "week":
             day = f.start - dt.timedelta(days=f.start.weekday())
             while day <= f.end:
                 out.append((max(day, f.start), min(day + dt.timedelta(days=7),

@@ -91,16 +91,19 @@ def ranking(rows: list[Row], chart_id: str, title: str, desc: str) -> str:
     return hbar_chart(chart_id, title, desc, [r.label for r in rows], series)
 
 
-def missing_notes(networks: list[Row]) -> list[dict[str, str]]:
-    """Every metric a network did not give in the period, and why (never shown as zero)."""
-    notes = []
+def missing_notes(networks: list[Row]) -> list[dict[str, Any]]:
+    """Every metric a network did not give in the period, and why (never shown as zero):
+    one note per network and reason, naming its metrics."""
+    notes: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in networks:
         for metric, amount in sorted(row.metrics.items()):
             for (kind, reason) in amount.missing.values():
-                notes.append({"network": row.label, "metric": metric_label(metric),
-                              "kind": unavailable_label(kind), "reason": reason,
-                              "partial": amount.known})
-    return notes
+                note = notes.setdefault((row.label, kind, reason), {
+                    "network": row.label, "metrics": [], "kind": unavailable_label(kind),
+                    "reason": reason, "partial": False})
+                note["metrics"].append(metric_label(metric))
+                note["partial"] = note["partial"] or amount.known
+    return list(notes.values())
 
 
 def cannot_give(networks: list[Row]) -> list[tuple[str, str]]:

@@ -41,7 +41,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     first, error = month_asked(request.GET.get("month"), today)
     start, end = month_bounds(first)
     end = min(end, today) if start <= today else end
-    figures = Figures(Filters(start=start, end=end))
+    figures = Figures(Filters(start=start, end=end), granularity="week")
     previous_start, previous_end = month_bounds(start - dt.timedelta(days=1))
     before = Figures(Filters(start=previous_start, end=previous_end))
     context = overview(figures, top=5)
