@@ -1,4 +1,10 @@
+"""Shared test configuration: opt-in services, and the one Playwright session that every browser
+test uses (Debian's Chromium; never `playwright install`)."""
+
 import os
+import shutil
+
+import pytest
 
 os.environ.setdefault("RELAIS_SERVE_QUIET", "1")
 
@@ -6,6 +12,7 @@ os.environ.setdefault("RELAIS_SERVE_QUIET", "1")
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/fixtures/golden/expected from the current build")
+
 
 # Tests of the opt-in services run where the service is named; elsewhere they are deselected
 # (not skipped) and the summary says how to run them.
@@ -34,3 +41,32 @@ def pytest_terminal_summary(terminalreporter):
         var, example = OPT_IN[marker]
         terminalreporter.write_line(
             f"{count} {marker} test(s) not run: set {var} (e.g. {var}={example}) to run them.")
+
+
+CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's "
+                    "chromium) or `apt-get install chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()

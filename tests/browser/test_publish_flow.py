@@ -8,13 +8,14 @@ import re
 import feedparser
 import pytest
 import requests
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from cms.content.models import HomePage, SectionIndexPage
 from cms.core.models import AssociationSettings
 from cms.members.models import SignUpPage
 from cms.publishing import export
 from relais.sections import SECTIONS
+from tests.cms.factories import root_page
 from tests.support import static_server
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def live_site(transactional_db, live_server, settings, tmp_path, django_user_mod
     settings.RELAIS_SITE_OUTPUT = tmp_path / "site" / "output"
     settings.WAGTAILADMIN_BASE_URL = live_server.url
     # live-server tests flush the database, root page included: make one if it went
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    root = root_page()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
     site = Site.objects.create(hostname="localhost", port=80, root_page=home,

@@ -34,3 +34,13 @@ def make_item(tree: dict, section: str = "actualites", *, publish: bool = True,
     if publish:
         page.save_revision().publish()
     return page
+
+
+def root_page() -> Any:
+    """Wagtail's root page, made again (with the default locale) when a live-server test before
+    this one flushed the database, migrations' data included."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))

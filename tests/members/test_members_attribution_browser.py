@@ -21,8 +21,8 @@ from cms.core.models import AssociationSettings
 from cms.members.models import Signup, SignUpPage
 from cms.publishing import export
 from relais.sections import SECTIONS
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.cms.factories import make_item
+from tests.cms.factories import make_item, root_page
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.support import static_server
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def tree_root() -> Page:
     from wagtail.models import Locale
 
     Locale.objects.get_or_create(language_code=django_settings.LANGUAGE_CODE)
-    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    return root_page()
 
 
 @pytest.fixture

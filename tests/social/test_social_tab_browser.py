@@ -4,7 +4,7 @@ computed by the composer on the server (X's weighting: an emoji weighs 2, a link
 from __future__ import annotations
 
 import pytest
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from cms.content.models import HomePage, SectionIndexPage
 from cms.publishing.models import ExportRecord
@@ -13,8 +13,7 @@ from relais.sections import SECTIONS
 from syndication.compose import compose
 from syndication.networks import registry
 from syndication.testing.fakes import FakeX
-from tests.browser.conftest import browser, page  # noqa: F401
-from tests.cms.factories import make_item
+from tests.cms.factories import make_item, root_page
 from tests.social.support import make_account
 
 pytestmark = pytest.mark.browser
@@ -26,7 +25,7 @@ def tree(transactional_db, live_server, settings, tmp_path, django_user_model):
     settings.RELAIS_SITE_OUTPUT = tmp_path / "site" / "output"
     settings.RELAIS_SITE_URL = "https://alumni.example.org"
     settings.WAGTAILADMIN_BASE_URL = live_server.url
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    root = root_page()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
     site = Site.objects.create(hostname="localhost", port=80, root_page=home,
@@ -38,7 +37,7 @@ def tree(transactional_db, live_server, settings, tmp_path, django_user_model):
     return {"site": site, "indexes": indexes, "admin": live_server.url}
 
 
-def test_the_count_follows_the_editors_typing(tree, page):  # noqa: F811
+def test_the_count_follows_the_editors_typing(tree, page):
     item = make_item(tree)  # published: exported and built on commit
     with FakeX() as fake:
         make_account(tree["site"], fake)
