@@ -22,7 +22,8 @@ from syndication.networks import registry
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
 NETWORK_COLOURS = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(registry)}
-FONT = 'font-family="system-ui, sans-serif" font-size="11"'
+# Text and axis take the page's colour (currentColor): readable in the admin's dark theme too.
+FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="currentColor"'
 
 
 def number(value: int | None) -> str:
@@ -94,7 +95,7 @@ def bar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str],
     for value in ticks(top_value):
         y = top + plot_h - plot_h * value / top_value
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-                   f'stroke="#d0d0d0" stroke-width="1"/>')
+                   f'stroke="#999" stroke-opacity="0.4" stroke-width="1"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
                    f'{number(value)}</text>')
     slot = plot_w / max(1, len(categories))
@@ -119,7 +120,7 @@ def bar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str],
             out.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 16}" '
                        f'text-anchor="middle" {FONT}>{escape(category)}</text>')
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
-               f'y2="{top + plot_h}" stroke="#333"/>')
+               f'y2="{top + plot_h}" stroke="currentColor"/>')
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 (every text is escaped above)
 

@@ -174,7 +174,8 @@ def test_a_rate_limit_defers_that_account_as_the_network_asks(published, fakes, 
     assert all(p.failures == 0 for p in TrackedPost.objects.filter(delivery__account=accounts["x"]))
 
 
-def test_a_network_down_backs_off_longer_each_time(published, fakes, accounts):
+def test_a_network_down_is_backed_off_with_the_delivery_policy(published, fakes, accounts):
+    """Full jitter: the n-th wait is random, at most ``backoff_base * 2**(n-1)``."""
     linkedin = accounts["linkedin"]
     fakes["linkedin"].faults.add("error_500", method="GET", times=2)
     now = timezone.now() + 2 * HOUR
