@@ -11,10 +11,10 @@ The views count and record *today*; the demo then moves each batch to the day it
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bs4 import BeautifulSoup
 from django.db import transaction
 from django.db.models import F
 from django.test import Client
@@ -26,6 +26,19 @@ from cms.members.models import Signup
 
 BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/131.0 Safari/537.36")
+
+
+class HiddenFields(HTMLParser):
+    """The hidden fields of a page's forms (the signed attribution of the sign-up form)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values[str(found["name"])] = found.get("value") or ""
 
 
 def client() -> Client:
@@ -81,8 +94,9 @@ def sign_up(signup_path: str, person: dict[str, Any], query: dict[str, str],
     page = browser.get(url)
     if page.status_code != 200:
         raise RuntimeError(f"The sign-up page answered {page.status_code}")
-    soup = BeautifulSoup(page.content, "html.parser")
-    data = {i["name"]: i.get("value", "") for i in soup.select("form input[type=hidden]")}
+    fields = HiddenFields()
+    fields.feed(page.content.decode())
+    data: dict[str, Any] = dict(fields.values)
     data.update({"name": person["name"], "email": person["email"], "school": person["school"],
                  "class_year": str(person["class_year"]), "wishes": person["wishes"],
                  "consent": "on", "site_web": ""})
