@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 N ?= 10000
 
-.PHONY: run test site bench lint install chromium clean
+.PHONY: run test site bench lint install chromium node clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: install chromium
+node:
+	@command -v npm >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 || { \
+	  echo "Installing Node.js, npm and a C++ compiler for Bluesky's test server (apt)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm g++ >/dev/null; }
+
+test: install chromium node
 	$(BIN)/python -m pytest
 
 lint: install

@@ -19,6 +19,8 @@ def pytest_addoption(parser):
 OPT_IN = {
     "postgres": ("RELAIS_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relais_test"),
     "redis": ("RELAIS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    # Bluesky's full network (PLC, PDS, AppView) needs PostgreSQL and Redis on 127.0.0.1
+    "devnet": ("RELAIS_TEST_DEVNET", "1"),
 }
 _deselected: dict[str, int] = {}
 

@@ -20,7 +20,7 @@ from tests.cms.factories import make_item
 from tests.social.support import connect_through_admin
 from tests.stats.support import soup, table
 
-pytestmark = pytest.mark.peer
+pytestmark = [pytest.mark.peer, pytest.mark.devnet]
 
 
 @pytest.fixture

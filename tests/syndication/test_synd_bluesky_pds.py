@@ -229,6 +229,7 @@ def test_rate_limits_of_the_real_pds():
         assert "rate limited" in str(error)
 
 
+@pytest.mark.devnet
 def test_devnet_reads_like_and_repost_counts(tmp_path):
     """The full network (PLC + PDS + App View) on PostgreSQL and Redis: counts come back."""
     with DevNet() as net:
