@@ -13,7 +13,6 @@ import pytest
 import requests
 from django.core.management import call_command
 from django.utils import timezone
-from wagtail.models import Page
 
 from cms.audience.models import PageViewCount
 from cms.members.models import Signup
@@ -21,6 +20,7 @@ from cms.social.models import Delivery, SocialAccount
 from cms.stats.demo import DEMO_MESSAGE, DEMO_SUFFIX
 from cms.stats.models import MetricSample, TrackedPost
 from cms.stats.pulling import pull
+from tests.cms.factories import root_page
 from tests.stats.support import soup, table
 
 
@@ -30,8 +30,7 @@ def demo_dirs(transactional_db, settings, tmp_path):
     settings.RELAIS_SITE_OUTPUT = tmp_path / "site" / "output"
     settings.MEDIA_ROOT = tmp_path / "media"
     # an earlier test on a live server may have emptied the tables, root page included
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
+    root_page()
 
 
 def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
