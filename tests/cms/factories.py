@@ -37,10 +37,13 @@ def make_item(tree: dict, section: str = "actualites", *, publish: bool = True,
 
 
 def root_page() -> Any:
-    """Wagtail's root page, made again (with the default locale) when a live-server test before
-    this one flushed the database, migrations' data included."""
+    """Wagtail's root page, made again (with the default locale and the root collection of
+    images) when a live-server test before this one flushed the database, the rows that
+    migrations create included."""
     from django.conf import settings
-    from wagtail.models import Locale, Page
+    from wagtail.models import Collection, Locale, Page
 
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
