@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -220,6 +221,12 @@ class SiteBuilder:
         self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
         self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
         self.linkers = self._link_index(articles_gen.articles)
+        # The model is millions of long-lived objects: keep the garbage collector's full passes
+        # (seconds on a large site, in the middle of a publication) from walking through them.
+        # A previous model, now unreachable, is unfrozen first so that it can be freed.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
         return logs.warnings
 
     def _cache_settings(self) -> dict[str, Any]:

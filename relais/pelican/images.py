@@ -119,7 +119,8 @@ def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
     """
     by_link = context.get("_relais_articles_by_link")
     if by_link is None:
-        by_link = {f"{context['SITEURL']}/{a.url}": a for a in context.get("articles", [])}
+        by_link = {f"{context['SITEURL']}/{getattr(a, 'relais_url', None) or a.url}": a
+                   for a in context.get("articles", [])}
         context["_relais_articles_by_link"] = by_link
     for entry in feed.items:
         article = by_link.get(entry["link"])

@@ -7,8 +7,9 @@ listings so that each page's content depends on as little as possible:
 - the **front page** of a listing (``/actualites/``, ``/tags/hydrogene/``, the home page) shows
   the newest items and links to the archives by year;
 - the **archives** (``/actualites/archives/2026/``, ``/2026/2/``…) cut each year into pages in
-  chronological order, page 1 starting in January. A new item only changes the last page of its
-  year, an edit only its own page, an unpublished item only the pages of its year after it;
+  chronological order, page 1 starting in January, each linking its neighbours and the front
+  page (which lists the years). A new item only changes the last page of its year, an edit only
+  its own page, an unpublished item only the pages of its year after it;
 - **feeds** hold the newest ``FEED_MAX_ITEMS`` items.
 
 The plan is data: every output is a :class:`Spec` with a ``signature`` that changes exactly
@@ -220,8 +221,10 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
                 next_url=listing.archive_url(nxt[0], nxt[1]) if nxt else "",
                 first=items[0].date.date(), last=items[-1].date.date(),
             )
+            # archive pages link their neighbours and the front page, not every year: a new
+            # year then changes the front page and one archive page, not all of them
             specs.append(_page_spec(page.url + "index.html", "archive", listing, items, page,
-                                    year_links))
+                                    ()))
     feed_items = tuple(articles[: settings.get("FEED_MAX_ITEMS") or None])
     for kind, path in (("atom", listing.feed_atom), ("rss", listing.feed_rss)):
         if path:

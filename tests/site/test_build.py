@@ -185,6 +185,9 @@ def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(s
     assert page2.select_one('a[rel="next"]')["href"].endswith("/vie-ecole/archives/2026/3/")
     last_of_2025 = soup(out / "vie-ecole/archives/2025/index.html")
     assert last_of_2025.select_one('a[rel="next"]')["href"].endswith("/vie-ecole/archives/2026/")
+    # archive pages link their neighbours and the front page, which lists the years
+    assert page2.select("nav.archives") == []
+    assert page2.select_one(".archives-home a")["href"].endswith("/vie-ecole/")
     home = soup(out / "index.html")
     assert len(home.select(".card")) == 12
     assert [a.get_text() for a in home.select("nav.archives a")] == ["2026", "2025"]
