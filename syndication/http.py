@@ -67,6 +67,7 @@ class Client:
         connect_timeout: float = 5.0,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
         on_credentials_changed: Callable[[dict[str, Any]], None] | None = None,
     ):
         self._credentials = dict(credentials)
@@ -77,6 +78,8 @@ class Client:
         self.connect_timeout = connect_timeout
         self.session = session or requests.Session()
         self.clock = clock
+        #: For the few short waits a network asks for within one call (Instagram's processing).
+        self.sleep = sleep
         self.on_credentials_changed = on_credentials_changed
 
     def __repr__(self) -> str:

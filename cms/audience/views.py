@@ -11,6 +11,9 @@
 
 The answer is always the same image, with no cookie and ``Cache-Control: no-store``. Nothing of
 the request is kept but one more unit on an aggregated row (see :mod:`cms.audience.models`).
+A client address counts at most ``RELAIS_COUNTER_RATE_LIMIT`` views per window (counted in the
+cache under a keyed hash of the address, see :mod:`cms.core.ratelimit`): beyond, the image is
+still served and nothing is counted, so a script cannot inflate a page.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from cms.core import ratelimit
 
 from .counting import (
     Hit,
@@ -62,6 +67,9 @@ def counted_hit(request: HttpRequest) -> Hit | None:
     if not path and from_site:
         path = clean_path(urlsplit(referer).path)
     if not path or not page_exists(path):
+        return None
+    if not ratelimit.allow("counter", ratelimit.client_ip(request),
+                           *settings.RELAIS_COUNTER_RATE_LIMIT):
         return None
     utm = {k: v for k, v in request.GET.items() if k.startswith("utm_")}
     if not utm and from_site:

@@ -31,11 +31,11 @@ from wagtail.search import index
 from wagtail.utils.decorators import cached_classmethod
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from cms.core.sections import section_choices
 from cms.social.forms import SocialPageForm
 from cms.social.panels import SocialDeliveriesPanel
 from cms.stats.panels import ItemStatsPanel
 from relais import sections
-from relais.sections import SECTIONS
 
 from .blocks import BodyBlock
 
@@ -58,7 +58,7 @@ class SectionIndexPage(Page):
 
     section = models.CharField(
         _("rubrique"), max_length=40, unique=True,
-        choices=[(s.key, s.label_fr) for s in SECTIONS.values()],
+        choices=section_choices,
     )
     intro = models.TextField(_("présentation"), blank=True)
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from cms.core.i18n import labelled
+
 from .models import Signup, SignUpPage
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ def send_signup_acknowledgement(signup_id: int) -> bool:
         "",
         _("Vos informations servent uniquement à traiter cette demande. Pour les consulter ou "
           "les faire supprimer, répondez à ce message%(contact)s.")
-        % {"contact": f" ou écrivez à {contact}" if contact else ""},
+        % {"contact": _(" ou écrivez à %(address)s") % {"address": contact} if contact else ""},
         "",
         name,
     ]
@@ -80,7 +82,7 @@ def notify_association(signup_id: int) -> bool:
         _("École : %(school)s — promotion : %(year)s")
         % {"school": signup.school or "-", "year": signup.class_year or "-"},
         _("Souhaite : %(wishes)s") % {"wishes": ", ".join(signup.wishes())},
-        *(f"{q} : {a}" for q, a in signup.answers.items()),
+        *(labelled(q, a) for q, a in signup.answers.items()),
         "",
         _("Arrivée par : %(origin)s%(item)s")
         % {"origin": origin, "item": f" ({signup.last_item})" if signup.last_item else ""},

@@ -203,6 +203,9 @@ RELAIS_SIGNUP_FIRST_TOUCH_DAYS = 30
 # rate limit per address reads its last value. Empty: REMOTE_ADDR (no proxy).
 RELAIS_CLIENT_IP_HEADER = os.environ.get("RELAIS_CLIENT_IP_HEADER", "")
 RELAIS_COUNTER = os.environ.get("RELAIS_COUNTER", "1") != "0"  # the audience pixel on the site
+# Page views counted per client address and window (attempts, seconds): a reader browsing the
+# whole site stays far below; a script reloading one page to inflate it is counted this far only.
+RELAIS_COUNTER_RATE_LIMIT = (300, 3600)
 
 # Syndication (cms.social). Network credentials are encrypted with RELAIS_CREDENTIALS_KEY: one
 # Fernet key, or several separated by commas, newest first (older ones still decrypt during a

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cms.core.i18n import labelled
+
 if TYPE_CHECKING:
     from .models import Delivery
 
@@ -70,7 +72,7 @@ def explain(delivery: Delivery) -> str:
             cause = _why(reason.split("last error:", 1)[-1])
             text = _("Échec après %(n)s tentatives") % {"n": m.group(1)}
             if cause:
-                text = f"{text} : {cause}"
+                text = labelled(text, cause)
             return f"{text}. " + _("Cliquez sur Réessayer plus tard.")
         cause = _why(reason)
         if cause:
@@ -90,7 +92,7 @@ def explain(delivery: Delivery) -> str:
     if delivery.retry_at is not None and delivery.retry_at > now:
         cause = _why(reason)
         text = _("Nouvel essai prévu le %(when)s") % {"when": _when(delivery.retry_at)}
-        return f"{text} : {cause}." if cause else f"{text}."
+        return f"{labelled(text, cause)}." if cause else f"{text}."
     if delivery.post_at is not None and delivery.post_at > now:
         return _("Programmé pour le %(when)s.") % {"when": _when(delivery.post_at)}
     if french:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cms.core.i18n import labelled, not_known
 from syndication.networks import registry
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -29,7 +30,7 @@ FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="currentColor"'
 def number(value: int | None) -> str:
     """``12 345`` (a thin space groups thousands, as in French); "n/d" when unknown."""
     if value is None:
-        return "n/d"
+        return not_known()
     return f"{value:,}".replace(",", "\u202f")
 
 
@@ -110,11 +111,12 @@ def bar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str],
                 continue
             h = plot_h * value / top_value
             base -= h
+            title = escape(labelled(f"{s.label} — {category}", number(value)))
             out.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{s.colour}" data-series="{escape(s.key)}" '
                 f'data-category="{escape(category)}" data-value="{value}">'
-                f'<title>{escape(s.label)} — {escape(category)} : {number(value)}</title></rect>'
+                f'<title>{title}</title></rect>'
             )
         if i % every == 0:
             out.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 16}" '
@@ -153,11 +155,11 @@ def hbar_chart(chart_id: str, title: str, desc: str, rows: Sequence[str],
             out.append(
                 f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_height - 8}" '
                 f'fill="{s.colour}" data-series="{escape(s.key)}" data-category="{escape(row)}" '
-                f'data-value="{value}"><title>{escape(row)} — {escape(s.label)} : '
-                f'{number(value)}</title></rect>'
+                f'data-value="{value}">'
+                f'<title>{escape(labelled(f"{row} — {s.label}", number(value)))}</title></rect>'
             )
             x += w
-        text = number(totals[i]) if known[i] else "n/d"
+        text = number(totals[i]) if known[i] else not_known()
         out.append(f'<text x="{x + 6:.1f}" y="{y + row_height / 2 + 4:.1f}" {FONT}>'
                    f'{text}</text>')
     out.append("</svg>")

@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from cms.audience.models import PageViewCount
+from cms.core.sections import section_label
 from cms.members.models import Signup
 from cms.social.models import Delivery
 from relais.sections import SECTIONS
@@ -57,7 +58,7 @@ class Filters:
 
     @property
     def section_label(self) -> str:
-        return SECTIONS[self.section].label_fr if self.section in SECTIONS else self.section
+        return section_label(self.section)
 
     @property
     def network_label(self) -> str:
@@ -114,7 +115,7 @@ class Row(Reading):
 
     @property
     def section_label(self) -> str:
-        return SECTIONS[self.section].label_fr if self.section in SECTIONS else self.section
+        return section_label(self.section)
 
     def absorb(self, other: Row) -> None:
         for metric, amount in other.metrics.items():

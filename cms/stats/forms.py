@@ -7,8 +7,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.core.sections import section_choices
 from cms.social.models import NETWORK_CHOICES
-from relais.sections import SECTIONS
 
 from .figures import Filters
 
@@ -37,7 +37,7 @@ class StatsFilterForm(forms.Form):
                           widget=forms.DateInput(attrs={"type": "date"}))
     section = forms.ChoiceField(
         label=_("Rubrique"), required=False,
-        choices=[("", _("Toutes")), *((s.key, s.label_fr) for s in SECTIONS.values())],
+        choices=lambda: [("", _("Toutes")), *section_choices()],
     )
     network = forms.ChoiceField(label=_("Réseau"), required=False,
                                 choices=[("", _("Tous")), *NETWORK_CHOICES])

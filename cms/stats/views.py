@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cms.core.i18n import not_known
+
 from .figures import Figures, Row
 from .forms import StatsFilterForm
 from .presenting import overview
@@ -68,7 +70,7 @@ def _cell(value: Any) -> Any:
     it does not measure it."""
     if isinstance(value, Amount):
         if value.value is None:
-            return "n/d" if value.missing else ""
+            return not_known() if value.missing else ""
         return value.value
     if value is None:
         return ""

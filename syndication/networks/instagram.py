@@ -5,6 +5,10 @@ public URL that Meta fetches. Caption: 2,200 characters (counted here in UTF-16 
 shorter than Meta's count), at most 30 hashtags. Publishing takes two calls: a media container
 (``POST /{ig-user-id}/media``, harmless: it is not visible) then ``media_publish`` (the call that
 makes the post, the one whose outcome may be uncertain). 50 posts per 24 h per account.
+Meta fetches and processes the image after the first call; ``media_publish`` on a container it
+has not finished is refused with code 9007, subcode 2207027 ("the media is not ready"): nothing
+was published, so the client waits a little and asks again (:attr:`InstagramClient.publish_waits`),
+then leaves it to the delivery policy's next attempt.
 
 Credentials: ``{"ig_user_id", "access_token"}``.
 """
@@ -13,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from syndication.errors import NotSyndicable
+import requests
+
+from syndication.errors import NotSyndicable, TransientError
 from syndication.http import parse_time
 from syndication.metrics import (
     COMMENTS,
@@ -68,8 +74,35 @@ class Instagram(Network):
         return body
 
 
+#: Meta's answer to ``media_publish`` on a container whose image is still being processed.
+NOT_READY = (9007, 2207027)
+
+
+class MediaNotReady(TransientError):
+    """Instagram has not finished processing the image: nothing was published, ask again."""
+
+
 class InstagramClient(GraphClient):
     network_class = Instagram
+    #: Seconds waited before each new ``media_publish`` of a container Instagram is still
+    #: processing (images take a few seconds at most).
+    publish_waits: ClassVar[tuple[float, ...]] = (1.0, 2.0, 4.0)
+
+    def _check(
+        self, method: str, path: str, response: requests.Response, creates: bool
+    ) -> requests.Response:
+        error = self._error(response)
+        if path.endswith("/media_publish") and (
+            error.get("code"), error.get("error_subcode")) == NOT_READY:
+            raise MediaNotReady(
+                f"{self.label}: the image is still being processed by Instagram "
+                f"({self.redact(self.error_detail(response))}); nothing was published, "
+                "it will be tried again.",
+                network=self.network.name,
+                status=response.status_code,
+                retry_after=60.0,
+            )
+        return super()._check(method, path, response, creates)
 
     def _user(self) -> str:
         user = self._cred("ig_user_id")
@@ -81,12 +114,19 @@ class InstagramClient(GraphClient):
         container = self.request(
             "POST", self.path(self._user(), "media"), data=self.network.request_body(post)
         ).json()["id"]
-        data = self.request(
-            "POST",
-            self.path(self._user(), "media_publish"),
-            creates=True,
-            data={"creation_id": container},
-        ).json()
+        for wait in (*self.publish_waits, None):
+            try:
+                data = self.request(
+                    "POST",
+                    self.path(self._user(), "media_publish"),
+                    creates=True,
+                    data={"creation_id": container},
+                ).json()
+                break
+            except MediaNotReady:
+                if wait is None:
+                    raise
+                self.sleep(wait)
         media_id = str(data["id"])
         return RemotePost(id=media_id, url=self.permalink(media_id, "permalink", ""))
 

@@ -3,9 +3,11 @@ the site has) and browsers' user agents."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 SITE = "https://alumni.example.org"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -16,7 +18,7 @@ PAGES = ["index.html", "actualites/index.html", "actualites/nomination/index.htm
 
 
 @pytest.fixture
-def built_site(settings, tmp_path) -> Path:
+def built_site(settings, tmp_path) -> Iterator[Path]:
     settings.RELAIS_SITE_URL = SITE
     output = tmp_path / "site" / "output"
     for page in PAGES:
@@ -25,4 +27,6 @@ def built_site(settings, tmp_path) -> Path:
     (output / "theme" / "css").mkdir(parents=True)
     (output / "theme" / "css" / "site.css").write_text("body{}")
     settings.RELAIS_SITE_OUTPUT = output
-    return output
+    cache.clear()  # the counter's per-address limit starts afresh
+    yield output
+    cache.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ SYNDICATED = {"utm_source": "mastodon", "utm_medium": "social", "utm_campaign": 
 
 
 def hit(client, ua: str = FIREFOX, **params):
-    extra = {k: params.pop(k) for k in list(params) if k.startswith("HTTP_")}
+    extra = {k: params.pop(k) for k in list(params) if k.startswith("HTTP_") or k == "REMOTE_ADDR"}
     return client.get(f"{PIXEL}?{urlencode(params)}", HTTP_USER_AGENT=ua, **extra)
 
 
@@ -127,3 +128,14 @@ def test_counter_url_is_exported_with_the_site_settings(db, settings):
     assert "counter_url: https://cms.alumni.example.org/c/p.gif" in config.to_yaml()
     settings.RELAIS_COUNTER = False
     assert AssociationSettings.for_site(Site.objects.get()).to_site_config().counter_url == ""
+
+
+def test_one_address_cannot_inflate_a_page(db, built_site, client, settings):
+    settings.RELAIS_COUNTER_RATE_LIMIT = (5, 3600)
+    for _ in range(8):
+        response = hit(client, p="/actualites/nomination/", REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 200 and response.content.startswith(b"GIF89a")
+    hit(client, p="/actualites/nomination/", REMOTE_ADDR="198.51.100.2")  # another reader
+    assert counts() == {("/actualites/nomination/", "", "", ""): 6}
+    # the limit keeps a keyed hash of the address in the cache, never the address itself
+    assert not any("203.0.113.7" in key for key in cache._cache)

@@ -12,6 +12,7 @@ from syndication.compose import compose
 from syndication.errors import PostRejected, RateLimited, ReconnectNeeded, TransientError
 from syndication.models import ImageRef
 from syndication.networks import registry
+from syndication.networks.instagram import MediaNotReady
 from syndication.testing.fakes import client_for, credentials_for
 from syndication.testing.worker import synthetic_item
 
@@ -180,3 +181,27 @@ def test_no_secret_in_errors_logs_or_repr(fake_factory, name, caplog):
         for text in texts:
             assert secret not in text
     assert "[redacted]" in str(info.value) or name in ("linkedin", "x")
+
+
+def test_instagram_waits_while_the_image_is_processed(fake_factory):
+    fake = fake_factory("instagram")
+    fake.processing_rounds = 2  # Meta answers "not ready" twice, then publishes
+    waits: list[float] = []
+    client = client_for(fake, sleep=waits.append)
+    remote = client.publish(post_for("instagram"))
+    assert remote.id and len(fake.posts) == 1
+    assert waits == list(client.publish_waits[:2])
+    containers = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/media")]
+    assert len(containers) == 1  # the same container, asked again
+
+
+def test_instagram_still_processing_is_left_to_a_later_attempt(fake_factory):
+    fake = fake_factory("instagram")
+    fake.processing_rounds = 10
+    waits: list[float] = []
+    client = client_for(fake, sleep=waits.append)
+    with pytest.raises(MediaNotReady) as info:
+        client.publish(post_for("instagram"))
+    assert isinstance(info.value, TransientError) and not info.value.uncertain
+    assert "still being processed" in info.value.message and fake.posts == []
+    assert waits == list(client.publish_waits)

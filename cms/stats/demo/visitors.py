@@ -11,6 +11,7 @@ The views count and record *today*; the demo then moves each batch to the day it
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -41,6 +42,15 @@ class HiddenFields(HTMLParser):
             self.values[str(found["name"])] = found.get("value") or ""
 
 
+_readers = itertools.count(1)
+
+
+def reader_address() -> str:
+    """A new reader's address (private range 10.0.0.0/8)."""
+    n = next(_readers) % (1 << 24)
+    return f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}"
+
+
 def client() -> Client:
     return Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=BROWSER)
 
@@ -58,7 +68,8 @@ def visit(browser: Client, path: str, utm: dict[str, str], times: int, day: dt.d
     query = urlencode({"p": path, **utm})
     counted = 0
     for _ in range(times):
-        response = browser.get(f"/c/p.gif?{query}")
+        # each view from its own reader: the counter limits views per address
+        response = browser.get(f"/c/p.gif?{query}", REMOTE_ADDR=reader_address())
         if response.status_code != 200:
             raise RuntimeError(f"The counter answered {response.status_code} for {path}")
         counted += 1

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from cms.core.i18n import labelled, not_known
 from cms.stats.charts import number
 from cms.stats.labels import metric_label, unavailable_label
 from cms.stats.series import Amount
@@ -29,12 +30,12 @@ def amount(value: Amount) -> str:
     asterisk; "n/d" with the reason when nothing was known."""
     if not isinstance(value, Amount):
         return number(value) if value is not None else "—"
-    why = "; ".join(f"{metric_label(m)} : {unavailable_label(kind)}"
+    why = "; ".join(labelled(metric_label(m), unavailable_label(kind))
                     for m, (kind, _reason) in sorted(value.missing.items()))
     if value.value is None:
         if why:
             return format_html('<abbr title="{}">{}</abbr>', _("non disponible — ") + why,
-                               "n/d")
+                               not_known())
         return "—"
     if why:
         return format_html('{}<abbr title="{}">*</abbr>', number(value.value),

@@ -308,6 +308,10 @@ class FakeInstagram(FakeGraph):
         #: True: the owner hides like counts (``like_count`` is left out).
         self.hide_likes = False
         self.containers: dict[str, dict[str, str]] = {}
+        #: How many ``media_publish`` calls on a new container are refused as "not ready"
+        #: (Meta still processing the image) before it can be published.
+        self.processing_rounds = 0
+        self._not_ready: dict[str, int] = {}
         self.route("GET", rf"{V}/me/accounts", self.me_accounts)
         self.route("POST", rf"{V}/(\d+)/media", self.create_container)
         self.route("POST", rf"{V}/(\d+)/media_publish", self.publish)
@@ -354,11 +358,27 @@ class FakeInstagram(FakeGraph):
         with self.lock:
             container = self.new_id()
             self.containers[container] = params
+            self._not_ready[container] = self.processing_rounds
         return Response(200, {"id": container})
 
     def publish(self, request: Request, user: str) -> Response:
         creation = self.params(request).get("creation_id", "")
         with self.lock:
+            if self._not_ready.get(creation, 0) > 0:
+                self._not_ready[creation] -= 1
+                return Response(
+                    400,
+                    {
+                        "error": {
+                            "message": "Media ID is not available",
+                            "type": "OAuthException",
+                            "code": 9007,
+                            "error_subcode": 2207027,
+                            "error_user_msg": "The media is not ready for publishing, please "
+                            "wait for a moment",
+                        }
+                    },
+                )
             params = self.containers.pop(creation, None)
             if params is None:
                 return Response(
