@@ -20,6 +20,12 @@ from syndication.errors import ComposeError, NotSyndicable
 from syndication.models import Item
 from syndication.networks import registry
 
+#: What ``--json`` cannot show: a card picture is uploaded only when really posting.
+UPLOAD_NOTES = {
+    "bluesky": "thumb is uploaded (uploadBlob) only when really posting",
+    "linkedin": "thumbnail is uploaded (Images API, initializeUpload) only when really posting",
+}
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -84,8 +90,8 @@ def compose_command(args: argparse.Namespace) -> int:
                 "endpoint": network.create_endpoint,
                 "body": body,
             }
-            if name == "bluesky":
-                record["note"] = "thumb is uploaded (uploadBlob) only when really posting"
+            if name in UPLOAD_NOTES and post.card is not None and post.card.image is not None:
+                record["note"] = UPLOAD_NOTES[name]
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(f"== {network.label} ({post.length}/{post.limit}) — {network.create_endpoint}")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import mimetypes
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import requests
@@ -23,7 +25,7 @@ from syndication.errors import (
     ReconnectNeeded,
     TransientError,
 )
-from syndication.models import AccountInfo, Post, RemotePost
+from syndication.models import AccountInfo, ImageRef, Post, RemotePost
 from syndication.policy import retry_after_from_headers
 from syndication.registry import Network
 
@@ -115,6 +117,22 @@ class Client:
             if len(secret) >= 4:
                 text = text.replace(secret, "[redacted]")
         return text
+
+    def image_bytes(self, image: ImageRef) -> tuple[bytes, str] | None:
+        """The bytes and MIME type of a card image (from ``path``, else downloaded from
+        ``url``) to upload; None, with a log line, when it cannot be had: the post goes out
+        without its picture rather than not at all."""
+        try:
+            if image.path:
+                return (Path(image.path).read_bytes(),
+                        mimetypes.guess_type(image.path)[0] or "image/jpeg")
+            got = self.session.get(image.url, timeout=(self.connect_timeout, self.timeout))
+            got.raise_for_status()
+            return got.content, got.headers.get("Content-Type", "image/jpeg").split(";")[0]
+        except (OSError, requests.RequestException) as exc:
+            logger.warning("%s: card image %s not available (%s); posting without it",
+                           self.label, image.path or image.url, type(exc).__name__)
+            return None
 
     # -- what subclasses provide ---------------------------------------------------------------
 

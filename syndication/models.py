@@ -13,8 +13,9 @@ SegmentKind = Literal["text", "link", "tag"]
 class ImageRef:
     """An image for a card or an Instagram post: a local file, a public URL, or both.
 
-    Bluesky uploads the bytes (from ``path``, else downloaded from ``url``); Instagram needs a
-    ``url`` that Meta can fetch; LinkedIn and Facebook take the card image from the page itself.
+    Bluesky and LinkedIn upload the bytes (from ``path``, else downloaded from ``url``);
+    Instagram needs a ``url`` that Meta can fetch; Facebook takes the card image from the page's
+    Open Graph tags.
     """
 
     path: str = ""

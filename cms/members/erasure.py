@@ -5,12 +5,18 @@ submissions of sign-up pages that mention it (sign-ups recorded before the ``Sig
 and the rate-limit counter of that address. The site audience (:mod:`cms.audience`) holds
 aggregated counts only, with nothing tied to a person: there is nothing to delete there.
 What remains is one more unit in the month's anonymous :class:`ErasureTally`.
+
+:func:`purge_expired` deletes, each night (a job of the worker's clock), the sign-ups older than
+``RELAIS_SIGNUP_RETENTION_DAYS`` and the older form submissions of sign-up pages.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +24,8 @@ from wagtail.contrib.forms.models import FormSubmission
 
 from . import protection
 from .models import ErasureTally, Signup, SignUpPage
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,3 +65,21 @@ def erase(email: str) -> Erasure:
     ErasureTally.objects.filter(month=month).update(requests=F("requests") + 1,
                                                     records=F("records") + signups + legacy)
     return Erasure(signups, legacy)
+
+
+@transaction.atomic
+def purge_expired(now: dt.datetime | None = None) -> int:
+    """Delete the sign-ups (and sign-up form submissions) received more than
+    ``RELAIS_SIGNUP_RETENTION_DAYS`` ago; the number deleted. Nothing when the setting is 0."""
+    days = int(settings.RELAIS_SIGNUP_RETENTION_DAYS)
+    if days <= 0:
+        return 0
+    limit = (now or timezone.now()) - dt.timedelta(days=days)
+    signups, _ = Signup.objects.filter(created_at__lt=limit).delete()
+    legacy, _ = FormSubmission.objects.filter(
+        page_id__in=list(SignUpPage.objects.values_list("pk", flat=True)),
+        submit_time__lt=limit).delete()
+    if signups or legacy:
+        logger.info("Sign-ups: %d record(s) older than %d days deleted (retention period)",
+                    signups + legacy, days)
+    return signups + legacy

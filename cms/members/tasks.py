@@ -16,6 +16,7 @@ from django_tasks import task
 
 from cms.core.i18n import labelled
 
+from .erasure import purge_expired
 from .models import Signup, SignUpPage
 
 logger = logging.getLogger(__name__)
@@ -104,3 +105,9 @@ def send_signup_notification(page_id: int, body: str) -> None:
     addresses = [a.strip() for a in page.to_address.split(",") if a.strip()]
     if addresses:
         send_mail(page.subject or "Nouvelle adhésion", body, page.from_address, addresses)
+
+
+@task(backend="relais", queue_name="maintenance")
+def purge_expired_signups() -> int:
+    """The nightly deletion of sign-ups past their retention period."""
+    return purge_expired()

@@ -199,6 +199,9 @@ if os.environ.get("RELAIS_REDIS_CACHE_URL"):
 RELAIS_SIGNUP_RATE_LIMITS = {"ip": (10, 3600), "email": (3, 24 * 3600)}  # (attempts, seconds)
 RELAIS_SIGNUP_FIRST_TOUCH_COOKIE = os.environ.get("RELAIS_SIGNUP_FIRST_TOUCH_COOKIE", "1") != "0"
 RELAIS_SIGNUP_FIRST_TOUCH_DAYS = 30
+# Sign-ups older than this are deleted by the worker each night (GDPR storage limitation; three
+# years is the CNIL's reference for prospects). 0 keeps them until deleted by hand.
+RELAIS_SIGNUP_RETENTION_DAYS = int(os.environ.get("RELAIS_SIGNUP_RETENTION_DAYS", "1095"))
 # Header set by the reverse proxy with the client's address (e.g. HTTP_X_FORWARDED_FOR): the
 # rate limit per address reads its last value. Empty: REMOTE_ADDR (no proxy).
 RELAIS_CLIENT_IP_HEADER = os.environ.get("RELAIS_CLIENT_IP_HEADER", "")

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import mimetypes
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -189,24 +187,10 @@ class BlueskyClient(Client):
 
     def upload_blob(self, image: ImageRef) -> dict[str, Any] | None:
         """Upload a card thumbnail; None (and a log line) when it cannot be had."""
-        try:
-            if image.path:
-                data = Path(image.path).read_bytes()
-                mime = mimetypes.guess_type(image.path)[0] or "image/jpeg"
-            else:
-                got = self.session.get(image.url, timeout=(self.connect_timeout, self.timeout))
-                got.raise_for_status()
-                data, mime = (
-                    got.content,
-                    got.headers.get("Content-Type", "image/jpeg").split(";")[0],
-                )
-        except (OSError, requests.RequestException) as exc:
-            logger.warning(
-                "Bluesky: card image %s not available (%s); posting without it",
-                image.path or image.url,
-                type(exc).__name__,
-            )
+        loaded = self.image_bytes(image)
+        if loaded is None:
             return None
+        data, mime = loaded
         if len(data) > MAX_BLOB_BYTES:
             data, mime = _shrink(data), "image/jpeg"
             if len(data) > MAX_BLOB_BYTES:

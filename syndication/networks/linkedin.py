@@ -6,6 +6,11 @@ the post short) and hashtags are written ``{hashtag|\\#|Name}``. The limit is ch
 escaped text, counted in UTF-16 units, which is never shorter than what LinkedIn counts.
 Access tokens live about 60 days; refresh tokens (when the app has them) renew them.
 
+LinkedIn does not read the page for a post made through the API: the card's picture is uploaded
+first (Images API: ``POST /rest/images?action=initializeUpload`` gives an upload URL and an
+``urn:li:image:…``, the bytes are ``PUT`` there) and named as ``content.article.thumbnail``. A
+picture that cannot be had or uploaded leaves the card without it; the post still goes out.
+
 Credentials: ``{"access_token", "refresh_token", "client_id", "client_secret", "author"}``
 where ``author`` is the URN posted as (``urn:li:organization:…`` or ``urn:li:person:…``).
 """
@@ -13,11 +18,12 @@ where ``author`` is the URN posted as (``urn:li:organization:…`` or ``urn:li:p
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from syndication.errors import PostRejected
+from syndication.errors import PostRejected, RateLimited, TransientError
 from syndication.http import Client, parse_time
 from syndication.metrics import (
     CLICKS,
@@ -36,9 +42,11 @@ from syndication.metrics import (
     counts,
     unavailable_from,
 )
-from syndication.models import AccountInfo, Post, RemotePost, Segment
+from syndication.models import AccountInfo, ImageRef, Post, RemotePost, Segment
 from syndication.registry import Network, register
 from syndication.text import same_item, utf16_len
+
+logger = logging.getLogger(__name__)
 
 RESERVED = set("\\|{}@[]()<>#*_~")
 
@@ -70,7 +78,11 @@ class LinkedIn(Network):
     def measure(self, segments: Sequence[Segment]) -> int:
         return utf16_len(self.render(segments))
 
-    def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def request_body(
+        self, post: Post, account: Mapping[str, Any] | None = None, thumbnail: str | None = None
+    ) -> dict[str, Any]:
+        """The ``POST /rest/posts`` body. ``thumbnail`` is the card picture's image URN, once
+        uploaded; without it (dry run) a card picture shows as a note of what will be uploaded."""
         author = (account or {}).get(
             "author"
         ) or "<author URN: urn:li:organization:… or urn:li:person:…>"
@@ -90,6 +102,11 @@ class LinkedIn(Network):
             article = {"source": post.card.url, "title": post.card.title}
             if post.card.description:
                 article["description"] = post.card.description
+            if thumbnail:
+                article["thumbnail"] = thumbnail
+            elif post.card.image is not None:
+                image = post.card.image
+                article["thumbnail"] = {"pending_upload": image.path or image.url}
             body["content"] = {"article": article}
         return body
 
@@ -150,8 +167,37 @@ class LinkedInClient(Client):
             raise self.reconnect_needed("no author URN is stored for this account")
         return str(author)
 
+    def upload_thumbnail(self, image: ImageRef) -> str | None:
+        """Upload a card picture with the Images API; its ``urn:li:image:…``, or None (and a
+        log line) when it cannot be had or LinkedIn refuses it. A dead token or a rate limit
+        still raises: the post is tried again later, with its picture."""
+        loaded = self.image_bytes(image)
+        if loaded is None:
+            return None
+        data, mime = loaded
+        try:
+            answer = self.request(
+                "POST", "/rest/images", params={"action": "initializeUpload"},
+                json={"initializeUploadRequest": {"owner": self._author()}},
+            ).json()["value"]
+            self.request("PUT", "/rest/images (upload)", url=answer["uploadUrl"], data=data,
+                         headers={"Content-Type": mime})
+        except RateLimited:
+            raise  # nothing was posted: the whole post waits, picture included
+        except (PostRejected, TransientError, KeyError, TypeError, ValueError) as exc:
+            logger.warning("LinkedIn: card picture not uploaded (%s); posting without it",
+                           self.redact(str(exc)))
+            return None
+        return str(answer["image"])
+
     def publish(self, post: Post) -> RemotePost:
-        body = self.network.request_body(post, {"author": self._author()})
+        thumbnail = None
+        if post.card is not None and post.card.image is not None:
+            thumbnail = self.upload_thumbnail(post.card.image)
+        body = self.network.request_body(post, {"author": self._author()}, thumbnail=thumbnail)
+        article = (body.get("content") or {}).get("article") or {}
+        if isinstance(article.get("thumbnail"), dict):  # the picture could not be uploaded
+            del article["thumbnail"]
         response = self.request("POST", "/rest/posts", creates=True, json=body)
         urn = response.headers.get("x-restli-id") or ""
         return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/" if urn else "")

@@ -158,3 +158,28 @@ def test_signup_page_is_not_listed_among_generic_form_submissions(signups, admin
     response = admin_client.get("/admin/forms/")
     assert response.status_code == 200
     assert "Adhérer" not in [p.title for p in response.context["object_list"]]
+
+
+def test_sign_ups_past_the_retention_period_are_deleted_each_night(signup_site, settings):
+    from cms.members.tasks import purge_expired_signups
+    from cms.publishing.clock import JOBS, nightly
+
+    page = signup_site["page"]
+    now = timezone.now()
+    settings.RELAIS_SIGNUP_RETENTION_DAYS = 1095
+    old = make_signup(page, email="ancien@example.org", created_at=now - dt.timedelta(days=1100))
+    kept = make_signup(page, email="recent@example.org", created_at=now - dt.timedelta(days=1000))
+    legacy_old = FormSubmission.objects.create(page=page, form_data={"e_mail": "a@example.org"})
+    FormSubmission.objects.filter(pk=legacy_old.pk).update(
+        submit_time=now - dt.timedelta(days=1200))
+    legacy_kept = FormSubmission.objects.create(page=page, form_data={"e_mail": "b@example.org"})
+
+    job = next(j for j in JOBS if j.name == "members_purge_expired")
+    assert job.due is nightly
+    assert purge_expired_signups.call() == 2
+    assert list(Signup.objects.all()) == [kept] and not Signup.objects.filter(pk=old.pk).exists()
+    assert list(FormSubmission.objects.all()) == [legacy_kept]
+
+    settings.RELAIS_SIGNUP_RETENTION_DAYS = 0  # keep everything
+    make_signup(page, email="tres-ancien@example.org", created_at=now - dt.timedelta(days=5000))
+    assert purge_expired_signups.call() == 0 and Signup.objects.count() == 2

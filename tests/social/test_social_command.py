@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -62,8 +63,15 @@ def test_dry_run_prints_the_exact_bodies_and_sends_nothing(published, fakes, pds
 
     out = run(published.pk)
     assert out.count("publié") == 6, out
-    for network in ("mastodon", "x", "linkedin", "facebook", "instagram"):
+    for network in ("mastodon", "x", "facebook", "instagram"):
         assert sent_body(fakes[network], network) == by_network[network]["body"], network
+    # LinkedIn: the dry run's body, with the card picture uploaded (Images API) and named by URN
+    planned, sent = by_network["linkedin"]["body"], sent_body(fakes["linkedin"], "linkedin")
+    pending = planned["content"]["article"].pop("thumbnail")["pending_upload"]
+    assert pending.endswith("/social-1200x630.jpg")
+    urn = sent["content"]["article"].pop("thumbnail")
+    assert fakes["linkedin"].images[urn] == Path(pending).read_bytes()
+    assert sent == planned
     # Bluesky: the record on the PDS is the dry run's, but for the time it was created and the
     # uploaded thumbnail (shown as the file to upload in the dry run)
     planned = by_network["bluesky"]["body"]

@@ -3,6 +3,7 @@ and no secret in any message, log line or repr."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 
@@ -205,3 +206,38 @@ def test_instagram_still_processing_is_left_to_a_later_attempt(fake_factory):
     assert isinstance(info.value, TransientError) and not info.value.uncertain
     assert "still being processed" in info.value.message and fake.posts == []
     assert waits == list(client.publish_waits)
+
+
+def test_linkedin_posts_without_its_picture_when_the_upload_fails(fake_factory, tmp_path, caplog):
+    picture = tmp_path / "card.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n not really a picture, but bytes to send")
+    fake = fake_factory("linkedin")
+    fake.faults.add("error_500", path="/rest/images")
+    post = post_for("linkedin")
+    post = dataclasses.replace(post, card=dataclasses.replace(
+        post.card, image=ImageRef(path=str(picture), alt="photo")))
+    with caplog.at_level(logging.WARNING):
+        remote = client_for(fake).publish(post)
+    assert remote.id and len(fake.posts) == 1
+    assert "thumbnail" not in fake.posts[0]["body"]["content"]["article"]
+    assert "card picture not uploaded" in caplog.text
+    assert fake.token not in caplog.text
+
+
+def test_linkedin_dry_run_body_says_the_picture_is_uploaded_when_posting():
+    post = post_for("linkedin")
+    article = registry.create("linkedin").request_body(post)["content"]["article"]
+    assert article["thumbnail"] == {"pending_upload": "https://alumni.example.org/img/1.jpg"}
+
+
+def test_linkedin_rate_limit_on_the_picture_delays_the_whole_post(fake_factory, tmp_path):
+    picture = tmp_path / "card.jpg"
+    picture.write_bytes(b"\xff\xd8\xff\xe0 jpeg bytes")
+    fake = fake_factory("linkedin")
+    fake.faults.add("rate_limit", path="/rest/images")
+    post = post_for("linkedin")
+    post = dataclasses.replace(post, card=dataclasses.replace(
+        post.card, image=ImageRef(path=str(picture), alt="photo")))
+    with pytest.raises(RateLimited):
+        client_for(fake).publish(post)
+    assert fake.posts == []

@@ -4,11 +4,13 @@ The fakes' answers to X are checked against the OpenAPI file too, so the fakes s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from werkzeug.datastructures import ImmutableMultiDict
 
 from syndication.compose import compose
@@ -38,11 +40,12 @@ def meta(specs: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in (specs / "meta").glob("*.json")}
 
 
-def exercise(fake, name: str, *, expire: bool = False) -> None:
+def exercise(fake, name: str, *, expire: bool = False, image_path: str = "") -> None:
     """Everything a client does: verify, look for a post, publish, find it again."""
     client = client_for(fake)
     item = synthetic_item(3)
-    item.image = ImageRef(url="https://alumni.example.org/img/3.jpg", alt="Une photo")
+    item.image = ImageRef(path=image_path, url="https://alumni.example.org/img/3.jpg",
+                          alt="Une photo")
     post = compose(item, registry.create(name))
     client.verify_credentials()
     assert client.find_existing(post) is None
@@ -214,19 +217,28 @@ def test_the_meta_check_does_catch_unknown_fields(meta):
         check_graph_request(meta, req, {r"/\d+/posts": ("Page", "posts")})
 
 
-def test_linkedin_requests_match_the_documented_shape(fake_factory):
+def test_linkedin_requests_match_the_documented_shape(fake_factory, tmp_path):
+    picture = tmp_path / "card.jpg"
+    Image.new("RGB", (1200, 630), "#1d4e89").save(picture, "JPEG")
     fake = fake_factory("linkedin")
-    exercise(fake, "linkedin", expire=True)
+    exercise(fake, "linkedin", expire=True, image_path=str(picture))
     kinds = set()
     for req in fake.requests:
+        if req.method == "POST" and req.path == "/rest/images":
+            assert req.query["action"] == ["initializeUpload"]
+            assert req.json == {"initializeUploadRequest": {"owner": fake.author}}
+        if req.method == "PUT":  # the bytes, to the upload URL LinkedIn gave
+            assert req.body == picture.read_bytes()
+            assert req.headers["content-type"] == "image/jpeg" and req.bearer
+            req = dataclasses.replace(req, path="/dms-uploads/<key>")
         if req.path.startswith("/rest/"):
             assert req.headers.get("x-restli-protocol-version") == "2.0.0"
             assert re.fullmatch(r"\d{6}", req.headers.get("linkedin-version", ""))
         if req.method == "POST" and req.path == "/rest/posts":
             assert linkedin_problems(req) == []
-            assert req.json["content"]["article"]["source"].startswith(
-                "https://alumni.example.org/"
-            )
+            article = req.json["content"]["article"]
+            assert article["source"].startswith("https://alumni.example.org/")
+            assert fake.images[article["thumbnail"]] == picture.read_bytes()
         if req.method == "GET" and req.path == "/rest/posts":
             assert req.query["q"] == ["author"] and req.query["author"][0].startswith("urn:li:")
         if req.path == "/oauth/v2/accessToken":
@@ -235,6 +247,8 @@ def test_linkedin_requests_match_the_documented_shape(fake_factory):
     assert kinds == {
         "GET /rest/organizations/5515715",
         "GET /rest/posts",
+        "POST /rest/images",
+        "PUT /dms-uploads/<key>",
         "POST /rest/posts",
         "POST /oauth/v2/accessToken",
     }

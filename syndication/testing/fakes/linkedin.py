@@ -11,6 +11,11 @@ Share statistics: ``GET /rest/organizationalEntityShareStatistics?q=organization
 organizationalEntity=<org URN>&shares=List(<URN>,…)`` (Rest.li 2.0 list syntax, URNs
 URL-encoded) answers ``elements[].totalShareStatistics`` from the counters ``engage`` raises;
 ``statistics_allowed = False`` gives LinkedIn's 403 ACCESS_DENIED.
+
+Images API (card pictures): ``POST /rest/images?action=initializeUpload`` with
+``{"initializeUploadRequest": {"owner": <author URN>}}`` answers ``value.uploadUrl`` and
+``value.image`` (``urn:li:image:…``); the bytes are ``PUT`` to the upload URL (authenticated).
+A post's ``content.article.thumbnail`` must name an image whose bytes were uploaded.
 """
 
 from __future__ import annotations
@@ -62,6 +67,11 @@ def linkedin_problems(request: Request) -> list[str]:
         not isinstance(article, dict) or not article.get("source") or not article.get("title")
     ):
         problems.append("content.article needs source and title")
+    if isinstance(article, dict):
+        problems += [f"unknown field content.article.{name}" for name in article
+                     if name not in ("source", "title", "description", "thumbnail")]
+        if "thumbnail" in article and not str(article["thumbnail"]).startswith("urn:li:image:"):
+            problems.append("content.article.thumbnail must be an image URN (urn:li:image:…)")
     if len(str(body.get("commentary", ""))) > 3000:
         problems.append("commentary over 3000 characters")
     return problems
@@ -96,7 +106,11 @@ class FakeLinkedIn(FakeServer):
         self.refreshes = 0
         #: Organisations the member administers (what a connect flow offers to post as).
         self.administered = [self.author]
+        #: Uploaded pictures: image URN → bytes (None until the PUT arrives).
+        self.images: dict[str, bytes | None] = {}
         self.route("POST", r"/rest/posts", self.create)
+        self.route("POST", r"/rest/images", self.initialize_upload)
+        self.route("PUT", r"/dms-uploads/([\w-]+)", self.upload)
         self.route("GET", r"/rest/posts", self.by_author)
         self.route("GET", r"/v2/userinfo", self.userinfo)
         self.route("GET", r"/rest/organizations/(\d+)", self.organization)
@@ -126,8 +140,36 @@ class FakeLinkedIn(FakeServer):
             {"Retry-After": "4"},
         )
 
+    def initialize_upload(self, request: Request) -> Response:
+        body = request.json if request.body else None
+        owner = ((body or {}).get("initializeUploadRequest") or {}).get("owner", "")
+        if request.arg("action") != "initializeUpload" or not str(owner).startswith(
+            ("urn:li:organization:", "urn:li:person:")
+        ):
+            return Response(400, {"status": 400, "message": "action=initializeUpload and "
+                                  "initializeUploadRequest.owner (an URN) are required"})
+        with self.lock:
+            key = f"D4E10AQ{self.new_id()}"
+            urn = f"urn:li:image:{key}"
+            self.images[urn] = None
+        return Response(200, {"value": {"uploadUrlExpiresAt": self.timestamp("ms") + 86_400_000,
+                                        "uploadUrl": f"{self.url}/dms-uploads/{key}",
+                                        "image": urn}})
+
+    def upload(self, request: Request, key: str) -> Response:
+        urn = f"urn:li:image:{key}"
+        with self.lock:
+            if urn not in self.images or not request.body:
+                return Response(400, {"status": 400, "message": "unknown upload or no bytes"})
+            self.images[urn] = request.body
+        return Response(201, None)
+
     def create(self, request: Request) -> Response:
         problems = linkedin_problems(request)
+        if not problems:
+            thumbnail = ((request.json.get("content") or {}).get("article") or {}).get("thumbnail")
+            if thumbnail is not None and self.images.get(thumbnail) is None:
+                problems.append(f"content.article.thumbnail {thumbnail} was never uploaded")
         if problems:
             return Response(422, {"status": 422, "message": "; ".join(problems)})
         body = request.json
