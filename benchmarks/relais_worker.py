@@ -88,6 +88,7 @@ def main() -> int:
             update = builder.update(changed)
             result[kind].append(time.perf_counter() - t0)
             result["files"].setdefault(kind, []).append(update.written + update.deleted)
+            result.setdefault("phases", {}).setdefault(kind, []).append(update.phases)
             assert update.kind == "incremental", update
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # a worker that restarts: it adopts the live site instead of rebuilding it

@@ -106,6 +106,11 @@ def main() -> int:
                          f"median {statistics.median(values):.3f} s, p95 "
                          f"{percentile(values, 0.95):.3f} s ({statistics.median(files):.0f} "
                          "files written or removed)"))
+        for kind, runs in detail.get("phases", {}).items():
+            names = list(dict.fromkeys(name for run in runs for name in run))
+            rows.append((f"  where the {kind} time goes (medians)", ", ".join(
+                f"{name} {statistics.median(r.get(name, 0.0) for r in runs):.3f} s"
+                for name in names)))
         rows.append(("Relais worker restart: model ready again",
                      f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, "
                      "from Pelican's content cache)"))
