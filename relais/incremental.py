@@ -22,7 +22,6 @@ same content (``tests/site/test_incremental.py`` checks it on random sequences o
 
 from __future__ import annotations
 
-import bisect
 import functools
 import gc
 import hashlib
@@ -382,7 +381,7 @@ class SiteBuilder:
         """Put the new articles in place of the old ones; returns the listings touched."""
         from relais.pelican.calendar import set_ics_url
         from relais.pelican.images import resolve_article_images
-        from relais.pelican.listings import _keys_and_terms, make_listing, newest_first
+        from relais.pelican.listings import _keys_and_terms, is_event, make_listing
         from relais.pelican.taxonomies import attach_article_terms
 
         settings, gen = self.settings, self.articles_gen
@@ -395,6 +394,7 @@ class SiteBuilder:
         touched: set[Any] = set()
         for path, article in old.items():
             gen.articles.remove(article)
+            self.plan.events.discard(article)
             self.context["generated_content"].pop(path, None)
             del self.by_path[path]
             if self.owners.get(article.relais_save_as) == path:
@@ -402,12 +402,13 @@ class SiteBuilder:
             for key, _term in _keys_and_terms(article):
                 touched.add(key)
                 listing = listings[key]
-                listing.articles.remove(article)
-                listing.changed()
+                listing.remove(article)
                 if not listing.articles:
                     del listings[key]
         for path, article in new.items():
             gen.articles.append(article)
+            if is_event(article):
+                self.plan.events.add(article)
             self.context["generated_content"][path] = article
             self.by_path[path] = article
             self.owners[article.relais_save_as] = path
@@ -416,9 +417,7 @@ class SiteBuilder:
                 listing = listings.get(key)
                 if listing is None:
                     listing = listings[key] = make_listing(key, term, settings)
-                keys = [newest_first(a) for a in listing.articles]
-                listing.articles.insert(bisect.bisect(keys, newest_first(article)), article)
-                listing.changed()
+                listing.add(article)
         self.context.pop("_relais_articles_by_link", None)
         return touched
 
@@ -459,9 +458,9 @@ class SiteBuilder:
                 new_specs.update((s.path, s) for s in plan_listing(plan.listings[key], settings))
         index = plan.listings.get(ListingKey("index")) or make_listing(
             ListingKey("index"), None, settings)
-        upcoming = upcoming_events(self.articles_gen.articles, build_now(settings))[:4]
+        upcoming = upcoming_events(plan.events, build_now(settings))[:4]
         extra = [home_spec(index, settings, upcoming), tags_spec(plan.listings, settings),
-                 *global_specs(plan.listings, self.articles_gen.articles,
+                 *global_specs(plan.listings, plan.events,
                                self.context.get("pages", []), settings)]
         new_specs.update((s.path, s) for s in extra if s is not None)
         to_render = [spec for path, spec in new_specs.items()

@@ -20,6 +20,7 @@ of the listings an update touches and renders only those whose signature changed
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -33,6 +34,7 @@ from relais.pelican.calendar import AGENDA_FILE, agenda_bytes
 from relais.pelican.context import build_now
 from relais.pelican.sitemap import (
     SHARD_FOLDER,
+    changed,
     item_entries,
     newest,
     render_index,
@@ -71,6 +73,22 @@ def newest_first(article: Any) -> tuple:
     return key
 
 
+def _oldest_first(article: Any) -> tuple:
+    """The reverse of :func:`newest_first`, as a key that sorts ascending."""
+    stamp, slug, category = newest_first(article)
+    return (-stamp, _Reversed(slug), _Reversed(category))
+
+
+@dataclass(frozen=True, order=False)
+class _Reversed:
+    """A string that sorts the other way round."""
+
+    value: str
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.value > other.value
+
+
 @dataclass(frozen=True)
 class ListingKey:
     kind: str  # index, category, tag, class_year, group, author
@@ -91,10 +109,32 @@ class Listing:
     feed_rss: str = ""
     articles: list[Any] = field(default_factory=list)  # newest first
     _newest: Any = field(default=None, repr=False)
+    #: The items of each year, oldest first, and each year's archive pages as (items, their
+    #: versions): kept between updates so that one change recomputes only its own year.
+    _by_year: dict[int, list[Any]] | None = field(default=None, repr=False)
+    _chunks: dict[int, list[tuple[tuple, tuple]]] = field(default_factory=dict, repr=False)
 
-    def changed(self) -> None:
-        """Call after changing ``articles``."""
-        self._newest = None
+    def add(self, article: Any) -> None:
+        """Insert an item at its place (newest first)."""
+        key = newest_first(article)
+        self.articles.insert(bisect.bisect(self.articles, key, key=newest_first), article)
+        if self._newest is not None:
+            self._newest = max(self._newest, changed(article))
+        if self._by_year is not None:
+            year = self._by_year.setdefault(article.date.year, [])
+            year.insert(bisect.bisect(year, _oldest_first(article), key=_oldest_first), article)
+        self._chunks.pop(article.date.year, None)
+
+    def remove(self, article: Any) -> None:
+        self.articles.remove(article)
+        if self._newest is not None and changed(article) >= self._newest:
+            self._newest = None  # it may have been the newest: look again when asked
+        if self._by_year is not None:
+            year = self._by_year[article.date.year]
+            year.remove(article)
+            if not year:
+                del self._by_year[article.date.year]
+        self._chunks.pop(article.date.year, None)
 
     @property
     def newest(self) -> Any:
@@ -102,6 +142,26 @@ class Listing:
         if self._newest is None:
             self._newest = newest(self.articles)
         return self._newest
+
+    def by_year(self) -> dict[int, list[Any]]:
+        """The items of each year, oldest first."""
+        if self._by_year is None:
+            by_year: dict[int, list[Any]] = defaultdict(list)
+            for article in reversed(self.articles):  # oldest first
+                by_year[article.date.year].append(article)
+            self._by_year = dict(by_year)
+        return self._by_year
+
+    def year_chunks(self, year: int, per_page: int) -> list[tuple[tuple, tuple]]:
+        """The archive pages of ``year``: (items oldest first, their versions) per page."""
+        chunks = self._chunks.get(year)
+        if chunks is None:
+            items = self.by_year()[year]
+            chunks = self._chunks[year] = [
+                (page, tuple(version(a) for a in page))
+                for page in (tuple(items[i:i + per_page]) for i in range(0, len(items), per_page))
+            ]
+        return chunks
 
     def archive_url(self, year: int, number: int = 1) -> str:
         return f"{self.base}archives/{year}/" + (f"{number}/" if number > 1 else "")
@@ -202,7 +262,7 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
         return [file_spec(listing.base, entries, lambda: text.encode("utf-8"), listing.key)]
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     articles = listing.articles
-    years = _years(articles)
+    years = _years(listing)
     has_archives = len(articles) > per_page
     year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
     specs: list[Spec] = []
@@ -211,8 +271,8 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
         specs.append(_page_spec(f"{listing.base}index.html", "front", listing, front, None,
                                 year_links))
     if has_archives:
-        chunks = _archive_chunks(articles, per_page)
-        for i, (year, number, items) in enumerate(chunks):
+        chunks = _archive_chunks(listing, per_page)
+        for i, (year, number, items, versions) in enumerate(chunks):
             prev = chunks[i - 1] if i > 0 else None
             nxt = chunks[i + 1] if i + 1 < len(chunks) else None
             page = ArchivePage(
@@ -224,7 +284,7 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
             # archive pages link their neighbours and the front page, not every year: a new
             # year then changes the front page and one archive page, not all of them
             specs.append(_page_spec(page.url + "index.html", "archive", listing, items, page,
-                                    ()))
+                                    (), versions))
     feed_items = tuple(articles[: settings.get("FEED_MAX_ITEMS") or None])
     for kind, path in (("atom", listing.feed_atom), ("rss", listing.feed_rss)):
         if path:
@@ -234,26 +294,23 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
     return specs
 
 
-def _years(articles: list[Any]) -> tuple[int, ...]:
-    return tuple(sorted({a.date.year for a in articles}, reverse=True))
+def _years(listing: Listing) -> tuple[int, ...]:
+    return tuple(sorted(listing.by_year(), reverse=True))
 
 
-def _archive_chunks(articles: list[Any], per_page: int) -> list[tuple[int, int, tuple]]:
-    """(year, page number, items oldest first) for each archive page, in chronological order."""
-    by_year: dict[int, list[Any]] = defaultdict(list)
-    for article in reversed(articles):  # oldest first
-        by_year[article.date.year].append(article)
-    chunks = []
-    for year in sorted(by_year):
-        items = by_year[year]
-        for n, start in enumerate(range(0, len(items), per_page), start=1):
-            chunks.append((year, n, tuple(items[start:start + per_page])))
-    return chunks
+def _archive_chunks(listing: Listing, per_page: int) -> list[tuple[int, int, tuple, tuple]]:
+    """(year, page number, items oldest first, their versions) for each archive page, in
+    chronological order."""
+    return [(year, n, items, versions)
+            for year in sorted(listing.by_year())
+            for n, (items, versions) in enumerate(listing.year_chunks(year, per_page), start=1)]
 
 
 def _page_spec(path: str, kind: str, listing: Listing, items: tuple, archive: ArchivePage | None,
-               year_links: tuple) -> Spec:
-    signature = (path, listing.title, tuple(version(a) for a in items), archive, year_links,
+               year_links: tuple, versions: tuple | None = None) -> Spec:
+    if versions is None:
+        versions = tuple(version(a) for a in items)
+    signature = (path, listing.title, versions, archive, year_links,
                  listing.feed_atom, listing.feed_rss)
 
     def render(generator: Any, writer: Any) -> None:
@@ -283,7 +340,7 @@ def home_spec(listing: Listing, settings: dict[str, Any], upcoming: list[Any]) -
     """The home page: the newest items of the whole site and the upcoming events."""
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     items = tuple(listing.articles[:per_page])
-    years = _years(listing.articles)
+    years = _years(listing)
     has_archives = len(listing.articles) > per_page
     year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
     signature = ("index.html", tuple(version(a) for a in items),
@@ -335,8 +392,10 @@ def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None],
     return Spec(path, "file", listing, signature, render)
 
 
-def global_specs(listings: dict[ListingKey, Listing], articles: list[Any], pages: list[Any],
+def global_specs(listings: dict[ListingKey, Listing], events: Iterable[Any], pages: list[Any],
                  settings: dict[str, Any]) -> list[Spec]:
+    """The sitemap index and its listings shard, robots.txt and the agenda of ``events`` (the
+    items that are events)."""
     siteurl = settings["SITEURL"]
     pages_entries: dict[str, Any] = {"": None}
     shards: list[tuple[str, Any]] = []
@@ -355,7 +414,7 @@ def global_specs(listings: dict[ListingKey, Listing], articles: list[Any], pages
     listing_text = render_urlset(siteurl, list(listing_entries))
     shards.append((f"{SHARD_FOLDER}/listings.xml", pages_entries[""]))
     index_text = render_index(siteurl, sorted(shards))
-    events = sorted((a for a in articles if a.relais.event is not None), key=version)
+    events = sorted(events, key=version)
     specs = [
         file_spec("sitemap.xml", (index_text,), lambda: index_text.encode("utf-8")),
         file_spec(f"{SHARD_FOLDER}/listings.xml", listing_entries,
@@ -368,10 +427,14 @@ def global_specs(listings: dict[ListingKey, Listing], articles: list[Any], pages
     return specs
 
 
+def is_event(article: Any) -> bool:
+    return article.relais.event is not None
+
+
 def upcoming_events(articles: Iterable[Any], now: dt.datetime) -> list[Any]:
-    events = [a for a in articles if a.relais.event is not None
+    events = [a for a in articles if is_event(a)
               and (a.relais.event.end or a.relais.event.start) >= now]
-    return sorted(events, key=lambda a: (a.relais.event.start, a.slug))
+    return sorted(events, key=lambda a: (a.relais.event.start, a.slug, a.category.slug))
 
 
 @dataclass
@@ -380,26 +443,29 @@ class Plan:
 
     listings: dict[ListingKey, Listing]
     specs: dict[str, Spec]
+    #: The items that are events (the home page's upcoming events, the agenda).
+    events: set[Any] = field(default_factory=set)
 
     @classmethod
     def compute(cls, articles: list[Any], settings: dict[str, Any], pages: list[Any] = (),
                 now: dt.datetime | None = None) -> Plan:
         listings = build_listings(articles, settings)
+        events = {a for a in articles if is_event(a)}
         specs: dict[str, Spec] = {}
         for listing in listings.values():
             for spec in plan_listing(listing, settings):
                 specs[spec.path] = spec
         index = listings.get(ListingKey("index")) or make_listing(ListingKey("index"), None,
                                                                    settings)
-        upcoming = upcoming_events(articles, now or build_now(settings))
+        upcoming = upcoming_events(events, now or build_now(settings))
         home = home_spec(index, settings, upcoming[:4])
         specs[home.path] = home
         tags = tags_spec(listings, settings)
         if tags:
             specs[tags.path] = tags
-        for spec in global_specs(listings, articles, list(pages), settings):
+        for spec in global_specs(listings, events, list(pages), settings):
             specs[spec.path] = spec
-        return cls(listings, specs)
+        return cls(listings, specs, events)
 
 
 def take_over_listings(generator: Any) -> None:
