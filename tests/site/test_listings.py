@@ -1,0 +1,60 @@
+"""A listing kept up to date item by item (what the warm builder does) holds exactly what a
+listing made from scratch holds: order, years, archive pages and the newest change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from types import SimpleNamespace
+
+import pytest
+
+from relais.pelican.listings import Listing, ListingKey, newest_first, version
+from relais.pelican.sitemap import newest
+
+PER_PAGE = 3
+
+
+def article(n: int, rng: random.Random) -> SimpleNamespace:
+    date = dt.datetime(2023, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=rng.randrange(0, 900))
+    if rng.random() < 0.2:  # same instant as others: the slug and the section decide
+        date = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+    modified = date + dt.timedelta(days=rng.randrange(0, 30)) if rng.random() < 0.5 else None
+    return SimpleNamespace(
+        date=date, modified=modified, slug=f"item-{rng.randrange(40):02d}-{n}",
+        category=SimpleNamespace(slug=rng.choice(["actualites", "parcours"])),
+        relative_source_path=f"x/{n}.md")
+
+
+def from_scratch(articles: list) -> Listing:
+    return Listing(ListingKey("index"), "", "index", "Site",
+                   articles=sorted(articles, key=newest_first))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_item_by_item_equals_from_scratch(seed):
+    rng = random.Random(seed)
+    live: list = [article(n, rng) for n in range(30)]
+    kept = from_scratch(live)
+    kept.by_year(), kept.newest  # the caches are warm, as in the builder
+    for n in range(30, 230):
+        if live and rng.random() < 0.45:
+            gone = live.pop(rng.randrange(len(live)))
+            kept.remove(gone)
+        else:
+            new = article(n, rng)
+            live.append(new)
+            kept.add(new)
+        if rng.random() < 0.3 and kept.by_year():  # a year's pages asked, as a plan does
+            kept.year_chunks(rng.choice(list(kept.by_year())), PER_PAGE)
+        fresh = from_scratch(live)
+        assert kept.articles == fresh.articles
+        assert kept.by_year() == fresh.by_year()
+        assert kept.newest == fresh.newest == newest(live)
+        for year in fresh.by_year():
+            assert kept.year_chunks(year, PER_PAGE) == fresh.year_chunks(year, PER_PAGE)
+            items = [a for a in reversed(fresh.articles) if a.date.year == year]
+            pages = [tuple(items[i:i + PER_PAGE]) for i in range(0, len(items), PER_PAGE)]
+            assert [p for p, _versions in kept.year_chunks(year, PER_PAGE)] == pages
+            assert all(v == tuple(version(a) for a in p)
+                       for p, v in kept.year_chunks(year, PER_PAGE))
