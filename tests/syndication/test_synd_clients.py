@@ -208,14 +208,20 @@ def test_instagram_still_processing_is_left_to_a_later_attempt(fake_factory):
     assert waits == list(client.publish_waits)
 
 
-def test_linkedin_posts_without_its_picture_when_the_upload_fails(fake_factory, tmp_path, caplog):
-    picture = tmp_path / "card.png"
-    picture.write_bytes(b"\x89PNG\r\n\x1a\n not really a picture, but bytes to send")
+def linkedin_post_with_picture(fake_factory, tmp_path, fault: str):
+    """A LinkedIn fake whose Images API fails once with ``fault``, and a post whose card
+    picture is a local file."""
+    picture = tmp_path / "card.jpg"
+    picture.write_bytes(b"\xff\xd8\xff\xe0 jpeg bytes to send")
     fake = fake_factory("linkedin")
-    fake.faults.add("error_500", path="/rest/images")
+    fake.faults.add(fault, path="/rest/images")
     post = post_for("linkedin")
-    post = dataclasses.replace(post, card=dataclasses.replace(
+    return fake, dataclasses.replace(post, card=dataclasses.replace(
         post.card, image=ImageRef(path=str(picture), alt="photo")))
+
+
+def test_linkedin_posts_without_its_picture_when_the_upload_fails(fake_factory, tmp_path, caplog):
+    fake, post = linkedin_post_with_picture(fake_factory, tmp_path, "error_500")
     with caplog.at_level(logging.WARNING):
         remote = client_for(fake).publish(post)
     assert remote.id and len(fake.posts) == 1
@@ -231,13 +237,7 @@ def test_linkedin_dry_run_body_says_the_picture_is_uploaded_when_posting():
 
 
 def test_linkedin_rate_limit_on_the_picture_delays_the_whole_post(fake_factory, tmp_path):
-    picture = tmp_path / "card.jpg"
-    picture.write_bytes(b"\xff\xd8\xff\xe0 jpeg bytes")
-    fake = fake_factory("linkedin")
-    fake.faults.add("rate_limit", path="/rest/images")
-    post = post_for("linkedin")
-    post = dataclasses.replace(post, card=dataclasses.replace(
-        post.card, image=ImageRef(path=str(picture), alt="photo")))
+    fake, post = linkedin_post_with_picture(fake_factory, tmp_path, "rate_limit")
     with pytest.raises(RateLimited):
         client_for(fake).publish(post)
     assert fake.posts == []
