@@ -43,27 +43,28 @@ def amount(value: Amount) -> str:
     return number(value.value)
 
 
-@register.filter
-def ratio(numerator: Any, denominator: Any) -> str:
-    """``numerator / denominator`` with one decimal, "—" when it cannot be computed."""
+def _quotient(numerator: Any, denominator: Any, scale: int) -> str:
+    """``scale × numerator / denominator`` with one decimal (French comma), "—" when it
+    cannot be computed."""
     try:
         n, d = int(numerator or 0), int(denominator or 0)
     except (TypeError, ValueError):
         return "—"
     if not d:
         return "—"
-    return f"{n / d:.1f}".replace(".", ",")
+    return f"{scale * n / d:.1f}".replace(".", ",")
+
+
+@register.filter
+def ratio(numerator: Any, denominator: Any) -> str:
+    """``numerator / denominator`` with one decimal, "—" when it cannot be computed."""
+    return _quotient(numerator, denominator, 1)
 
 
 @register.filter
 def per_hundred(numerator: Any, denominator: Any) -> str:
-    try:
-        n, d = int(numerator or 0), int(denominator or 0)
-    except (TypeError, ValueError):
-        return "—"
-    if not d:
-        return "—"
-    return f"{100 * n / d:.1f}".replace(".", ",")
+    """``100 × numerator / denominator``: a rate in percent, "—" when it cannot be computed."""
+    return _quotient(numerator, denominator, 100)
 
 
 @register.filter
