@@ -23,30 +23,43 @@ from relais.contentfile import SITE_TIMEZONE, CareerInfo, ContentItem, EventInfo
 from relais.sections import SECTIONS
 from relais.siteconfig import SiteConfig, write_site_config
 
-FR = ("ingénieur ingénieure promotion association école réseau entreprise industrie énergie "
-      "hydrogène ferroviaire mobilité numérique données recherche laboratoire projet équipe "
-      "carrière parcours direction conseil innovation usine chantier territoire transition "
-      "climat étudiants campus rencontre conférence afterwork gala mentorat ambassadeur emploi "
-      "stage alternance diplômés bénévoles région international partenariat conception essai "
-      "prototype production qualité sécurité logistique bâtiment eau santé formation "
-      "avenir").split()
-EN = ("engineer alumni network company industry energy hydrogen railway mobility digital data "
-      "research laboratory project team career leadership innovation plant site region climate "
-      "students campus meeting conference reunion mentoring ambassador jobs internship "
-      "partnership design testing prototype production quality safety logistics health").split()
-TAGS = [f"{w}" for w in ("hydrogène ferroviaire mentorat numérique gala emploi recherche énergie "
-                         "climat mobilité international entrepreneuriat diversité bénévolat "
-                         "industrie santé construction eau data IA robotique aéronautique "
-                         "automobile nucléaire solaire éolien batteries chimie matériaux "
-                         "biotech finance conseil startups alternance stages afterwork "
-                         "conférence webinaire campus associations sport culture solidarité "
-                         "égalité handicap territoires ville logistique sécurité cyber "
-                         "formation").split()][:50]
-FIRST = ("Léa Hugo Camille Louis Chloé Jules Inès Arthur Manon Lucas Sarah Adam Emma Paul Zoé "
-         "Nathan Alice Tom Julie Karim Nadia Yann Sofia Marc").split()
-LAST = ("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
-        "Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard Andre "
-        "Mercier Blanc Guerin Boyer Garnier Chevalier Francois").split()
+FR = (
+    "ingénieur ingénieure promotion association école réseau entreprise industrie énergie "
+    "hydrogène ferroviaire mobilité numérique données recherche laboratoire projet équipe "
+    "carrière parcours direction conseil innovation usine chantier territoire transition "
+    "climat étudiants campus rencontre conférence afterwork gala mentorat ambassadeur emploi "
+    "stage alternance diplômés bénévoles région international partenariat conception essai "
+    "prototype production qualité sécurité logistique bâtiment eau santé formation "
+    "avenir"
+).split()
+EN = (
+    "engineer alumni network company industry energy hydrogen railway mobility digital data "
+    "research laboratory project team career leadership innovation plant site region climate "
+    "students campus meeting conference reunion mentoring ambassador jobs internship "
+    "partnership design testing prototype production quality safety logistics health"
+).split()
+TAGS = [
+    f"{w}"
+    for w in (
+        "hydrogène ferroviaire mentorat numérique gala emploi recherche énergie "
+        "climat mobilité international entrepreneuriat diversité bénévolat "
+        "industrie santé construction eau data IA robotique aéronautique "
+        "automobile nucléaire solaire éolien batteries chimie matériaux "
+        "biotech finance conseil startups alternance stages afterwork "
+        "conférence webinaire campus associations sport culture solidarité "
+        "égalité handicap territoires ville logistique sécurité cyber "
+        "formation"
+    ).split()
+][:50]
+FIRST = (
+    "Léa Hugo Camille Louis Chloé Jules Inès Arthur Manon Lucas Sarah Adam Emma Paul Zoé "
+    "Nathan Alice Tom Julie Karim Nadia Yann Sofia Marc"
+).split()
+LAST = (
+    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
+    "Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard Andre "
+    "Mercier Blanc Guerin Boyer Garnier Chevalier Francois"
+).split()
 
 
 def ascii_slug(text: str) -> str:
@@ -66,16 +79,24 @@ def body(rng: random.Random, words: list[str], slug: str, others: list[str]) -> 
             parts.append("## " + sentence(rng, words, rng.randint(3, 6))[:-1])
         kind = rng.random()
         if kind < 0.15:
-            parts.append("\n".join(f"- {sentence(rng, words, rng.randint(4, 9))}"
-                                   for _ in range(rng.randint(2, 5))))
+            parts.append(
+                "\n".join(
+                    f"- {sentence(rng, words, rng.randint(4, 9))}" for _ in range(rng.randint(2, 5))
+                )
+            )
         elif kind < 0.25:
-            parts.append(f"> {sentence(rng, words, rng.randint(8, 20))}\n>\n> — "
-                         f"{rng.choice(FIRST)} {rng.choice(LAST)}")
+            parts.append(
+                f"> {sentence(rng, words, rng.randint(8, 20))}\n>\n> — "
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            )
         else:
-            text = " ".join(sentence(rng, words, rng.randint(6, 18))
-                            for _ in range(rng.randint(2, 6)))
+            text = " ".join(
+                sentence(rng, words, rng.randint(6, 18)) for _ in range(rng.randint(2, 6))
+            )
             if others and rng.random() < 0.2:
-                text += f" Lire aussi [cet article](https://alumni.example.org/{rng.choice(others)}/)."
+                text += (
+                    f" Lire aussi [cet article](https://alumni.example.org/{rng.choice(others)}/)."
+                )
             parts.append(text)
     return "\n\n".join(parts)
 
@@ -90,13 +111,40 @@ def picture(rng: random.Random, size: tuple[int, int]) -> bytes:
 def generate(n: int, out: Path, seed: int = 42) -> Path:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    write_site_config(out, SiteConfig(name="Fédération Exemple", tagline="Les ingénieurs en réseau",
-                                      signup_url="https://cms.example.org/adherer/"))
+    write_site_config(
+        out,
+        SiteConfig(
+            name="Fédération Exemple",
+            tagline="Les ingénieurs en réseau",
+            signup_url="https://cms.example.org/adherer/",
+        ),
+    )
     years = [str(y) for y in range(1985, 2025)]
-    groups = [f"Groupe {c}" for c in ("Paris", "Lyon", "Lille", "Nantes", "Bordeaux", "Toulouse",
-                                      "Marseille", "Strasbourg", "Rennes", "Grenoble", "Québec",
-                                      "Londres", "Berlin", "Madrid", "Bruxelles", "Genève",
-                                      "Montréal", "Singapour", "New York", "Dakar")]
+    groups = [
+        f"Groupe {c}"
+        for c in (
+            "Paris",
+            "Lyon",
+            "Lille",
+            "Nantes",
+            "Bordeaux",
+            "Toulouse",
+            "Marseille",
+            "Strasbourg",
+            "Rennes",
+            "Grenoble",
+            "Québec",
+            "Londres",
+            "Berlin",
+            "Madrid",
+            "Bruxelles",
+            "Genève",
+            "Montréal",
+            "Singapour",
+            "New York",
+            "Dakar",
+        )
+    ]
     people = [f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}" for i in range(200)]
     hero = picture(rng, (1200, 800))
     social = picture(rng, (1200, 630))
@@ -108,11 +156,14 @@ def generate(n: int, out: Path, seed: int = 42) -> Path:
         english = rng.random() < 0.2
         words = EN if english else FR
         slug = ascii_slug(f"{section[:4]}-{i:06d}-{rng.choice(words)}")
-        date = start + dt.timedelta(minutes=int(i * 10 * 365 * 24 * 60 / max(n, 1)),
-                                    seconds=rng.randrange(60))
+        date = start + dt.timedelta(
+            minutes=int(i * 10 * 365 * 24 * 60 / max(n, 1)), seconds=rng.randrange(60)
+        )
         item = ContentItem(
             title=sentence(rng, words, rng.randint(4, 11))[:-1],
-            date=date, slug=slug, section=section,
+            date=date,
+            slug=slug,
+            section=section,
             summary=sentence(rng, words, rng.randint(12, 30)),
             tags=rng.sample(TAGS, rng.randint(0, 3)),
             class_years=rng.sample(years, rng.randint(0, 2)),
@@ -131,14 +182,20 @@ def generate(n: int, out: Path, seed: int = 42) -> Path:
             item.image_alt = sentence(rng, words, 6)
         if section == "evenements":
             event_start = date + dt.timedelta(days=rng.randint(7, 60), hours=11)
-            item.event = EventInfo(start=event_start, end=event_start + dt.timedelta(hours=3),
-                                   location=f"{rng.choice(groups)[7:]}, salle {rng.randint(1, 9)}",
-                                   organiser=rng.choice(groups))
+            item.event = EventInfo(
+                start=event_start,
+                end=event_start + dt.timedelta(hours=3),
+                location=f"{rng.choice(groups)[7:]}, salle {rng.randint(1, 9)}",
+                organiser=rng.choice(groups),
+            )
         if section == "parcours":
-            item.career = CareerInfo(alumnus=rng.choice(people), class_year=rng.choice(years),
-                                     position=sentence(rng, words, 3)[:-1],
-                                     organisation=f"Société {rng.choice(LAST)}",
-                                     sector=rng.choice(["Énergie", "Numérique", "Industrie"]))
+            item.career = CareerInfo(
+                alumnus=rng.choice(people),
+                class_year=rng.choice(years),
+                position=sentence(rng, words, 3)[:-1],
+                organisation=f"Société {rng.choice(LAST)}",
+                sector=rng.choice(["Énergie", "Numérique", "Industrie"]),
+            )
         path = out / section / f"{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump(item), encoding="utf-8")

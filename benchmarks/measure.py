@@ -21,8 +21,16 @@ def main() -> int:
     proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, "returncode": proc.returncode,
-                      "stderr": proc.stderr[-2000:] if proc.returncode else ""}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": peak,
+                "returncode": proc.returncode,
+                "stderr": proc.stderr[-2000:] if proc.returncode else "",
+            }
+        )
+    )
     return 0
 
 

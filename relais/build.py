@@ -51,14 +51,19 @@ class SitePaths:
     def at(cls, content: str | Path, output: str | Path) -> SitePaths:
         """Paths for a content folder and a live-site link; builds and cache sit beside it."""
         output = Path(output).absolute()
-        return cls(content=Path(content).absolute(), output=output,
-                   builds=output.parent / "builds", cache=output.parent / "cache")
+        return cls(
+            content=Path(content).absolute(),
+            output=output,
+            builds=output.parent / "builds",
+            cache=output.parent / "cache",
+        )
 
     @classmethod
     def from_env(cls) -> SitePaths:
         env = os.environ
-        return cls.at(env.get("RELAIS_CONTENT_DIR", cls.content),
-                      env.get("RELAIS_SITE_OUTPUT", cls.output))
+        return cls.at(
+            env.get("RELAIS_CONTENT_DIR", cls.content), env.get("RELAIS_SITE_OUTPUT", cls.output)
+        )
 
 
 @dataclass

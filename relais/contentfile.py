@@ -163,8 +163,9 @@ _Dumper.add_representer(str, _represent_str)
 def _frontmatter_text(meta: dict[str, Any], body: str) -> str:
     # Not frontmatter.dumps: it strips the YAML text, and with it a last value's trailing
     # non-breaking space (str.strip knows more spaces than YAML does).
-    fields = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                       width=float("inf"))
+    fields = yaml.dump(
+        meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf")
+    )
     return f"---\n{fields}---\n\n{body.strip(chr(10))}\n"
 
 
@@ -188,8 +189,10 @@ def load(text: str, path: str | Path | None = None) -> ContentItem:
     """Parse and check a content file. Raises :class:`ContentFileError` saying what to fix."""
     if not text.lstrip().startswith("---"):
         raise ContentFileError(
-            path, None, "no frontmatter: the file must start with a line '---', then YAML fields "
-            "(at least 'title' and 'date'), then a line '---' and the Markdown body."
+            path,
+            None,
+            "no frontmatter: the file must start with a line '---', then YAML fields "
+            "(at least 'title' and 'date'), then a line '---' and the Markdown body.",
         )
     try:
         post = frontmatter.loads(text, handler=_HANDLER)
@@ -198,8 +201,10 @@ def load(text: str, path: str | Path | None = None) -> ContentItem:
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentFileError(
-            path, None, f"the frontmatter is not valid YAML{line}: {problem}. "
-            "Put values containing ':' or '#' between quotes."
+            path,
+            None,
+            f"the frontmatter is not valid YAML{line}: {problem}. "
+            "Put values containing ':' or '#' between quotes.",
         ) from exc
     except ValueError as exc:
         raise ContentFileError(path, None, f"the frontmatter cannot be read: {exc}") from exc
@@ -234,8 +239,9 @@ def load_page_file(path: str | Path, shown_as: str | Path | None = None) -> Stat
     text = _read_text(path)
     path = shown_as if shown_as is not None else path
     if not text.lstrip().startswith("---"):
-        raise ContentFileError(path, None, "no frontmatter: start the file with '---', a line "
-                               "'title: ...', and '---'.")
+        raise ContentFileError(
+            path, None, "no frontmatter: start the file with '---', a line 'title: ...', and '---'."
+        )
     try:
         post = frontmatter.loads(text, handler=_HANDLER)
     except yaml.YAMLError as exc:
@@ -252,8 +258,12 @@ def load_page_file(path: str | Path, shown_as: str | Path | None = None) -> Stat
         raise ContentFileError(
             path, "slug", f"{slug!r} must be lowercase ASCII letters, digits and single hyphens."
         )
-    return StaticPage(title=title, slug=slug, summary=_opt_text(path, "summary", meta.get(
-        "summary")), body=post.content)
+    return StaticPage(
+        title=title,
+        slug=slug,
+        summary=_opt_text(path, "summary", meta.get("summary")),
+        body=post.content,
+    )
 
 
 _KNOWN = {f.name for f in fields(ContentItem)} - {"body"}
@@ -278,8 +288,10 @@ def _build_item(meta: dict[str, Any], body: str, path: str | Path | None) -> Con
         section = p.parent.name
     if section not in SECTIONS:
         raise ContentFileError(
-            path, "section", f"{section!r} is not a section; use one of {', '.join(SECTIONS)} "
-            "(or put the file in the folder of its section)."
+            path,
+            "section",
+            f"{section!r} is not a section; use one of {', '.join(SECTIONS)} "
+            "(or put the file in the folder of its section).",
         )
     slug = meta.get("slug")
     if slug is None and p is not None:

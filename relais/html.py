@@ -14,10 +14,54 @@ import nh3
 from markdownify import MarkdownConverter
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "lang", "dir", "title", "class"},
@@ -70,6 +114,12 @@ class _Converter(MarkdownConverter):
 
 def html_to_markdown(html: str) -> str:
     """Sanitised rich text as Markdown that Python-Markdown renders back to the same text."""
-    converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*",
-                           escape_misc=False, escape_asterisks=False, escape_underscores=False)
+    converter = _Converter(
+        heading_style="ATX",
+        bullets="-",
+        strong_em_symbol="*",
+        escape_misc=False,
+        escape_asterisks=False,
+        escape_underscores=False,
+    )
     return converter.convert(sanitise_html(html)).strip()

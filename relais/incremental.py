@@ -42,7 +42,6 @@ from relais.sections import SECTIONS
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class UpdateResult:
     kind: str  # "full", "incremental" or "none"
@@ -67,8 +66,9 @@ class Fingerprints(dict[str, tuple[int, ...]]):
 
     @staticmethod
     def _hash(path: str, fp: tuple[int, ...]) -> int:
-        return int.from_bytes(hashlib.blake2b(f"{path}\0{fp}".encode(), digest_size=16).digest(),
-                              "big")
+        return int.from_bytes(
+            hashlib.blake2b(f"{path}\0{fp}".encode(), digest_size=16).digest(), "big"
+        )
 
     def __setitem__(self, path: str, fp: tuple[int, ...]) -> None:
         if path in self:
@@ -95,8 +95,9 @@ class Fingerprints(dict[str, tuple[int, ...]]):
                     found.update((p, self[p]) for p in paths)
         return found
 
-    def digest_after(self, previous: dict[str, tuple[int, ...]],
-                     current: dict[str, tuple[int, ...]]) -> int:
+    def digest_after(
+        self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
+    ) -> int:
         """The digest once ``previous`` is replaced by ``current``, without changing anything."""
         digest = self.digest
         for path, fp in previous.items():
@@ -105,8 +106,9 @@ class Fingerprints(dict[str, tuple[int, ...]]):
             digest ^= self._hash(path, fp)
         return digest
 
-    def replace(self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
-                ) -> None:
+    def replace(
+        self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
+    ) -> None:
         for gone in previous.keys() - current.keys():
             del self[gone]
         for path, fp in current.items():
@@ -143,9 +145,13 @@ class SiteBuilder:
         self.fingerprints = Fingerprints(self._scan(None))
         self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
         self.generation = generation
-        return UpdateResult("full", time.perf_counter() - started,
-                            written=sum(len(f) for _, _, f in os.walk(output_dir)),
-                            articles=len(self.by_path), warnings=warnings)
+        return UpdateResult(
+            "full",
+            time.perf_counter() - started,
+            written=sum(len(f) for _, _, f in os.walk(output_dir)),
+            articles=len(self.by_path),
+            warnings=warnings,
+        )
 
     def warm_up(self) -> UpdateResult:
         """Get the model ready before the first change comes: adopt the live site when it was
@@ -168,8 +174,9 @@ class SiteBuilder:
         warnings = self._load(self.store.builds / state["live"], write=False)
         self.fingerprints = fingerprints
         self.generation = state["generation"]
-        return UpdateResult("adopted", time.perf_counter() - started, articles=len(self.by_path),
-                            warnings=warnings)
+        return UpdateResult(
+            "adopted", time.perf_counter() - started, articles=len(self.by_path), warnings=warnings
+        )
 
     def _load(self, output_dir: Path, write: bool) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
@@ -181,15 +188,27 @@ class SiteBuilder:
 
         try:
             with _capture_logs() as logs:
-                settings = pelican_settings(self.paths, output_dir, **self._cache_settings(),
-                                            **self.overrides)
+                settings = pelican_settings(
+                    self.paths, output_dir, **self._cache_settings(), **self.overrides
+                )
                 pelican = Pelican(settings)
                 context = settings.copy()
-                context.update(generated_content={}, static_links=set(), static_content={},
-                               localsiteurl=settings["SITEURL"])
-                generators = [cls(context=context, settings=settings, path=pelican.path,
-                                  theme=pelican.theme, output_path=pelican.output_path)
-                              for cls in pelican._get_generator_classes()]
+                context.update(
+                    generated_content={},
+                    static_links=set(),
+                    static_content={},
+                    localsiteurl=settings["SITEURL"],
+                )
+                generators = [
+                    cls(
+                        context=context,
+                        settings=settings,
+                        path=pelican.path,
+                        theme=pelican.theme,
+                        output_path=pelican.output_path,
+                    )
+                    for cls in pelican._get_generator_classes()
+                ]
                 for generator in generators:
                     generator.generate_context()
                 signals.all_generators_finalized.send(generators)
@@ -204,7 +223,8 @@ class SiteBuilder:
                     signals.finalized.send(pelican)
                 else:
                     articles_gen.relais_plan = Plan.compute(
-                        articles_gen.articles, settings, context.get("pages", []))
+                        articles_gen.articles, settings, context.get("pages", [])
+                    )
         except BuildError:
             raise
         except Exception as exc:
@@ -231,8 +251,10 @@ class SiteBuilder:
     def _cache_settings(self) -> dict[str, Any]:
         """Pelican's cache of parsed content, kept per version of the reading code."""
         return {
-            "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True,
-            "CONTENT_CACHING_LAYER": "reader", "GZIP_CACHE": False,
+            "CACHE_CONTENT": True,
+            "LOAD_CONTENT_CACHE": True,
+            "CONTENT_CACHING_LAYER": "reader",
+            "GZIP_CACHE": False,
             "CHECK_MODIFIED_METHOD": "sha1",
             "CACHE_PATH": str(self.paths.cache / f"pelican-{_code_digest()[:12]}"),
         }
@@ -240,8 +262,9 @@ class SiteBuilder:
     def _source(self, content_digest: int) -> str:
         """A digest of everything the site is built from: content files, settings, code."""
         settings = repr(sorted((k, str(v)) for k, v in self.overrides.items()))
-        return hashlib.sha256(f"{content_digest:032x}|{settings}|{_code_digest()}".encode()
-                              ).hexdigest()
+        return hashlib.sha256(
+            f"{content_digest:032x}|{settings}|{_code_digest()}".encode()
+        ).hexdigest()
 
     # -- incremental update ----------------------------------------------------------------------
 
@@ -273,8 +296,9 @@ class SiteBuilder:
         current = self._scan(scope)
         previous = self.fingerprints.under(scope)
         if scope is None:  # a scan: what differs from the last publication
-            touched = {p for p in current.keys() | previous.keys()
-                       if current.get(p) != previous.get(p)}
+            touched = {
+                p for p in current.keys() | previous.keys() if current.get(p) != previous.get(p)
+            }
         else:  # the caller names what changed: trust it, even within one clock tick
             touched = current.keys() | previous.keys()
         if not touched:
@@ -345,9 +369,15 @@ class SiteBuilder:
         self.generation = generation
         self.fingerprints.replace(previous, current)
         phase("publish", t)
-        return UpdateResult("incremental", time.perf_counter() - started,
-                            written=len(delta.writes), deleted=len(delta.deletes - delta.writes),
-                            articles=len(self.by_path), warnings=logs.warnings, phases=phases)
+        return UpdateResult(
+            "incremental",
+            time.perf_counter() - started,
+            written=len(delta.writes),
+            deleted=len(delta.deletes - delta.writes),
+            articles=len(self.by_path),
+            warnings=logs.warnings,
+            phases=phases,
+        )
 
     # -- phases ----------------------------------------------------------------------------------
 
@@ -359,9 +389,15 @@ class SiteBuilder:
 
         gen = self.articles_gen
         article = gen.readers.read_file(
-            base_path=gen.path, path=path, content_class=Article, context=self.context,
-            preread_signal=signals.article_generator_preread, preread_sender=gen,
-            context_signal=signals.article_generator_context, context_sender=gen)
+            base_path=gen.path,
+            path=path,
+            content_class=Article,
+            context=self.context,
+            preread_signal=signals.article_generator_preread,
+            preread_sender=gen,
+            context_signal=signals.article_generator_context,
+            context_sender=gen,
+        )
         if not article.is_valid():
             raise BuildError([f"content/{path}: Pelican refused it (see the warnings above)."])
         cache_urls(article)
@@ -373,8 +409,12 @@ class SiteBuilder:
             target = article.relais_save_as
             other = claimed.get(target) or self.owners.get(target)
             if other and other not in sources:
-                raise BuildError([f"content/{path} and content/{other} would both be published "
-                                  f"at /{article.relais_url}: change the slug of one of them."])
+                raise BuildError(
+                    [
+                        f"content/{path} and content/{other} would both be published "
+                        f"at /{article.relais_url}: change the slug of one of them."
+                    ]
+                )
             claimed[target] = path
 
     def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> set[Any]:
@@ -430,8 +470,13 @@ class SiteBuilder:
         static = self.context["static_content"]
         for path in assets:
             if path in current:
-                sc = gen.readers.read_file(base_path=gen.path, path=path, content_class=Static,
-                                           fmt="static", context=self.context)
+                sc = gen.readers.read_file(
+                    base_path=gen.path,
+                    path=path,
+                    content_class=Static,
+                    fmt="static",
+                    context=self.context,
+                )
                 gen.add_source_path(sc, static=True)
             else:
                 static.pop(path, None)
@@ -450,29 +495,39 @@ class SiteBuilder:
         )
 
         settings, plan = self.settings, self.plan
-        old_specs = {path: spec for path, spec in plan.specs.items()
-                     if spec.listing in touched_keys or spec.listing is None}
+        old_specs = {
+            path: spec
+            for path, spec in plan.specs.items()
+            if spec.listing in touched_keys or spec.listing is None
+        }
         new_specs: dict[str, Any] = {}
         for key in touched_keys:
             if key in plan.listings:
                 new_specs.update((s.path, s) for s in plan_listing(plan.listings[key], settings))
         index = plan.listings.get(ListingKey("index")) or make_listing(
-            ListingKey("index"), None, settings)
+            ListingKey("index"), None, settings
+        )
         upcoming = upcoming_events(plan.events, build_now(settings))[:4]
-        extra = [home_spec(index, settings, upcoming), tags_spec(plan.listings, settings),
-                 *global_specs(plan.listings, plan.events,
-                               self.context.get("pages", []), settings)]
+        extra = [
+            home_spec(index, settings, upcoming),
+            tags_spec(plan.listings, settings),
+            *global_specs(plan.listings, plan.events, self.context.get("pages", []), settings),
+        ]
         new_specs.update((s.path, s) for s in extra if s is not None)
-        to_render = [spec for path, spec in new_specs.items()
-                     if path not in old_specs or old_specs[path].signature != spec.signature]
+        to_render = [
+            spec
+            for path, spec in new_specs.items()
+            if path not in old_specs or old_specs[path].signature != spec.signature
+        ]
         to_delete = set(old_specs) - set(new_specs)
         for path in to_delete:
             del plan.specs[path]
         plan.specs.update(new_specs)
         return to_render, to_delete
 
-    def _plan_articles(self, old: dict[str, Any], new: dict[str, Any]
-                       ) -> tuple[list[Any], set[str]]:
+    def _plan_articles(
+        self, old: dict[str, Any], new: dict[str, Any]
+    ) -> tuple[list[Any], set[str]]:
         """Article pages to render and article outputs that disappeared; keeps the index of
         who links to whom."""
         for path, article in old.items():
@@ -502,8 +557,14 @@ class SiteBuilder:
             gone |= before - after
         return gone
 
-    def _render(self, delta: Delta, specs: list[Any], articles: list[Any], assets: set[str],
-                current: dict[str, tuple[int, ...]]) -> None:
+    def _render(
+        self,
+        delta: Delta,
+        specs: list[Any],
+        articles: list[Any],
+        assets: set[str],
+        current: dict[str, tuple[int, ...]],
+    ) -> None:
         from pelican.writers import Writer
 
         from relais.pelican.articles import write_article_extras
@@ -513,10 +574,16 @@ class SiteBuilder:
         gen, settings = self.articles_gen, self.settings
         for article in articles:
             writer.write_file(
-                article.save_as, gen.get_template(article.template), self.context,
-                relative_urls=settings["RELATIVE_URLS"], article=article,
+                article.save_as,
+                gen.get_template(article.template),
+                self.context,
+                relative_urls=settings["RELATIVE_URLS"],
+                article=article,
                 category=getattr(article, "category", None),
-                override_output=hasattr(article, "override_save_as"), url=article.url, blog=True)
+                override_output=hasattr(article, "override_save_as"),
+                url=article.url,
+                blog=True,
+            )
             write_article_extras(article, settings, files)
         for spec in specs:
             spec.render(gen, writer)
@@ -567,8 +634,11 @@ def _code_digest() -> str:
     from relais.build import PELICANCONF
 
     root = PELICANCONF.parent.parent
-    files = [PELICANCONF, *sorted((root / "relais").rglob("*.py")),
-             *sorted((root / "themes").rglob("*"))]
+    files = [
+        PELICANCONF,
+        *sorted((root / "relais").rglob("*.py")),
+        *sorted((root / "themes").rglob("*")),
+    ]
     h = hashlib.sha256()
     for path in files:
         if path.is_file():

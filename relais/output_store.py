@@ -154,8 +154,15 @@ class OutputStore:
         clone_tree(tree, standby)
         old = self.state()
         self._switch(tree)
-        self._save_state({"live": tree.name, "standby": standby.name, "pending": None,
-                          "generation": generation, "source": source})
+        self._save_state(
+            {
+                "live": tree.name,
+                "standby": standby.name,
+                "pending": None,
+                "generation": generation,
+                "source": source,
+            }
+        )
         self._discard(old)
 
     def publish_delta(self, delta: Delta, generation: str, source: str = "") -> None:
@@ -170,9 +177,15 @@ class OutputStore:
         delta.save()
         apply_delta(standby, delta)
         self._switch(standby)
-        self._save_state({"live": state["standby"], "standby": state["live"],
-                          "pending": delta.folder.name, "generation": generation,
-                          "source": source})
+        self._save_state(
+            {
+                "live": state["standby"],
+                "standby": state["live"],
+                "pending": delta.folder.name,
+                "generation": generation,
+                "source": source,
+            }
+        )
         if state.get("pending"):
             shutil.rmtree(self.builds / state["pending"], ignore_errors=True)
 

@@ -29,12 +29,23 @@ class ThemeRenderer:
         Pelican(self.settings)  # registers the plugins, whose signals set up Jinja
         self.context: dict[str, Any] = self.settings.copy()
         self.context.update(
-            generated_content={}, static_content={}, static_links=set(), localsiteurl="",
-            pages=[], articles=[], categories=[], tags={}, authors=[], dates=[],
+            generated_content={},
+            static_content={},
+            static_links=set(),
+            localsiteurl="",
+            pages=[],
+            articles=[],
+            categories=[],
+            tags={},
+            authors=[],
+            dates=[],
         )
         self.generator = ArticlesGenerator(
-            context=self.context, settings=self.settings, path=self.settings["PATH"],
-            theme=self.settings["THEME"], output_path=self._tmp,
+            context=self.context,
+            settings=self.settings,
+            path=self.settings["PATH"],
+            theme=self.settings["THEME"],
+            output_path=self._tmp,
         )
         self._reader = None
         self._lock = threading.Lock()
@@ -59,16 +70,25 @@ class ThemeRenderer:
             html = reader.to_html(item.body)
             metadata = reader.metadata_for(item)
             source = str(Path(self.settings["PATH"]) / item.relative_path)
-            article = Article(html, metadata=metadata, settings=self.settings,
-                              source_path=source, context=self.context)
+            article = Article(
+                html,
+                metadata=metadata,
+                settings=self.settings,
+                source_path=source,
+                context=self.context,
+            )
             resolve_article_images(article, Path(self.settings["PATH"]), self.settings["SITEURL"])
             attach_article_terms(article, self.settings)
             article.ics_url = ""
             context = dict(self.context)
             context.update(
                 SITE=load_site_config(self.paths.content),
-                upcoming_events=[], upcoming_events_home=[], build_now=build_now(self.settings),
-                article=article, output_file=article.save_as, page_name=article.slug,
+                upcoming_events=[],
+                upcoming_events_home=[],
+                build_now=build_now(self.settings),
+                article=article,
+                output_file=article.save_as,
+                page_name=article.slug,
                 category=article.category,
             )
             return self.generator.get_template("article").render(context)

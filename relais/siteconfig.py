@@ -57,8 +57,9 @@ def load_site_config(content_dir: str | Path) -> SiteConfig:
     if not isinstance(networks, dict):
         raise SiteConfigError(f"{path}: field 'networks' must map a network to a profile URL.")
     data["networks"] = {str(k): str(v) for k, v in networks.items()}
-    return SiteConfig(**{k: (v if k == "networks" else ("" if v is None else str(v)))
-                         for k, v in data.items()})
+    return SiteConfig(
+        **{k: (v if k == "networks" else ("" if v is None else str(v))) for k, v in data.items()}
+    )
 
 
 def write_site_config(content_dir: str | Path, config: SiteConfig) -> Path:

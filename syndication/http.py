@@ -124,14 +124,20 @@ class Client:
         without its picture rather than not at all."""
         try:
             if image.path:
-                return (Path(image.path).read_bytes(),
-                        mimetypes.guess_type(image.path)[0] or "image/jpeg")
+                return (
+                    Path(image.path).read_bytes(),
+                    mimetypes.guess_type(image.path)[0] or "image/jpeg",
+                )
             got = self.session.get(image.url, timeout=(self.connect_timeout, self.timeout))
             got.raise_for_status()
             return got.content, got.headers.get("Content-Type", "image/jpeg").split(";")[0]
         except (OSError, requests.RequestException) as exc:
-            logger.warning("%s: card image %s not available (%s); posting without it",
-                           self.label, image.path or image.url, type(exc).__name__)
+            logger.warning(
+                "%s: card image %s not available (%s); posting without it",
+                self.label,
+                image.path or image.url,
+                type(exc).__name__,
+            )
             return None
 
     # -- what subclasses provide ---------------------------------------------------------------

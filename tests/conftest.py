@@ -10,8 +10,11 @@ os.environ.setdefault("RELAIS_SERVE_QUIET", "1")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/fixtures/golden/expected from the current build")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/fixtures/golden/expected from the current build",
+    )
 
 
 # Tests of the opt-in services run where the service is named; elsewhere they are deselected
@@ -28,8 +31,11 @@ _deselected: dict[str, int] = {}
 def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
-        missing = [m for m, (var, _) in OPT_IN.items()
-                   if item.get_closest_marker(m) and not os.environ.get(var)]
+        missing = [
+            m
+            for m, (var, _) in OPT_IN.items()
+            if item.get_closest_marker(m) and not os.environ.get(var)
+        ]
         (drop if missing else keep).append(item)
         for m in missing:
             _deselected[m] = _deselected.get(m, 0) + 1
@@ -42,20 +48,30 @@ def pytest_terminal_summary(terminalreporter):
     for marker, count in _deselected.items():
         var, example = OPT_IN[marker]
         terminalreporter.write_line(
-            f"{count} {marker} test(s) not run: set {var} (e.g. {var}={example}) to run them.")
+            f"{count} {marker} test(s) not run: set {var} (e.g. {var}={example}) to run them."
+        )
 
 
 CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's "
-                    "chromium) or `apt-get install chromium`.")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's "
+            "chromium) or `apt-get install chromium`."
+        )
     from playwright.sync_api import sync_playwright
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -26,8 +26,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_item(content: Path, section: str, slug: str, frontmatter: str,
-               body: str = "Texte.") -> Path:
+def write_item(
+    content: Path, section: str, slug: str, frontmatter: str, body: str = "Texte."
+) -> Path:
     path = content / section / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{frontmatter.strip()}\n---\n{body}\n", encoding="utf-8")

@@ -30,8 +30,12 @@ COMBINED = re.compile(
     r'(?: [^"]*)?" (?P<status>\d{3}) \S+ "(?P<referer>(?:[^"\\]|\\.)*)" '
     r'"(?P<agent>(?:[^"\\]|\\.)*)"'
 )
-MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 FORMATS = {"combined": COMBINED}
 
 
@@ -41,14 +45,14 @@ class LogFormatError(ValueError):
 
 def parse_time(value: str) -> dt.datetime:
     """``25/Nov/2026:10:00:00 +0100`` (month names are always English in these logs)."""
-    m = re.fullmatch(r"(\d{2})/(\w{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})",
-                     value)
+    m = re.fullmatch(r"(\d{2})/(\w{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})", value)
     if not m or m.group(2) not in MONTHS:
         raise LogFormatError(f"unreadable time {value!r}")
     day, mon, year, hh, mm, ss, sign, oh, om = m.groups()
     offset = dt.timedelta(hours=int(oh), minutes=int(om)) * (1 if sign == "+" else -1)
-    return dt.datetime(int(year), MONTHS[mon], int(day), int(hh), int(mm), int(ss),
-                       tzinfo=dt.timezone(offset))
+    return dt.datetime(
+        int(year), MONTHS[mon], int(day), int(hh), int(mm), int(ss), tzinfo=dt.timezone(offset)
+    )
 
 
 @dataclass

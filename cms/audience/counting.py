@@ -104,11 +104,18 @@ def external_host(url: str | None, site_url: str | None = None) -> str:
     return "" if not host or host == own else host
 
 
-def record(hit: Hit, day: dt.date, channel: str = PageViewCount.Channel.PIXEL,
-           views: int = 1) -> None:
+def record(
+    hit: Hit, day: dt.date, channel: str = PageViewCount.Channel.PIXEL, views: int = 1
+) -> None:
     """Add ``views`` to the row of this (day, page, source, channel), creating it if needed."""
-    key = {"day": day, "path": hit.path, "network": hit.network, "medium": hit.medium,
-           "campaign": hit.campaign, "channel": channel}
+    key = {
+        "day": day,
+        "path": hit.path,
+        "network": hit.network,
+        "medium": hit.medium,
+        "campaign": hit.campaign,
+        "channel": channel,
+    }
     if PageViewCount.objects.filter(**key).update(views=F("views") + views):
         return
     try:

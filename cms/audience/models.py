@@ -20,13 +20,16 @@ class PageViewCount(models.Model):
     day = models.DateField(_("jour"))
     path = models.CharField(_("page"), max_length=300)
     network = models.CharField(
-        _("réseau d'origine"), max_length=40, blank=True,
+        _("réseau d'origine"),
+        max_length=40,
+        blank=True,
         help_text=_("Vide : visite directe, autre site ou page du site lui-même."),
     )
     medium = models.CharField(_("support (utm_medium)"), max_length=100, blank=True)
     campaign = models.CharField(_("campagne (utm_campaign)"), max_length=100, blank=True)
-    channel = models.CharField(_("mesure"), max_length=8, choices=Channel.choices,
-                               default=Channel.PIXEL)
+    channel = models.CharField(
+        _("mesure"), max_length=8, choices=Channel.choices, default=Channel.PIXEL
+    )
     views = models.PositiveIntegerField(_("pages vues"), default=0)
 
     class Meta:

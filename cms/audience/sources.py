@@ -23,20 +23,35 @@ NETWORKS: dict[str, str] = {
 
 #: Other spellings of a network in hand-made links (``?utm_source=twitter``).
 SOURCE_ALIASES: dict[str, str] = {
-    "twitter": "x", "t.co": "x", "bsky": "bluesky", "fb": "facebook", "ig": "instagram",
-    "lnkd": "linkedin", "lnkd.in": "linkedin",
+    "twitter": "x",
+    "t.co": "x",
+    "bsky": "bluesky",
+    "fb": "facebook",
+    "ig": "instagram",
+    "lnkd": "linkedin",
+    "lnkd.in": "linkedin",
 }
 
 #: Referring hosts of the networks (a host matches itself and its sub-domains). Mastodon has
 #: thousands of servers: only the largest are listed; its links carry ``utm_source`` anyway.
 REFERRER_HOSTS: dict[str, str] = {
-    "t.co": "x", "x.com": "x", "twitter.com": "x",
-    "linkedin.com": "linkedin", "lnkd.in": "linkedin",
-    "facebook.com": "facebook", "fb.com": "facebook", "fb.me": "facebook",
+    "t.co": "x",
+    "x.com": "x",
+    "twitter.com": "x",
+    "linkedin.com": "linkedin",
+    "lnkd.in": "linkedin",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "fb.me": "facebook",
     "instagram.com": "instagram",
-    "bsky.app": "bluesky", "bsky.social": "bluesky",
-    "mastodon.social": "mastodon", "mastodon.online": "mastodon", "mstdn.social": "mastodon",
-    "mas.to": "mastodon", "piaille.fr": "mastodon", "mamot.fr": "mastodon",
+    "bsky.app": "bluesky",
+    "bsky.social": "bluesky",
+    "mastodon.social": "mastodon",
+    "mastodon.online": "mastodon",
+    "mstdn.social": "mastodon",
+    "mas.to": "mastodon",
+    "piaille.fr": "mastodon",
+    "mamot.fr": "mastodon",
 }
 
 MAX_VALUE = 100

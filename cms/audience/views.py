@@ -68,14 +68,14 @@ def counted_hit(request: HttpRequest) -> Hit | None:
         path = clean_path(urlsplit(referer).path)
     if not path or not page_exists(path):
         return None
-    if not ratelimit.allow("counter", ratelimit.client_ip(request),
-                           *settings.RELAIS_COUNTER_RATE_LIMIT):
+    if not ratelimit.allow(
+        "counter", ratelimit.client_ip(request), *settings.RELAIS_COUNTER_RATE_LIMIT
+    ):
         return None
     utm = {k: v for k, v in request.GET.items() if k.startswith("utm_")}
     if not utm and from_site:
         utm = utm_of(referer)  # the <noscript> image: the page address came as the referrer
-    referrer_host = external_host("https://" + request.GET["ref"]) if request.GET.get(
-        "ref") else ""
+    referrer_host = external_host("https://" + request.GET["ref"]) if request.GET.get("ref") else ""
     return hit_from(path, utm, referrer_host)
 
 

@@ -7,15 +7,29 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 RICH_TEXT_FEATURES = [
-    "h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr", "blockquote",
-    "superscript", "subscript", "strikethrough", "code",
+    "h2",
+    "h3",
+    "h4",
+    "bold",
+    "italic",
+    "ol",
+    "ul",
+    "link",
+    "document-link",
+    "hr",
+    "blockquote",
+    "superscript",
+    "subscript",
+    "strikethrough",
+    "code",
 ]
 
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("image"))
     alt = blocks.CharBlock(
-        label=_("texte alternatif"), max_length=250,
+        label=_("texte alternatif"),
+        max_length=250,
         help_text=_("Décrivez l'image pour les personnes qui ne la voient pas."),
     )
     caption = blocks.CharBlock(label=_("légende"), required=False, max_length=250)

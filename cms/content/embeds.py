@@ -17,8 +17,9 @@ class LinkFinder(EmbedFinder):
     def accept(self, url: str) -> bool:
         return urlparse(url).scheme in {"http", "https"} and bool(urlparse(url).netloc)
 
-    def find_embed(self, url: str, max_width: int | None = None, max_height: int | None = None,
-                   **kwargs) -> dict:
+    def find_embed(
+        self, url: str, max_width: int | None = None, max_height: int | None = None, **kwargs
+    ) -> dict:
         host = urlparse(url).netloc
         return {
             "title": url,

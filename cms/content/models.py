@@ -57,7 +57,9 @@ class SectionIndexPage(Page):
     """Holds the items of one section (alumni news, career stories, ...)."""
 
     section = models.CharField(
-        _("rubrique"), max_length=40, unique=True,
+        _("rubrique"),
+        max_length=40,
+        unique=True,
         choices=section_choices,
     )
     intro = models.TextField(_("présentation"), blank=True)
@@ -65,8 +67,11 @@ class SectionIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("section"), FieldPanel("intro")]
     parent_page_types = ["content.HomePage"]
     subpage_types = [
-        "content.AlumniNewsPage", "content.CareerStoryPage", "content.SchoolLifePage",
-        "content.EventPage", "content.AssociationNewsPage",
+        "content.AlumniNewsPage",
+        "content.CareerStoryPage",
+        "content.SchoolLifePage",
+        "content.EventPage",
+        "content.AssociationNewsPage",
     ]
 
     class Meta:
@@ -99,17 +104,26 @@ class ItemPage(HeadlessPreviewMixin, Page):
     section: sections.Section  # set by each kind of item
 
     summary = models.TextField(
-        _("chapeau"), max_length=400,
-        help_text=_("Deux ou trois phrases : elles servent d'extrait sur le site, dans les flux et "
-                    "sur les réseaux sociaux."),
+        _("chapeau"),
+        max_length=400,
+        help_text=_(
+            "Deux ou trois phrases : elles servent d'extrait sur le site, dans les flux et "
+            "sur les réseaux sociaux."
+        ),
     )
     body = StreamField(BodyBlock(), verbose_name=_("corps"), blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("image principale"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("image principale"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     hero_alt = models.CharField(
-        _("texte alternatif de l'image"), max_length=250, blank=True,
+        _("texte alternatif de l'image"),
+        max_length=250,
+        blank=True,
         help_text=_("Obligatoire avec une image : décrivez-la pour qui ne la voit pas."),
     )
     hero_caption = models.CharField(_("légende de l'image"), max_length=250, blank=True)
@@ -124,9 +138,13 @@ class ItemPage(HeadlessPreviewMixin, Page):
         "taxonomy.Contributor", blank=True, verbose_name=_("contributeurs"), related_name="items"
     )
     social_texts = models.JSONField(
-        _("textes pour les réseaux"), default=dict, blank=True,
-        help_text=_("Par réseau : le texte de l'éditeur à la place du texte composé, et l'heure "
-                    "de publication."),
+        _("textes pour les réseaux"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Par réseau : le texte de l'éditeur à la place du texte composé, et l'heure "
+            "de publication."
+        ),
     )
 
     search_fields = [
@@ -189,10 +207,14 @@ class ItemPage(HeadlessPreviewMixin, Page):
     def clean(self) -> None:
         super().clean()
         if self.hero_image_id and not self.hero_alt.strip():
-            raise ValidationError({
-                "hero_alt": _("Décrivez l'image principale : ce texte est lu aux personnes "
-                              "aveugles et affiché si l'image ne charge pas.")
-            })
+            raise ValidationError(
+                {
+                    "hero_alt": _(
+                        "Décrivez l'image principale : ce texte est lu aux personnes "
+                        "aveugles et affiché si l'image ne charge pas."
+                    )
+                }
+            )
 
     # -- the public face of an item is its page on the static site ---------------------------
 
@@ -257,8 +279,12 @@ class CareerStoryPage(ItemPage):
     section = sections.CAREERS
     alumnus_name = models.CharField(_("diplômé·e"), max_length=150)
     alumnus_class_year = models.ForeignKey(
-        "taxonomy.ClassYear", verbose_name=_("promotion du diplômé"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="career_stories",
+        "taxonomy.ClassYear",
+        verbose_name=_("promotion du diplômé"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="career_stories",
     )
     position = models.CharField(_("poste"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
@@ -303,12 +329,20 @@ class EventPage(ItemPage):
     end = models.DateTimeField(_("fin"), null=True, blank=True)
     location = models.CharField(_("lieu"), max_length=250, blank=True)
     organiser_class_year = models.ForeignKey(
-        "taxonomy.ClassYear", verbose_name=_("promotion organisatrice"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="events",
+        "taxonomy.ClassYear",
+        verbose_name=_("promotion organisatrice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
     )
     organiser_group = models.ForeignKey(
-        "taxonomy.Group", verbose_name=_("groupe organisateur"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="events",
+        "taxonomy.Group",
+        verbose_name=_("groupe organisateur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
     )
     registration_url = models.URLField(_("lien d'inscription"), blank=True)
 

@@ -16,8 +16,12 @@ class AssociationSettings(BaseSiteSetting):
     tagline = models.CharField(_("accroche"), max_length=250, blank=True)
     description = models.TextField(_("présentation courte"), blank=True)
     signup_page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("page d'adhésion"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Page",
+        verbose_name=_("page d'adhésion"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("Le bouton « Adhérer » de chaque page du site y mène."),
     )
     signup_label = models.CharField(_("texte du bouton"), max_length=40, default="Adhérer")
@@ -33,15 +37,31 @@ class AssociationSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("description"),
-             FieldPanel("contact_email"), FieldPanel("address")],
+            [
+                FieldPanel("name"),
+                FieldPanel("tagline"),
+                FieldPanel("description"),
+                FieldPanel("contact_email"),
+                FieldPanel("address"),
+            ],
             heading=_("Identité"),
         ),
-        MultiFieldPanel([FieldPanel("signup_page"), FieldPanel("signup_label")],
-                        heading=_("Adhésion")),
         MultiFieldPanel(
-            [FieldPanel(f"{n}_url") for n in
-             ("linkedin", "facebook", "x", "mastodon", "bluesky", "instagram", "youtube")],
+            [FieldPanel("signup_page"), FieldPanel("signup_label")], heading=_("Adhésion")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel(f"{n}_url")
+                for n in (
+                    "linkedin",
+                    "facebook",
+                    "x",
+                    "mastodon",
+                    "bluesky",
+                    "instagram",
+                    "youtube",
+                )
+            ],
             heading=_("Profils sur les réseaux"),
         ),
     ]
@@ -50,8 +70,13 @@ class AssociationSettings(BaseSiteSetting):
         verbose_name = _("association")
 
     NETWORK_LABELS = {
-        "linkedin": "LinkedIn", "facebook": "Facebook", "x": "X", "mastodon": "Mastodon",
-        "bluesky": "Bluesky", "instagram": "Instagram", "youtube": "YouTube",
+        "linkedin": "LinkedIn",
+        "facebook": "Facebook",
+        "x": "X",
+        "mastodon": "Mastodon",
+        "bluesky": "Bluesky",
+        "instagram": "Instagram",
+        "youtube": "YouTube",
     }
 
     def to_site_config(self) -> SiteConfig:
@@ -60,8 +85,11 @@ class AssociationSettings(BaseSiteSetting):
 
         signup = self.signup_page.specific.full_url if self.signup_page_id else ""
         # The audience counter of the CMS (cms.audience), unless RELAIS_COUNTER=0
-        counter = (settings.WAGTAILADMIN_BASE_URL + reverse("audience:pixel")
-                   if getattr(settings, "RELAIS_COUNTER", False) else "")
+        counter = (
+            settings.WAGTAILADMIN_BASE_URL + reverse("audience:pixel")
+            if getattr(settings, "RELAIS_COUNTER", False)
+            else ""
+        )
         return SiteConfig(
             name=self.name,
             tagline=self.tagline,
@@ -70,7 +98,10 @@ class AssociationSettings(BaseSiteSetting):
             signup_label=self.signup_label,
             contact_email=self.contact_email,
             address=self.address,
-            networks={label: getattr(self, f"{key}_url") for key, label in
-                      self.NETWORK_LABELS.items() if getattr(self, f"{key}_url")},
+            networks={
+                label: getattr(self, f"{key}_url")
+                for key, label in self.NETWORK_LABELS.items()
+                if getattr(self, f"{key}_url")
+            },
             counter_url=counter,
         )

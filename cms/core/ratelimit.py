@@ -27,8 +27,9 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def key_of(scope: str, value: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{value.strip().lower()}".encode(),
-                      hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{scope}:{value.strip().lower()}".encode(), hashlib.sha256
+    ).hexdigest()
     return f"{CACHE_PREFIX}{scope}:{digest[:40]}"
 
 

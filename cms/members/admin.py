@@ -30,26 +30,38 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def network_choices(request=None) -> list[tuple[str, str]]:
-    keys = (Signup.objects.exclude(last_network="").order_by("last_network")
-            .values_list("last_network", flat=True).distinct())
+    keys = (
+        Signup.objects.exclude(last_network="")
+        .order_by("last_network")
+        .values_list("last_network", flat=True)
+        .distinct()
+    )
     return [(k, network_label(k)) for k in keys]
 
 
 def class_year_choices(request=None) -> list[tuple[int, int]]:
-    years = (Signup.objects.exclude(class_year=None).order_by("-class_year")
-             .values_list("class_year", flat=True).distinct())
+    years = (
+        Signup.objects.exclude(class_year=None)
+        .order_by("-class_year")
+        .values_list("class_year", flat=True)
+        .distinct()
+    )
     return [(y, y) for y in years]
 
 
 class SignupFilterSet(WagtailFilterSet):
-    status = django_filters.ChoiceFilter(label=_("Statut"), choices=Signup.Status.choices,
-                                         empty_label=_("Tous"))
-    last_network = django_filters.ChoiceFilter(label=_("Réseau d'origine"),
-                                               choices=network_choices, empty_label=_("Tous"))
-    class_year = django_filters.ChoiceFilter(label=_("Promotion"), choices=class_year_choices,
-                                             empty_label=_("Toutes"))
-    created_at = django_filters.DateFromToRangeFilter(label=_("Reçue entre"),
-                                                      widget=DateRangePickerWidget)
+    status = django_filters.ChoiceFilter(
+        label=_("Statut"), choices=Signup.Status.choices, empty_label=_("Tous")
+    )
+    last_network = django_filters.ChoiceFilter(
+        label=_("Réseau d'origine"), choices=network_choices, empty_label=_("Tous")
+    )
+    class_year = django_filters.ChoiceFilter(
+        label=_("Promotion"), choices=class_year_choices, empty_label=_("Toutes")
+    )
+    created_at = django_filters.DateFromToRangeFilter(
+        label=_("Reçue entre"), widget=DateRangePickerWidget
+    )
 
     class Meta:
         model = Signup
@@ -64,8 +76,13 @@ class SignupIndexView(generic.IndexView):
     def header_buttons(self):
         buttons = list(super().header_buttons)
         if self.request.user.has_perm("members.delete_signup"):
-            buttons.append(HeaderButton(_("Supprimer les données d'une personne"),
-                                        url=reverse("members_signup:erase"), icon_name="bin"))
+            buttons.append(
+                HeaderButton(
+                    _("Supprimer les données d'une personne"),
+                    url=reverse("members_signup:erase"),
+                    icon_name="bin",
+                )
+            )
         return buttons
 
     def write_csv_row(self, writer, row_dict):
@@ -94,22 +111,33 @@ def erase_view(request):
         email = form.cleaned_data["email"]
         if form.cleaned_data["confirm"]:
             done = erasure.erase(email)
-            messages.success(request, ngettext(
-                "%(count)d enregistrement supprimé pour cette adresse.",
-                "%(count)d enregistrements supprimés pour cette adresse.", done.total,
-            ) % {"count": done.total})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d enregistrement supprimé pour cette adresse.",
+                    "%(count)d enregistrements supprimés pour cette adresse.",
+                    done.total,
+                )
+                % {"count": done.total},
+            )
             return redirect("members_signup:index")
         found = erasure.find(email)
         form = ErasureForm(initial={"email": email, "confirm": True})
-    return TemplateResponse(request, "members/admin/erase.html", {
-        "form": form, "found": found, "header_icon": "bin",
-        "page_title": _("Supprimer les données d'une personne"),
-        "breadcrumbs_items": [
-            {"url": reverse("wagtailadmin_home"), "label": _("Accueil")},
-            {"url": reverse("members_signup:index"), "label": _("Demandes d'adhésion")},
-            {"url": "", "label": _("Suppression sur demande")},
-        ],
-    })
+    return TemplateResponse(
+        request,
+        "members/admin/erase.html",
+        {
+            "form": form,
+            "found": found,
+            "header_icon": "bin",
+            "page_title": _("Supprimer les données d'une personne"),
+            "breadcrumbs_items": [
+                {"url": reverse("wagtailadmin_home"), "label": _("Accueil")},
+                {"url": reverse("members_signup:index"), "label": _("Demandes d'adhésion")},
+                {"url": "", "label": _("Suppression sur demande")},
+            ],
+        },
+    )
 
 
 class SignupViewSet(ModelViewSet):
@@ -123,18 +151,46 @@ class SignupViewSet(ModelViewSet):
     index_view_class = SignupIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["name", "email", "class_year", "last_network", "last_item", "status",
-                    "created_at"]
+    list_display = [
+        "name",
+        "email",
+        "class_year",
+        "last_network",
+        "last_item",
+        "status",
+        "created_at",
+    ]
     filterset_class = SignupFilterSet
     search_fields = ["name", "email", "school"]
     search_backend_name = None
     list_export = [
-        "created_at", "status", "name", "email", "school", "class_year", "wants_membership",
-        "wants_ambassador", "wants_news", "answers", "consented_at",
-        "last_network", "last_source", "last_medium", "last_campaign", "last_content",
-        "last_item", "last_referrer", "last_day",
-        "first_network", "first_source", "first_medium", "first_campaign", "first_content",
-        "first_item", "first_referrer", "first_day",
+        "created_at",
+        "status",
+        "name",
+        "email",
+        "school",
+        "class_year",
+        "wants_membership",
+        "wants_ambassador",
+        "wants_news",
+        "answers",
+        "consented_at",
+        "last_network",
+        "last_source",
+        "last_medium",
+        "last_campaign",
+        "last_content",
+        "last_item",
+        "last_referrer",
+        "last_day",
+        "first_network",
+        "first_source",
+        "first_medium",
+        "first_campaign",
+        "first_content",
+        "first_item",
+        "first_referrer",
+        "first_day",
     ]
     export_filename = "adhesions"
     form_fields = ["status", "notes"]

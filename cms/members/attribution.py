@@ -56,8 +56,7 @@ class Touch:
 
     def fields_for(self, prefix: str) -> dict[str, Any]:
         """The model fields of this touch (``first_``/``last_`` + name)."""
-        values: dict[str, Any] = {f"{prefix}_{k}": v for k, v in asdict(self).items()
-                                  if k != "day"}
+        values: dict[str, Any] = {f"{prefix}_{k}": v for k, v in asdict(self).items() if k != "day"}
         values[f"{prefix}_day"] = dt.date.fromisoformat(self.day) if self.day else None
         return values
 
@@ -83,9 +82,11 @@ def touch_from_request(request: HttpRequest, today: dt.date) -> Touch:
         utm = utm_of(referer)
     referrer = clean_value(params.get("ref"), 253) or external_host(referer)
     campaign, content = clean_value(utm.get("utm_campaign")), clean_value(utm.get("utm_content"))
-    item = (item_key(params.get("item"))
-            or (item_key(f"{campaign}/{content}") if campaign and content else "")
-            or (item_key(urlsplit(referer).path) if from_site else ""))
+    item = (
+        item_key(params.get("item"))
+        or (item_key(f"{campaign}/{content}") if campaign and content else "")
+        or (item_key(urlsplit(referer).path) if from_site else "")
+    )
     return Touch(
         network=network_for(utm.get("utm_source", ""), referrer),
         source=clean_value(utm.get("utm_source")),
@@ -131,12 +132,18 @@ def first_touch_cookie(request: HttpRequest) -> Touch | None:
     return None if age.days > settings.RELAIS_SIGNUP_FIRST_TOUCH_DAYS else touch
 
 
-def remember_first_touch(response: HttpResponse, request: HttpRequest, touch: Touch,
-                         path: str) -> None:
+def remember_first_touch(
+    response: HttpResponse, request: HttpRequest, touch: Touch, path: str
+) -> None:
     if settings.RELAIS_SIGNUP_FIRST_TOUCH_COOKIE:
         response.set_cookie(
-            COOKIE, sign(touch), max_age=settings.RELAIS_SIGNUP_FIRST_TOUCH_DAYS * 86400,
-            path=path, secure=request.is_secure(), httponly=True, samesite="Lax",
+            COOKIE,
+            sign(touch),
+            max_age=settings.RELAIS_SIGNUP_FIRST_TOUCH_DAYS * 86400,
+            path=path,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
         )
 
 

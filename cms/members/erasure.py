@@ -41,17 +41,20 @@ class Erasure:
 def _legacy_submissions(email: str) -> list[int]:
     pages = SignUpPage.objects.values_list("pk", flat=True)
     return [
-        s.pk for s in FormSubmission.objects.filter(page_id__in=list(pages))
-        if any(isinstance(v, str) and v.strip().lower() == email
-               for v in (s.form_data or {}).values())
+        s.pk
+        for s in FormSubmission.objects.filter(page_id__in=list(pages))
+        if any(
+            isinstance(v, str) and v.strip().lower() == email for v in (s.form_data or {}).values()
+        )
     ]
 
 
 def find(email: str) -> Erasure:
     """What :func:`erase` would delete, without deleting it."""
     email = email.strip().lower()
-    return Erasure(Signup.objects.filter(email__iexact=email).count(),
-                   len(_legacy_submissions(email)))
+    return Erasure(
+        Signup.objects.filter(email__iexact=email).count(), len(_legacy_submissions(email))
+    )
 
 
 @transaction.atomic
@@ -62,8 +65,9 @@ def erase(email: str) -> Erasure:
     protection.forget("email", email)
     month = timezone.localdate().replace(day=1)
     ErasureTally.objects.get_or_create(month=month)
-    ErasureTally.objects.filter(month=month).update(requests=F("requests") + 1,
-                                                    records=F("records") + signups + legacy)
+    ErasureTally.objects.filter(month=month).update(
+        requests=F("requests") + 1, records=F("records") + signups + legacy
+    )
     return Erasure(signups, legacy)
 
 
@@ -77,9 +81,12 @@ def purge_expired(now: dt.datetime | None = None) -> int:
     limit = (now or timezone.now()) - dt.timedelta(days=days)
     signups, _ = Signup.objects.filter(created_at__lt=limit).delete()
     legacy, _ = FormSubmission.objects.filter(
-        page_id__in=list(SignUpPage.objects.values_list("pk", flat=True)),
-        submit_time__lt=limit).delete()
+        page_id__in=list(SignUpPage.objects.values_list("pk", flat=True)), submit_time__lt=limit
+    ).delete()
     if signups or legacy:
-        logger.info("Sign-ups: %d record(s) older than %d days deleted (retention period)",
-                    signups + legacy, days)
+        logger.info(
+            "Sign-ups: %d record(s) older than %d days deleted (retention period)",
+            signups + legacy,
+            days,
+        )
     return signups + legacy

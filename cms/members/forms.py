@@ -29,38 +29,58 @@ class SignUpForm(BaseForm):
     asked after these fields and stored in ``Signup.answers``)."""
 
     name = forms.CharField(
-        label=_("Nom et prénom"), max_length=150,
+        label=_("Nom et prénom"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Indiquez votre nom et votre prénom.")},
     )
     email = forms.EmailField(
-        label=_("Adresse e-mail"), max_length=254,
+        label=_("Adresse e-mail"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Indiquez votre adresse e-mail : c'est là que nous vous répondrons."),
-            "invalid": _("Cette adresse e-mail n'est pas valide : vérifiez-la (elle ressemble à "
-                         "prenom.nom@exemple.fr)."),
+            "invalid": _(
+                "Cette adresse e-mail n'est pas valide : vérifiez-la (elle ressemble à "
+                "prenom.nom@exemple.fr)."
+            ),
         },
     )
-    school = forms.CharField(label=_("École"), max_length=150, required=False,
-                             help_text=_("L'école dont vous êtes diplômé·e ou élève."))
+    school = forms.CharField(
+        label=_("École"),
+        max_length=150,
+        required=False,
+        help_text=_("L'école dont vous êtes diplômé·e ou élève."),
+    )
     class_year = forms.IntegerField(
-        label=_("Promotion"), required=False,
+        label=_("Promotion"),
+        required=False,
         help_text=_("Votre année de sortie de l'école (par exemple 2012)."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     wishes = forms.MultipleChoiceField(
-        label=_("Je souhaite"), choices=WISHES, widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Cochez au moins une case : adhérer, devenir "
-                                      "ambassadeur·rice ou recevoir les nouvelles.")},
+        label=_("Je souhaite"),
+        choices=WISHES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _(
+                "Cochez au moins une case : adhérer, devenir "
+                "ambassadeur·rice ou recevoir les nouvelles."
+            )
+        },
     )
     consent = forms.BooleanField(
         required=True,
-        error_messages={"required": _("Cochez la case de consentement : sans elle, nous ne "
-                                      "pouvons pas enregistrer votre demande.")},
+        error_messages={
+            "required": _(
+                "Cochez la case de consentement : sans elle, nous ne "
+                "pouvons pas enregistrer votre demande."
+            )
+        },
     )
     site_web = forms.CharField(
-        label=_("Ne remplissez pas ce champ"), required=False,
+        label=_("Ne remplissez pas ce champ"),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     first_touch = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -72,8 +92,9 @@ class SignUpForm(BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = self.consent_label
-        order = [n for n in self.fields if n not in ("consent", HONEYPOT, "first_touch",
-                                                     "last_touch")]
+        order = [
+            n for n in self.fields if n not in ("consent", HONEYPOT, "first_touch", "last_touch")
+        ]
         self.order_fields([*order, "consent", HONEYPOT, "first_touch", "last_touch"])
 
     def clean_name(self) -> str:
@@ -87,8 +108,12 @@ class SignUpForm(BaseForm):
         latest = timezone.localdate().year + 6
         if year is not None and not FIRST_CLASS_YEAR <= year <= latest:
             raise forms.ValidationError(
-                _("Indiquez l'année de sortie de l'école, entre %(first)d et %(last)d, ou "
-                  "laissez le champ vide."), params={"first": FIRST_CLASS_YEAR, "last": latest})
+                _(
+                    "Indiquez l'année de sortie de l'école, entre %(first)d et %(last)d, ou "
+                    "laissez le champ vide."
+                ),
+                params={"first": FIRST_CLASS_YEAR, "last": latest},
+            )
         return year
 
     def clean_email(self) -> str:
@@ -123,8 +148,9 @@ def consent_label(page: Any) -> str:
     text = consent_text(page)
     url = page.privacy_url()
     if url:
-        return format_html('{} <a href="{}">{}</a>', text, url,
-                           _("Comment nous utilisons vos données"))
+        return format_html(
+            '{} <a href="{}">{}</a>', text, url, _("Comment nous utilisons vos données")
+        )
     return text
 
 
@@ -134,8 +160,10 @@ def signup_form_class(page: Any) -> type[SignUpForm]:
     choices = page.school_choices()
     if choices:
         attrs["school"] = forms.ChoiceField(
-            label=_("École"), required=False,
-            choices=[("", _("— choisissez —")), *((c, c) for c in choices)])
+            label=_("École"),
+            required=False,
+            choices=[("", _("— choisissez —")), *((c, c) for c in choices)],
+        )
     if page.pk:
         builder = FormBuilder(page.get_form_fields())
         for name, field in builder.formfields.items():

@@ -44,31 +44,45 @@ class SignUpPage(AbstractEmailForm):
     :class:`Signup` rows (not as Wagtail form submissions) and the e-mails are queued."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
-    thank_you_text = RichTextField(_("remerciement"), blank=True, features=["bold", "italic",
-                                                                           "link"])
+    thank_you_text = RichTextField(
+        _("remerciement"), blank=True, features=["bold", "italic", "link"]
+    )
     schools = models.TextField(
-        _("écoles"), blank=True,
-        help_text=_("Une école par ligne : la personne choisit la sienne dans une liste. Laissez "
-                    "vide pour un champ libre."),
+        _("écoles"),
+        blank=True,
+        help_text=_(
+            "Une école par ligne : la personne choisit la sienne dans une liste. Laissez "
+            "vide pour un champ libre."
+        ),
     )
     consent_text = models.TextField(
-        _("texte du consentement"), blank=True,
-        help_text=format_lazy(_("Ce que la personne accepte, en mots simples. Vide : « {} »"),
-                              DEFAULT_CONSENT),
+        _("texte du consentement"),
+        blank=True,
+        help_text=format_lazy(
+            _("Ce que la personne accepte, en mots simples. Vide : « {} »"), DEFAULT_CONSENT
+        ),
     )
     privacy_page = models.ForeignKey(
-        "content.InfoPage", verbose_name=_("page « données personnelles »"), null=True,
-        blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text=_("Liée depuis la case de consentement : la page du site qui explique l'usage "
-                    "des données et comment en demander la suppression."),
+        "content.InfoPage",
+        verbose_name=_("page « données personnelles »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Liée depuis la case de consentement : la page du site qui explique l'usage "
+            "des données et comment en demander la suppression."
+        ),
     )
 
     content_panels = [
         *AbstractEmailForm.content_panels,
         FieldPanel("intro"),
         FieldPanel("schools"),
-        MultiFieldPanel([FieldPanel("consent_text"), FieldPanel("privacy_page")],
-                        heading=_("Consentement (RGPD)")),
+        MultiFieldPanel(
+            [FieldPanel("consent_text"), FieldPanel("privacy_page")],
+            heading=_("Consentement (RGPD)"),
+        ),
         InlinePanel("form_fields", label=_("Questions supplémentaires (facultatif)")),
         FieldPanel("thank_you_text"),
         MultiFieldPanel(
@@ -77,9 +91,11 @@ class SignUpPage(AbstractEmailForm):
                 FieldPanel("subject"),
             ],
             heading=_("E-mails"),
-            help_text=_("« Expéditeur » signe l'accusé de réception envoyé à la personne ; "
-                        "« destinataires » reçoivent chaque nouvelle demande (à défaut, "
-                        "l'e-mail de contact de l'association)."),
+            help_text=_(
+                "« Expéditeur » signe l'accusé de réception envoyé à la personne ; "
+                "« destinataires » reçoivent chaque nouvelle demande (à défaut, "
+                "l'e-mail de contact de l'association)."
+            ),
         ),
     ]
     parent_page_types = ["content.HomePage"]
@@ -129,39 +145,48 @@ class Signup(models.Model):
         DONE = "done", _("traitée")
         DECLINED = "declined", _("sans suite")
 
-    page = models.ForeignKey(SignUpPage, verbose_name=_("page"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="signups")
+    page = models.ForeignKey(
+        SignUpPage,
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signups",
+    )
     created_at = models.DateTimeField(_("reçue le"), default=timezone.now, db_index=True)
-    status = models.CharField(_("statut"), max_length=12, choices=Status.choices,
-                              default=Status.NEW, db_index=True)
+    status = models.CharField(
+        _("statut"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     name = models.CharField(_("nom et prénom"), max_length=150)
     email = models.EmailField(_("e-mail"), db_index=True)
     school = models.CharField(_("école"), max_length=150, blank=True)
-    class_year = models.PositiveSmallIntegerField(_("promotion"), null=True, blank=True,
-                                                  db_index=True)
+    class_year = models.PositiveSmallIntegerField(
+        _("promotion"), null=True, blank=True, db_index=True
+    )
     wants_membership = models.BooleanField(_("veut adhérer"), default=False)
     wants_ambassador = models.BooleanField(_("veut devenir ambassadeur·rice"), default=False)
     wants_news = models.BooleanField(_("veut recevoir les nouvelles"), default=False)
-    answers = models.JSONField(_("réponses aux questions supplémentaires"), default=dict,
-                               blank=True)
+    answers = models.JSONField(
+        _("réponses aux questions supplémentaires"), default=dict, blank=True
+    )
     consent_text = models.TextField(_("consentement donné"))
     consented_at = models.DateTimeField(_("consentement donné le"))
     notes = models.TextField(_("notes internes"), blank=True)
 
     # First touch: what brought the person to the form the first time
-    first_network = models.CharField(_("réseau (premier contact)"), max_length=40, blank=True,
-                                     db_index=True)
-    first_source = models.CharField(_("utm_source (premier contact)"), max_length=100,
-                                    blank=True)
-    first_medium = models.CharField(_("utm_medium (premier contact)"), max_length=100,
-                                    blank=True)
-    first_campaign = models.CharField(_("utm_campaign (premier contact)"), max_length=100,
-                                      blank=True)
-    first_content = models.CharField(_("utm_content (premier contact)"), max_length=100,
-                                     blank=True)
+    first_network = models.CharField(
+        _("réseau (premier contact)"), max_length=40, blank=True, db_index=True
+    )
+    first_source = models.CharField(_("utm_source (premier contact)"), max_length=100, blank=True)
+    first_medium = models.CharField(_("utm_medium (premier contact)"), max_length=100, blank=True)
+    first_campaign = models.CharField(
+        _("utm_campaign (premier contact)"), max_length=100, blank=True
+    )
+    first_content = models.CharField(_("utm_content (premier contact)"), max_length=100, blank=True)
     first_item = models.CharField(_("contenu (premier contact)"), max_length=150, blank=True)
-    first_referrer = models.CharField(_("site référent (premier contact)"), max_length=253,
-                                      blank=True)
+    first_referrer = models.CharField(
+        _("site référent (premier contact)"), max_length=253, blank=True
+    )
     first_day = models.DateField(_("jour du premier contact"), null=True, blank=True)
     # Last touch: the visit that ended with the sign-up
     last_network = models.CharField(_("réseau"), max_length=40, blank=True, db_index=True)
@@ -169,8 +194,7 @@ class Signup(models.Model):
     last_medium = models.CharField(_("utm_medium"), max_length=100, blank=True)
     last_campaign = models.CharField(_("utm_campaign"), max_length=100, blank=True)
     last_content = models.CharField(_("utm_content"), max_length=100, blank=True)
-    last_item = models.CharField(_("contenu d'origine"), max_length=150, blank=True,
-                                 db_index=True)
+    last_item = models.CharField(_("contenu d'origine"), max_length=150, blank=True, db_index=True)
     last_referrer = models.CharField(_("site référent"), max_length=253, blank=True)
     last_day = models.DateField(_("jour du dernier contact"), null=True, blank=True)
 
@@ -183,11 +207,15 @@ class Signup(models.Model):
         return f"{self.name} <{self.email}>"
 
     def wishes(self) -> list[str]:
-        return [str(label) for flag, label in (
-            (self.wants_membership, _("adhérer")),
-            (self.wants_ambassador, _("devenir ambassadeur·rice")),
-            (self.wants_news, _("recevoir les nouvelles")),
-        ) if flag]
+        return [
+            str(label)
+            for flag, label in (
+                (self.wants_membership, _("adhérer")),
+                (self.wants_ambassador, _("devenir ambassadeur·rice")),
+                (self.wants_news, _("recevoir les nouvelles")),
+            )
+            if flag
+        ]
 
     wishes.short_description = _("souhaits")  # type: ignore[attr-defined]
 

@@ -46,18 +46,27 @@ def send_signup_acknowledgement(signup_id: int) -> bool:
     lines = [
         _("Bonjour %(name)s,") % {"name": signup.name},
         "",
-        _("Nous avons bien reçu votre demande auprès de %(association)s. Vous avez demandé à : "
-          "%(wishes)s.") % {"association": name, "wishes": ", ".join(signup.wishes())},
+        _(
+            "Nous avons bien reçu votre demande auprès de %(association)s. Vous avez demandé à : "
+            "%(wishes)s."
+        )
+        % {"association": name, "wishes": ", ".join(signup.wishes())},
         _("Le secrétariat vous écrira très prochainement."),
         "",
-        _("Vos informations servent uniquement à traiter cette demande. Pour les consulter ou "
-          "les faire supprimer, répondez à ce message%(contact)s.")
+        _(
+            "Vos informations servent uniquement à traiter cette demande. Pour les consulter ou "
+            "les faire supprimer, répondez à ce message%(contact)s."
+        )
         % {"contact": _(" ou écrivez à %(address)s") % {"address": contact} if contact else ""},
         "",
         name,
     ]
-    send_mail(_("Votre demande auprès de %(association)s") % {"association": name},
-              "\n".join(lines), _sender(signup), [signup.email])
+    send_mail(
+        _("Votre demande auprès de %(association)s") % {"association": name},
+        "\n".join(lines),
+        _sender(signup),
+        [signup.email],
+    )
     return True
 
 
@@ -69,13 +78,19 @@ def notify_association(signup_id: int) -> bool:
     if signup is None:
         return False
     association = _association(signup)
-    recipients = [a.strip() for a in (signup.page.to_address if signup.page_id else "").split(
-        ",") if a.strip()]
+    recipients = [
+        a.strip()
+        for a in (signup.page.to_address if signup.page_id else "").split(",")
+        if a.strip()
+    ]
     if not recipients and association and association.contact_email:
         recipients = [association.contact_email]
     if not recipients:
-        logger.warning("Sign-up %s: no address to notify (set the recipients of the sign-up "
-                       "page or the association's contact e-mail).", signup_id)
+        logger.warning(
+            "Sign-up %s: no address to notify (set the recipients of the sign-up "
+            "page or the association's contact e-mail).",
+            signup_id,
+        )
         return False
     origin = signup.last_network or signup.last_referrer or _("accès direct")
     lines = [
@@ -88,8 +103,10 @@ def notify_association(signup_id: int) -> bool:
         _("Arrivée par : %(origin)s%(item)s")
         % {"origin": origin, "item": f" ({signup.last_item})" if signup.last_item else ""},
         _("Premier contact : %(origin)s%(item)s")
-        % {"origin": signup.first_network or signup.first_referrer or _("accès direct"),
-           "item": f" ({signup.first_item})" if signup.first_item else ""},
+        % {
+            "origin": signup.first_network or signup.first_referrer or _("accès direct"),
+            "item": f" ({signup.first_item})" if signup.first_item else "",
+        },
         "",
         settings.WAGTAILADMIN_BASE_URL + reverse("members_signup:edit", args=[signup.pk]),
     ]

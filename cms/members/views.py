@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from .models import SignUpPage
 
 
-def render_form(page: SignUpPage, request: HttpRequest, form: SignUpForm,
-                status: int = 200, message: str = "") -> TemplateResponse:
+def render_form(
+    page: SignUpPage, request: HttpRequest, form: SignUpForm, status: int = 200, message: str = ""
+) -> TemplateResponse:
     context = page.get_context(request)
     context.update(form=form, honeypot=protection.HONEYPOT, refusal=message)
     return TemplateResponse(request, page.get_template(request), context, status=status)
@@ -47,7 +48,8 @@ def serve_signup_page(page: SignUpPage, request: HttpRequest) -> HttpResponse:
         touch = touch_from_request(request, timezone.localdate())
         known_first = first_touch_cookie(request)
         form = page.get_form_class()(
-            initial={"first_touch": sign(known_first or touch), "last_touch": sign(touch)})
+            initial={"first_touch": sign(known_first or touch), "last_touch": sign(touch)}
+        )
         response = render_form(page, request, form)
         if known_first is None:
             remember_first_touch(response, request, touch, path)
@@ -55,21 +57,41 @@ def serve_signup_page(page: SignUpPage, request: HttpRequest) -> HttpResponse:
 
     form = page.get_form_class()(request.POST)
     if not protection.allow("ip", protection.client_ip(request)):
-        return render_form(page, request, form, 429, _(
-            "Trop de demandes ont été envoyées depuis votre connexion en peu de temps. "
-            "Réessayez dans une heure%(contact)s.") % {"contact": contact_hint(page)})
+        return render_form(
+            page,
+            request,
+            form,
+            429,
+            _(
+                "Trop de demandes ont été envoyées depuis votre connexion en peu de temps. "
+                "Réessayez dans une heure%(contact)s."
+            )
+            % {"contact": contact_hint(page)},
+        )
     if request.POST.get(protection.HONEYPOT, "").strip():
-        return render_form(page, request, form, 400, _(
-            "Votre demande n'a pas été enregistrée : le champ « Ne remplissez pas ce champ », "
-            "réservé à la détection des robots, était rempli. Laissez-le vide et envoyez de "
-            "nouveau le formulaire."))
+        return render_form(
+            page,
+            request,
+            form,
+            400,
+            _(
+                "Votre demande n'a pas été enregistrée : le champ « Ne remplissez pas ce champ », "
+                "réservé à la détection des robots, était rempli. Laissez-le vide et envoyez de "
+                "nouveau le formulaire."
+            ),
+        )
     if not form.is_valid():
         return render_form(page, request, form)
     if not protection.allow("email", form.cleaned_data["email"]):
-        form.add_error("email", _(
-            "Nous avons déjà reçu plusieurs demandes avec cette adresse aujourd'hui : inutile "
-            "de recommencer, nous vous répondrons par e-mail. Si rien n'arrive d'ici demain, "
-            "réessayez%(contact)s.") % {"contact": contact_hint(page)})
+        form.add_error(
+            "email",
+            _(
+                "Nous avons déjà reçu plusieurs demandes avec cette adresse aujourd'hui : inutile "
+                "de recommencer, nous vous répondrons par e-mail. Si rien n'arrive d'ici demain, "
+                "réessayez%(contact)s."
+            )
+            % {"contact": contact_hint(page)},
+        )
         return render_form(page, request, form, 429)
     signup = page.process_form_submission(form)
     response = page.render_landing_page(request, signup)

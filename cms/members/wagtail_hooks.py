@@ -12,5 +12,6 @@ def register_signup_viewset():
 def hide_signup_page_from_form_submissions(user, editable_forms):
     """Sign-ups have their own listing (Adhésions): the generic "Forms" listing would show the
     sign-up page with no submission."""
-    return editable_forms.exclude(content_type__model="signuppage",
-                                  content_type__app_label="members")
+    return editable_forms.exclude(
+        content_type__model="signuppage", content_type__app_label="members"
+    )

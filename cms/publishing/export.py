@@ -45,16 +45,20 @@ def rendition_ref(asset: Asset) -> str:
     return url if url.startswith("http") else settings.WAGTAILADMIN_BASE_URL + url
 
 
-def item_for_page(page: ItemPage, image_ref: ImageRef | None = None) -> tuple[ContentItem,
-                                                                             list[Asset]]:
+def item_for_page(
+    page: ItemPage, image_ref: ImageRef | None = None
+) -> tuple[ContentItem, list[Asset]]:
     """The content item for ``page`` and the pictures it refers to."""
     page = page.specific
     ref = image_ref or file_ref(page.slug)
     assets: list[Asset] = []
     body = body_to_markdown(page.body, ref, assets)
     published = page.first_published_at or page.last_published_at or timezone.now()
-    modified = page.last_published_at if page.last_published_at and (
-        page.last_published_at - published).total_seconds() > 60 else None
+    modified = (
+        page.last_published_at
+        if page.last_published_at and (page.last_published_at - published).total_seconds() > 60
+        else None
+    )
     item = ContentItem(
         title=page.title,
         date=timezone.localtime(published),
@@ -145,8 +149,9 @@ def export_page(page: ItemPage | InfoPage) -> ExportRecord:
         _remove(previous.path, previous.assets_dir)
         logger.info("Moved %s to %s", previous.path, relative)
     version = SiteState.bump()
-    ContentChange.record(version, relative, folder,
-                         *((previous.path, previous.assets_dir) if previous else ()))
+    ContentChange.record(
+        version, relative, folder, *((previous.path, previous.assets_dir) if previous else ())
+    )
     record, _ = ExportRecord.objects.update_or_create(
         page_id=page.pk,
         defaults={
@@ -179,15 +184,26 @@ def _export_info_page(page: InfoPage) -> ExportRecord:
     if previous and previous.path != relative:
         _remove(previous.path, previous.assets_dir)
     version = SiteState.bump()
-    ContentChange.record(version, relative, f"pages/{page.slug}",
-                         *((previous.path, previous.assets_dir) if previous else ()))
+    ContentChange.record(
+        version,
+        relative,
+        f"pages/{page.slug}",
+        *((previous.path, previous.assets_dir) if previous else ()),
+    )
     record, _ = ExportRecord.objects.update_or_create(
         page_id=page.pk,
-        defaults={"path": relative, "assets_dir": f"pages/{page.slug}" if assets else "",
-                  "title": page.title[:300], "url": f"{settings.RELAIS_SITE_URL}/{page.slug}/",
-                  "revision_id": page.live_revision_id, "published_at": page.last_published_at,
-                  "exported_at": timezone.now(), "content_version": version, "live_at": None,
-                  "withdrawn": False},
+        defaults={
+            "path": relative,
+            "assets_dir": f"pages/{page.slug}" if assets else "",
+            "title": page.title[:300],
+            "url": f"{settings.RELAIS_SITE_URL}/{page.slug}/",
+            "revision_id": page.live_revision_id,
+            "published_at": page.last_published_at,
+            "exported_at": timezone.now(),
+            "content_version": version,
+            "live_at": None,
+            "withdrawn": False,
+        },
     )
     return record
 

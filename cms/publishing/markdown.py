@@ -49,8 +49,11 @@ def body_to_markdown(body: Any, image_ref: ImageRef, assets: list[Asset]) -> str
                 continue
             image_count += 1
             ext = "png" if value["image"].file.name.lower().endswith(".png") else "jpg"
-            asset = Asset(f"image-{image_count}.{ext}", value["image"],
-                          f"max-1600x1600|format-{'png' if ext == 'png' else 'jpeg'}")
+            asset = Asset(
+                f"image-{image_count}.{ext}",
+                value["image"],
+                f"max-1600x1600|format-{'png' if ext == 'png' else 'jpeg'}",
+            )
             assets.append(asset)
             caption = value.get("caption") or ""
             text = (
@@ -74,8 +77,10 @@ def body_to_markdown(body: Any, image_ref: ImageRef, assets: list[Asset]) -> str
             label = title if title and title != url else url
             text = f'<p class="embed"><a href="{escape(url)}">{escape(label)}</a></p>'
         else:  # a block type added later without a Markdown form: say so, lose nothing silently
-            raise ValueError(f"Block type {kind!r} has no Markdown export; add it to "
-                             "cms.publishing.markdown.body_to_markdown.")
+            raise ValueError(
+                f"Block type {kind!r} has no Markdown export; add it to "
+                "cms.publishing.markdown.body_to_markdown."
+            )
         if text:
             parts.append(text)
     return "\n\n".join(parts)

@@ -68,8 +68,9 @@ class ExportRecord(models.Model):
     exported_at = models.DateTimeField(_("exporté le"), default=timezone.now)
     content_version = models.PositiveBigIntegerField(default=0)
     live_at = models.DateTimeField(_("en ligne le"), null=True, blank=True)
-    first_live_at = models.DateTimeField(_("en ligne pour la première fois le"), null=True,
-                                         blank=True)
+    first_live_at = models.DateTimeField(
+        _("en ligne pour la première fois le"), null=True, blank=True
+    )
     withdrawn = models.BooleanField(_("retiré"), default=False)
 
     class Meta:
@@ -92,8 +93,9 @@ class BuildRecord(models.Model):
         SUCCEEDED = "succeeded", _("réussie")
         FAILED = "failed", _("échouée")
 
-    status = models.CharField(_("état"), max_length=20, choices=Status.choices,
-                              default=Status.RUNNING)
+    status = models.CharField(
+        _("état"), max_length=20, choices=Status.choices, default=Status.RUNNING
+    )
     trigger = models.CharField(_("origine"), max_length=300, blank=True)
     content_version = models.PositiveBigIntegerField(default=0)
     started_at = models.DateTimeField(_("début"), default=timezone.now)
@@ -103,8 +105,9 @@ class BuildRecord(models.Model):
     files = models.PositiveIntegerField(_("fichiers"), default=0)
     errors = models.TextField(_("erreurs"), blank=True)
     warnings = models.TextField(_("avertissements"), blank=True)
-    kind = models.CharField(_("type"), max_length=20, blank=True,
-                            help_text=_("complète, incrémentale, ou rien à faire"))
+    kind = models.CharField(
+        _("type"), max_length=20, blank=True, help_text=_("complète, incrémentale, ou rien à faire")
+    )
     deleted = models.PositiveIntegerField(_("fichiers retirés"), default=0)
 
     class Meta:

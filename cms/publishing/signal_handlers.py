@@ -78,5 +78,6 @@ def connect() -> None:
     page_published.connect(on_page_published, dispatch_uid="relais-export-published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="relais-withdraw-unpublished")
     post_delete.connect(on_page_deleted, dispatch_uid="relais-withdraw-deleted")
-    post_save.connect(on_settings_saved, sender=AssociationSettings,
-                      dispatch_uid="relais-export-settings")
+    post_save.connect(
+        on_settings_saved, sender=AssociationSettings, dispatch_uid="relais-export-settings"
+    )

@@ -56,8 +56,11 @@ def build_site_task(trigger: str = "", force: bool = False) -> int | None:
     """Publish the pending changes unless a build since the last one already covers them;
     ``force`` rebuilds the whole site."""
     state = SiteState.get()
-    if not force and state.built_version >= state.content_version and BuildRecord.objects.filter(
-            status=BuildRecord.Status.SUCCEEDED).exists():
+    if (
+        not force
+        and state.built_version >= state.content_version
+        and BuildRecord.objects.filter(status=BuildRecord.Status.SUCCEEDED).exists()
+    ):
         return None
     return run_build(trigger, full=force).pk
 
@@ -90,8 +93,11 @@ def run_build(trigger: str = "", full: bool = False) -> BuildRecord:
     else:
         record.status = BuildRecord.Status.SUCCEEDED
         record.kind = result.kind
-        record.articles, record.files, record.deleted = (result.articles, result.written,
-                                                         result.deleted)
+        record.articles, record.files, record.deleted = (
+            result.articles,
+            result.written,
+            result.deleted,
+        )
         record.warnings = "\n".join(result.warnings)
         changes.delete()
     record.seconds = time.perf_counter() - started
@@ -106,9 +112,13 @@ def _mark_live(build: BuildRecord) -> None:
     now = build.finished_at or timezone.now()
     with transaction.atomic():
         SiteState.objects.filter(pk=1, built_version__lt=build.content_version).update(
-            built_version=build.content_version)
-        pending = list(ExportRecord.objects.select_for_update().filter(
-            withdrawn=False, live_at__isnull=True, content_version__lte=build.content_version))
+            built_version=build.content_version
+        )
+        pending = list(
+            ExportRecord.objects.select_for_update().filter(
+                withdrawn=False, live_at__isnull=True, content_version__lte=build.content_version
+            )
+        )
         first_live_ids = []
         for record in pending:
             if record.first_live_at is None:
@@ -118,8 +128,11 @@ def _mark_live(build: BuildRecord) -> None:
             record.save(update_fields=["live_at", "first_live_at"])
     if pending:
         page_ids = [r.page_id for r in pending]
-        transaction.on_commit(lambda: items_live.send(sender=BuildRecord, page_ids=page_ids,
-                                                      first_live_ids=first_live_ids, build=build))
+        transaction.on_commit(
+            lambda: items_live.send(
+                sender=BuildRecord, page_ids=page_ids, first_live_ids=first_live_ids, build=build
+            )
+        )
 
 
 @task(backend="relais", queue_name="maintenance")

@@ -69,13 +69,17 @@ def preview(request: HttpRequest) -> HttpResponse:
 @require_admin_access
 def site_status(request: HttpRequest) -> TemplateResponse:
     builds = Paginator(BuildRecord.objects.all(), 25).get_page(request.GET.get("p"))
-    return TemplateResponse(request, "publishing/site_status.html", {
-        "builds": builds,
-        "state": SiteState.get(),
-        "last_build": BuildRecord.objects.first(),
-        "last_success": BuildRecord.objects.filter(status=BuildRecord.Status.SUCCEEDED).first(),
-        "recent_exports": ExportRecord.objects.all()[:15],
-    })
+    return TemplateResponse(
+        request,
+        "publishing/site_status.html",
+        {
+            "builds": builds,
+            "state": SiteState.get(),
+            "last_build": BuildRecord.objects.first(),
+            "last_success": BuildRecord.objects.filter(status=BuildRecord.Status.SUCCEEDED).first(),
+            "recent_exports": ExportRecord.objects.all()[:15],
+        },
+    )
 
 
 @require_admin_access

@@ -18,8 +18,7 @@ def register_admin_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_site_menu_item():
-    return MenuItem(_("Site public"), reverse("relais_site_status"), icon_name="globe",
-                    order=900)
+    return MenuItem(_("Site public"), reverse("relais_site_status"), icon_name="globe", order=900)
 
 
 class SiteStatusPanel(Component):

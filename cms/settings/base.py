@@ -97,8 +97,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and let readers go on while one writes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE",
-         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -175,8 +178,10 @@ TASKS = {
     "relais": {**_relais_backends[_task_backend], "QUEUES": RELAIS_QUEUES},
 }
 RQ_QUEUES = {
-    name: {"URL": os.environ.get("RELAIS_REDIS_URL", "redis://127.0.0.1:6379/0"),
-           "DEFAULT_TIMEOUT": 600}
+    name: {
+        "URL": os.environ.get("RELAIS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": 600,
+    }
     for name in RELAIS_QUEUES
 }
 if _task_backend == "rq":
@@ -217,14 +222,22 @@ RELAIS_CREDENTIALS_KEY = os.environ.get("RELAIS_CREDENTIALS_KEY", "")
 # The OAuth applications the association registered with each network (README: "Connecting the
 # networks"); endpoints and limits have defaults in cms/social/conf.py, overridable here.
 RELAIS_SOCIAL = {
-    "x": {"client_id": os.environ.get("RELAIS_X_CLIENT_ID", ""),
-          "client_secret": os.environ.get("RELAIS_X_CLIENT_SECRET", "")},
-    "linkedin": {"client_id": os.environ.get("RELAIS_LINKEDIN_CLIENT_ID", ""),
-                 "client_secret": os.environ.get("RELAIS_LINKEDIN_CLIENT_SECRET", "")},
-    "facebook": {"client_id": os.environ.get("RELAIS_META_APP_ID", ""),
-                 "client_secret": os.environ.get("RELAIS_META_APP_SECRET", "")},
-    "instagram": {"client_id": os.environ.get("RELAIS_META_APP_ID", ""),
-                  "client_secret": os.environ.get("RELAIS_META_APP_SECRET", "")},
+    "x": {
+        "client_id": os.environ.get("RELAIS_X_CLIENT_ID", ""),
+        "client_secret": os.environ.get("RELAIS_X_CLIENT_SECRET", ""),
+    },
+    "linkedin": {
+        "client_id": os.environ.get("RELAIS_LINKEDIN_CLIENT_ID", ""),
+        "client_secret": os.environ.get("RELAIS_LINKEDIN_CLIENT_SECRET", ""),
+    },
+    "facebook": {
+        "client_id": os.environ.get("RELAIS_META_APP_ID", ""),
+        "client_secret": os.environ.get("RELAIS_META_APP_SECRET", ""),
+    },
+    "instagram": {
+        "client_id": os.environ.get("RELAIS_META_APP_ID", ""),
+        "client_secret": os.environ.get("RELAIS_META_APP_SECRET", ""),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -31,5 +31,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405
 
 # Tests use the fixed development key (see dev.py); production requires RELAIS_CREDENTIALS_KEY.
-RELAIS_CREDENTIALS_KEY = RELAIS_CREDENTIALS_KEY or base64.urlsafe_b64encode(  # noqa: F405
-    hashlib.sha256(b"relais-development-credentials-key").digest()).decode()
+_DEV_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"relais-development-credentials-key").digest()
+).decode()
+RELAIS_CREDENTIALS_KEY = RELAIS_CREDENTIALS_KEY or _DEV_KEY  # noqa: F405

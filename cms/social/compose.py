@@ -89,8 +89,10 @@ def post_at_for(texts: Mapping[str, Any] | None, network: str) -> dt.datetime | 
 def too_long_message(exc: OverrideTooLong, network: Network) -> str:
     """The French message for an editor's text over the network's limit."""
     label = network.label
-    if network.hashtag_limit is not None and exc.limit == network.hashtag_limit and (
-        "hashtag" in str(exc)
+    if (
+        network.hashtag_limit is not None
+        and exc.limit == network.hashtag_limit
+        and ("hashtag" in str(exc))
     ):
         return _(
             "Le texte pour %(label)s contient %(n)s hashtags ; %(label)s en accepte "
@@ -104,8 +106,7 @@ def too_long_message(exc: OverrideTooLong, network: Network) -> str:
     return _(
         "Le texte pour %(label)s compte %(length)s caractères comme %(label)s les compte "
         "(lien compris) ; la limite est de %(limit)s : raccourcissez-le de %(over)s."
-    ) % {"label": label, "length": exc.length, "limit": exc.limit,
-         "over": exc.length - exc.limit}
+    ) % {"label": label, "length": exc.length, "limit": exc.limit, "over": exc.length - exc.limit}
 
 
 def not_syndicable_message(exc: NotSyndicable, network: Network) -> str:

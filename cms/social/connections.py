@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 def save_candidate(
-    site: Any, network: str, candidate: Candidate, user: Any = None,
+    site: Any,
+    network: str,
+    candidate: Candidate,
+    user: Any = None,
     account: SocialAccount | None = None,
 ) -> tuple[SocialAccount, bool]:
     """Create or update the account for ``candidate``; returns it and whether it is new.
@@ -27,9 +30,11 @@ def save_candidate(
     replaces its credentials, clears "reconnect needed" and resumes its waiting deliveries."""
     with transaction.atomic():
         if account is None:
-            account = SocialAccount.objects.select_for_update().filter(
-                site=site, network=network, remote_id=candidate.remote_id
-            ).first()
+            account = (
+                SocialAccount.objects.select_for_update()
+                .filter(site=site, network=network, remote_id=candidate.remote_id)
+                .first()
+            )
         created = account is None
         if account is None:
             account = SocialAccount(site=site, network=network, owner=user)
@@ -49,8 +54,9 @@ def save_candidate(
         account.status, account.status_message = SocialAccount.Status.OK, ""
         account.save()
         mark_connected(account)
-    logger.info("Social account %s (%s) %s", account.pk, network,
-                "connected" if created else "reconnected")
+    logger.info(
+        "Social account %s (%s) %s", account.pk, network, "connected" if created else "reconnected"
+    )
     if not created:
         resume_account(account)
     return account, created

@@ -47,7 +47,9 @@ def make_engine(ledger: DjangoLedger | None = None) -> DeliveryEngine:
         check_delay=c["check_delay"],
     )
     return DeliveryEngine(
-        ledger or DjangoLedger(), policy=policy, sleep=lambda s: sleep(s),
+        ledger or DjangoLedger(),
+        policy=policy,
+        sleep=lambda s: sleep(s),
         sending_lease=c["sending_lease"],
     )
 
@@ -92,17 +94,22 @@ def deliver(delivery_id: int) -> Delivery | None:
     """Post one delivery now (or note why not, and when it will be tried again)."""
     from .tasks import schedule
 
-    delivery = Delivery.objects.select_related("account", "account__owner").filter(
-        pk=delivery_id
-    ).first()
+    delivery = (
+        Delivery.objects.select_related("account", "account__owner").filter(pk=delivery_id).first()
+    )
     if delivery is None or delivery.is_final:
         return delivery
     account = delivery.account
     now = timezone.now()
     if not account.active or not account.credentials:
-        return _note(delivery, _("En attente : le compte %(account)s est déconnecté ; "
-                                 "reconnectez-le dans Paramètres → Réseaux.")
-                     % {"account": account})
+        return _note(
+            delivery,
+            _(
+                "En attente : le compte %(account)s est déconnecté ; "
+                "reconnectez-le dans Paramètres → Réseaux."
+            )
+            % {"account": account},
+        )
     account.refresh_status()
     if account.status == SocialAccount.Status.RECONNECT:
         return _note(delivery, account.status_message or _("Compte à reconnecter."))
@@ -112,10 +119,18 @@ def deliver(delivery_id: int) -> Delivery | None:
     record = _live_record(delivery)
     if record is None or record.withdrawn:
         if delivery.state != State.PENDING:  # a post may exist: keep the record as it is
-            return _note(delivery, _("L'article a été retiré du site pendant sa publication : "
-                                     "vérifiez le compte sur le réseau."))
-        return _note(delivery, _("Non publié : l'article a été retiré du site avant de partir "
-                                 "sur ce réseau."), state=State.SKIPPED)
+            return _note(
+                delivery,
+                _(
+                    "L'article a été retiré du site pendant sa publication : "
+                    "vérifiez le compte sur le réseau."
+                ),
+            )
+        return _note(
+            delivery,
+            _("Non publié : l'article a été retiré du site avant de partir sur ce réseau."),
+            state=State.SKIPPED,
+        )
     if record.live_at is None:
         # Re-exported, not built yet: it goes out when the new version is live (items_live).
         return _note(delivery, _("En attente de la mise en ligne de l'article."))
@@ -127,15 +142,23 @@ def deliver(delivery_id: int) -> Delivery | None:
         override = override_for(getattr(page, "social_texts", None), account.network)
         post = compose(item, network, override)
     except NotSyndicable as exc:
-        make_engine().skip(delivery.item_key, str(account.pk), account.network,
-                           compose_error_message(exc, network))
+        make_engine().skip(
+            delivery.item_key, str(account.pk), account.network, compose_error_message(exc, network)
+        )
         delivery.refresh_from_db()
         return delivery
     except ComposeError as exc:
         return _note(delivery, compose_error_message(exc, network), state=State.FAILED)
     except (ContentFileError, OSError) as exc:
-        return _note(delivery, _("Le fichier exporté de l'article ne peut pas être lu (%(error)s) :"
-                                 " republiez l'article.") % {"error": exc}, state=State.FAILED)
+        return _note(
+            delivery,
+            _(
+                "Le fichier exporté de l'article ne peut pas être lu (%(error)s) :"
+                " republiez l'article."
+            )
+            % {"error": exc},
+            state=State.FAILED,
+        )
     post.item_key = delivery.item_key
     Delivery.objects.filter(pk=delivery.pk).update(text=post.text)
 
@@ -145,9 +168,13 @@ def deliver(delivery_id: int) -> Delivery | None:
         mark_reconnect_needed(account, str(exc))
         return _note(delivery, str(exc))
     if delivery.round > 1:
-        earlier = set(Delivery.objects.filter(
-            page_id=delivery.page_id, account=account, round__lt=delivery.round
-        ).exclude(remote_id="").values_list("remote_id", flat=True))
+        earlier = set(
+            Delivery.objects.filter(
+                page_id=delivery.page_id, account=account, round__lt=delivery.round
+            )
+            .exclude(remote_id="")
+            .values_list("remote_id", flat=True)
+        )
         client = LaterRoundClient(client, earlier)
 
     engine = make_engine()
@@ -158,8 +185,9 @@ def deliver(delivery_id: int) -> Delivery | None:
         mark_reconnect_needed(account)
         delivery.refresh_from_db()
         return delivery
-    logger.info("Delivery %s of %s to %s: %s", delivery.pk, delivery.item_key, account.network,
-                entry.state)
+    logger.info(
+        "Delivery %s of %s to %s: %s", delivery.pk, delivery.item_key, account.network, entry.state
+    )
     if entry.retry_at is not None:
         schedule(delivery.pk, entry.retry_at)
     elif entry.state == State.SENDING and entry.updated_at is not None:
@@ -174,9 +202,11 @@ def resume_account(account: SocialAccount) -> int:
     """Enqueue the deliveries of ``account`` that waited (after it was reconnected)."""
     from .tasks import schedule
 
-    waiting = list(Delivery.objects.filter(
-        account=account, state__in=[State.PENDING, State.NEEDS_CHECK]
-    ).values_list("pk", "post_at"))
+    waiting = list(
+        Delivery.objects.filter(
+            account=account, state__in=[State.PENDING, State.NEEDS_CHECK]
+        ).values_list("pk", "post_at")
+    )
     for pk, post_at in waiting:
         schedule(pk, post_at)
     return len(waiting)

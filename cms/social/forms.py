@@ -52,8 +52,10 @@ class SocialTextsWidget(forms.Widget):
             if key.startswith(f"{name}-") and key.endswith("-text")
         }
         return {
-            net: {"text": data.get(f"{name}-{net}-text", ""),
-                  "post_at": data.get(f"{name}-{net}-post_at", "")}
+            net: {
+                "text": data.get(f"{name}-{net}-text", ""),
+                "post_at": data.get(f"{name}-{net}-post_at", ""),
+            }
             for net in sorted(names)
             if net in registry
         }
@@ -73,10 +75,17 @@ class SocialTextsWidget(forms.Widget):
                     post_at = timezone.localtime(_parse_when(post_at)).strftime("%Y-%m-%dT%H:%M")
                 except ValueError:
                     pass
-            blocks.append({**network, "text": entry.get("text", ""), "post_at": post_at,
-                           "field_prefix": f"{name}-{network['name']}"})
-        context["widget"].update(networks=blocks, preview_url=self.preview_url,
-                                 accounts_url=self.accounts_url)
+            blocks.append(
+                {
+                    **network,
+                    "text": entry.get("text", ""),
+                    "post_at": post_at,
+                    "field_prefix": f"{name}-{network['name']}",
+                }
+            )
+        context["widget"].update(
+            networks=blocks, preview_url=self.preview_url, accounts_url=self.accounts_url
+        )
         return context
 
 
@@ -156,8 +165,10 @@ class SocialPageForm(WagtailAdminPageForm):
         if page.pk:
             widget.preview_url = reverse("social_preview", args=[page.pk])
         elif getattr(self, "parent_page", None) is not None:
-            widget.preview_url = reverse("social_preview_new", args=[
-                model._meta.app_label, model._meta.model_name, self.parent_page.pk])
+            widget.preview_url = reverse(
+                "social_preview_new",
+                args=[model._meta.app_label, model._meta.model_name, self.parent_page.pk],
+            )
         widget.accounts_url = reverse("social_accounts")
         networks = self.social_networks()
         texts = self.initial.get("social_texts") or getattr(page, "social_texts", None) or {}
@@ -168,8 +179,12 @@ class SocialPageForm(WagtailAdminPageForm):
             except Exception:  # the tab must never stop the editor from working
                 logger.exception("Social tab: no preview for page %s", page.pk)
         widget.networks = [
-            {"name": name, "label": network.label, "limit": network.max_length,
-             "preview": previews.get(name)}
+            {
+                "name": name,
+                "label": network.label,
+                "limit": network.max_length,
+                "preview": previews.get(name),
+            }
             for name, network in networks.items()
         ]
 
@@ -182,8 +197,10 @@ class SocialPageForm(WagtailAdminPageForm):
         # The texts of networks without an account today are kept for when one comes back
         shown = {n["name"] for n in self.fields["social_texts"].widget.networks}
         kept = {k: v for k, v in (self.instance.social_texts or {}).items() if k not in shown}
-        texts = cleaned["social_texts"] = {**kept, **{k: v for k, v in (
-            cleaned.get("social_texts") or {}).items() if k in shown}}
+        texts = cleaned["social_texts"] = {
+            **kept,
+            **{k: v for k, v in (cleaned.get("social_texts") or {}).items() if k in shown},
+        }
         if self.skip_social_validation or not texts:
             return cleaned
         from .compose import compose_error_message, override_for
@@ -192,10 +209,14 @@ class SocialPageForm(WagtailAdminPageForm):
         section = type(self.instance).section.key
         slug = cleaned.get("slug") or self.instance.slug or "article"
         item = Item(
-            title=cleaned.get("title") or "", url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/",
-            section=section, slug=slug, summary=cleaned.get("summary") or "",
+            title=cleaned.get("title") or "",
+            url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/",
+            section=section,
+            slug=slug,
+            summary=cleaned.get("summary") or "",
             image=ImageRef(url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/image.jpg")
-            if cleaned.get("hero_image") else None,
+            if cleaned.get("hero_image")
+            else None,
         )
         for name, network in self.social_networks().items():
             override = override_for(texts, name)

@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 _REFUSED = re.compile(r"refused with (\d{3})")
 _GAVE_UP = re.compile(r"gave up after (\d+) attempts")
 _RATE_LIMITED = re.compile(r"rate limited")
-_SERVER_ERROR = re.compile(r"server error (\d{3})|no answer within|connection (lost|failed)|"
-                           r"could not connect")
-_ENGLISH = re.compile(r"^(The |a worker |not found |found on |unexpected |gave up |"
-                      r"[A-Za-z]+: (GET|POST|PUT|DELETE) )")
+_SERVER_ERROR = re.compile(
+    r"server error (\d{3})|no answer within|connection (lost|failed)|"
+    r"could not connect"
+)
+_ENGLISH = re.compile(
+    r"^(The |a worker |not found |found on |unexpected |gave up |"
+    r"[A-Za-z]+: (GET|POST|PUT|DELETE) )"
+)
 
 
 def _when(value) -> str:
@@ -36,11 +40,15 @@ def _why(reason: str) -> str:
     if m := _REFUSED.search(reason):
         code = int(m.group(1))
         if code in (401, 403):
-            return _("le réseau a refusé la publication (erreur %(code)s) : le compte n'a "
-                     "peut-être plus le droit de publier, ou le même texte a déjà été publié. "
-                     "Vérifiez le compte sur le réseau") % {"code": code}
-        return _("le réseau a refusé la publication (erreur %(code)s) : vérifiez le texte dans "
-                 "l'onglet Réseaux sociaux de l'article") % {"code": code}
+            return _(
+                "le réseau a refusé la publication (erreur %(code)s) : le compte n'a "
+                "peut-être plus le droit de publier, ou le même texte a déjà été publié. "
+                "Vérifiez le compte sur le réseau"
+            ) % {"code": code}
+        return _(
+            "le réseau a refusé la publication (erreur %(code)s) : vérifiez le texte dans "
+            "l'onglet Réseaux sociaux de l'article"
+        ) % {"code": code}
     if _RATE_LIMITED.search(reason):
         return _("le réseau a demandé d'attendre (trop de publications en peu de temps)")
     if _SERVER_ERROR.search(reason):
@@ -55,16 +63,20 @@ def explain(delivery: Delivery) -> str:
     french = reason and not _ENGLISH.search(reason)
     if state == "sent":
         if reason.startswith("found on the network"):
-            return _("Publié. La réponse du réseau s'était perdue : Relais a retrouvé la "
-                     "publication au lieu de la refaire.")
+            return _(
+                "Publié. La réponse du réseau s'était perdue : Relais a retrouvé la "
+                "publication au lieu de la refaire."
+            )
         return _("Publié.")
     if state == "skipped":
         return reason if french else _("Non publié : ce réseau ne peut pas prendre cet article.")
     if state == "sending":
         return _("Envoi en cours.")
     if state == "needs_check":
-        return _("Résultat incertain : le réseau n'a pas confirmé. Relais vérifie si la "
-                 "publication existe avant de réessayer, sans jamais la publier deux fois.")
+        return _(
+            "Résultat incertain : le réseau n'a pas confirmé. Relais vérifie si la "
+            "publication existe avant de réessayer, sans jamais la publier deux fois."
+        )
     if state == "failed":
         if french:
             return reason
@@ -77,15 +89,19 @@ def explain(delivery: Delivery) -> str:
         cause = _why(reason)
         if cause:
             return _("Échec : %(cause)s, puis cliquez sur Réessayer.") % {"cause": cause}
-        return _("Échec : le réseau a refusé la publication (voir le détail). Corrigez la cause, "
-                 "puis cliquez sur Réessayer.")
+        return _(
+            "Échec : le réseau a refusé la publication (voir le détail). Corrigez la cause, "
+            "puis cliquez sur Réessayer."
+        )
     # pending
     account = delivery.account
     if account.status == account.Status.RECONNECT or (
         reason.startswith("The ") and "cannot post" in reason
     ):
-        return _("En attente : le compte %(account)s doit être reconnecté (Paramètres → "
-                 "Réseaux) ; la publication partira ensuite.") % {"account": account}
+        return _(
+            "En attente : le compte %(account)s doit être reconnecté (Paramètres → "
+            "Réseaux) ; la publication partira ensuite."
+        ) % {"account": account}
     if not account.active:
         return _("En attente : le compte %(account)s est désactivé.") % {"account": account}
     now = timezone.now()

@@ -42,7 +42,9 @@ class SocialAccount(models.Model):
         RECONNECT = "reconnect", _("à reconnecter")
 
     site = models.ForeignKey(
-        "wagtailcore.Site", verbose_name=_("site"), on_delete=models.CASCADE,
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
         related_name="social_accounts",
     )
     network = models.CharField(_("réseau"), max_length=20, choices=NETWORK_CHOICES)
@@ -52,26 +54,34 @@ class SocialAccount(models.Model):
     remote_id = models.CharField(_("identifiant sur le réseau"), max_length=200, blank=True)
     profile_url = models.URLField(_("profil"), max_length=500, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsable"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="social_accounts",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsable"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="social_accounts",
         help_text=_("Prévenu·e par e-mail quand le compte doit être reconnecté."),
     )
     base_url = models.URLField(
-        _("serveur de l'API"), max_length=300, blank=True,
+        _("serveur de l'API"),
+        max_length=300,
+        blank=True,
         help_text=_("Vide : le serveur public du réseau."),
     )
     network_settings = models.JSONField(
-        _("réglages du réseau"), default=dict, blank=True,
+        _("réglages du réseau"),
+        default=dict,
+        blank=True,
         help_text=_("Limites propres au compte, lues à la connexion (serveur Mastodon)."),
     )
     client_options = models.JSONField(default=dict, blank=True, editable=False)
     credentials = models.TextField(_("identifiants chiffrés"), blank=True, editable=False)
-    status = models.CharField(
-        _("état"), max_length=20, choices=Status.choices, default=Status.OK
-    )
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.OK)
     status_message = models.TextField(_("message"), blank=True)
     token_expires_at = models.DateTimeField(
-        _("le jeton expire le"), null=True, blank=True,
+        _("le jeton expire le"),
+        null=True,
+        blank=True,
         help_text=_("Date à laquelle le compte devra être reconnecté (vide : jamais)."),
     )
     active = models.BooleanField(
@@ -86,7 +96,8 @@ class SocialAccount(models.Model):
         ordering = ["site_id", "network", "display_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "network", "remote_id"], condition=~models.Q(remote_id=""),
+                fields=["site", "network", "remote_id"],
+                condition=~models.Q(remote_id=""),
                 name="social_account_once_per_site",
             )
         ]
@@ -120,8 +131,11 @@ class SocialAccount(models.Model):
 
     def make_network(self) -> Network:
         """The network with this account's own limits (a Mastodon server's length...)."""
-        known = {k: v for k, v in (self.network_settings or {}).items()
-                 if hasattr(registry[self.network], k)}
+        known = {
+            k: v
+            for k, v in (self.network_settings or {}).items()
+            if hasattr(registry[self.network], k)
+        }
         return registry.create(self.network, **known)
 
     def client(self, **kwargs: Any) -> Client:
@@ -186,12 +200,18 @@ class Delivery(models.Model):
         SKIPPED = LedgerState.SKIPPED.value, _("non publié")
 
     account = models.ForeignKey(
-        SocialAccount, verbose_name=_("compte"), on_delete=models.CASCADE,
+        SocialAccount,
+        verbose_name=_("compte"),
+        on_delete=models.CASCADE,
         related_name="deliveries",
     )
     page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("article"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     round = models.PositiveSmallIntegerField(_("publication n°"), default=1)
     item_key = models.CharField(_("article (clé)"), max_length=300)
@@ -212,8 +232,12 @@ class Delivery(models.Model):
     text = models.TextField(_("texte publié"), blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -34,9 +34,11 @@ def mark_reconnect_needed(account: SocialAccount, message: str | None = None) ->
     """Mark the account "reconnect needed" and e-mail its owner, once per occurrence.
     Returns whether the account was not marked yet."""
     message = message or reconnect_message(account)
-    changed = SocialAccount.objects.filter(pk=account.pk).exclude(
-        status=SocialAccount.Status.RECONNECT
-    ).update(status=SocialAccount.Status.RECONNECT, status_message=message)
+    changed = (
+        SocialAccount.objects.filter(pk=account.pk)
+        .exclude(status=SocialAccount.Status.RECONNECT)
+        .update(status=SocialAccount.Status.RECONNECT, status_message=message)
+    )
     account.status, account.status_message = SocialAccount.Status.RECONNECT, message
     if changed:
         logger.warning("Social account %s (%s) needs reconnecting", account.pk, account.network)

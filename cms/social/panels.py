@@ -32,6 +32,7 @@ class SocialDeliveriesPanel(Panel):
             context["deliveries"] = self.deliveries
             context["page_ledger_url"] = (
                 reverse("social_page_deliveries", args=[self.instance.pk])
-                if self.instance.pk else ""
+                if self.instance.pk
+                else ""
             )
             return context

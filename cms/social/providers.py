@@ -113,13 +113,26 @@ def _provider_error(response: requests.Response, *secret_values: str) -> str:
 
 
 def _api_error(network: str, exc: Exception) -> ConnectError:
-    label = {"x": "X", "linkedin": "LinkedIn", "facebook": "Facebook", "instagram": "Instagram",
-             "mastodon": "Mastodon", "bluesky": "Bluesky"}.get(network, network)
+    label = {
+        "x": "X",
+        "linkedin": "LinkedIn",
+        "facebook": "Facebook",
+        "instagram": "Instagram",
+        "mastodon": "Mastodon",
+        "bluesky": "Bluesky",
+    }.get(network, network)
     if isinstance(exc, ReconnectNeeded):
-        return ConnectError(_("%(label)s a refusé le jeton obtenu : recommencez la connexion, en "
-                              "acceptant toutes les autorisations demandées.") % {"label": label})
-    return ConnectError(_("%(label)s ne répond pas comme prévu (%(detail)s) : réessayez dans "
-                          "quelques minutes.") % {"label": label, "detail": exc})
+        return ConnectError(
+            _(
+                "%(label)s a refusé le jeton obtenu : recommencez la connexion, en "
+                "acceptant toutes les autorisations demandées."
+            )
+            % {"label": label}
+        )
+    return ConnectError(
+        _("%(label)s ne répond pas comme prévu (%(detail)s) : réessayez dans quelques minutes.")
+        % {"label": label, "detail": exc}
+    )
 
 
 class OAuthFlow:
@@ -180,18 +193,30 @@ class OAuthFlow:
 
     def post_token(self, data: Mapping[str, str], auth: Any = None) -> dict[str, Any]:
         """POST to the token endpoint (never GET: a query string ends up in logs)."""
-        secret_values = [str(v) for k, v in data.items()
-                         if k in ("code", "client_secret", "code_verifier", "fb_exchange_token")]
+        secret_values = [
+            str(v)
+            for k, v in data.items()
+            if k in ("code", "client_secret", "code_verifier", "fb_exchange_token")
+        ]
         try:
-            response = requests.post(self.settings["token_url"], data=data, auth=auth,
-                                     timeout=TIMEOUT, headers={"Accept": "application/json"})
+            response = requests.post(
+                self.settings["token_url"],
+                data=data,
+                auth=auth,
+                timeout=TIMEOUT,
+                headers={"Accept": "application/json"},
+            )
         except requests.RequestException:
-            raise ConnectError(_("%(label)s ne répond pas : réessayez dans quelques minutes.")
-                               % {"label": self.label}) from None
+            raise ConnectError(
+                _("%(label)s ne répond pas : réessayez dans quelques minutes.")
+                % {"label": self.label}
+            ) from None
         if response.status_code != 200:
             raise ConnectError(
-                _("%(label)s a refusé la connexion (%(detail)s) : recommencez ; si cela se "
-                  "reproduit, vérifiez l'application enregistrée chez %(label)s.")
+                _(
+                    "%(label)s a refusé la connexion (%(detail)s) : recommencez ; si cela se "
+                    "reproduit, vérifiez l'application enregistrée chez %(label)s."
+                )
                 % {"label": self.label, "detail": _provider_error(response, *secret_values)}
             )
         try:
@@ -199,8 +224,10 @@ class OAuthFlow:
         except ValueError:
             tokens = {}
         if not tokens.get("access_token"):
-            raise ConnectError(_("%(label)s n'a pas donné de jeton : recommencez la connexion.")
-                               % {"label": self.label})
+            raise ConnectError(
+                _("%(label)s n'a pas donné de jeton : recommencez la connexion.")
+                % {"label": self.label}
+            )
         return tokens
 
     def exchange(self, code: str, redirect_uri: str, kept: Mapping[str, Any]) -> dict[str, Any]:
@@ -235,13 +262,20 @@ class XFlow(OAuthFlow):
         except DeliveryError as exc:
             raise _api_error(self.network, exc) from None
         credentials.update(user_id=info.id, username=info.handle)
-        return [Candidate(
-            remote_id=info.id, display_name=info.name or info.handle, handle=f"@{info.handle}",
-            profile_url=info.url, credentials=credentials, base_url=self.settings["api_url"],
-            # With a refresh token the access token renews itself; without, it dies in 2 hours
-            token_expires_at=None if tokens.get("refresh_token")
-            else _expiry(tokens.get("expires_in")),
-        )]
+        return [
+            Candidate(
+                remote_id=info.id,
+                display_name=info.name or info.handle,
+                handle=f"@{info.handle}",
+                profile_url=info.url,
+                credentials=credentials,
+                base_url=self.settings["api_url"],
+                # With a refresh token the access token renews itself; without, it dies in 2 hours
+                token_expires_at=None
+                if tokens.get("refresh_token")
+                else _expiry(tokens.get("expires_in")),
+            )
+        ]
 
 
 class LinkedInFlow(OAuthFlow):
@@ -255,12 +289,18 @@ class LinkedInFlow(OAuthFlow):
             "client_id": self.settings["client_id"],
             "client_secret": self.settings.get("client_secret", ""),
         }
-        expires = _expiry(tokens.get("refresh_token_expires_in") if tokens.get("refresh_token")
-                          else tokens.get("expires_in"))
+        expires = _expiry(
+            tokens.get("refresh_token_expires_in")
+            if tokens.get("refresh_token")
+            else tokens.get("expires_in")
+        )
         client = LinkedInClient(base, base_url=self.settings["api_url"], timeout=TIMEOUT)
         try:
-            acls = client.request("GET", "/rest/organizationAcls", params={
-                "q": "roleAssignee", "role": "ADMINISTRATOR", "state": "APPROVED"}).json()
+            acls = client.request(
+                "GET",
+                "/rest/organizationAcls",
+                params={"q": "roleAssignee", "role": "ADMINISTRATOR", "state": "APPROVED"},
+            ).json()
             urns = [e["organization"] for e in acls.get("elements") or [] if e.get("organization")]
             found = []
             for urn in urns:
@@ -273,10 +313,14 @@ class LinkedInFlow(OAuthFlow):
             raise _api_error(self.network, exc) from None
         return [
             Candidate(
-                remote_id=urn, display_name=name, handle=vanity,
+                remote_id=urn,
+                display_name=name,
+                handle=vanity,
                 profile_url=f"https://www.linkedin.com/company/{vanity}/" if vanity else "",
-                credentials={**base, "author": urn}, base_url=self.settings["api_url"],
-                client_options={"auth_base_url": auth_base}, token_expires_at=expires,
+                credentials={**base, "author": urn},
+                base_url=self.settings["api_url"],
+                client_options={"auth_base_url": auth_base},
+                token_expires_at=expires,
             )
             for urn, name, vanity in found
         ]
@@ -293,20 +337,27 @@ class FacebookFlow(OAuthFlow):
     def exchange(self, code, redirect_uri, kept):
         short = super().exchange(code, redirect_uri, kept)
         # A Page token obtained from a long-lived user token does not expire
-        return self.post_token({
-            "grant_type": "fb_exchange_token",
-            "client_id": self.settings["client_id"],
-            "client_secret": self.settings.get("client_secret", ""),
-            "fb_exchange_token": short["access_token"],
-        })
+        return self.post_token(
+            {
+                "grant_type": "fb_exchange_token",
+                "client_id": self.settings["client_id"],
+                "client_secret": self.settings.get("client_secret", ""),
+                "fb_exchange_token": short["access_token"],
+            }
+        )
 
     def _pages(self, user_token: str, fields: str) -> list[dict[str, Any]]:
-        client = FacebookClient({"access_token": user_token}, base_url=self.settings["api_url"],
-                                timeout=TIMEOUT)
+        client = FacebookClient(
+            {"access_token": user_token}, base_url=self.settings["api_url"], timeout=TIMEOUT
+        )
         try:
-            return [p for page in client.edge_pages(client.path("me", "accounts"),
-                                                    {"fields": fields, "limit": 100})
-                    for p in page]
+            return [
+                p
+                for page in client.edge_pages(
+                    client.path("me", "accounts"), {"fields": fields, "limit": 100}
+                )
+                for p in page
+            ]
         except DeliveryError as exc:
             raise _api_error(self.network, exc) from None
 
@@ -314,7 +365,8 @@ class FacebookFlow(OAuthFlow):
         pages = self._pages(tokens["access_token"], "id,name,link,access_token,tasks")
         return [
             Candidate(
-                remote_id=str(p["id"]), display_name=p.get("name") or str(p["id"]),
+                remote_id=str(p["id"]),
+                display_name=p.get("name") or str(p["id"]),
                 profile_url=p.get("link") or f"https://www.facebook.com/{p['id']}",
                 credentials={"page_id": str(p["id"]), "access_token": p["access_token"]},
                 base_url=self.settings["api_url"],
@@ -328,21 +380,27 @@ class InstagramFlow(FacebookFlow):
     network, label = "instagram", "Instagram"
 
     def candidates(self, tokens, kept):
-        pages = self._pages(tokens["access_token"],
-                            "id,name,access_token,instagram_business_account{id,username}")
+        pages = self._pages(
+            tokens["access_token"], "id,name,access_token,instagram_business_account{id,username}"
+        )
         found = []
         for page in pages:
             ig = page.get("instagram_business_account") or {}
             if ig.get("id") and page.get("access_token"):
                 username = ig.get("username") or ""
-                found.append(Candidate(
-                    remote_id=str(ig["id"]), display_name=username or page.get("name", ""),
-                    handle=f"@{username}" if username else "",
-                    profile_url=f"https://www.instagram.com/{username}/" if username else "",
-                    credentials={"ig_user_id": str(ig["id"]),
-                                 "access_token": page["access_token"]},
-                    base_url=self.settings["api_url"],
-                ))
+                found.append(
+                    Candidate(
+                        remote_id=str(ig["id"]),
+                        display_name=username or page.get("name", ""),
+                        handle=f"@{username}" if username else "",
+                        profile_url=f"https://www.instagram.com/{username}/" if username else "",
+                        credentials={
+                            "ig_user_id": str(ig["id"]),
+                            "access_token": page["access_token"],
+                        },
+                        base_url=self.settings["api_url"],
+                    )
+                )
         return found
 
 
@@ -364,75 +422,117 @@ class MastodonFlow(OAuthFlow):
 
     def register(self, instance: str, redirect_uri: str) -> dict[str, str]:
         try:
-            response = requests.post(f"{instance}/api/v1/apps", json={
-                "client_name": self.settings["app_name"], "redirect_uris": redirect_uri,
-                "scopes": self.settings["scopes"], "website": settings.RELAIS_SITE_URL,
-            }, timeout=TIMEOUT)
+            response = requests.post(
+                f"{instance}/api/v1/apps",
+                json={
+                    "client_name": self.settings["app_name"],
+                    "redirect_uris": redirect_uri,
+                    "scopes": self.settings["scopes"],
+                    "website": settings.RELAIS_SITE_URL,
+                },
+                timeout=TIMEOUT,
+            )
         except requests.RequestException:
-            raise ConnectError(_("Le serveur %(server)s ne répond pas : vérifiez son adresse "
-                                 "(par exemple mastodon.social).") % {"server": instance}) from None
+            raise ConnectError(
+                _(
+                    "Le serveur %(server)s ne répond pas : vérifiez son adresse "
+                    "(par exemple mastodon.social)."
+                )
+                % {"server": instance}
+            ) from None
         try:
             data = response.json()
         except ValueError:
             data = {}
         if response.status_code != 200 or not data.get("client_id"):
-            raise ConnectError(_("%(server)s n'a pas accepté l'inscription de Relais "
-                                 "(%(detail)s) : est-ce bien un serveur Mastodon ?")
-                               % {"server": instance, "detail": _provider_error(response)})
-        return {"instance": instance, "client_id": data["client_id"],
-                "client_secret": data["client_secret"]}
+            raise ConnectError(
+                _(
+                    "%(server)s n'a pas accepté l'inscription de Relais "
+                    "(%(detail)s) : est-ce bien un serveur Mastodon ?"
+                )
+                % {"server": instance, "detail": _provider_error(response)}
+            )
+        return {
+            "instance": instance,
+            "client_id": data["client_id"],
+            "client_secret": data["client_secret"],
+        }
 
     def authorize_url(self, app: Mapping[str, str], redirect_uri: str, state: str) -> str:
-        params = {"response_type": "code", "client_id": app["client_id"],
-                  "redirect_uri": redirect_uri, "scope": self.settings["scopes"], "state": state}
+        params = {
+            "response_type": "code",
+            "client_id": app["client_id"],
+            "redirect_uri": redirect_uri,
+            "scope": self.settings["scopes"],
+            "state": state,
+        }
         return f"{app['instance']}/oauth/authorize?{urlencode(params)}"
 
     def exchange(self, code, redirect_uri, kept):
-        self.settings = {**self.settings, "token_url": f"{kept['instance']}/oauth/token",
-                         "client_id": kept["client_id"], "client_secret": kept["client_secret"]}
+        self.settings = {
+            **self.settings,
+            "token_url": f"{kept['instance']}/oauth/token",
+            "client_id": kept["client_id"],
+            "client_secret": kept["client_secret"],
+        }
         data, auth = self.token_request(code, redirect_uri, kept)
         data["scope"] = self.settings["scopes"]
         return self.post_token(data, auth)
 
     def candidates(self, tokens, kept):
         instance = kept["instance"]
-        client = MastodonClient({"access_token": tokens["access_token"]}, base_url=instance,
-                                timeout=TIMEOUT)
+        client = MastodonClient(
+            {"access_token": tokens["access_token"]}, base_url=instance, timeout=TIMEOUT
+        )
         try:
             info = client.verify_credentials()
         except DeliveryError as exc:
             raise _api_error(self.network, exc) from None
         host = urlsplit(instance).netloc
-        return [Candidate(
-            remote_id=f"{info.id}@{host}", display_name=info.name or info.handle,
-            handle=f"@{info.handle}@{host}", profile_url=info.url,
-            credentials={"access_token": tokens["access_token"], "account_id": info.id},
-            base_url=instance, network_settings=dict(info.extra.get("limits") or {}),
-        )]
+        return [
+            Candidate(
+                remote_id=f"{info.id}@{host}",
+                display_name=info.name or info.handle,
+                handle=f"@{info.handle}@{host}",
+                profile_url=info.url,
+                credentials={"access_token": tokens["access_token"], "account_id": info.id},
+                base_url=instance,
+                network_settings=dict(info.extra.get("limits") or {}),
+            )
+        ]
 
 
 def connect_bluesky(identifier: str, app_password: str, server: str) -> Candidate:
     """Create a session with the app password and read who it is."""
     server = server.strip().rstrip("/") or conf.provider("bluesky")["default_server"]
-    client = BlueskyClient({"identifier": identifier.strip().lstrip("@"),
-                            "password": app_password.strip()},
-                           base_url=server, timeout=TIMEOUT)
+    client = BlueskyClient(
+        {"identifier": identifier.strip().lstrip("@"), "password": app_password.strip()},
+        base_url=server,
+        timeout=TIMEOUT,
+    )
     try:
         client.create_session()
         info = client.verify_credentials()
     except ReconnectNeeded:
-        raise ConnectError(_(
-            "Bluesky a refusé cet identifiant ou ce mot de passe d'application : vérifiez-les. "
-            "Créez un mot de passe d'application dans Bluesky, Paramètres → Confidentialité et "
-            "sécurité → Mots de passe d'application (jamais le mot de passe du compte)."
-        )) from None
+        raise ConnectError(
+            _(
+                "Bluesky a refusé cet identifiant ou ce mot de passe d'application : vérifiez-les. "
+                "Créez un mot de passe d'application dans Bluesky, Paramètres → Confidentialité et "
+                "sécurité → Mots de passe d'application (jamais le mot de passe du compte)."
+            )
+        ) from None
     except DeliveryError:
-        raise ConnectError(_("Le serveur %(server)s ne répond pas : vérifiez son adresse et "
-                             "réessayez.") % {"server": server}) from None
+        raise ConnectError(
+            _("Le serveur %(server)s ne répond pas : vérifiez son adresse et réessayez.")
+            % {"server": server}
+        ) from None
     web = conf.provider("bluesky")["web_url"]
     return Candidate(
-        remote_id=info.id, display_name=info.handle, handle=f"@{info.handle}",
-        profile_url=f"{web}/profile/{info.handle}", credentials=client.credentials,
+        remote_id=info.id,
+        display_name=info.handle,
+        handle=f"@{info.handle}",
+        profile_url=f"{web}/profile/{info.handle}",
+        credentials=client.credentials,
         base_url=server,
     )
 

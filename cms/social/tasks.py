@@ -42,8 +42,11 @@ def schedule(delivery_id: int, run_after: dt.datetime | None = None) -> None:
         job = deliver_task
         if run_after is not None and run_after > timezone.now():
             if not job.get_backend().supports_defer:
-                logger.info("Delivery %s waits until %s (this task backend cannot defer)",
-                            delivery_id, run_after.isoformat())
+                logger.info(
+                    "Delivery %s waits until %s (this task backend cannot defer)",
+                    delivery_id,
+                    run_after.isoformat(),
+                )
                 return
             job = job.using(run_after=run_after)
         job.enqueue(delivery_id)

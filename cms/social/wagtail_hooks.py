@@ -18,23 +18,33 @@ def register_admin_urls():
         path("social/accounts/", accounts.index, name="social_accounts"),
         path("social/accounts/<int:pk>/", accounts.edit, name="social_account_edit"),
         path("social/accounts/<int:pk>/verify/", accounts.verify, name="social_account_verify"),
-        path("social/accounts/<int:pk>/disconnect/", accounts.disconnect,
-             name="social_account_disconnect"),
+        path(
+            "social/accounts/<int:pk>/disconnect/",
+            accounts.disconnect,
+            name="social_account_disconnect",
+        ),
         path("social/connect/<str:network>/", connect.start, name="social_connect"),
-        path("social/connect/<str:network>/callback/", connect.callback,
-             name="social_connect_callback"),
-        path("social/connect/<str:network>/choose/", connect.choose,
-             name="social_connect_choose"),
+        path(
+            "social/connect/<str:network>/callback/",
+            connect.callback,
+            name="social_connect_callback",
+        ),
+        path("social/connect/<str:network>/choose/", connect.choose, name="social_connect_choose"),
         path("social/deliveries/", ledger.DeliveryReportView.as_view(), name="social_deliveries"),
-        path("social/deliveries/results/", ledger.DeliveryReportView.as_view(results_only=True),
-             name="social_deliveries_results"),
+        path(
+            "social/deliveries/results/",
+            ledger.DeliveryReportView.as_view(results_only=True),
+            name="social_deliveries_results",
+        ),
         path("social/deliveries/<int:pk>/retry/", ledger.retry, name="social_delivery_retry"),
-        path("social/pages/<int:page_id>/", ledger.page_deliveries,
-             name="social_page_deliveries"),
+        path("social/pages/<int:page_id>/", ledger.page_deliveries, name="social_page_deliveries"),
         path("social/pages/<int:page_id>/repost/", ledger.repost, name="social_page_repost"),
         path("social/preview/<int:page_id>/", preview.preview, name="social_preview"),
-        path("social/preview/new/<str:app_label>/<str:model_name>/<int:parent_id>/",
-             preview.preview_new, name="social_preview_new"),
+        path(
+            "social/preview/new/<str:app_label>/<str:model_name>/<int:parent_id>/",
+            preview.preview_new,
+            name="social_preview_new",
+        ),
     ]
 
 
@@ -45,14 +55,17 @@ class AccountsMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def register_accounts_menu_item():
-    return AccountsMenuItem(_("Réseaux"), reverse("social_accounts"), icon_name="globe",
-                            order=650)
+    return AccountsMenuItem(_("Réseaux"), reverse("social_accounts"), icon_name="globe", order=650)
 
 
 @hooks.register("register_reports_menu_item")
 def register_deliveries_report_menu_item():
-    return MenuItem(_("Publications sur les réseaux"), reverse("social_deliveries"),
-                    icon_name="globe", order=750)
+    return MenuItem(
+        _("Publications sur les réseaux"),
+        reverse("social_deliveries"),
+        icon_name="globe",
+        order=750,
+    )
 
 
 @hooks.register("register_permissions")

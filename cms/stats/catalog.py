@@ -26,14 +26,17 @@ class ItemInfo:
 
 def catalog() -> dict[str, ItemInfo]:
     records = {
-        r.path.removesuffix(".md"): r
-        for r in ExportRecord.objects.only("page_id", "path", "title")
+        r.path.removesuffix(".md"): r for r in ExportRecord.objects.only("page_id", "path", "title")
     }
     records = {k: r for k, r in records.items() if k.split("/", 1)[0] in SECTIONS}
     names: dict[int, list[str]] = defaultdict(list)
-    through = ItemPage.contributors.through.objects.filter(
-        itempage_id__in=[r.page_id for r in records.values()]
-    ).select_related("contributor").order_by("contributor__name")
+    through = (
+        ItemPage.contributors.through.objects.filter(
+            itempage_id__in=[r.page_id for r in records.values()]
+        )
+        .select_related("contributor")
+        .order_by("contributor__name")
+    )
     for link in through:
         names[link.itempage_id].append(link.contributor.name)
     return {

@@ -20,8 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cms.core.i18n import labelled, not_known
 from syndication.networks import registry
 
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NETWORK_COLOURS = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(registry)}
 # Text and axis take the page's colour (currentColor): readable in the admin's dark theme too.
 FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="currentColor"'
@@ -81,8 +80,15 @@ def _legend(series: Sequence[Series], x: int, y: int, width: int) -> list[str]:
     return out
 
 
-def bar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str],
-              series: Sequence[Series], width: int = 720, height: int = 300) -> SafeString:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    width: int = 720,
+    height: int = 300,
+) -> SafeString:
     """Stacked vertical bars: one bar per category, one segment per series. A value that is
     unknown (None) draws nothing."""
     for i, s in enumerate(series):
@@ -95,10 +101,13 @@ def bar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str],
     out += _legend(series, left, 16, plot_w)
     for value in ticks(top_value):
         y = top + plot_h - plot_h * value / top_value
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-                   f'stroke="#999" stroke-opacity="0.4" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
-                   f'{number(value)}</text>')
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="#999" stroke-opacity="0.4" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT}>{number(value)}</text>'
+        )
     slot = plot_w / max(1, len(categories))
     bar = max(2.0, slot * 0.7)
     every = max(1, math.ceil(len(categories) / 16))
@@ -116,19 +125,30 @@ def bar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str],
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{s.colour}" data-series="{escape(s.key)}" '
                 f'data-category="{escape(category)}" data-value="{value}">'
-                f'<title>{title}</title></rect>'
+                f"<title>{title}</title></rect>"
             )
         if i % every == 0:
-            out.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 16}" '
-                       f'text-anchor="middle" {FONT}>{escape(category)}</text>')
-    out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
-               f'y2="{top + plot_h}" stroke="currentColor"/>')
+            out.append(
+                f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 16}" '
+                f'text-anchor="middle" {FONT}>{escape(category)}</text>'
+            )
+    out.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
+        f'y2="{top + plot_h}" stroke="currentColor"/>'
+    )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 (every text is escaped above)
 
 
-def hbar_chart(chart_id: str, title: str, desc: str, rows: Sequence[str],
-               series: Sequence[Series], width: int = 720, row_height: int = 26) -> SafeString:
+def hbar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    rows: Sequence[str],
+    series: Sequence[Series],
+    width: int = 720,
+    row_height: int = 26,
+) -> SafeString:
     """Stacked horizontal bars, one per row (a stage of the funnel, an item, a contributor),
     one segment per series, all rows on one scale; a row with no known value says "n/d"."""
     for i, s in enumerate(series):
@@ -144,8 +164,10 @@ def hbar_chart(chart_id: str, title: str, desc: str, rows: Sequence[str],
     for i, row in enumerate(rows):
         y = top + row_height * i
         shown = row if len(row) <= 42 else row[:41] + "…"
-        out.append(f'<text x="{label_w - 8}" y="{y + row_height / 2 + 4:.1f}" '
-                   f'text-anchor="end" {FONT}>{escape(shown)}</text>')
+        out.append(
+            f'<text x="{label_w - 8}" y="{y + row_height / 2 + 4:.1f}" '
+            f'text-anchor="end" {FONT}>{escape(shown)}</text>'
+        )
         x = float(label_w)
         for s in series:
             value = s.values[i]
@@ -156,11 +178,10 @@ def hbar_chart(chart_id: str, title: str, desc: str, rows: Sequence[str],
                 f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_height - 8}" '
                 f'fill="{s.colour}" data-series="{escape(s.key)}" data-category="{escape(row)}" '
                 f'data-value="{value}">'
-                f'<title>{escape(labelled(f"{row} — {s.label}", number(value)))}</title></rect>'
+                f"<title>{escape(labelled(f'{row} — {s.label}', number(value)))}</title></rect>"
             )
             x += w
         text = number(totals[i]) if known[i] else not_known()
-        out.append(f'<text x="{x + 6:.1f}" y="{y + row_height / 2 + 4:.1f}" {FONT}>'
-                   f'{text}</text>')
+        out.append(f'<text x="{x + 6:.1f}" y="{y + row_height / 2 + 4:.1f}" {FONT}>{text}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 (every text is escaped above)

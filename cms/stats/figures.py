@@ -53,8 +53,7 @@ class Filters:
 
     @property
     def until(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1),
-                                                       dt.time()))
+        return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()))
 
     @property
     def section_label(self) -> str:
@@ -65,8 +64,13 @@ class Filters:
         return registry[self.network].label if self.network in registry else self.network
 
     def query(self, **extra: str) -> str:
-        params = {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                  "section": self.section, "network": self.network, **extra}
+        params = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "section": self.section,
+            "network": self.network,
+            **extra,
+        }
         return urlencode({k: v for k, v in params.items() if v})
 
 
@@ -138,15 +142,28 @@ class Figures:
             deliveries = deliveries.filter(network=f.network)
         if f.section:
             deliveries = deliveries.filter(item_key__startswith=f"{f.section}/")
-        self.deliveries = list(deliveries.select_related("tracking").only(
-            "pk", "network", "item_key", "page_id", "attempted_at", "updated_at", "created_at",
-            "tracking__posted_at"))
+        self.deliveries = list(
+            deliveries.select_related("tracking").only(
+                "pk",
+                "network",
+                "item_key",
+                "page_id",
+                "attempted_at",
+                "updated_at",
+                "created_at",
+                "tracking__posted_at",
+            )
+        )
         #: Per post: its metrics' readings before the end of the period.
         self.series: dict[int, dict[str, Series]] = defaultdict(lambda: defaultdict(Series))
-        samples = MetricSample.objects.filter(
-            delivery_id__in=[d.pk for d in self.deliveries], taken_at__lt=f.until,
-        ).order_by("delivery_id", "metric", "taken_at", "pk").values_list(
-            "delivery_id", "metric", "taken_at", "value", "unavailable", "reason")
+        samples = (
+            MetricSample.objects.filter(
+                delivery_id__in=[d.pk for d in self.deliveries],
+                taken_at__lt=f.until,
+            )
+            .order_by("delivery_id", "metric", "taken_at", "pk")
+            .values_list("delivery_id", "metric", "taken_at", "value", "unavailable", "reason")
+        )
         for delivery_id, metric, taken_at, value, kind, reason in samples:
             self.series[delivery_id][metric].add(taken_at, value, kind, reason)
         self.visit_rows = self._visits()
@@ -168,9 +185,12 @@ class Figures:
             rows = rows.filter(path__startswith=f"/{f.section}/")
         if f.network:
             rows = rows.filter(network=f.network)
-        return [(r["day"], r["path"], r["network"], r["views"]) for r in
-                rows.values("day", "path", "network").annotate(views=Sum("views"))
-                .order_by("day", "path", "network")]
+        return [
+            (r["day"], r["path"], r["network"], r["views"])
+            for r in rows.values("day", "path", "network")
+            .annotate(views=Sum("views"))
+            .order_by("day", "path", "network")
+        ]
 
     def _signups(self) -> list[tuple[dt.date, str, str]]:
         f = self.filters
@@ -179,16 +199,21 @@ class Figures:
             rows = rows.filter(last_item__startswith=f"{f.section}/")
         if f.network:
             rows = rows.filter(last_network=f.network)
-        return [(timezone.localdate(created), network, item) for created, network, item in
-                rows.values_list("created_at", "last_network", "last_item")]
+        return [
+            (timezone.localdate(created), network, item)
+            for created, network, item in rows.values_list(
+                "created_at", "last_network", "last_item"
+            )
+        ]
 
     # -- building blocks -----------------------------------------------------------------------
 
     def in_period(self, when: dt.datetime, a: dt.datetime, b: dt.datetime) -> bool:
         return a <= when < b
 
-    def reading(self, deliveries: list[Delivery], a: dt.datetime | None = None,
-                b: dt.datetime | None = None) -> Reading:
+    def reading(
+        self, deliveries: list[Delivery], a: dt.datetime | None = None, b: dt.datetime | None = None
+    ) -> Reading:
         """What the networks counted on ``deliveries`` between ``a`` and ``b`` (the period by
         default)."""
         a, b = a or self.filters.since, b or self.filters.until
@@ -198,8 +223,9 @@ class Figures:
                 out.metrics[metric].add(series.gain(a, b), metric, series, b)
         return out
 
-    def posts_in(self, deliveries: list[Delivery], a: dt.datetime | None = None,
-                 b: dt.datetime | None = None) -> int:
+    def posts_in(
+        self, deliveries: list[Delivery], a: dt.datetime | None = None, b: dt.datetime | None = None
+    ) -> int:
         a, b = a or self.filters.since, b or self.filters.until
         return sum(1 for d in deliveries if self.in_period(self.posted_at(d), a, b))
 
@@ -237,10 +263,13 @@ class Figures:
         def row(key: str) -> Row:
             if key not in rows:
                 info = known.get(key)
-                rows[key] = Row(key=key, label=info.title if info else key,
-                                section=key.split("/", 1)[0],
-                                page_id=info.page_id if info else None,
-                                contributors=list(info.contributors) if info else [])
+                rows[key] = Row(
+                    key=key,
+                    label=info.title if info else key,
+                    section=key.split("/", 1)[0],
+                    page_id=info.page_id if info else None,
+                    contributors=list(info.contributors) if info else [],
+                )
             return rows[key]
 
         by_item: dict[str, list[Delivery]] = defaultdict(list)
@@ -264,8 +293,10 @@ class Figures:
         for _day, _network, item in self.signup_rows:
             if item and item.split("/", 1)[0] in SECTIONS:
                 row(item).signups += 1
-        return sorted(rows.values(), key=lambda r: (-r.network_visits, -r.signups,
-                                                    -int(r.engagement), -r.posts, r.label))
+        return sorted(
+            rows.values(),
+            key=lambda r: (-r.network_visits, -r.signups, -int(r.engagement), -r.posts, r.label),
+        )
 
     def contributors(self, items: list[Row] | None = None) -> list[Row]:
         """What each contributor's items brought (an item with several contributors counts in
@@ -276,8 +307,10 @@ class Figures:
                 row = rows.setdefault(name, Row(key=name, label=name))
                 row.absorb(item)
                 row.items += 1
-        return sorted(rows.values(), key=lambda r: (-r.signups, -r.network_visits,
-                                                    -int(r.engagement), r.label))
+        return sorted(
+            rows.values(),
+            key=lambda r: (-r.signups, -r.network_visits, -int(r.engagement), r.label),
+        )
 
     # -- over time -----------------------------------------------------------------------------
 
@@ -286,8 +319,9 @@ class Figures:
         months; each ``(first day, day after the last, label)``."""
         f = self.filters
         days = (f.end - f.start).days + 1
-        granularity = self.granularity or ("day" if days <= 31 else "week" if days <= 190
-                                           else "month")
+        granularity = self.granularity or (
+            "day" if days <= 31 else "week" if days <= 190 else "month"
+        )
         out = []
         if granularity == "day":
             for i in range(days):
@@ -296,16 +330,25 @@ class Figures:
         elif granularity == "week":
             day = f.start - dt.timedelta(days=f.start.weekday())
             while day <= f.end:
-                out.append((max(day, f.start), min(day + dt.timedelta(days=7),
-                                                   f.end + dt.timedelta(days=1)),
-                            max(day, f.start).strftime("%d/%m")))
+                out.append(
+                    (
+                        max(day, f.start),
+                        min(day + dt.timedelta(days=7), f.end + dt.timedelta(days=1)),
+                        max(day, f.start).strftime("%d/%m"),
+                    )
+                )
                 day += dt.timedelta(days=7)
         else:
             day = f.start.replace(day=1)
             while day <= f.end:
                 following = (day + dt.timedelta(days=32)).replace(day=1)
-                out.append((max(day, f.start), min(following, f.end + dt.timedelta(days=1)),
-                            day.strftime("%m/%Y")))
+                out.append(
+                    (
+                        max(day, f.start),
+                        min(following, f.end + dt.timedelta(days=1)),
+                        day.strftime("%m/%Y"),
+                    )
+                )
                 day = following
         return out
 
@@ -313,8 +356,13 @@ class Figures:
         """Per network and bucket: posts, views and interactions (:class:`Amount`), visits from
         it and sign-ups."""
         buckets = self.buckets()
-        aware = [(timezone.make_aware(dt.datetime.combine(a, dt.time())),
-                  timezone.make_aware(dt.datetime.combine(b, dt.time()))) for a, b, _ in buckets]
+        aware = [
+            (
+                timezone.make_aware(dt.datetime.combine(a, dt.time())),
+                timezone.make_aware(dt.datetime.combine(b, dt.time())),
+            )
+            for a, b, _ in buckets
+        ]
         out: dict[str, dict[str, list[Any]]] = {}
         for row in self.by_network():
             mine = [d for d in self.deliveries if d.network == row.key]
@@ -323,10 +371,14 @@ class Figures:
                 "posts": [self.posts_in(mine, a, b) for a, b in aware],
                 "impressions": [r.impressions for r in readings],
                 "engagement": [r.engagement for r in readings],
-                "visits": [sum(v for d, _p, n, v in self.visit_rows if n == row.key and a <= d < b)
-                           for a, b, _ in buckets],
-                "signups": [sum(1 for d, n, _i in self.signup_rows if n == row.key and a <= d < b)
-                            for a, b, _ in buckets],
+                "visits": [
+                    sum(v for d, _p, n, v in self.visit_rows if n == row.key and a <= d < b)
+                    for a, b, _ in buckets
+                ],
+                "signups": [
+                    sum(1 for d, n, _i in self.signup_rows if n == row.key and a <= d < b)
+                    for a, b, _ in buckets
+                ],
             }
         return out
 

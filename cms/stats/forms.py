@@ -31,27 +31,36 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 class StatsFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Période"), choices=PERIODS, required=False, initial="90")
-    start = forms.DateField(label=_("Du"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Au"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     section = forms.ChoiceField(
-        label=_("Rubrique"), required=False,
+        label=_("Rubrique"),
+        required=False,
         choices=lambda: [("", _("Toutes")), *section_choices()],
     )
-    network = forms.ChoiceField(label=_("Réseau"), required=False,
-                                choices=[("", _("Tous")), *NETWORK_CHOICES])
+    network = forms.ChoiceField(
+        label=_("Réseau"), required=False, choices=[("", _("Tous")), *NETWORK_CHOICES]
+    )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start or end or data.get("period") == "custom":
             if not (start and end):
-                raise forms.ValidationError(_("Indiquez les deux dates de la période (du … au "
-                                              "…), ou choisissez une période toute faite."))
+                raise forms.ValidationError(
+                    _(
+                        "Indiquez les deux dates de la période (du … au "
+                        "…), ou choisissez une période toute faite."
+                    )
+                )
             if end < start:
-                raise forms.ValidationError(_("La période se termine avant de commencer : "
-                                              "inversez les deux dates."))
+                raise forms.ValidationError(
+                    _("La période se termine avant de commencer : inversez les deux dates.")
+                )
             if (end - start).days > MAX_DAYS:
                 raise forms.ValidationError(_("Choisissez une période de trois ans au plus."))
         return data
@@ -69,5 +78,9 @@ class StatsFilterForm(forms.Form):
             else:
                 days = int(period) if period.isdigit() else 90
                 start, end = today - dt.timedelta(days=days - 1), today
-        return Filters(start=start, end=end, section=data.get("section") or "",
-                       network=data.get("network") or "")
+        return Filters(
+            start=start,
+            end=end,
+            section=data.get("section") or "",
+            network=data.get("network") or "",
+        )

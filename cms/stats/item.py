@@ -58,21 +58,31 @@ class ItemNumbers:
         return sum(v for n, v in self.visits_by_network.items() if n in registry)
 
     def by_network(self) -> list[dict[str, Any]]:
-        names = [n for n in registry if n in self.visits_by_network
-                 or n in self.signups_by_network]
-        return [{"label": registry[n].label, "visits": self.visits_by_network.get(n, 0),
-                 "signups": self.signups_by_network.get(n, 0)} for n in names]
+        names = [n for n in registry if n in self.visits_by_network or n in self.signups_by_network]
+        return [
+            {
+                "label": registry[n].label,
+                "visits": self.visits_by_network.get(n, 0),
+                "signups": self.signups_by_network.get(n, 0),
+            }
+            for n in names
+        ]
 
 
 def item_numbers(page: Any) -> ItemNumbers:
     key = f"{page.section_key}/{page.slug}"
-    deliveries = list(Delivery.objects.filter(page_id=page.pk, state=State.SENT)
-                      .exclude(remote_id="").select_related("account")
-                      .order_by("account__network", "round", "pk"))
+    deliveries = list(
+        Delivery.objects.filter(page_id=page.pk, state=State.SENT)
+        .exclude(remote_id="")
+        .select_related("account")
+        .order_by("account__network", "round", "pk")
+    )
     series: dict[int, dict[str, Series]] = defaultdict(lambda: defaultdict(Series))
-    for delivery_id, metric, taken_at, value, kind, reason in MetricSample.objects.filter(
-        delivery__in=deliveries).order_by("delivery_id", "metric", "taken_at", "pk").values_list(
-            "delivery_id", "metric", "taken_at", "value", "unavailable", "reason"):
+    for delivery_id, metric, taken_at, value, kind, reason in (
+        MetricSample.objects.filter(delivery__in=deliveries)
+        .order_by("delivery_id", "metric", "taken_at", "pk")
+        .values_list("delivery_id", "metric", "taken_at", "value", "unavailable", "reason")
+    ):
         series[delivery_id][metric].add(taken_at, value, kind, reason)
     posts, seen = [], set()
     for delivery in deliveries:
@@ -83,13 +93,21 @@ def item_numbers(page: Any) -> ItemNumbers:
             numbers.metrics[metric] = amount
             seen.add(metric)
         posts.append(numbers)
-    visits = dict(PageViewCount.objects.filter(path=page.static_path).values_list("network")
-                  .annotate(views=Sum("views")).order_by())
+    visits = dict(
+        PageViewCount.objects.filter(path=page.static_path)
+        .values_list("network")
+        .annotate(views=Sum("views"))
+        .order_by()
+    )
     signups: dict[str, int] = defaultdict(int)
     for network in Signup.objects.filter(last_item=key).values_list("last_network", flat=True):
         signups[network] += 1
     return ItemNumbers(
-        key=key, posts=posts, metric_names=[m for m in METRICS if m in seen],
-        visits=sum(visits.values()), visits_by_network=visits,
-        signups=sum(signups.values()), signups_by_network=dict(signups),
+        key=key,
+        posts=posts,
+        metric_names=[m for m in METRICS if m in seen],
+        visits=sum(visits.values()),
+        visits_by_network=visits,
+        signups=sum(signups.values()),
+        signups_by_network=dict(signups),
     )

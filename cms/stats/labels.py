@@ -33,23 +33,35 @@ UNAVAILABLE_CHOICES = list(UNAVAILABLE_LABELS.items())
 
 #: What each network cannot give, whatever the permissions (shown next to its numbers).
 CANNOT_GIVE = {
-    "mastodon": _("Mastodon ne compte ni les vues ni les clics : seuls les favoris, partages "
-                  "et réponses existent ; les visites arrivées de Mastodon sont comptées par "
-                  "le site."),
-    "bluesky": _("Bluesky ne compte ni les vues ni les clics : j'aime, republications, "
-                 "réponses et citations seulement (lus sur l'App View)."),
-    "x": _("X ne donne les clics sur le lien qu'à l'auteur, pour ses publications de moins de "
-           "30 jours : ils ne sont pas lus ; le niveau d'accès à l'API peut interdire toute "
-           "lecture (les chiffres sont alors « non disponibles »)."),
-    "linkedin": _("LinkedIn ne donne les statistiques que des publications d'une page "
-                  "d'organisation, pas de celles d'un membre ; pas de citations."),
-    "facebook": _("Facebook a retiré en 2025 les « impressions » des publications : les vues "
-                  "viennent de la nouvelle mesure « post_media_view » ; les réactions (tous "
-                  "types) comptent comme « j'aime »."),
-    "instagram": _("Instagram ne donne pas de clics (le lien n'est pas cliquable dans une "
-                   "légende) ; les statistiques détaillées demandent l'autorisation "
-                   "« instagram_manage_insights » ; les « j'aime » d'un compte qui les masque "
-                   "ne sont pas lisibles."),
+    "mastodon": _(
+        "Mastodon ne compte ni les vues ni les clics : seuls les favoris, partages "
+        "et réponses existent ; les visites arrivées de Mastodon sont comptées par "
+        "le site."
+    ),
+    "bluesky": _(
+        "Bluesky ne compte ni les vues ni les clics : j'aime, republications, "
+        "réponses et citations seulement (lus sur l'App View)."
+    ),
+    "x": _(
+        "X ne donne les clics sur le lien qu'à l'auteur, pour ses publications de moins de "
+        "30 jours : ils ne sont pas lus ; le niveau d'accès à l'API peut interdire toute "
+        "lecture (les chiffres sont alors « non disponibles »)."
+    ),
+    "linkedin": _(
+        "LinkedIn ne donne les statistiques que des publications d'une page "
+        "d'organisation, pas de celles d'un membre ; pas de citations."
+    ),
+    "facebook": _(
+        "Facebook a retiré en 2025 les « impressions » des publications : les vues "
+        "viennent de la nouvelle mesure « post_media_view » ; les réactions (tous "
+        "types) comptent comme « j'aime »."
+    ),
+    "instagram": _(
+        "Instagram ne donne pas de clics (le lien n'est pas cliquable dans une "
+        "légende) ; les statistiques détaillées demandent l'autorisation "
+        "« instagram_manage_insights » ; les « j'aime » d'un compte qui les masque "
+        "ne sont pas lisibles."
+    ),
 }
 
 FAMILY_LABELS = {

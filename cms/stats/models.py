@@ -23,12 +23,17 @@ from .labels import METRIC_CHOICES, UNAVAILABLE_CHOICES
 
 class TrackedPost(models.Model):
     delivery = models.OneToOneField(
-        "social.Delivery", verbose_name=_("publication"), on_delete=models.CASCADE,
+        "social.Delivery",
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
         related_name="tracking",
     )
     posted_at = models.DateTimeField(_("publié le"), db_index=True)
     next_pull_at = models.DateTimeField(
-        _("prochaine lecture"), null=True, blank=True, db_index=True,
+        _("prochaine lecture"),
+        null=True,
+        blank=True,
+        db_index=True,
         help_text=_("Vide : les chiffres de cette publication ne sont plus lus."),
     )
     last_pulled_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
@@ -50,14 +55,19 @@ class TrackedPost(models.Model):
 
 class MetricSample(models.Model):
     delivery = models.ForeignKey(
-        "social.Delivery", verbose_name=_("publication"), on_delete=models.CASCADE,
+        "social.Delivery",
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
         related_name="metric_samples",
     )
     metric = models.CharField(_("mesure"), max_length=20, choices=METRIC_CHOICES)
     taken_at = models.DateTimeField(_("lu le"), db_index=True)
     value = models.PositiveBigIntegerField(_("valeur"), null=True, blank=True)
     unavailable = models.CharField(
-        _("non disponible"), max_length=20, blank=True, choices=UNAVAILABLE_CHOICES,
+        _("non disponible"),
+        max_length=20,
+        blank=True,
+        choices=UNAVAILABLE_CHOICES,
     )
     reason = models.TextField(_("raison"), blank=True)
 
@@ -70,8 +80,10 @@ class MetricSample(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(value__isnull=False, unavailable="")
-                           | (models.Q(value__isnull=True) & ~models.Q(unavailable=""))),
+                condition=(
+                    models.Q(value__isnull=False, unavailable="")
+                    | (models.Q(value__isnull=True) & ~models.Q(unavailable=""))
+                ),
                 name="stats_sample_value_or_unavailable",
             )
         ]

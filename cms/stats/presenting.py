@@ -19,15 +19,28 @@ from .series import add_up, plain
 
 #: The timelines: (key in Figures.timeline(), chart title, what it shows).
 TIMELINES = [
-    ("impressions", gettext_lazy("Vues sur les réseaux"),
-     gettext_lazy("Nombre de fois où les publications ont été vues, selon les réseaux qui le "
-                  "comptent")),
-    ("engagement", gettext_lazy("Interactions sur les réseaux"),
-     gettext_lazy("J'aime, partages, commentaires, citations et enregistrements gagnés")),
-    ("visits", gettext_lazy("Visites du site depuis les réseaux"),
-     gettext_lazy("Pages vues arrivées d'un réseau (liens marqués utm_source)")),
-    ("signups", gettext_lazy("Adhésions venues des réseaux"),
-     gettext_lazy("Demandes d'adhésion dont la dernière visite venait d'un réseau")),
+    (
+        "impressions",
+        gettext_lazy("Vues sur les réseaux"),
+        gettext_lazy(
+            "Nombre de fois où les publications ont été vues, selon les réseaux qui le comptent"
+        ),
+    ),
+    (
+        "engagement",
+        gettext_lazy("Interactions sur les réseaux"),
+        gettext_lazy("J'aime, partages, commentaires, citations et enregistrements gagnés"),
+    ),
+    (
+        "visits",
+        gettext_lazy("Visites du site depuis les réseaux"),
+        gettext_lazy("Pages vues arrivées d'un réseau (liens marqués utm_source)"),
+    ),
+    (
+        "signups",
+        gettext_lazy("Adhésions venues des réseaux"),
+        gettext_lazy("Demandes d'adhésion dont la dernière visite venait d'un réseau"),
+    ),
 ]
 
 
@@ -58,8 +71,10 @@ def funnel(figures: Figures, networks: list[Row]) -> Chart:
     series = [Series(r.key, r.label, [plain(v) for v in cells[r.key]]) for r in networks]
     labels = [label for label, _g in stages]
     title = _("Des publications aux adhésions")
-    desc = _("Pour la période : vues et interactions comptées par les réseaux, visites du site "
-             "venues de chaque réseau, puis adhésions attribuées à chaque réseau.")
+    desc = _(
+        "Pour la période : vues et interactions comptées par les réseaux, visites du site "
+        "venues de chaque réseau, puis adhésions attribuées à chaque réseau."
+    )
     table = Table(title, [_("Étape"), *(r.label for r in networks), _("Total")])
     for i, label in enumerate(labels):
         values = [cells[r.key][i] for r in networks]
@@ -73,8 +88,10 @@ def timelines(figures: Figures) -> list[Chart]:
     data = figures.timeline()
     charts = []
     for key, title, desc in TIMELINES:
-        series = [Series(name, registry[name].label, [plain(v) for v in values[key]])
-                  for name, values in data.items()]
+        series = [
+            Series(name, registry[name].label, [plain(v) for v in values[key]])
+            for name, values in data.items()
+        ]
         table = Table(str(title), [_("Période"), *(s.label for s in series), _("Total")])
         for i, label in enumerate(labels):
             cells = [values[key][i] for values in data.values()]
@@ -86,8 +103,14 @@ def timelines(figures: Figures) -> list[Chart]:
 
 def ranking(rows: list[Row], chart_id: str, title: str, desc: str) -> str:
     """Horizontal bars of the visits from the networks and the sign-ups of ``rows``."""
-    series = [Series("network_visits", _("Visites depuis les réseaux"),
-                     [r.network_visits for r in rows], "#0072B2")]
+    series = [
+        Series(
+            "network_visits",
+            _("Visites depuis les réseaux"),
+            [r.network_visits for r in rows],
+            "#0072B2",
+        )
+    ]
     return hbar_chart(chart_id, title, desc, [r.label for r in rows], series)
 
 
@@ -97,10 +120,17 @@ def missing_notes(networks: list[Row]) -> list[dict[str, Any]]:
     notes: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in networks:
         for metric, amount in sorted(row.metrics.items()):
-            for (kind, reason) in amount.missing.values():
-                note = notes.setdefault((row.label, kind, reason), {
-                    "network": row.label, "metrics": [], "kind": unavailable_label(kind),
-                    "reason": reason, "partial": False})
+            for kind, reason in amount.missing.values():
+                note = notes.setdefault(
+                    (row.label, kind, reason),
+                    {
+                        "network": row.label,
+                        "metrics": [],
+                        "kind": unavailable_label(kind),
+                        "reason": reason,
+                        "partial": False,
+                    },
+                )
                 note["metrics"].append(metric_label(metric))
                 note["partial"] = note["partial"] or amount.known
     return list(notes.values())
@@ -125,14 +155,19 @@ def overview(figures: Figures, top: int = 10) -> dict[str, Any]:
         "timelines": timelines(figures),
         "items": items[:top],
         "items_count": len(items),
-        "items_chart": ranking(items[:top], "chart-items", _("Articles les plus visités depuis "
-                                                             "les réseaux"),
-                               _("Visites du site venues des réseaux, par article")),
+        "items_chart": ranking(
+            items[:top],
+            "chart-items",
+            _("Articles les plus visités depuis les réseaux"),
+            _("Visites du site venues des réseaux, par article"),
+        ),
         "contributors": contributors,
         "contributors_chart": ranking(
-            contributors, "chart-contributors",
+            contributors,
+            "chart-contributors",
             _("Ce que les articles de chaque contributeur ont apporté"),
-            _("Visites du site venues des réseaux sur les articles de chaque contributeur")),
+            _("Visites du site venues des réseaux sur les articles de chaque contributeur"),
+        ),
         "missing": missing_notes(networks),
         "cannot_give": cannot_give(networks),
     }

@@ -64,10 +64,14 @@ def track_new_posts(now: dt.datetime | None = None) -> int:
     first = dt.timedelta(seconds=conf.stats()["first_pull_after"])
     new = []
     for delivery in Delivery.objects.filter(state=State.SENT, tracking__isnull=True).exclude(
-            remote_id=""):
+        remote_id=""
+    ):
         posted_at = delivery.attempted_at or delivery.updated_at or delivery.created_at
-        new.append(TrackedPost(delivery=delivery, posted_at=posted_at,
-                               next_pull_at=max(posted_at + first, now)))
+        new.append(
+            TrackedPost(
+                delivery=delivery, posted_at=posted_at, next_pull_at=max(posted_at + first, now)
+            )
+        )
     TrackedPost.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 
@@ -76,8 +80,7 @@ def due(now: dt.datetime) -> QuerySet[TrackedPost]:
     return TrackedPost.objects.filter(next_pull_at__lte=now)
 
 
-def pull(now: dt.datetime | None = None, posts: Iterable[TrackedPost] | None = None
-         ) -> PullReport:
+def pull(now: dt.datetime | None = None, posts: Iterable[TrackedPost] | None = None) -> PullReport:
     """Read the metrics of ``posts`` (by default: every post whose reading is due)."""
     now = now or timezone.now()
     if posts is None:
@@ -108,8 +111,9 @@ def _with_accounts(posts: Iterable[TrackedPost]) -> list[TrackedPost]:
     return list(posts)
 
 
-def pull_account(account: SocialAccount, tracked: list[TrackedPost], now: dt.datetime,
-                 report: PullReport) -> str:
+def pull_account(
+    account: SocialAccount, tracked: list[TrackedPost], now: dt.datetime, report: PullReport
+) -> str:
     """Read the metrics of ``tracked`` posts of one account; returns what happened."""
     account.refresh_status()
     if not account.can_post:
@@ -138,8 +142,10 @@ def pull_account(account: SocialAccount, tracked: list[TrackedPost], now: dt.dat
     for post in tracked:
         values = results.get(post.delivery.remote_id)
         if values is None:
-            values = all_unavailable(client.metric_names, Unavailable(
-                REFUSED, "the network's client gave nothing for this post"))
+            values = all_unavailable(
+                client.metric_names,
+                Unavailable(REFUSED, "the network's client gave nothing for this post"),
+            )
         report.samples += record(post, values, now)
         report.read += 1
     return "read"
@@ -154,13 +160,19 @@ def record(post: TrackedPost, values: PostMetrics, now: dt.datetime) -> int:
         if isinstance(value, Unavailable):
             state = {"unavailable": value.kind, "reason": value.reason[:2000]}
             changed = (latest.get(metric) or {}).get("unavailable") != value.kind
-            sample = MetricSample(delivery_id=post.delivery_id, metric=metric, taken_at=now,
-                                  unavailable=value.kind, reason=value.reason[:2000])
+            sample = MetricSample(
+                delivery_id=post.delivery_id,
+                metric=metric,
+                taken_at=now,
+                unavailable=value.kind,
+                reason=value.reason[:2000],
+            )
         else:
             state = {"value": int(value)}
             changed = (latest.get(metric) or {}).get("value") != int(value)
-            sample = MetricSample(delivery_id=post.delivery_id, metric=metric, taken_at=now,
-                                  value=int(value))
+            sample = MetricSample(
+                delivery_id=post.delivery_id, metric=metric, taken_at=now, value=int(value)
+            )
         latest[metric] = state
         if changed:
             samples.append(sample)
@@ -172,13 +184,15 @@ def record(post: TrackedPost, values: PostMetrics, now: dt.datetime) -> int:
         post.failures = 0
         post.note = ""
         post.next_pull_at = conf.next_pull_at(post.posted_at, now)
-        post.save(update_fields=["latest", "last_pulled_at", "pulls", "failures", "note",
-                                 "next_pull_at"])
+        post.save(
+            update_fields=["latest", "last_pulled_at", "pulls", "failures", "note", "next_pull_at"]
+        )
     return len(samples)
 
 
-def _defer(tracked: list[TrackedPost], now: dt.datetime, note: str,
-           error: TransientError | None = None) -> None:
+def _defer(
+    tracked: list[TrackedPost], now: dt.datetime, note: str, error: TransientError | None = None
+) -> None:
     """Wait before reading these posts again: the delivery policy's backoff (exponential, with
     jitter, capped), or the delay the network asked for."""
     c = conf.stats()
@@ -186,5 +200,6 @@ def _defer(tracked: list[TrackedPost], now: dt.datetime, note: str,
     failures = max((t.failures for t in tracked), default=0) + 1
     when = now + dt.timedelta(seconds=policy.delay(failures, error))
     TrackedPost.objects.filter(pk__in=[t.pk for t in tracked]).update(
-        next_pull_at=when, failures=failures, note=note[:2000])
+        next_pull_at=when, failures=failures, note=note[:2000]
+    )
     logger.info("Metrics of %d post(s) deferred to %s: %s", len(tracked), when.isoformat(), note)

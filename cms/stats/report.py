@@ -31,8 +31,10 @@ def month_asked(value: str | None, today: dt.date) -> tuple[dt.date, str]:
     m = MONTH.match(value.strip())
     if m and 1 <= int(m.group(2)) <= 12 and 2000 <= int(m.group(1)) <= today.year:
         return dt.date(int(m.group(1)), int(m.group(2)), 1), ""
-    return default, _("Le mois « %(value)s » n'est pas compris : écrivez-le AAAA-MM (par exemple "
-                      "2026-10). Voici le dernier mois complet.") % {"value": value}
+    return default, _(
+        "Le mois « %(value)s » n'est pas compris : écrivez-le AAAA-MM (par exemple "
+        "2026-10). Voici le dernier mois complet."
+    ) % {"value": value}
 
 
 def monthly(request: HttpRequest) -> HttpResponse:
@@ -59,8 +61,11 @@ def monthly(request: HttpRequest) -> HttpResponse:
             (_("Publications sur les réseaux"), total.posts, previous.posts),
             (_("Vues sur les réseaux"), total.impressions.value, previous.impressions.value),
             (_("Interactions"), total.engagement.value, previous.engagement.value),
-            (_("Visites du site depuis les réseaux"), total.network_visits,
-             previous.network_visits),
+            (
+                _("Visites du site depuis les réseaux"),
+                total.network_visits,
+                previous.network_visits,
+            ),
             (_("Adhésions venues des réseaux"), total.signups, previous.signups),
             (_("Adhésions (toutes origines)"), figures.all_signups(), before.all_signups()),
         ],

@@ -67,8 +67,13 @@ class Amount:
     value: int | None = None
     missing: dict[str, tuple[str, str]] = field(default_factory=dict)
 
-    def add(self, gain: int | None, metric: str = "", series: Series | None = None,
-            until: dt.datetime | None = None) -> None:
+    def add(
+        self,
+        gain: int | None,
+        metric: str = "",
+        series: Series | None = None,
+        until: dt.datetime | None = None,
+    ) -> None:
         if gain is not None:
             self.value = (self.value or 0) + gain
         elif series is not None and until is not None:

@@ -57,8 +57,7 @@ def contributors(request: HttpRequest) -> HttpResponse:
     check_permission(request)
     form, figures = figures_for(request)
     context = overview(figures)
-    context.update(form=form, page_title=_("Statistiques des contributeurs"),
-                   header_icon="group")
+    context.update(form=form, page_title=_("Statistiques des contributeurs"), header_icon="group")
     return TemplateResponse(request, "stats/contributors.html", context)
 
 
@@ -86,21 +85,45 @@ def _row_cells(row: Row) -> list[Any]:
 def tables(figures: Figures) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Every table the area shows, as (header, rows), from the same context as the pages."""
     context = overview(figures, top=10**9)
-    head = [_("Publications"), _("Vues"), _("Interactions"), _("Clics"),
-            _("Visites depuis les réseaux")]
+    head = [
+        _("Publications"),
+        _("Vues"),
+        _("Interactions"),
+        _("Clics"),
+        _("Visites depuis les réseaux"),
+    ]
     networks = [[r.label, *_row_cells(r), r.signups] for r in context["networks"]]
     total = context["total"]
     networks.append([_("Total"), *_row_cells(total), total.signups])
     out = {
         "reseaux": ([_("Réseau"), *head, _("Adhésions")], networks),
-        "articles": ([_("Article"), _("Rubrique"), _("Contributeurs"), *head,
-                      _("Visites (toutes origines)"), _("Adhésions")],
-                     [[r.label, r.section, ", ".join(r.contributors), *_row_cells(r), r.visits,
-                       r.signups] for r in context["items"]]),
-        "contributeurs": ([_("Contributeur"), _("Articles"), *head,
-                           _("Visites (toutes origines)"), _("Adhésions")],
-                          [[r.label, r.items, *_row_cells(r), r.visits, r.signups]
-                           for r in context["contributors"]]),
+        "articles": (
+            [
+                _("Article"),
+                _("Rubrique"),
+                _("Contributeurs"),
+                *head,
+                _("Visites (toutes origines)"),
+                _("Adhésions"),
+            ],
+            [
+                [r.label, r.section, ", ".join(r.contributors), *_row_cells(r), r.visits, r.signups]
+                for r in context["items"]
+            ],
+        ),
+        "contributeurs": (
+            [
+                _("Contributeur"),
+                _("Articles"),
+                *head,
+                _("Visites (toutes origines)"),
+                _("Adhésions"),
+            ],
+            [
+                [r.label, r.items, *_row_cells(r), r.visits, r.signups]
+                for r in context["contributors"]
+            ],
+        ),
     }
     for chart in context["timelines"]:
         out[f"evolution-{chart.key}"] = (chart.table.head, chart.table.rows)
@@ -113,8 +136,9 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     _form, figures = figures_for(request)
     found = tables(figures).get(table)
     if found is None:
-        raise Http404(_("Ce tableau n'existe pas : choisissez un export depuis la page "
-                        "Statistiques."))
+        raise Http404(
+            _("Ce tableau n'existe pas : choisissez un export depuis la page Statistiques.")
+        )
     head, rows = found
     f = figures.filters
     name = f"statistiques-{table}-{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv"

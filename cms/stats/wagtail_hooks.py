@@ -29,17 +29,20 @@ class StatsSubmenu(SubmenuMenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_stats_menu():
-    submenu = Menu(items=[
-        StatsMenuItem(_("Vue d'ensemble"), reverse("stats_index"), icon_name="view", order=10),
-        StatsMenuItem(_("Contributeurs"), reverse("stats_contributors"), icon_name="group",
-                      order=20),
-        StatsMenuItem(_("Rapport mensuel"), reverse("stats_report"), icon_name="doc-full",
-                      order=30),
-    ])
+    submenu = Menu(
+        items=[
+            StatsMenuItem(_("Vue d'ensemble"), reverse("stats_index"), icon_name="view", order=10),
+            StatsMenuItem(
+                _("Contributeurs"), reverse("stats_contributors"), icon_name="group", order=20
+            ),
+            StatsMenuItem(
+                _("Rapport mensuel"), reverse("stats_report"), icon_name="doc-full", order=30
+            ),
+        ]
+    )
     return StatsSubmenu(_("Statistiques"), submenu, icon_name="view", order=260)
 
 
 @hooks.register("register_permissions")
 def register_permissions():
-    return Permission.objects.filter(content_type__app_label="stats",
-                                     codename="view_statistics")
+    return Permission.objects.filter(content_type__app_label="stats", codename="view_statistics")

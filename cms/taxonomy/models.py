@@ -17,12 +17,15 @@ class ClassYear(index.Indexed, models.Model):
     """A promotion: the engineers who graduated the same year."""
 
     year = models.PositiveSmallIntegerField(
-        _("année"), unique=True,
+        _("année"),
+        unique=True,
         validators=[MinValueValidator(1794), MaxValueValidator(2100)],
         help_text=_("Année de sortie de la promotion, par exemple 2012."),
     )
     name = models.CharField(
-        _("nom de promotion"), max_length=120, blank=True,
+        _("nom de promotion"),
+        max_length=120,
+        blank=True,
         help_text=_("Nom de baptême de la promotion, s'il y en a un."),
     )
 
@@ -78,15 +81,22 @@ class Contributor(index.Indexed, models.Model):
 
     name = models.CharField(_("nom"), max_length=120)
     class_year = models.ForeignKey(
-        ClassYear, verbose_name=_("promotion"), null=True, blank=True, on_delete=models.SET_NULL,
+        ClassYear,
+        verbose_name=_("promotion"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contributors",
     )
     role = models.CharField(
-        _("rôle"), max_length=120, blank=True,
+        _("rôle"),
+        max_length=120,
+        blank=True,
         help_text=_("Par exemple : rédactrice, photographe, ambassadeur."),
     )
     email = models.EmailField(
-        _("e-mail"), blank=True,
+        _("e-mail"),
+        blank=True,
         help_text=_("Pour le remercier ; jamais publié sur le site."),
     )
 

@@ -14,8 +14,10 @@ from relais.pelican.images import write_social_image
 
 def write_article_extras(article: Any, settings: dict[str, Any], output: Path) -> list[str]:
     """Write the article's extra files into ``output``; returns their output paths."""
-    written = [write_event_ics(article, settings, output),
-               write_social_image(article, settings, output)]
+    written = [
+        write_event_ics(article, settings, output),
+        write_social_image(article, settings, output),
+    ]
     return [p for p in written if p]
 
 

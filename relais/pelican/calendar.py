@@ -79,8 +79,9 @@ def write_event_ics(article: Any, settings: dict[str, Any], output: Path) -> str
     path = event_ics_path(article)
     target = output / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_with_events(settings["SITE_CONFIG"].name, [_event_bytes(article,
-                                                                                settings)]))
+    target.write_bytes(
+        _with_events(settings["SITE_CONFIG"].name, [_event_bytes(article, settings)])
+    )
     return path
 
 
@@ -105,12 +106,16 @@ def _with_events(name: str, events: list[bytes]) -> bytes:
 
 def agenda_bytes(articles: Iterable[Any], settings: dict[str, Any]) -> bytes | None:
     """The whole agenda, or None when the site has no event."""
-    events = sorted((a for a in articles if a.relais.event is not None),
-                    key=lambda a: (a.relais.event.start, a.slug))
+    events = sorted(
+        (a for a in articles if a.relais.event is not None),
+        key=lambda a: (a.relais.event.start, a.slug),
+    )
     if not events:
         return None
-    return _with_events(f"{settings['SITE_CONFIG'].name} — agenda",
-                        [_event_bytes(article, settings) for article in events])
+    return _with_events(
+        f"{settings['SITE_CONFIG'].name} — agenda",
+        [_event_bytes(article, settings) for article in events],
+    )
 
 
 def set_ics_urls(generator: Any) -> None:

@@ -85,8 +85,11 @@ def article_jsonld(article: Any, siteurl: str, site: Any) -> dict[str, Any]:
         if item.event.end:
             event["endDate"] = item.event.end.isoformat()
         if item.event.location:
-            event["location"] = {"@type": "Place", "name": item.event.location,
-                                 "address": item.event.location}
+            event["location"] = {
+                "@type": "Place",
+                "name": item.event.location,
+                "address": item.event.location,
+            }
         if item.event.organiser:
             event["organizer"] = {"@type": "Organization", "name": item.event.organiser}
         data["about"] = event
@@ -109,8 +112,10 @@ def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
         html = cards.get(heading)
         if html is None:
             template = template or env.get_template("_card.html")
-            html = cards[heading] = Markup(template.render(  # noqa: S704 - autoescaped
-                article=article, heading=heading, SITEURL=settings["SITEURL"], SECTIONS=SECTIONS))
+            rendered = template.render(
+                article=article, heading=heading, SITEURL=settings["SITEURL"], SECTIONS=SECTIONS
+            )
+            html = cards[heading] = Markup(rendered)  # noqa: S704 - the template autoescapes
         return html
 
     return card_html

@@ -59,8 +59,12 @@ def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> No
     rel = _site_path(article, item.image)
     source = content_root / rel
     if not source.is_file():
-        logger.error("%s: field 'image': file %s not found; put the picture there or fix the "
-                     "path (it is relative to the content file).", article.source_path, rel)
+        logger.error(
+            "%s: field 'image': file %s not found; put the picture there or fix the "
+            "path (it is relative to the content file).",
+            article.source_path,
+            rel,
+        )
         return
     article.image_url = f"{siteurl}/{rel}"
     try:
@@ -68,8 +72,12 @@ def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> No
             article.image_size = img.size
             mime = Image.MIME.get(img.format or "", "image/jpeg")
     except OSError as exc:
-        logger.error("%s: field 'image': %s is not a picture Pillow can read (%s).",
-                     article.source_path, rel, exc)
+        logger.error(
+            "%s: field 'image': %s is not a picture Pillow can read (%s).",
+            article.source_path,
+            rel,
+            exc,
+        )
         return
     article.image_enclosure = (article.image_url, str(source.stat().st_size), mime)
     if item.image_social and not _is_url(item.image_social):
@@ -119,8 +127,10 @@ def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
     """
     by_link = context.get("_relais_articles_by_link")
     if by_link is None:
-        by_link = {f"{context['SITEURL']}/{getattr(a, 'relais_url', None) or a.url}": a
-                   for a in context.get("articles", [])}
+        by_link = {
+            f"{context['SITEURL']}/{getattr(a, 'relais_url', None) or a.url}": a
+            for a in context.get("articles", [])
+        }
         context["_relais_articles_by_link"] = by_link
     for entry in feed.items:
         article = by_link.get(entry["link"])

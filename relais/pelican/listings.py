@@ -53,9 +53,12 @@ def version(article: Any) -> tuple:
     cached = article.__dict__.get("_relais_version")
     if cached is None:
         cached = article._relais_version = (
-            article.relative_source_path, getattr(article, "relais_digest", ""),
-            getattr(article, "image_enclosure", None), getattr(article, "image_size", None),
-            getattr(article, "relais_links", ()))
+            article.relative_source_path,
+            getattr(article, "relais_digest", ""),
+            getattr(article, "image_enclosure", None),
+            getattr(article, "image_size", None),
+            getattr(article, "relais_links", ()),
+        )
     return cached
 
 
@@ -68,8 +71,11 @@ def cache_urls(article: Any) -> None:
 def newest_first(article: Any) -> tuple:
     key = article.__dict__.get("_relais_order")
     if key is None:
-        key = article._relais_order = (-article.date.timestamp(), article.slug,
-                                       article.category.slug)
+        key = article._relais_order = (
+            -article.date.timestamp(),
+            article.slug,
+            article.category.slug,
+        )
     return key
 
 
@@ -159,7 +165,7 @@ class Listing:
             items = self.by_year()[year]
             chunks = self._chunks[year] = [
                 (page, tuple(version(a) for a in page))
-                for page in (tuple(items[i:i + per_page]) for i in range(0, len(items), per_page))
+                for page in (tuple(items[i : i + per_page]) for i in range(0, len(items), per_page))
             ]
         return chunks
 
@@ -196,13 +202,22 @@ def make_listing(key: ListingKey, term: Any, settings: dict[str, Any]) -> Listin
         return Listing(key, f"{SHARD_FOLDER}/{key.slug}.xml", "", "")
     if key.kind == "category":
         section = SECTIONS.get(term.slug)
-        return Listing(key, term.url, "category", section.label_fr if section else term.name,
-                       intro=section.description_fr if section else "", term=term, **feeds)
+        return Listing(
+            key,
+            term.url,
+            "category",
+            section.label_fr if section else term.name,
+            intro=section.description_fr if section else "",
+            term=term,
+            **feeds,
+        )
     titles = {
         "tag": (f"Thème : {term.name}", ""),
         "author": (f"Contributions de {term.name}", f"Merci à {term.name} pour ces articles."),
-        "class_year": (f"Promotion {term.name}",
-                       f"Les nouvelles et les événements de la promotion {term.name}."),
+        "class_year": (
+            f"Promotion {term.name}",
+            f"Les nouvelles et les événements de la promotion {term.name}.",
+        ),
         "group": (f"Groupe : {term.name}", ""),
     }
     title, intro = titles[key.kind]
@@ -226,13 +241,15 @@ def build_listings(articles: Iterable[Any], settings: dict[str, Any]) -> dict[Li
 
 
 def _keys_and_terms(article: Any) -> list[tuple[ListingKey, Any]]:
-    pairs: list[tuple[ListingKey, Any]] = [(ListingKey("index"), None),
-                                           (ListingKey("category", article.category.slug),
-                                            article.category)]
+    pairs: list[tuple[ListingKey, Any]] = [
+        (ListingKey("index"), None),
+        (ListingKey("category", article.category.slug), article.category),
+    ]
     pairs += [(ListingKey("tag", t.slug), t) for t in getattr(article, "tags", None) or []]
     for taxonomy in TAXONOMIES:
-        pairs += [(ListingKey(taxonomy.template, t.slug), t)
-                  for t in getattr(article, taxonomy.key, [])]
+        pairs += [
+            (ListingKey(taxonomy.template, t.slug), t) for t in getattr(article, taxonomy.key, [])
+        ]
     pairs += [(ListingKey("author", a.slug), a) for a in getattr(article, "authors", None) or []]
     pairs.append((ListingKey("sitemap", shard_name(article)), None))
     return pairs
@@ -268,29 +285,40 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
     specs: list[Spec] = []
     front = tuple(articles[:per_page])
     if listing.key.kind != "index":
-        specs.append(_page_spec(f"{listing.base}index.html", "front", listing, front, None,
-                                year_links))
+        specs.append(
+            _page_spec(f"{listing.base}index.html", "front", listing, front, None, year_links)
+        )
     if has_archives:
         chunks = _archive_chunks(listing, per_page)
         for i, (year, number, items, versions) in enumerate(chunks):
             prev = chunks[i - 1] if i > 0 else None
             nxt = chunks[i + 1] if i + 1 < len(chunks) else None
             page = ArchivePage(
-                year=year, number=number, url=listing.archive_url(year, number),
+                year=year,
+                number=number,
+                url=listing.archive_url(year, number),
                 prev_url=listing.archive_url(prev[0], prev[1]) if prev else "",
                 next_url=listing.archive_url(nxt[0], nxt[1]) if nxt else "",
-                first=items[0].date.date(), last=items[-1].date.date(),
+                first=items[0].date.date(),
+                last=items[-1].date.date(),
             )
             # archive pages link their neighbours and the front page, not every year: a new
             # year then changes the front page and one archive page, not all of them
-            specs.append(_page_spec(page.url + "index.html", "archive", listing, items, page,
-                                    (), versions))
+            specs.append(
+                _page_spec(page.url + "index.html", "archive", listing, items, page, (), versions)
+            )
     feed_items = tuple(articles[: settings.get("FEED_MAX_ITEMS") or None])
     for kind, path in (("atom", listing.feed_atom), ("rss", listing.feed_rss)):
         if path:
-            specs.append(Spec(path, f"feed-{kind}", listing.key,
-                              (path, tuple(version(a) for a in feed_items)),
-                              _feed_renderer(listing, path, kind, feed_items)))
+            specs.append(
+                Spec(
+                    path,
+                    f"feed-{kind}",
+                    listing.key,
+                    (path, tuple(version(a) for a in feed_items)),
+                    _feed_renderer(listing, path, kind, feed_items),
+                )
+            )
     return specs
 
 
@@ -301,24 +329,45 @@ def _years(listing: Listing) -> tuple[int, ...]:
 def _archive_chunks(listing: Listing, per_page: int) -> list[tuple[int, int, tuple, tuple]]:
     """(year, page number, items oldest first, their versions) for each archive page, in
     chronological order."""
-    return [(year, n, items, versions)
-            for year in sorted(listing.by_year())
-            for n, (items, versions) in enumerate(listing.year_chunks(year, per_page), start=1)]
+    return [
+        (year, n, items, versions)
+        for year in sorted(listing.by_year())
+        for n, (items, versions) in enumerate(listing.year_chunks(year, per_page), start=1)
+    ]
 
 
-def _page_spec(path: str, kind: str, listing: Listing, items: tuple, archive: ArchivePage | None,
-               year_links: tuple, versions: tuple | None = None) -> Spec:
+def _page_spec(
+    path: str,
+    kind: str,
+    listing: Listing,
+    items: tuple,
+    archive: ArchivePage | None,
+    year_links: tuple,
+    versions: tuple | None = None,
+) -> Spec:
     if versions is None:
         versions = tuple(version(a) for a in items)
-    signature = (path, listing.title, versions, archive, year_links,
-                 listing.feed_atom, listing.feed_rss)
+    signature = (
+        path,
+        listing.title,
+        versions,
+        archive,
+        year_links,
+        listing.feed_atom,
+        listing.feed_rss,
+    )
 
     def render(generator: Any, writer: Any) -> None:
         writer.write_file(
-            path, generator.get_template(listing.template), generator.context,
-            relative_urls=generator.settings["RELATIVE_URLS"], url=path.removesuffix(
-                "index.html"),
-            listing=listing, items=list(items), archive=archive, year_links=year_links,
+            path,
+            generator.get_template(listing.template),
+            generator.context,
+            relative_urls=generator.settings["RELATIVE_URLS"],
+            url=path.removesuffix("index.html"),
+            listing=listing,
+            items=list(items),
+            archive=archive,
+            year_links=year_links,
             category=listing.term if listing.key.kind == "category" else None,
             page_name=path.removesuffix("/index.html").removesuffix("index.html"),
         )
@@ -330,8 +379,9 @@ def _feed_renderer(listing: Listing, path: str, kind: str, items: tuple) -> Call
     title = None if listing.key.kind == "index" else listing.title
 
     def render(generator: Any, writer: Any) -> None:
-        writer.write_feed(list(items), generator.context, path, path, feed_type=kind,
-                          feed_title=title)
+        writer.write_feed(
+            list(items), generator.context, path, path, feed_type=kind, feed_title=title
+        )
 
     return render
 
@@ -343,14 +393,27 @@ def home_spec(listing: Listing, settings: dict[str, Any], upcoming: list[Any]) -
     years = _years(listing)
     has_archives = len(listing.articles) > per_page
     year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
-    signature = ("index.html", tuple(version(a) for a in items),
-                 tuple(version(a) for a in upcoming), year_links)
+    signature = (
+        "index.html",
+        tuple(version(a) for a in items),
+        tuple(version(a) for a in upcoming),
+        year_links,
+    )
 
     def render(generator: Any, writer: Any) -> None:
-        writer.write_file("index.html", generator.get_template("index"), generator.context,
-                          relative_urls=settings["RELATIVE_URLS"], url="", listing=listing,
-                          items=list(items), archive=None, year_links=year_links,
-                          upcoming_events_home=list(upcoming), page_name="index")
+        writer.write_file(
+            "index.html",
+            generator.get_template("index"),
+            generator.context,
+            relative_urls=settings["RELATIVE_URLS"],
+            url="",
+            listing=listing,
+            items=list(items),
+            archive=None,
+            year_links=year_links,
+            upcoming_events_home=list(upcoming),
+            page_name="index",
+        )
 
     return Spec("index.html", "home", ListingKey("index"), signature, render)
 
@@ -370,16 +433,24 @@ def tags_spec(listings: dict[ListingKey, Listing], settings: dict[str, Any]) -> 
     signature = (path, tuple((k, tuple(v)) for k, v in sorted(groups.items())))
 
     def render(generator: Any, writer: Any) -> None:
-        writer.write_file(path, generator.get_template("tags"), generator.context,
-                          relative_urls=settings["RELATIVE_URLS"], url=settings.get("TAGS_URL"),
-                          tag_terms=groups["tag"], class_year_terms=groups["class_year"],
-                          group_terms=groups["group"], page_name="tags")
+        writer.write_file(
+            path,
+            generator.get_template("tags"),
+            generator.context,
+            relative_urls=settings["RELATIVE_URLS"],
+            url=settings.get("TAGS_URL"),
+            tag_terms=groups["tag"],
+            class_year_terms=groups["class_year"],
+            group_terms=groups["group"],
+            page_name="tags",
+        )
 
     return Spec(path, "tags", None, signature, render)
 
 
-def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None],
-              listing: ListingKey | None = None) -> Spec:
+def file_spec(
+    path: str, signature: tuple, data: Callable[[], bytes | None], listing: ListingKey | None = None
+) -> Spec:
     """An output made of bytes rather than a template (sitemap, robots.txt, agenda)."""
 
     def render(generator: Any, writer: Any) -> None:
@@ -392,8 +463,12 @@ def file_spec(path: str, signature: tuple, data: Callable[[], bytes | None],
     return Spec(path, "file", listing, signature, render)
 
 
-def global_specs(listings: dict[ListingKey, Listing], events: Iterable[Any], pages: list[Any],
-                 settings: dict[str, Any]) -> list[Spec]:
+def global_specs(
+    listings: dict[ListingKey, Listing],
+    events: Iterable[Any],
+    pages: list[Any],
+    settings: dict[str, Any],
+) -> list[Spec]:
     """The sitemap index and its listings shard, robots.txt and the agenda of ``events`` (the
     items that are events)."""
     siteurl = settings["SITEURL"]
@@ -417,13 +492,19 @@ def global_specs(listings: dict[ListingKey, Listing], events: Iterable[Any], pag
     events = sorted(events, key=version)
     specs = [
         file_spec("sitemap.xml", (index_text,), lambda: index_text.encode("utf-8")),
-        file_spec(f"{SHARD_FOLDER}/listings.xml", listing_entries,
-                  lambda: listing_text.encode("utf-8")),
+        file_spec(
+            f"{SHARD_FOLDER}/listings.xml", listing_entries, lambda: listing_text.encode("utf-8")
+        ),
         file_spec("robots.txt", (siteurl,), lambda: robots_txt(siteurl).encode("utf-8")),
     ]
     if events:
-        specs.append(file_spec(AGENDA_FILE, tuple(version(e) for e in events),
-                               lambda: agenda_bytes(events, settings)))
+        specs.append(
+            file_spec(
+                AGENDA_FILE,
+                tuple(version(e) for e in events),
+                lambda: agenda_bytes(events, settings),
+            )
+        )
     return specs
 
 
@@ -432,8 +513,9 @@ def is_event(article: Any) -> bool:
 
 
 def upcoming_events(articles: Iterable[Any], now: dt.datetime) -> list[Any]:
-    events = [a for a in articles if is_event(a)
-              and (a.relais.event.end or a.relais.event.start) >= now]
+    events = [
+        a for a in articles if is_event(a) and (a.relais.event.end or a.relais.event.start) >= now
+    ]
     return sorted(events, key=lambda a: (a.relais.event.start, a.slug, a.category.slug))
 
 
@@ -447,16 +529,22 @@ class Plan:
     events: set[Any] = field(default_factory=set)
 
     @classmethod
-    def compute(cls, articles: list[Any], settings: dict[str, Any], pages: list[Any] = (),
-                now: dt.datetime | None = None) -> Plan:
+    def compute(
+        cls,
+        articles: list[Any],
+        settings: dict[str, Any],
+        pages: list[Any] = (),
+        now: dt.datetime | None = None,
+    ) -> Plan:
         listings = build_listings(articles, settings)
         events = {a for a in articles if is_event(a)}
         specs: dict[str, Spec] = {}
         for listing in listings.values():
             for spec in plan_listing(listing, settings):
                 specs[spec.path] = spec
-        index = listings.get(ListingKey("index")) or make_listing(ListingKey("index"), None,
-                                                                   settings)
+        index = listings.get(ListingKey("index")) or make_listing(
+            ListingKey("index"), None, settings
+        )
         upcoming = upcoming_events(events, now or build_now(settings))
         home = home_spec(index, settings, upcoming[:4])
         specs[home.path] = home

@@ -34,23 +34,31 @@ def item_entries(articles: Iterable[Any]) -> list[tuple[str, Any]]:
 
 
 def render_urlset(siteurl: str, entries: list[tuple[str, Any]]) -> str:
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, lastmod in entries:
-        lines.append(f"<url><loc>{escape(f'{siteurl}/{path}')}</loc>"
-                     + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
-                     + "</url>")
+        lines.append(
+            f"<url><loc>{escape(f'{siteurl}/{path}')}</loc>"
+            + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
+            + "</url>"
+        )
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
 
 def render_index(siteurl: str, shards: list[tuple[str, Any]]) -> str:
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, lastmod in shards:
-        lines.append(f"<sitemap><loc>{escape(f'{siteurl}/{path}')}</loc>"
-                     + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
-                     + "</sitemap>")
+        lines.append(
+            f"<sitemap><loc>{escape(f'{siteurl}/{path}')}</loc>"
+            + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
+            + "</sitemap>"
+        )
     lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"
 

@@ -54,18 +54,21 @@ def attach_terms(generator: Any) -> None:
         for article in generator.articles:
             for term in attach_article_terms(article, settings, taxonomy):
                 by_term[term].append(article)
-        ordered = sorted(by_term.items(), key=lambda pair: pair[0].name, reverse=(
-            taxonomy.key == "class_years"))
+        ordered = sorted(
+            by_term.items(), key=lambda pair: pair[0].name, reverse=(taxonomy.key == "class_years")
+        )
         generator.context[taxonomy.context_name] = ordered
 
 
-def attach_article_terms(article: Any, settings: dict[str, Any],
-                         only: Taxonomy | None = None) -> list[URLWrapper]:
+def attach_article_terms(
+    article: Any, settings: dict[str, Any], only: Taxonomy | None = None
+) -> list[URLWrapper]:
     """Set the article's term objects (all taxonomies, or ``only`` one); return the last set."""
     terms: list[URLWrapper] = []
     for taxonomy in (only,) if only else TAXONOMIES:
-        terms = [taxonomy.term_class(name, settings) for name in getattr(article.relais,
-                                                                           taxonomy.key)]
+        terms = [
+            taxonomy.term_class(name, settings) for name in getattr(article.relais, taxonomy.key)
+        ]
         setattr(article, taxonomy.key, terms)
     return terms
 

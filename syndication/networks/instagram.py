@@ -92,8 +92,10 @@ class InstagramClient(GraphClient):
         self, method: str, path: str, response: requests.Response, creates: bool
     ) -> requests.Response:
         error = self._error(response)
-        if path.endswith("/media_publish") and (
-            error.get("code"), error.get("error_subcode")) == NOT_READY:
+        if (
+            path.endswith("/media_publish")
+            and (error.get("code"), error.get("error_subcode")) == NOT_READY
+        ):
             raise MediaNotReady(
                 f"{self.label}: the image is still being processed by Instagram "
                 f"({self.redact(self.error_detail(response))}); nothing was published, "

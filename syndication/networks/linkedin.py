@@ -177,16 +177,25 @@ class LinkedInClient(Client):
         data, mime = loaded
         try:
             answer = self.request(
-                "POST", "/rest/images", params={"action": "initializeUpload"},
+                "POST",
+                "/rest/images",
+                params={"action": "initializeUpload"},
                 json={"initializeUploadRequest": {"owner": self._author()}},
             ).json()["value"]
-            self.request("PUT", "/rest/images (upload)", url=answer["uploadUrl"], data=data,
-                         headers={"Content-Type": mime})
+            self.request(
+                "PUT",
+                "/rest/images (upload)",
+                url=answer["uploadUrl"],
+                data=data,
+                headers={"Content-Type": mime},
+            )
         except RateLimited:
             raise  # nothing was posted: the whole post waits, picture included
         except (PostRejected, TransientError, KeyError, TypeError, ValueError) as exc:
-            logger.warning("LinkedIn: card picture not uploaded (%s); posting without it",
-                           self.redact(str(exc)))
+            logger.warning(
+                "LinkedIn: card picture not uploaded (%s); posting without it",
+                self.redact(str(exc)),
+            )
             return None
         return str(answer["image"])
 

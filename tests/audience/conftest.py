@@ -11,10 +11,17 @@ from django.core.cache import cache
 
 SITE = "https://alumni.example.org"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-SAFARI_IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-                 "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
-PAGES = ["index.html", "actualites/index.html", "actualites/nomination/index.html",
-         "parcours/de-stagiaire-a-cto/index.html", "404.html"]
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+PAGES = [
+    "index.html",
+    "actualites/index.html",
+    "actualites/nomination/index.html",
+    "parcours/de-stagiaire-a-cto/index.html",
+    "404.html",
+]
 
 
 @pytest.fixture

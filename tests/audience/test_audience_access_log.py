@@ -14,37 +14,53 @@ from tests.audience.conftest import FIREFOX, SAFARI_IPHONE
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
-def line(target: str, *, ip: str = "203.0.113.9", when: str = "25/Nov/2026:10:00:00 +0100",
-         status: int = 200, referer: str = "-", ua: str = FIREFOX, method: str = "GET") -> str:
-    return (f'{ip} - - [{when}] "{method} {target} HTTP/1.1" {status} 5120 "{referer}" '
-            f'"{ua}"\n')
+def line(
+    target: str,
+    *,
+    ip: str = "203.0.113.9",
+    when: str = "25/Nov/2026:10:00:00 +0100",
+    status: int = 200,
+    referer: str = "-",
+    ua: str = FIREFOX,
+    method: str = "GET",
+) -> str:
+    return f'{ip} - - [{when}] "{method} {target} HTTP/1.1" {status} 5120 "{referer}" "{ua}"\n'
 
 
 def counts(channel: str = "log") -> dict[tuple, int]:
-    return {(str(r.day), r.path, r.network, r.campaign): r.views
-            for r in PageViewCount.objects.filter(channel=channel)}
+    return {
+        (str(r.day), r.path, r.network, r.campaign): r.views
+        for r in PageViewCount.objects.filter(channel=channel)
+    }
 
 
 @pytest.fixture
 def log(tmp_path):
     path = tmp_path / "access.log"
-    syndicated = "/actualites/nomination/?utm_source=mastodon&utm_medium=social" \
-                 "&utm_campaign=actualites&utm_content=nomination"
-    path.write_text("".join([
-        line(syndicated),
-        line(syndicated, ip="198.51.100.4", ua=SAFARI_IPHONE),
-        line("/actualites/nomination/", referer="https://www.linkedin.com/"),
-        line("/actualites/nomination/", referer="https://alumni.example.org/actualites/"),
-        line("/actualites/", when="25/Nov/2026:23:30:00 +0000"),  # 26 Nov in Paris
-        line("/", status=304),
-        line("/actualites/nomination/", ua=GOOGLEBOT),  # robot
-        line("/theme/css/site.css"),  # a file, not a page
-        line("/feeds/all.atom.xml"),
-        line("/nulle-part/", status=404),
-        line("/page-supprimee/"),  # not a page of the site
-        line("/adherer/", method="POST"),
-        "this is not a log line\n",
-    ]), encoding="utf-8")
+    syndicated = (
+        "/actualites/nomination/?utm_source=mastodon&utm_medium=social"
+        "&utm_campaign=actualites&utm_content=nomination"
+    )
+    path.write_text(
+        "".join(
+            [
+                line(syndicated),
+                line(syndicated, ip="198.51.100.4", ua=SAFARI_IPHONE),
+                line("/actualites/nomination/", referer="https://www.linkedin.com/"),
+                line("/actualites/nomination/", referer="https://alumni.example.org/actualites/"),
+                line("/actualites/", when="25/Nov/2026:23:30:00 +0000"),  # 26 Nov in Paris
+                line("/", status=304),
+                line("/actualites/nomination/", ua=GOOGLEBOT),  # robot
+                line("/theme/css/site.css"),  # a file, not a page
+                line("/feeds/all.atom.xml"),
+                line("/nulle-part/", status=404),
+                line("/page-supprimee/"),  # not a page of the site
+                line("/adherer/", method="POST"),
+                "this is not a log line\n",
+            ]
+        ),
+        encoding="utf-8",
+    )
     return path
 
 

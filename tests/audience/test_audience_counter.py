@@ -15,8 +15,12 @@ from cms.audience.models import PageViewCount
 from tests.audience.conftest import FIREFOX, SAFARI_IPHONE, SITE
 
 PIXEL = "/c/p.gif"
-SYNDICATED = {"utm_source": "mastodon", "utm_medium": "social", "utm_campaign": "actualites",
-              "utm_content": "nomination"}
+SYNDICATED = {
+    "utm_source": "mastodon",
+    "utm_medium": "social",
+    "utm_campaign": "actualites",
+    "utm_content": "nomination",
+}
 
 
 def hit(client, ua: str = FIREFOX, **params):
@@ -25,8 +29,10 @@ def hit(client, ua: str = FIREFOX, **params):
 
 
 def counts() -> dict[tuple, int]:
-    return {(r.path, r.network, r.medium, r.campaign): r.views
-            for r in PageViewCount.objects.filter(day=timezone.localdate())}
+    return {
+        (r.path, r.network, r.medium, r.campaign): r.views
+        for r in PageViewCount.objects.filter(day=timezone.localdate())
+    }
 
 
 def test_answers_an_image_with_no_cookie_and_no_cache(db, built_site, client):
@@ -42,8 +48,13 @@ def test_counts_are_aggregated_per_day_page_and_source(db, built_site, client):
     for _ in range(3):
         hit(client, p="/actualites/nomination/", **SYNDICATED)
     hit(client, SAFARI_IPHONE, p="/actualites/nomination/", **SYNDICATED)
-    hit(client, p="/actualites/nomination/", utm_source="linkedin", utm_medium="social",
-        utm_campaign="actualites")
+    hit(
+        client,
+        p="/actualites/nomination/",
+        utm_source="linkedin",
+        utm_medium="social",
+        utm_campaign="actualites",
+    )
     hit(client, p="/actualites/nomination/")
     hit(client, p="/actualites/nomination/index.html")
     hit(client, p="/", ref="www.linkedin.com")  # a link shared without utm
@@ -56,8 +67,12 @@ def test_counts_are_aggregated_per_day_page_and_source(db, built_site, client):
         ("/", "", "", ""): 1,
     }
     assert PageViewCount.objects.count() == 5
-    arrivals = (PageViewCount.objects.exclude(network="").values("network")
-                .annotate(n=Sum("views")).order_by("network"))
+    arrivals = (
+        PageViewCount.objects.exclude(network="")
+        .values("network")
+        .annotate(n=Sum("views"))
+        .order_by("network")
+    )
     assert list(arrivals) == [{"network": "linkedin", "n": 2}, {"network": "mastodon", "n": 4}]
 
 
@@ -65,21 +80,30 @@ def test_without_javascript_the_page_address_comes_as_referrer(db, built_site, c
     referer = f"{SITE}/actualites/nomination/?{urlencode(SYNDICATED)}"
     hit(client, p="/actualites/nomination/", HTTP_REFERER=referer)
     hit(client, HTTP_REFERER=referer)  # even without p
-    hit(client, HTTP_REFERER=f"https://elsewhere.example/actualites/nomination/?{urlencode(SYNDICATED)}")
+    hit(
+        client,
+        HTTP_REFERER=f"https://elsewhere.example/actualites/nomination/?{urlencode(SYNDICATED)}",
+    )
     assert counts() == {("/actualites/nomination/", "mastodon", "social", "actualites"): 2}
 
 
-@pytest.mark.parametrize("ua", [
-    "", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
-    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-    "http.rb/5.1.1 (Mastodon/4.2.8; +https://mastodon.social/)",
-    "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",
-    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
-    "Twitterbot/1.0", "python-requests/2.32.3", "curl/8.5.0",
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "HeadlessChrome/126.0.0.0 Safari/537.36",
-])
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "http.rb/5.1.1 (Mastodon/4.2.8; +https://mastodon.social/)",
+        "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",
+        "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+        "Twitterbot/1.0",
+        "python-requests/2.32.3",
+        "curl/8.5.0",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "HeadlessChrome/126.0.0.0 Safari/537.36",
+    ],
+)
 def test_robots_are_not_counted(db, built_site, client, ua):
     response = hit(client, ua, p="/actualites/nomination/", **SYNDICATED)
     assert response.status_code == 200  # robots get the image all the same
@@ -104,8 +128,12 @@ def test_odd_utm_values_are_bounded(db, built_site, client):
 
 def test_nothing_about_the_reader_is_stored(db, built_site, client):
     ip, ua = "203.0.113.77", SAFARI_IPHONE
-    client.get(f"{PIXEL}?{urlencode({'p': '/', **SYNDICATED})}", HTTP_USER_AGENT=ua,
-               REMOTE_ADDR=ip, HTTP_REFERER=f"{SITE}/")
+    client.get(
+        f"{PIXEL}?{urlencode({'p': '/', **SYNDICATED})}",
+        HTTP_USER_AGENT=ua,
+        REMOTE_ADDR=ip,
+        HTTP_REFERER=f"{SITE}/",
+    )
     assert PageViewCount.objects.count() == 1
     stored = []
     for model in (audience_models.PageViewCount, audience_models.LogIngestion):
@@ -113,8 +141,7 @@ def test_nothing_about_the_reader_is_stored(db, built_site, client):
             stored.extend(str(v) for v in row.values())
     assert not any(ip in v or "iPhone" in v or "Safari" in v for v in stored)
     field_names = {f.name for f in PageViewCount._meta.get_fields()}
-    assert field_names == {"id", "day", "path", "network", "medium", "campaign", "channel",
-                           "views"}
+    assert field_names == {"id", "day", "path", "network", "medium", "campaign", "channel", "views"}
 
 
 def test_counter_url_is_exported_with_the_site_settings(db, settings):

@@ -17,8 +17,12 @@ COUNTER = "https://cms.alumni.example.org/c/p.gif"
 
 @pytest.fixture
 def site(tmp_path: Path):
-    paths = SitePaths(content=tmp_path / "content", output=tmp_path / "out" / "output",
-                      builds=tmp_path / "out" / "builds", cache=tmp_path / "out" / "cache")
+    paths = SitePaths(
+        content=tmp_path / "content",
+        output=tmp_path / "out" / "output",
+        builds=tmp_path / "out" / "builds",
+        cache=tmp_path / "out" / "cache",
+    )
     copy_tree(GOLDEN_CONTENT, paths.content)
 
     def build(counter_url: str = "") -> Path:

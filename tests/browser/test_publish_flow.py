@@ -33,8 +33,13 @@ def live_site(transactional_db, live_server, settings, tmp_path, django_user_mod
     root = root_page()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
-    site = Site.objects.create(hostname="localhost", port=80, root_page=home,
-                               is_default_site=True, site_name="Alumni Exemple")
+    site = Site.objects.create(
+        hostname="localhost",
+        port=80,
+        root_page=home,
+        is_default_site=True,
+        site_name="Alumni Exemple",
+    )
     for key, section in SECTIONS.items():
         home.add_child(instance=SectionIndexPage(title=section.label_fr, slug=key, section=key))
     signup = home.add_child(instance=SignUpPage(title="Adhérer", slug="adherer"))

@@ -31,12 +31,18 @@ def site_tree(db, content_dir, site_output) -> dict:
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
-    site = Site.objects.create(hostname="localhost", port=80, root_page=home,
-                               is_default_site=True, site_name="Alumni Exemple")
+    site = Site.objects.create(
+        hostname="localhost",
+        port=80,
+        root_page=home,
+        is_default_site=True,
+        site_name="Alumni Exemple",
+    )
     indexes = {}
     for key, section in SECTIONS.items():
-        index = home.add_child(instance=SectionIndexPage(title=section.label_fr, slug=key,
-                                                         section=key))
+        index = home.add_child(
+            instance=SectionIndexPage(title=section.label_fr, slug=key, section=key)
+        )
         indexes[key] = index
     signup = home.add_child(instance=SignUpPage(title="Adhérer", slug="adherer"))
     config = AssociationSettings.for_site(site)

@@ -22,14 +22,26 @@ def make_image(title: str = "Photo", size=(1600, 1000), colour=(30, 120, 200)) -
     return image
 
 
-def make_item(tree: dict, section: str = "actualites", *, publish: bool = True,
-              title: str = "Nomination de Léa Martin", slug: str = "nomination-lea-martin",
-              summary: str = "Léa Martin (promo 2012) prend la direction technique.",
-              body: list | None = None, **fields: Any) -> Any:
+def make_item(
+    tree: dict,
+    section: str = "actualites",
+    *,
+    publish: bool = True,
+    title: str = "Nomination de Léa Martin",
+    slug: str = "nomination-lea-martin",
+    summary: str = "Léa Martin (promo 2012) prend la direction technique.",
+    body: list | None = None,
+    **fields: Any,
+) -> Any:
     model = ITEM_MODELS[section]
-    page = model(title=title, slug=slug, summary=summary,
-                 body=body if body is not None else [("paragraph", RichText("<p>Bravo !</p>"))],
-                 live=publish, **fields)
+    page = model(
+        title=title,
+        slug=slug,
+        summary=summary,
+        body=body if body is not None else [("paragraph", RichText("<p>Bravo !</p>"))],
+        live=publish,
+        **fields,
+    )
     tree["indexes"][section].add_child(instance=page)
     if publish:
         page.save_revision().publish()

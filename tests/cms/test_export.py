@@ -24,19 +24,35 @@ def rich_item(site_tree):
     group = Group.objects.create(name="Groupe Rhône-Alpes")
     contributor = Contributor.objects.create(name="Claire Moreau")
     body = [
-        ("paragraph", RichText('<h2>Un parcours</h2><p>Texte <b>gras</b> et '
-                               '<a href="https://example.org">lien</a>. 5 * 3 # [x]</p>')),
+        (
+            "paragraph",
+            RichText(
+                "<h2>Un parcours</h2><p>Texte <b>gras</b> et "
+                '<a href="https://example.org">lien</a>. 5 * 3 # [x]</p>'
+            ),
+        ),
         ("image", {"image": photo, "alt": "Le banc d'essai", "caption": "À Lyon"}),
         ("quote", {"text": "Le rail sera décarboné.", "attribution": "Léa Martin"}),
         ("embed", EmbedValue("https://www.youtube.com/watch?v=abc123")),
         ("paragraph", RichText("<p>Fin <script>alert(1)</script></p>")),
     ]
-    page = make_item(site_tree, "parcours", title='Carrière : « de stagiaire à CTO » #1',
-                     slug="de-stagiaire-a-cto", summary="Léa raconte : 10 ans --- et après ?",
-                     body=body, hero_image=make_image("Hero"), hero_alt="Léa Martin au travail",
-                     hero_caption="Dans l'usine", alumnus_name="Léa Martin",
-                     alumnus_class_year=year, position="CTO", organisation="Hydrorail",
-                     sector="numerique", publish=False)
+    page = make_item(
+        site_tree,
+        "parcours",
+        title="Carrière : « de stagiaire à CTO » #1",
+        slug="de-stagiaire-a-cto",
+        summary="Léa raconte : 10 ans --- et après ?",
+        body=body,
+        hero_image=make_image("Hero"),
+        hero_alt="Léa Martin au travail",
+        hero_caption="Dans l'usine",
+        alumnus_name="Léa Martin",
+        alumnus_class_year=year,
+        position="CTO",
+        organisation="Hydrorail",
+        sector="numerique",
+        publish=False,
+    )
     page.tags.add("hydrogène", "carrière")
     page.class_years.add(year)
     page.groups.add(group)
@@ -50,29 +66,35 @@ def test_export_writes_frontmatter_body_and_pictures(rich_item, content_dir, set
     export.export_page(rich_item)
     path = content_dir / "parcours" / "de-stagiaire-a-cto.md"
     item = load_file(path)
-    assert item.title == 'Carrière : « de stagiaire à CTO » #1'
+    assert item.title == "Carrière : « de stagiaire à CTO » #1"
     assert item.summary == "Léa raconte : 10 ans --- et après ?"
-    assert (item.slug, item.section, item.cms_id) == ("de-stagiaire-a-cto", "parcours",
-                                                      rich_item.pk)
+    assert (item.slug, item.section, item.cms_id) == (
+        "de-stagiaire-a-cto",
+        "parcours",
+        rich_item.pk,
+    )
     assert item.tags == ["carrière", "hydrogène"]
     assert item.class_years == ["2012"] and item.groups == ["Groupe Rhône-Alpes"]
     assert item.contributors == ["Claire Moreau"]
     assert item.canonical_url == f"{settings.RELAIS_SITE_URL}/parcours/de-stagiaire-a-cto/"
     assert item.date == rich_item.first_published_at
-    assert (item.image, item.image_alt) == ("de-stagiaire-a-cto/hero.jpg",
-                                            "Léa Martin au travail")
+    assert (item.image, item.image_alt) == ("de-stagiaire-a-cto/hero.jpg", "Léa Martin au travail")
     assert item.image_social == "de-stagiaire-a-cto/social-1200x630.jpg"
     assert item.career.alumnus == "Léa Martin" and item.career.sector == "Numérique"
     folder = content_dir / "parcours" / "de-stagiaire-a-cto"
-    assert sorted(p.name for p in folder.iterdir()) == ["hero.jpg", "image-1.jpg",
-                                                        "social-1200x630.jpg"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "hero.jpg",
+        "image-1.jpg",
+        "social-1200x630.jpg",
+    ]
     from PIL import Image
 
     with Image.open(folder / "social-1200x630.jpg") as img:
         assert img.size == (1200, 630)
     body = item.body
-    assert body.startswith("## Un parcours\n\nTexte **gras** et [lien](https://example.org). "
-                           "5 \\* 3 # \\[x\\]")
+    assert body.startswith(
+        "## Un parcours\n\nTexte **gras** et [lien](https://example.org). 5 \\* 3 # \\[x\\]"
+    )
     assert '<img src="de-stagiaire-a-cto/image-1.jpg" alt="Le banc d&#x27;essai">' in body
     assert "<figcaption>À Lyon</figcaption>" in body
     assert "> Le rail sera décarboné.\n>\n> — Léa Martin" in body
@@ -88,7 +110,8 @@ def test_slug_change_moves_the_file_and_its_pictures(rich_item, content_dir):
     assert not (content_dir / "parcours" / "de-stagiaire-a-cto.md").exists()
     assert not (content_dir / "parcours" / "de-stagiaire-a-cto").exists()
     assert load_file(content_dir / "parcours" / "cto-en-dix-ans.md").image == (
-        "cto-en-dix-ans/hero.jpg")
+        "cto-en-dix-ans/hero.jpg"
+    )
     assert (content_dir / "parcours" / "cto-en-dix-ans" / "hero.jpg").exists()
     assert ExportRecord.objects.get(page_id=rich_item.pk).path == "parcours/cto-en-dix-ans.md"
 
@@ -112,10 +135,18 @@ def test_event_fields_and_organiser_taxonomies(site_tree, content_dir):
     year = ClassYear.objects.create(year=2015)
     group = Group.objects.create(name="Groupe Paris")
     start = timezone.make_aware(dt.datetime(2027, 1, 15, 19, 0))
-    page = make_item(site_tree, "evenements", title="Afterwork", slug="afterwork",
-                     start=start, end=start + dt.timedelta(hours=3), location="Lyon",
-                     organiser_class_year=year, organiser_group=group,
-                     registration_url="https://example.org/inscription")
+    page = make_item(
+        site_tree,
+        "evenements",
+        title="Afterwork",
+        slug="afterwork",
+        start=start,
+        end=start + dt.timedelta(hours=3),
+        location="Lyon",
+        organiser_class_year=year,
+        organiser_group=group,
+        registration_url="https://example.org/inscription",
+    )
     export.export_page(page)
     item = load_file(content_dir / "evenements" / "afterwork.md")
     assert item.event.start == start and item.event.location == "Lyon"
@@ -124,8 +155,9 @@ def test_event_fields_and_organiser_taxonomies(site_tree, content_dir):
     assert item.class_years == ["2015"] and item.groups == ["Groupe Paris"]
 
 
-def test_publish_is_exported_on_commit_only(site_tree, content_dir,
-                                            django_capture_on_commit_callbacks):
+def test_publish_is_exported_on_commit_only(
+    site_tree, content_dir, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page = make_item(site_tree)
     assert len(callbacks) >= 1
@@ -133,8 +165,9 @@ def test_publish_is_exported_on_commit_only(site_tree, content_dir,
     assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
 
 
-def test_rolled_back_publish_is_not_exported(site_tree, content_dir,
-                                             django_capture_on_commit_callbacks):
+def test_rolled_back_publish_is_not_exported(
+    site_tree, content_dir, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
@@ -146,8 +179,9 @@ def test_rolled_back_publish_is_not_exported(site_tree, content_dir,
     assert not (content_dir / "actualites" / "annule.md").exists()
 
 
-def test_scheduled_page_is_exported_only_when_it_goes_live(site_tree, content_dir,
-                                                           django_capture_on_commit_callbacks):
+def test_scheduled_page_is_exported_only_when_it_goes_live(
+    site_tree, content_dir, django_capture_on_commit_callbacks
+):
     from django.core.management import call_command
 
     page = make_item(site_tree, publish=False, slug="plus-tard")
@@ -172,8 +206,9 @@ def test_scheduled_page_is_exported_only_when_it_goes_live(site_tree, content_di
     assert (content_dir / "actualites" / "plus-tard.md").exists()
 
 
-def test_unpublish_and_delete_withdraw_the_item(site_tree, content_dir,
-                                                django_capture_on_commit_callbacks):
+def test_unpublish_and_delete_withdraw_the_item(
+    site_tree, content_dir, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         page = make_item(site_tree)
         other = make_item(site_tree, slug="autre", title="Autre")

@@ -31,8 +31,9 @@ def test_hero_image_requires_a_text_alternative(site_tree):
 
 def test_event_cannot_end_before_it_starts(site_tree):
     start = timezone.now()
-    page = make_item(site_tree, "evenements", publish=False, start=start,
-                     end=start - dt.timedelta(hours=1))
+    page = make_item(
+        site_tree, "evenements", publish=False, start=start, end=start - dt.timedelta(hours=1)
+    )
     with pytest.raises(ValidationError) as err:
         page.full_clean()
     assert "end" in err.value.message_dict

@@ -13,8 +13,9 @@ from tests.cms.factories import make_item
 from tests.support import write_item
 
 
-def test_publish_makes_the_item_live_and_announces_it(site_tree, site_output,
-                                                      django_capture_on_commit_callbacks):
+def test_publish_makes_the_item_live_and_announces_it(
+    site_tree, site_output, django_capture_on_commit_callbacks
+):
     announced = []
 
     def receiver(sender, page_ids, build, **kwargs):
@@ -38,8 +39,9 @@ def test_publish_makes_the_item_live_and_announces_it(site_tree, site_output,
     assert state.built_version == state.content_version
 
 
-def test_second_build_request_is_skipped_when_nothing_changed(site_tree, site_output,
-                                                              django_capture_on_commit_callbacks):
+def test_second_build_request_is_skipped_when_nothing_changed(
+    site_tree, site_output, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         make_item(site_tree)
     builds = BuildRecord.objects.count()
@@ -50,8 +52,8 @@ def test_second_build_request_is_skipped_when_nothing_changed(site_tree, site_ou
 
 
 def test_failed_build_keeps_the_live_site_and_shows_the_error_in_the_admin(
-        site_tree, site_output, content_dir, admin_user, client,
-        django_capture_on_commit_callbacks):
+    site_tree, site_output, content_dir, admin_user, client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         make_item(site_tree)
     live = site_output.resolve()
@@ -67,8 +69,9 @@ def test_failed_build_keeps_the_live_site_and_shows_the_error_in_the_admin(
     assert "main-cassee.md" in status and "le site en ligne n'a pas changé" in status
 
 
-def test_site_settings_are_exported_for_the_static_site(site_tree, content_dir, site_output,
-                                                        django_capture_on_commit_callbacks):
+def test_site_settings_are_exported_for_the_static_site(
+    site_tree, content_dir, site_output, django_capture_on_commit_callbacks
+):
     from cms.core.models import AssociationSettings
 
     config = AssociationSettings.for_site(site_tree["site"])
@@ -85,10 +88,12 @@ def test_site_settings_are_exported_for_the_static_site(site_tree, content_dir, 
 
 
 @override_settings(RELAIS_SITE_URL="https://alumni.example.org")
-def test_canonical_urls_follow_the_configured_site_url(site_tree, site_output,
-                                                       django_capture_on_commit_callbacks):
+def test_canonical_urls_follow_the_configured_site_url(
+    site_tree, site_output, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         make_item(site_tree)
     html = (site_output / "actualites" / "nomination-lea-martin" / "index.html").read_text()
-    assert ('<link rel="canonical" href="https://alumni.example.org/actualites/'
-            'nomination-lea-martin/">') in html
+    assert (
+        '<link rel="canonical" href="https://alumni.example.org/actualites/nomination-lea-martin/">'
+    ) in html

@@ -13,13 +13,19 @@ from tests.cms.factories import make_image, make_item
 
 def test_preview_renders_the_draft_with_the_site_theme(site_tree, admin_user, client):
     export.export_site_config()
-    page = make_item(site_tree, publish=False, title="Brouillon : « inédit »",
-                     hero_image=make_image(), hero_alt="Une photo du campus")
+    page = make_item(
+        site_tree,
+        publish=False,
+        title="Brouillon : « inédit »",
+        hero_image=make_image(),
+        hero_alt="Une photo du campus",
+    )
     page.title = "Brouillon : « inédit » v2"
     preview = page.create_page_preview()
     client.force_login(admin_user)
-    response = client.get("/relais-preview/", {"content_type": page.get_content_type_str(),
-                                               "token": preview.token})
+    response = client.get(
+        "/relais-preview/", {"content_type": page.get_content_type_str(), "token": preview.token}
+    )
     assert response.status_code == 200
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     doc = BeautifulSoup(response.content, "html.parser")
@@ -30,8 +36,7 @@ def test_preview_renders_the_draft_with_the_site_theme(site_tree, admin_user, cl
     assert "/media/images/" in hero["src"]  # drafts show the CMS's renditions
 
 
-def test_preview_rejects_bad_tokens_and_strangers(site_tree, admin_user, client,
-                                                  django_user_model):
+def test_preview_rejects_bad_tokens_and_strangers(site_tree, admin_user, client, django_user_model):
     page = make_item(site_tree, publish=False)
     preview = page.create_page_preview()
     params = {"content_type": page.get_content_type_str(), "token": preview.token}
@@ -42,21 +47,21 @@ def test_preview_rejects_bad_tokens_and_strangers(site_tree, admin_user, client,
     assert client.get("/relais-preview/").status_code == 404
 
 
-def test_editor_preview_frame_points_to_the_relais_preview(site_tree, admin_user, client,
-                                                         settings):
+def test_editor_preview_frame_points_to_the_relais_preview(site_tree, admin_user, client, settings):
     settings.WAGTAILADMIN_BASE_URL = "http://cms.example.org"
     page = make_item(site_tree, publish=False)
     request = RequestFactory().get("/admin/pages/1/edit/preview/")
     request.user = admin_user
     response = page.make_preview_request(request, page.default_preview_mode)
     frame = BeautifulSoup(response.content, "html.parser").find("iframe")
-    assert frame["src"].startswith("http://cms.example.org/relais-preview/?content_type="
-                                   "content.alumninewspage&token=")
+    assert frame["src"].startswith(
+        "http://cms.example.org/relais-preview/?content_type=content.alumninewspage&token="
+    )
 
 
 def test_moderation_workflow_publishes_and_exports_on_approval(
-        site_tree, admin_user, django_user_model, content_dir,
-        django_capture_on_commit_callbacks):
+    site_tree, admin_user, django_user_model, content_dir, django_capture_on_commit_callbacks
+):
     editor = django_user_model.objects.create_user("redactrice", password="pw")
     page = make_item(site_tree, publish=False, slug="soumis")
     workflow = Workflow.objects.get(name="Moderators approval")

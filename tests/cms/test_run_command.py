@@ -46,9 +46,21 @@ def test_run_command_serves_admin_site_and_worker(tmp_path: Path):
     env.pop("DATABASE_URL", None)
     log = (tmp_path / "run.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "run_relais", "--admin-port", str(admin_port),
-         "--site-port", str(site_port)], cwd=ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "manage.py",
+            "run_relais",
+            "--admin-port",
+            str(admin_port),
+            "--site-port",
+            str(site_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         home = wait_for(f"http://127.0.0.1:{site_port}/", timeout=240)
         assert home.status_code == 200 and "ENILC Alumni" in home.text
@@ -72,25 +84,36 @@ def test_run_command_serves_admin_site_and_worker(tmp_path: Path):
             "page.save_revision().publish()\n"
         )
         published = time.monotonic()
-        subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
-                       timeout=120)
+        subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=120)
         url = f"http://127.0.0.1:{site_port}/actualites/publie-par-la-file/"
         deadline = time.monotonic() + 60
         while requests.get(url, timeout=5).status_code != 200:
             assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()[-3000:]
             time.sleep(0.2)
         report = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup()\n"
-             "from cms.publishing.models import ExportRecord\n"
-             "r = ExportRecord.objects.get(path='actualites/publie-par-la-file.md')\n"
-             "print(f'{r.publish_to_live_seconds:.2f}')"],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=60)
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup()\n"
+                "from cms.publishing.models import ExportRecord\n"
+                "r = ExportRecord.objects.get(path='actualites/publie-par-la-file.md')\n"
+                "print(f'{r.publish_to_live_seconds:.2f}')",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         seconds = float(report.stdout.strip().splitlines()[-1])
         assert seconds >= 0  # recorded: published at, then live at
-        print(f"publish-to-live through the database queue and the worker: {seconds:.2f} s "
-              f"(CMS publication to the new site being live; {time.monotonic() - published:.2f} s "
-              "from this test's point of view, Django start-up of the publishing script "
-              "included)")
+        print(
+            f"publish-to-live through the database queue and the worker: {seconds:.2f} s "
+            f"(CMS publication to the new site being live; {time.monotonic() - published:.2f} s "
+            "from this test's point of view, Django start-up of the publishing script "
+            "included)"
+        )
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -23,18 +23,37 @@ MO_FILE = LC_MESSAGES / "django.mo"
 
 # Relais's own labels on the item editor, as the English catalogue gives them and in their French
 # source. The English ones are capitalised by Django (capfirst of the verbose name).
-EDITOR_EN = ("Standfirst", "Class years", "Main image", "Graduate", "Sector", "Social networks",
-             "Two or three sentences")
-EDITOR_FR = ("Chapeau", "Promotions", "Image principale", "Diplômé·e", "Secteur",
-             "Réseaux sociaux", "Deux ou trois phrases")
+EDITOR_EN = (
+    "Standfirst",
+    "Class years",
+    "Main image",
+    "Graduate",
+    "Sector",
+    "Social networks",
+    "Two or three sentences",
+)
+EDITOR_FR = (
+    "Chapeau",
+    "Promotions",
+    "Image principale",
+    "Diplômé·e",
+    "Secteur",
+    "Réseaux sociaux",
+    "Deux ou trois phrases",
+)
 # ... and on the dashboard: the public site's panel, and the sidebar's Community menu (the sidebar
 # is JSON in the page, where "é" is escaped, hence the ASCII prefix).
 DASHBOARD_EN = ("Public site", "The site has not been built yet.", '"Community"', '"Statistics"')
-DASHBOARD_FR = ("Site public", "Le site n'a pas encore été construit.", '"Communaut',
-                '"Statistiques"')
+DASHBOARD_FR = (
+    "Site public",
+    "Le site n'a pas encore été construit.",
+    '"Communaut',
+    '"Statistiques"',
+)
 
 
 # --- A small PO reader -------------------------------------------------------------------------
+
 
 @dataclass
 class Entry:
@@ -87,8 +106,12 @@ def read_po(path: Path) -> list[Entry]:
         match = _KEYWORD.match(line)
         if match:
             keyword, index, value = match.groups()
-            if keyword == "msgid" and entry is not None and target is not None \
-                    and target[0] != "msgid":
+            if (
+                keyword == "msgid"
+                and entry is not None
+                and target is not None
+                and target[0] != "msgid"
+            ):
                 flush()  # a new entry without a blank line before it
             entry = entry or Entry()
             if keyword.startswith("msgstr"):
@@ -119,6 +142,7 @@ def catalogue() -> tuple[Entry, list[Entry]]:
 
 
 # --- Admin pages --------------------------------------------------------------------------------
+
 
 def _prefer(user, language: str) -> None:
     profile = UserProfile.get_for_user(user)
@@ -183,6 +207,7 @@ def test_french_preference_keeps_french(site_tree, admin_user, client):
 
 # --- The catalogue ------------------------------------------------------------------------------
 
+
 def test_catalogue_header_declares_english_and_is_not_fuzzy():
     header, _ = catalogue()
     assert "fuzzy" not in header.flags
@@ -209,8 +234,16 @@ def test_catalogue_covers_every_app():
     _, entries = catalogue()
     files = {ref.rsplit(":", 1)[0] for e in entries for ref in e.references}
     apps = {f.split("/")[1] for f in files}
-    assert {"audience", "content", "core", "members", "publishing", "social", "stats",
-            "taxonomy"} <= apps
+    assert {
+        "audience",
+        "content",
+        "core",
+        "members",
+        "publishing",
+        "social",
+        "stats",
+        "taxonomy",
+    } <= apps
     assert any(f.endswith(".html") for f in files)  # templates too, not only Python
 
 
@@ -222,8 +255,10 @@ def test_translations_keep_placeholders_and_markup():
     for e in entries:
         for index, text in e.msgstr.items():
             source = e.msgid_plural if index and e.msgid_plural is not None else e.msgid
-            assert sorted(_PLACEHOLDER.findall(text)) == sorted(_PLACEHOLDER.findall(source)), \
-                (source, text)
+            assert sorted(_PLACEHOLDER.findall(text)) == sorted(_PLACEHOLDER.findall(source)), (
+                source,
+                text,
+            )
 
 
 def test_compiled_catalogue_matches_the_po():
@@ -237,21 +272,26 @@ def test_compiled_catalogue_matches_the_po():
         if e.msgid_plural is None:
             if compiled.gettext(e.msgid) != e.msgstr[0]:
                 stale.append(e.msgid)
-        elif (compiled.ngettext(e.msgid, e.msgid_plural, 1) != e.msgstr[0]
-              or compiled.ngettext(e.msgid, e.msgid_plural, 2) != e.msgstr[1]):
+        elif (
+            compiled.ngettext(e.msgid, e.msgid_plural, 1) != e.msgstr[0]
+            or compiled.ngettext(e.msgid, e.msgid_plural, 2) != e.msgstr[1]
+        ):
             stale.append(e.msgid)
     assert not stale, f"recompile the catalogue (manage.py compilemessages): {stale[:5]}"
 
 
-@pytest.mark.parametrize(("source", "english"), [
-    ("promotion", "class year"),
-    ("rubrique", "section"),
-    ("chapeau", "standfirst"),
-    ("Adhésion", "Membership"),
-    ("contributeur", "contributor"),
-    ("Réseaux sociaux", "Social networks"),
-    ("publication sur un réseau", "social network post"),
-])
+@pytest.mark.parametrize(
+    ("source", "english"),
+    [
+        ("promotion", "class year"),
+        ("rubrique", "section"),
+        ("chapeau", "standfirst"),
+        ("Adhésion", "Membership"),
+        ("contributeur", "contributor"),
+        ("Réseaux sociaux", "Social networks"),
+        ("publication sur un réseau", "social network post"),
+    ],
+)
 def test_domain_words_are_consistent(source, english):
     _, entries = catalogue()
     by_id = {e.msgid: e.msgstr[0] for e in entries}

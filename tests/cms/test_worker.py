@@ -11,8 +11,12 @@ from cms.publishing.clock import Clock, Job, every_minute, nightly
 
 def test_clock_runs_each_job_when_due():
     calls = []
-    clock = Clock(jobs=[Job("a", every_minute, lambda: calls.append("a")),
-                        Job("n", nightly, lambda: calls.append("n"))])
+    clock = Clock(
+        jobs=[
+            Job("a", every_minute, lambda: calls.append("a")),
+            Job("n", nightly, lambda: calls.append("n")),
+        ]
+    )
     t0 = timezone.make_aware(dt.datetime(2026, 11, 25, 2, 58, 50))
     assert clock.run_once(t0) == ["a"]
     assert clock.run_once(t0 + dt.timedelta(seconds=30)) == []

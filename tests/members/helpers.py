@@ -13,11 +13,17 @@ def form_data(client, url: str, query: str = "", HTTP_REFERER: str = "", **overr
     assert response.status_code == 200, response.status_code
     soup = BeautifulSoup(response.content, "html.parser")
     data = {i["name"]: i.get("value", "") for i in soup.select("form input[type=hidden]")}
-    data.update({
-        "name": "Léa Martin", "email": "lea.martin@example.org", "school": "École exemple",
-        "class_year": "2012", "wishes": ["membership", "news"], "consent": "on",
-        "site_web": "",
-    })
+    data.update(
+        {
+            "name": "Léa Martin",
+            "email": "lea.martin@example.org",
+            "school": "École exemple",
+            "class_year": "2012",
+            "wishes": ["membership", "news"],
+            "consent": "on",
+            "site_web": "",
+        }
+    )
     for key, value in overrides.items():
         if value is None:
             data.pop(key, None)

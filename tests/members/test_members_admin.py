@@ -19,9 +19,14 @@ ERASE = "/admin/adhesions/effacement/"
 
 
 def make_signup(page, **fields) -> Signup:
-    values = {"page": page, "name": "Léa Martin", "email": "lea@example.org",
-              "consent_text": "J'accepte.", "consented_at": timezone.now(),
-              "wants_membership": True}
+    values = {
+        "page": page,
+        "name": "Léa Martin",
+        "email": "lea@example.org",
+        "consent_text": "J'accepte.",
+        "consented_at": timezone.now(),
+        "wants_membership": True,
+    }
     values.update(fields)
     return Signup.objects.create(**values)
 
@@ -31,20 +36,31 @@ def signups(signup_site):
     page = signup_site["page"]
     now = timezone.now()
     return {
-        "lea": make_signup(page, class_year=2012, last_network="mastodon",
-                           last_item="actualites/nomination", first_network="linkedin"),
-        "paul": make_signup(page, name="Paul Durand", email="paul@example.org",
-                            class_year=2016, last_network="linkedin",
-                            status=Signup.Status.DONE, created_at=now - dt.timedelta(days=40)),
-        "robot": make_signup(page, name="=HYPERLINK(\"http://evil.example\")",
-                             email="eve@example.org", class_year=2012),
+        "lea": make_signup(
+            page,
+            class_year=2012,
+            last_network="mastodon",
+            last_item="actualites/nomination",
+            first_network="linkedin",
+        ),
+        "paul": make_signup(
+            page,
+            name="Paul Durand",
+            email="paul@example.org",
+            class_year=2016,
+            last_network="linkedin",
+            status=Signup.Status.DONE,
+            created_at=now - dt.timedelta(days=40),
+        ),
+        "robot": make_signup(
+            page, name='=HYPERLINK("http://evil.example")', email="eve@example.org", class_year=2012
+        ),
     }
 
 
 @pytest.fixture
 def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.org",
-                                                                   "pw"))
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.org", "pw"))
     return client
 
 
@@ -95,11 +111,12 @@ def test_csv_export_has_every_field_and_defuses_formulas(signups, admin_client):
     assert lea["Réseau (premier contact)"] == "linkedin"
     assert lea["Veut adhérer"] == "True" and lea["Statut"] == "new"
     robot = next(r for r in rows if r["E-mail"] == "eve@example.org")
-    assert robot["Nom et prénom"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert robot["Nom et prénom"] == '\'=HYPERLINK("http://evil.example")'
 
 
-def test_erasure_on_request_removes_everything_for_that_address(signups, admin_client,
-                                                                 signup_site, client):
+def test_erasure_on_request_removes_everything_for_that_address(
+    signups, admin_client, signup_site, client
+):
     from django.core.cache import cache
 
     from cms.members import protection
@@ -107,8 +124,7 @@ def test_erasure_on_request_removes_everything_for_that_address(signups, admin_c
     page = signup_site["page"]
     make_signup(page, email="LEA@example.org", name="Léa M.")
     # a sign-up recorded before the Signup model, in Wagtail's form submissions
-    FormSubmission.objects.create(page=page, form_data={"e_mail": "lea@example.org",
-                                                        "nom": "Léa"})
+    FormSubmission.objects.create(page=page, form_data={"e_mail": "lea@example.org", "nom": "Léa"})
     FormSubmission.objects.create(page=page, form_data={"e_mail": "autre@example.org"})
     protection.allow("email", "lea@example.org")
     assert any(protection.CACHE_PREFIX + "email" in k for k in cache._cache)
@@ -118,30 +134,36 @@ def test_erasure_on_request_removes_everything_for_that_address(signups, admin_c
     response = admin_client.post(ERASE, {"email": "Lea@Example.org"})
     assert response.status_code == 200
     assert "3 enregistrements seront supprimés définitivement" in " ".join(
-        response.content.decode().split())
+        response.content.decode().split()
+    )
     assert Signup.objects.filter(email__iexact="lea@example.org").count() == 2
 
     # step 2: confirmed
     response = admin_client.post(ERASE, {"email": "Lea@Example.org", "confirm": "True"})
     assert response.status_code == 302
     assert not Signup.objects.filter(email__iexact="lea@example.org").exists()
-    assert set(Signup.objects.values_list("email", flat=True)) == {"paul@example.org",
-                                                                     "eve@example.org"}
-    assert [s.form_data for s in FormSubmission.objects.all()] == [
-        {"e_mail": "autre@example.org"}]
+    assert set(Signup.objects.values_list("email", flat=True)) == {
+        "paul@example.org",
+        "eve@example.org",
+    }
+    assert [s.form_data for s in FormSubmission.objects.all()] == [{"e_mail": "autre@example.org"}]
     assert not any(protection.CACHE_PREFIX + "email" in k for k in cache._cache)
     # the audience holds no personal data: its aggregated counts stay
     assert PageViewCount.objects.get().views == 5
     # only an anonymous count remains
     tally = ErasureTally.objects.get()
     assert (tally.month, tally.requests, tally.records) == (
-        timezone.localdate().replace(day=1), 1, 3)
+        timezone.localdate().replace(day=1),
+        1,
+        3,
+    )
     row = {f.name: getattr(tally, f.name) for f in ErasureTally._meta.fields}
     assert not any("lea" in str(v).lower() for v in row.values())
 
 
-def test_erasure_before_the_worker_runs_means_no_mail(signup_site, client, relais_tasks,
-                                                      django_capture_on_commit_callbacks):
+def test_erasure_before_the_worker_runs_means_no_mail(
+    signup_site, client, relais_tasks, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     from cms.members import erasure
@@ -171,7 +193,8 @@ def test_sign_ups_past_the_retention_period_are_deleted_each_night(signup_site, 
     kept = make_signup(page, email="recent@example.org", created_at=now - dt.timedelta(days=1000))
     legacy_old = FormSubmission.objects.create(page=page, form_data={"e_mail": "a@example.org"})
     FormSubmission.objects.filter(pk=legacy_old.pk).update(
-        submit_time=now - dt.timedelta(days=1200))
+        submit_time=now - dt.timedelta(days=1200)
+    )
     legacy_kept = FormSubmission.objects.create(page=page, form_data={"e_mail": "b@example.org"})
 
     job = next(j for j in JOBS if j.name == "members_purge_expired")

@@ -30,10 +30,18 @@ pytestmark = pytest.mark.browser
 SLUG = "nomination-lea-martin"
 ITEM = f"actualites/{SLUG}"
 # A reader's browser: the counter ignores headless browsers' own user agent, as it should
-READER_UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-             "Chrome/126.0.0.0 Safari/537.36")
-SYNDICATED = urlencode({"utm_source": "mastodon", "utm_medium": "social",
-                        "utm_campaign": "actualites", "utm_content": SLUG})
+READER_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+SYNDICATED = urlencode(
+    {
+        "utm_source": "mastodon",
+        "utm_medium": "social",
+        "utm_campaign": "actualites",
+        "utm_content": SLUG,
+    }
+)
 
 
 def in_chromium(steps, **context_options):
@@ -52,8 +60,9 @@ def in_chromium(steps, **context_options):
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
-                    context = browser.new_context(locale="fr-FR", user_agent=READER_UA,
-                                                  **context_options)
+                    context = browser.new_context(
+                        locale="fr-FR", user_agent=READER_UA, **context_options
+                    )
                     page = context.new_page()
                     page.set_default_timeout(20_000)
                     return steps(page, context)
@@ -91,15 +100,26 @@ def sites(transactional_db, live_server, settings, tmp_path):
     root = tree_root()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
-    site = Site.objects.create(hostname=cms.hostname, port=cms.port, root_page=home,
-                               is_default_site=True, site_name="Alumni Exemple")
-    indexes = {key: home.add_child(instance=SectionIndexPage(title=s.label_fr, slug=key,
-                                                             section=key))
-               for key, s in SECTIONS.items()}
+    site = Site.objects.create(
+        hostname=cms.hostname,
+        port=cms.port,
+        root_page=home,
+        is_default_site=True,
+        site_name="Alumni Exemple",
+    )
+    indexes = {
+        key: home.add_child(instance=SectionIndexPage(title=s.label_fr, slug=key, section=key))
+        for key, s in SECTIONS.items()
+    }
     privacy = home.add_child(instance=InfoPage(title="Données personnelles", slug="donnees"))
-    signup = home.add_child(instance=SignUpPage(title="Adhérer", slug="adherer",
-                                                privacy_page=privacy,
-                                                to_address="secretariat@example.org"))
+    signup = home.add_child(
+        instance=SignUpPage(
+            title="Adhérer",
+            slug="adherer",
+            privacy_page=privacy,
+            to_address="secretariat@example.org",
+        )
+    )
     config = AssociationSettings.for_site(site)
     config.name, config.signup_page = "Alumni Exemple", signup
     config.save()
@@ -110,8 +130,13 @@ def sites(transactional_db, live_server, settings, tmp_path):
         make_item({"indexes": indexes}, slug=SLUG)  # published: exported and built
         assert (settings.RELAIS_SITE_OUTPUT / "actualites" / SLUG / "index.html").is_file()
         # From here on the project's tasks wait in the database queue, as with a worker
-        settings.TASKS = {**settings.TASKS, "relais": {
-            "BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.RELAIS_QUEUES}}
+        settings.TASKS = {
+            **settings.TASKS,
+            "relais": {
+                "BACKEND": "django_tasks_db.DatabaseBackend",
+                "QUEUES": settings.RELAIS_QUEUES,
+            },
+        }
         yield {"cms": live_server.url, "site": site_url}
         cache.clear()
 
@@ -119,9 +144,11 @@ def sites(transactional_db, live_server, settings, tmp_path):
 def views_of(path: str, network: str, wait: float = 10.0) -> int:
     deadline = time.monotonic() + wait
     while True:
-        views = sum(PageViewCount.objects.filter(day=timezone.localdate(), path=path,
-                                                 network=network).values_list("views",
-                                                                              flat=True))
+        views = sum(
+            PageViewCount.objects.filter(
+                day=timezone.localdate(), path=path, network=network
+            ).values_list("views", flat=True)
+        )
         if views or time.monotonic() > deadline:
             return views
         time.sleep(0.1)
@@ -157,9 +184,9 @@ def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites):
         consent = page.locator("#id_consent")
         assert not consent.is_checked()
         assert page.locator("label[for=id_consent] a").get_attribute("href") == (
-            f"{sites['site']}/donnees/")
-        assert {c["name"] for c in context.cookies()} == {"csrftoken",
-                                                          "relais_adhesion_origine"}
+            f"{sites['site']}/donnees/"
+        )
+        assert {c["name"] for c in context.cookies()} == {"csrftoken", "relais_adhesion_origine"}
 
         # 3. The form sent
         sign_up(page, "Léa Martin", "lea.martin@example.org")
@@ -168,8 +195,11 @@ def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites):
     in_chromium(steps)
 
     signup = Signup.objects.get()
-    assert (signup.name, signup.email, signup.class_year) == ("Léa Martin",
-                                                               "lea.martin@example.org", 2012)
+    assert (signup.name, signup.email, signup.class_year) == (
+        "Léa Martin",
+        "lea.martin@example.org",
+        2012,
+    )
     for touch in ("first", "last"):
         assert getattr(signup, f"{touch}_network") == "mastodon"
         assert getattr(signup, f"{touch}_item") == ITEM
@@ -180,7 +210,9 @@ def test_syndicated_link_to_sign_up_is_attributed_to_network_and_item(sites):
     # The e-mails wait for the worker: none was sent during the request
     queued = DBTaskResult.objects.filter(queue_name="maintenance", status="READY")
     assert sorted(t.task_path.rsplit(".", 1)[1] for t in queued) == [
-        "notify_association", "send_signup_acknowledgement"]
+        "notify_association",
+        "send_signup_acknowledgement",
+    ]
     assert all(t.args_kwargs["args"] == [signup.pk] for t in queued)
     assert mail.outbox == []
 
@@ -191,8 +223,14 @@ def test_first_touch_survives_a_later_visit_from_another_network(sites):
         page.locator("aside.join").get_by_role("link", name="Adhérer / Join").click()
         page.wait_for_url(f"{sites['cms']}/adherer/**")
         # the person leaves, and comes back later through a LinkedIn post
-        later = urlencode({"utm_source": "linkedin", "utm_medium": "social",
-                           "utm_campaign": "actualites", "utm_content": SLUG})
+        later = urlencode(
+            {
+                "utm_source": "linkedin",
+                "utm_medium": "social",
+                "utm_campaign": "actualites",
+                "utm_content": SLUG,
+            }
+        )
         page.goto(f"{sites['site']}/actualites/{SLUG}/?{later}")
         assert views_of(f"/actualites/{SLUG}/", "linkedin") == 1
         page.locator("aside.join").get_by_role("link", name="Adhérer / Join").click()

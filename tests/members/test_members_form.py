@@ -14,9 +14,15 @@ from cms.members import attribution
 from cms.members.models import Signup
 from tests.members.helpers import form_data
 
-SYNDICATED = urlencode({"item": "actualites/nomination-lea-martin", "utm_source": "mastodon",
-                        "utm_medium": "social", "utm_campaign": "actualites",
-                        "utm_content": "nomination-lea-martin"})
+SYNDICATED = urlencode(
+    {
+        "item": "actualites/nomination-lea-martin",
+        "utm_source": "mastodon",
+        "utm_medium": "social",
+        "utm_campaign": "actualites",
+        "utm_content": "nomination-lea-martin",
+    }
+)
 
 
 def errors(response) -> list[str]:
@@ -28,10 +34,23 @@ def test_form_asks_what_an_association_needs_with_consent_unticked(signup_site, 
     response = client.get(signup_site["url"])
     soup = BeautifulSoup(response.content, "html.parser")
     names = {i["name"] for i in soup.select("form [name]")}
-    assert {"name", "email", "school", "class_year", "wishes", "consent", "site_web",
-            "first_touch", "last_touch", "csrfmiddlewaretoken"} <= names
+    assert {
+        "name",
+        "email",
+        "school",
+        "class_year",
+        "wishes",
+        "consent",
+        "site_web",
+        "first_touch",
+        "last_touch",
+        "csrfmiddlewaretoken",
+    } <= names
     assert [i["value"] for i in soup.select("input[name=wishes]")] == [
-        "membership", "ambassador", "news"]
+        "membership",
+        "ambassador",
+        "news",
+    ]
     consent = soup.select_one("input[name=consent]")
     assert consent["type"] == "checkbox" and not consent.has_attr("checked")
     label = soup.select_one("label[for=id_consent]")
@@ -42,9 +61,14 @@ def test_form_asks_what_an_association_needs_with_consent_unticked(signup_site, 
 
 
 def test_sign_up_is_stored_with_its_attribution_and_emails_are_queued(
-        signup_site, client, relais_tasks, django_capture_on_commit_callbacks):
-    data = form_data(client, signup_site["url"], SYNDICATED,
-                     q_comment_nous_avez_vous_connus="Un post sur Mastodon")
+    signup_site, client, relais_tasks, django_capture_on_commit_callbacks
+):
+    data = form_data(
+        client,
+        signup_site["url"],
+        SYNDICATED,
+        q_comment_nous_avez_vous_connus="Un post sur Mastodon",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(signup_site["url"], data)
     assert response.status_code == 200
@@ -52,9 +76,16 @@ def test_sign_up_is_stored_with_its_attribution_and_emails_are_queued(
 
     signup = Signup.objects.get()
     assert (signup.name, signup.email, signup.school, signup.class_year) == (
-        "Léa Martin", "lea.martin@example.org", "École exemple", 2012)
+        "Léa Martin",
+        "lea.martin@example.org",
+        "École exemple",
+        2012,
+    )
     assert (signup.wants_membership, signup.wants_ambassador, signup.wants_news) == (
-        True, False, True)
+        True,
+        False,
+        True,
+    )
     assert signup.answers == {"Comment nous avez-vous connus ?": "Un post sur Mastodon"}
     assert "traiter ma demande" in signup.consent_text
     assert "donnees-personnelles" in signup.consent_text and signup.consented_at
@@ -96,7 +127,8 @@ def test_success_forgets_the_first_touch_cookie(signup_site, client):
 
 
 def test_first_touch_is_kept_across_visits_and_last_touch_is_the_visit_that_signed_up(
-        signup_site, client):
+    signup_site, client
+):
     first = client.get(f"{signup_site['url']}?{SYNDICATED}")
     morsel = first.cookies[attribution.COOKIE]
     assert morsel["path"] == "/adherer/" and morsel["httponly"] and morsel["samesite"] == "Lax"
@@ -106,19 +138,26 @@ def test_first_touch_is_kept_across_visits_and_last_touch_is_the_visit_that_sign
     assert other.cookies[attribution.COOKIE].value == morsel.value
 
     # A week later the person comes back from LinkedIn, on another item, and signs up
-    later = urlencode({"item": "parcours/de-stagiaire-a-cto", "utm_source": "linkedin",
-                       "utm_medium": "social", "utm_campaign": "parcours",
-                       "utm_content": "de-stagiaire-a-cto"})
+    later = urlencode(
+        {
+            "item": "parcours/de-stagiaire-a-cto",
+            "utm_source": "linkedin",
+            "utm_medium": "social",
+            "utm_campaign": "parcours",
+            "utm_content": "de-stagiaire-a-cto",
+        }
+    )
     data = form_data(client, signup_site["url"], later)
     assert client.post(signup_site["url"], data).status_code == 200
     signup = Signup.objects.get()
-    assert (signup.first_network, signup.first_item) == ("mastodon",
-                                                         "actualites/nomination-lea-martin")
+    assert (signup.first_network, signup.first_item) == (
+        "mastodon",
+        "actualites/nomination-lea-martin",
+    )
     assert (signup.last_network, signup.last_item) == ("linkedin", "parcours/de-stagiaire-a-cto")
 
 
-def test_without_the_cookie_setting_first_touch_is_the_visit_itself(signup_site, client,
-                                                                      settings):
+def test_without_the_cookie_setting_first_touch_is_the_visit_itself(signup_site, client, settings):
     settings.RELAIS_SIGNUP_FIRST_TOUCH_COOKIE = False
     response = client.get(f"{signup_site['url']}?{SYNDICATED}")
     assert attribution.COOKIE not in response.cookies
@@ -129,24 +168,37 @@ def test_without_the_cookie_setting_first_touch_is_the_visit_itself(signup_site,
 
 
 def test_item_is_derived_from_campaign_and_content_or_the_referring_page(signup_site, client):
-    data = form_data(client, signup_site["url"], urlencode({
-        "utm_source": "bsky", "utm_campaign": "evenements", "utm_content": "gala-2027"}))
+    data = form_data(
+        client,
+        signup_site["url"],
+        urlencode({"utm_source": "bsky", "utm_campaign": "evenements", "utm_content": "gala-2027"}),
+    )
     client.post(signup_site["url"], data)
     # a Join link followed from a page of the site, no utm at all: the referring page is the item
     client.cookies.clear()
-    response = client.get(signup_site["url"], HTTP_REFERER="https://alumni.example.org"
-                          "/vie-ecole/forum-entreprises/?utm_source=x&utm_campaign=vie-ecole")
+    response = client.get(
+        signup_site["url"],
+        HTTP_REFERER="https://alumni.example.org"
+        "/vie-ecole/forum-entreprises/?utm_source=x&utm_campaign=vie-ecole",
+    )
     hidden = BeautifulSoup(response.content, "html.parser").select_one("[name=last_touch]")
     touch = attribution.unsign(hidden["value"])
     assert (touch.item, touch.network, touch.campaign) == (
-        "vie-ecole/forum-entreprises", "x", "vie-ecole")
+        "vie-ecole/forum-entreprises",
+        "x",
+        "vie-ecole",
+    )
     signup = Signup.objects.get()
     assert (signup.last_item, signup.last_network) == ("evenements/gala-2027", "bluesky")
 
 
 def test_referring_network_without_utm_and_only_the_host_is_kept(signup_site, client):
-    data = form_data(client, signup_site["url"], "item=actualites/x",
-                     HTTP_REFERER="https://www.linkedin.com/feed/update/urn:li:activity:1/")
+    data = form_data(
+        client,
+        signup_site["url"],
+        "item=actualites/x",
+        HTTP_REFERER="https://www.linkedin.com/feed/update/urn:li:activity:1/",
+    )
     client.post(signup_site["url"], data)
     signup = Signup.objects.get()
     assert (signup.last_network, signup.last_referrer) == ("linkedin", "linkedin.com")
@@ -163,17 +215,20 @@ def test_forged_or_unknown_attribution_never_blocks_a_sign_up(signup_site, clien
     assert signup.first_item == signup.last_item == ""
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"consent": None}, "Cochez la case de consentement"),
-    ({"email": "lea.martin@"}, "Cette adresse e-mail n'est pas valide"),
-    ({"wishes": None}, "Cochez au moins une case"),
-    ({"name": " "}, "Indiquez votre nom et votre prénom"),
-    ({"email": None}, "Indiquez votre adresse e-mail"),
-    ({"class_year": "1850"}, "Indiquez l'année de sortie de l'école"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"consent": None}, "Cochez la case de consentement"),
+        ({"email": "lea.martin@"}, "Cette adresse e-mail n'est pas valide"),
+        ({"wishes": None}, "Cochez au moins une case"),
+        ({"name": " "}, "Indiquez votre nom et votre prénom"),
+        ({"email": None}, "Indiquez votre adresse e-mail"),
+        ({"class_year": "1850"}, "Indiquez l'année de sortie de l'école"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(
-        signup_site, client, relais_tasks, django_capture_on_commit_callbacks, overrides,
-        message):
+    signup_site, client, relais_tasks, django_capture_on_commit_callbacks, overrides, message
+):
     data = form_data(client, signup_site["url"], SYNDICATED, **overrides)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(signup_site["url"], data)
@@ -185,47 +240,66 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(
     assert attribution.unsign(soup.select_one("[name=last_touch]")["value"]).network == "mastodon"
 
 
-def test_honeypot_filled_stores_nothing_and_says_why(signup_site, client, relais_tasks,
-                                                      django_capture_on_commit_callbacks):
+def test_honeypot_filled_stores_nothing_and_says_why(
+    signup_site, client, relais_tasks, django_capture_on_commit_callbacks
+):
     data = form_data(client, signup_site["url"], site_web="https://spam.example")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(signup_site["url"], data)
     assert response.status_code == 400
-    assert any("réservé à la détection des robots" in e and "Laissez-le vide" in e
-               for e in errors(response))
+    assert any(
+        "réservé à la détection des robots" in e and "Laissez-le vide" in e
+        for e in errors(response)
+    )
     assert Signup.objects.count() == 0 and relais_tasks.results == [] and mail.outbox == []
 
 
 def test_rate_limit_per_email_address(signup_site, client, settings):
     settings.RELAIS_SIGNUP_RATE_LIMITS = {"ip": (100, 3600), "email": (2, 3600)}
     for _ in range(2):
-        assert client.post(signup_site["url"], form_data(client, signup_site["url"])
-                           ).status_code == 200
-    response = client.post(signup_site["url"], form_data(
-        client, signup_site["url"], email="LEA.MARTIN@example.org"))
+        assert (
+            client.post(signup_site["url"], form_data(client, signup_site["url"])).status_code
+            == 200
+        )
+    response = client.post(
+        signup_site["url"], form_data(client, signup_site["url"], email="LEA.MARTIN@example.org")
+    )
     assert response.status_code == 429
-    assert any("déjà reçu plusieurs demandes avec cette adresse" in e
-               and "contact@alumni.example.org" in e for e in errors(response))
+    assert any(
+        "déjà reçu plusieurs demandes avec cette adresse" in e and "contact@alumni.example.org" in e
+        for e in errors(response)
+    )
     assert Signup.objects.count() == 2
     # another address is not affected
-    assert client.post(signup_site["url"], form_data(
-        client, signup_site["url"], email="paul@example.org")).status_code == 200
+    assert (
+        client.post(
+            signup_site["url"], form_data(client, signup_site["url"], email="paul@example.org")
+        ).status_code
+        == 200
+    )
     assert Signup.objects.count() == 3
 
 
 def test_rate_limit_per_client_address(signup_site, settings):
     settings.RELAIS_SIGNUP_RATE_LIMITS = {"ip": (3, 3600), "email": (100, 3600)}
     robot, neighbour = Client(REMOTE_ADDR="198.51.100.7"), Client(REMOTE_ADDR="198.51.100.8")
-    statuses = [robot.post(signup_site["url"], form_data(
-        robot, signup_site["url"], email=f"p{i}@example.org")).status_code for i in range(4)]
+    statuses = [
+        robot.post(
+            signup_site["url"], form_data(robot, signup_site["url"], email=f"p{i}@example.org")
+        ).status_code
+        for i in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     assert Signup.objects.count() == 3
     response = robot.post(signup_site["url"], form_data(robot, signup_site["url"]))
-    assert any("Trop de demandes ont été envoyées depuis votre connexion" in e
-               for e in errors(response))
+    assert any(
+        "Trop de demandes ont été envoyées depuis votre connexion" in e for e in errors(response)
+    )
     assert Signup.objects.count() == 3
-    assert neighbour.post(signup_site["url"], form_data(
-        neighbour, signup_site["url"])).status_code == 200
+    assert (
+        neighbour.post(signup_site["url"], form_data(neighbour, signup_site["url"])).status_code
+        == 200
+    )
 
 
 def test_rate_limit_reads_the_proxy_header_when_told(signup_site, settings):
@@ -233,14 +307,22 @@ def test_rate_limit_reads_the_proxy_header_when_told(signup_site, settings):
     settings.RELAIS_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     proxy = Client(REMOTE_ADDR="10.0.0.1")
     first = form_data(proxy, signup_site["url"], email="a@example.org")
-    assert proxy.post(signup_site["url"], first,
-                      HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.5").status_code == 200
+    assert (
+        proxy.post(
+            signup_site["url"], first, HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.5"
+        ).status_code
+        == 200
+    )
     second = form_data(proxy, signup_site["url"], email="b@example.org")
-    assert proxy.post(signup_site["url"], second,
-                      HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200
+    assert (
+        proxy.post(signup_site["url"], second, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code
+        == 200
+    )
     third = form_data(proxy, signup_site["url"], email="c@example.org")
-    assert proxy.post(signup_site["url"], third,
-                      HTTP_X_FORWARDED_FOR="other, 203.0.113.5").status_code == 429
+    assert (
+        proxy.post(signup_site["url"], third, HTTP_X_FORWARDED_FOR="other, 203.0.113.5").status_code
+        == 429
+    )
 
 
 def test_rate_limit_cache_holds_no_address(signup_site, client):
@@ -267,7 +349,10 @@ def test_school_list_when_the_page_names_schools(signup_site, client):
     page.save()
     soup = BeautifulSoup(client.get(signup_site["url"]).content, "html.parser")
     assert [o.get_text() for o in soup.select("select[name=school] option")][1:] == [
-        "École exemple", "École voisine"]
-    response = client.post(signup_site["url"], form_data(client, signup_site["url"],
-                                                         school="Ailleurs"))
+        "École exemple",
+        "École voisine",
+    ]
+    response = client.post(
+        signup_site["url"], form_data(client, signup_site["url"], school="Ailleurs")
+    )
     assert Signup.objects.count() == 0 and errors(response)

@@ -10,8 +10,12 @@ from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, copy_tree
 
 @pytest.fixture
 def site_paths(tmp_path: Path) -> SitePaths:
-    return SitePaths(content=tmp_path / "content", output=tmp_path / "out" / "output",
-                     builds=tmp_path / "out" / "builds", cache=tmp_path / "out" / "cache")
+    return SitePaths(
+        content=tmp_path / "content",
+        output=tmp_path / "out" / "output",
+        builds=tmp_path / "out" / "builds",
+        cache=tmp_path / "out" / "cache",
+    )
 
 
 @pytest.fixture

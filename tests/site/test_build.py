@@ -28,17 +28,30 @@ def site(golden_content, build, site_paths):
 
 def test_every_kind_of_page_is_generated(site):
     expected = [
-        "index.html", "404.html", "sitemap.xml", "sitemaps/listings.xml", "tags/index.html",
-        "actualites/index.html", "actualites/prix-jeune-ingenieure/index.html",
-        "evenements/index.html", "evenements/afterwork-promo-2015/index.html",
-        "evenements/afterwork-promo-2015/evenement.ics", "evenements/agenda.ics",
-        "parcours/de-stagiaire-a-cto/index.html", "mentions-legales/index.html",
-        "tags/hydrogene/index.html", "promotions/2012/index.html",
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "sitemaps/listings.xml",
+        "tags/index.html",
+        "actualites/index.html",
+        "actualites/prix-jeune-ingenieure/index.html",
+        "evenements/index.html",
+        "evenements/afterwork-promo-2015/index.html",
+        "evenements/afterwork-promo-2015/evenement.ics",
+        "evenements/agenda.ics",
+        "parcours/de-stagiaire-a-cto/index.html",
+        "mentions-legales/index.html",
+        "tags/hydrogene/index.html",
+        "promotions/2012/index.html",
         "groupes/groupe-rhone-alpes/index.html",
         "contributeurs/claire-moreau/index.html",
-        "feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/actualites.atom.xml",
-        "feeds/actualites.rss.xml", "feeds/tags/hydrogene.atom.xml",
-        "feeds/promotions/2012.atom.xml", "feeds/promotions/2012.rss.xml",
+        "feeds/all.atom.xml",
+        "feeds/all.rss.xml",
+        "feeds/actualites.atom.xml",
+        "feeds/actualites.rss.xml",
+        "feeds/tags/hydrogene.atom.xml",
+        "feeds/promotions/2012.atom.xml",
+        "feeds/promotions/2012.rss.xml",
         "actualites/prix-jeune-ingenieure/hero.jpg",
         "actualites/prix-jeune-ingenieure/social-1200x630.jpg",
         "theme/css/site.css",
@@ -76,8 +89,9 @@ def test_article_page_has_canonical_open_graph_twitter_jsonld_and_join_link(site
     assert data["author"] == [{"@type": "Person", "name": "Claire Moreau"}]
     join = page.select_one("aside.join a.cta")
     assert join.get_text() == "Adhérer / Join"
-    assert join["href"] == ("https://cms.alumni.example.org/adherer/?item="
-                            "actualites%2Fprix-jeune-ingenieure")
+    assert join["href"] == (
+        "https://cms.alumni.example.org/adherer/?item=actualites%2Fprix-jeune-ingenieure"
+    )
     with Image.open(site / "actualites/prix-jeune-ingenieure/social-1200x630.jpg") as img:
         assert img.size == (1200, 630)
 
@@ -109,7 +123,7 @@ def test_feeds_are_valid_with_full_content_and_images(site):
     feed = feedparser.parse((site / "feeds/all.atom.xml").read_bytes())
     assert not feed.bozo, feed.bozo_exception
     titles = [e.title for e in feed.entries]
-    assert "De stagiaire à CTO en dix ans — \"sans plan de carrière\"" in titles
+    assert 'De stagiaire à CTO en dix ans — "sans plan de carrière"' in titles
     prize = next(e for e in feed.entries if "prix" in e.link)
     assert "banc d'essai" in prize.content[0].value  # full content
     assert prize.enclosures[0].href.endswith("/prix-jeune-ingenieure/hero.jpg")
@@ -117,14 +131,20 @@ def test_feeds_are_valid_with_full_content_and_images(site):
     rss = feedparser.parse((site / "feeds/all.rss.xml").read_bytes())
     assert not rss.bozo, rss.bozo_exception
     assert len(rss.entries) == 4
-    for name in ("feeds/actualites.atom.xml", "feeds/tags/hydrogene.atom.xml",
-                 "feeds/promotions/2012.rss.xml", "feeds/groupes/groupe-rhone-alpes.atom.xml"):
+    for name in (
+        "feeds/actualites.atom.xml",
+        "feeds/tags/hydrogene.atom.xml",
+        "feeds/promotions/2012.rss.xml",
+        "feeds/groupes/groupe-rhone-alpes.atom.xml",
+    ):
         parsed = feedparser.parse((site / name).read_bytes())
         assert not parsed.bozo, (name, parsed.bozo_exception)
         assert parsed.entries, name
     tag_feed = feedparser.parse((site / "feeds/tags/hydrogene.atom.xml").read_bytes())
-    assert {e.link.split("/")[-2] for e in tag_feed.entries} == {"prix-jeune-ingenieure",
-                                                                  "de-stagiaire-a-cto"}
+    assert {e.link.split("/")[-2] for e in tag_feed.entries} == {
+        "prix-jeune-ingenieure",
+        "de-stagiaire-a-cto",
+    }
 
 
 def test_event_calendar_files(site):
@@ -142,27 +162,39 @@ def test_event_calendar_files(site):
 def test_sitemap_index_and_shards(site):
     index = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert index.startswith('<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex')
-    assert (f"<sitemap><loc>{GOLDEN_SITE_URL}/sitemaps/parcours-2026.xml</loc>"
-            "<lastmod>2026-10-15T12:00:00+02:00</lastmod></sitemap>") in index
+    assert (
+        f"<sitemap><loc>{GOLDEN_SITE_URL}/sitemaps/parcours-2026.xml</loc>"
+        "<lastmod>2026-10-15T12:00:00+02:00</lastmod></sitemap>"
+    ) in index
     shard = (site / "sitemaps/parcours-2026.xml").read_text(encoding="utf-8")
-    assert (f"<url><loc>{GOLDEN_SITE_URL}/parcours/de-stagiaire-a-cto/</loc>"
-            "<lastmod>2026-10-15T12:00:00+02:00</lastmod></url>") in shard
+    assert (
+        f"<url><loc>{GOLDEN_SITE_URL}/parcours/de-stagiaire-a-cto/</loc>"
+        "<lastmod>2026-10-15T12:00:00+02:00</lastmod></url>"
+    ) in shard
     listings = (site / "sitemaps/listings.xml").read_text(encoding="utf-8")
     for path in ("", "actualites/", "tags/hydrogene/", "promotions/2012/", "mentions-legales/"):
         assert f"<loc>{GOLDEN_SITE_URL}/{path}</loc>" in listings
     assert (site / "robots.txt").read_text() == (
-        f"User-agent: *\nAllow: /\n\nSitemap: {GOLDEN_SITE_URL}/sitemap.xml\n")
+        f"User-agent: *\nAllow: /\n\nSitemap: {GOLDEN_SITE_URL}/sitemap.xml\n"
+    )
 
 
-def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(site_paths,
-                                                                               build):
+def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(site_paths, build):
     # 30 items in 2026 (Item 00 on January 1st … Item 29 on January 30) and 3 in 2025
     for i in range(30):
-        write_item(site_paths.content, "vie-ecole", f"item-{i:02d}",
-                   f"title: Item {i:02d}\ndate: 2026-01-{i + 1:02d} 10:00")
+        write_item(
+            site_paths.content,
+            "vie-ecole",
+            f"item-{i:02d}",
+            f"title: Item {i:02d}\ndate: 2026-01-{i + 1:02d} 10:00",
+        )
     for i in range(3):
-        write_item(site_paths.content, "vie-ecole", f"old-{i}",
-                   f"title: Ancien {i}\ndate: 2025-06-0{i + 1} 10:00")
+        write_item(
+            site_paths.content,
+            "vie-ecole",
+            f"old-{i}",
+            f"title: Ancien {i}\ndate: 2025-06-0{i + 1} 10:00",
+        )
     build()
     out = site_paths.output
 
@@ -175,10 +207,12 @@ def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(s
     assert [a.get_text() for a in front_page.select("nav.archives a")] == ["2026", "2025"]
     assert titles("vie-ecole/archives/2025/index.html") == ["Ancien 0", "Ancien 1", "Ancien 2"]
     assert titles("vie-ecole/archives/2026/index.html") == [f"Item {i:02d}" for i in range(12)]
-    assert titles("vie-ecole/archives/2026/2/index.html") == [f"Item {i:02d}"
-                                                              for i in range(12, 24)]
-    assert titles("vie-ecole/archives/2026/3/index.html") == [f"Item {i:02d}"
-                                                              for i in range(24, 30)]
+    assert titles("vie-ecole/archives/2026/2/index.html") == [
+        f"Item {i:02d}" for i in range(12, 24)
+    ]
+    assert titles("vie-ecole/archives/2026/3/index.html") == [
+        f"Item {i:02d}" for i in range(24, 30)
+    ]
     assert not (out / "vie-ecole/archives/2026/4").exists()
     page2 = soup(out / "vie-ecole/archives/2026/2/index.html")
     assert page2.select_one('a[rel="prev"]')["href"].endswith("/vie-ecole/archives/2026/")
@@ -194,8 +228,7 @@ def test_listings_show_the_newest_then_archives_by_year_in_chronological_pages(s
     assert (out / "archives/2026/3/index.html").exists()
 
 
-def test_broken_content_fails_the_build_and_leaves_the_live_site(golden_content, build,
-                                                                 site_paths):
+def test_broken_content_fails_the_build_and_leaves_the_live_site(golden_content, build, site_paths):
     first = build()
     live = os.readlink(site_paths.output)
     write_item(site_paths.content, "actualites", "casse", "title: a: b\ndate: 2026-01-01")
@@ -208,14 +241,23 @@ def test_broken_content_fails_the_build_and_leaves_the_live_site(golden_content,
     assert (first.output_dir / "index.html").exists()
     # only the live tree and its standby twin remain, no half-written build
     assert sorted(p.name for p in site_paths.builds.iterdir() if p.is_dir()) == [
-        first.output_dir.name, first.output_dir.name + "-b"]
+        first.output_dir.name,
+        first.output_dir.name + "-b",
+    ]
 
 
 def test_missing_image_fails_with_the_field(golden_content, build, site_paths):
-    write_item(site_paths.content, "actualites", "sans-image",
-               "title: x\ndate: 2026-01-01\nimage: sans-image/absente.jpg\nimage_alt: rien")
-    with pytest.raises(BuildError, match=r"sans-image.md: field 'image': file "
-                                         r"actualites/sans-image/absente.jpg not found"):
+    write_item(
+        site_paths.content,
+        "actualites",
+        "sans-image",
+        "title: x\ndate: 2026-01-01\nimage: sans-image/absente.jpg\nimage_alt: rien",
+    )
+    with pytest.raises(
+        BuildError,
+        match=r"sans-image.md: field 'image': file "
+        r"actualites/sans-image/absente.jpg not found",
+    ):
         build()
 
 
@@ -227,8 +269,13 @@ def test_rebuild_switches_atomically_and_prunes_old_builds(golden_content, build
 
 
 def test_hand_written_item_without_optional_fields_builds(site_paths, build):
-    write_item(site_paths.content, "association", "ag-2026",
-               "title: Assemblée générale 2026\ndate: 2026-06-01", "Compte rendu **complet**.")
+    write_item(
+        site_paths.content,
+        "association",
+        "ag-2026",
+        "title: Assemblée générale 2026\ndate: 2026-06-01",
+        "Compte rendu **complet**.",
+    )
     build()
     page = soup(site_paths.output / "association/ag-2026/index.html")
     assert page.h1.get_text() == "Assemblée générale 2026"
@@ -237,10 +284,20 @@ def test_hand_written_item_without_optional_fields_builds(site_paths, build):
 
 
 def test_items_in_english_keep_the_same_addresses(site_paths, build):
-    write_item(site_paths.content, "actualites", "alumni-award",
-               "title: Alumni award\ndate: 2026-03-01\nlang: en", "In English.")
-    write_item(site_paths.content, "actualites", "prix-alumni",
-               "title: Prix des alumni\ndate: 2026-03-02", "En français.")
+    write_item(
+        site_paths.content,
+        "actualites",
+        "alumni-award",
+        "title: Alumni award\ndate: 2026-03-01\nlang: en",
+        "In English.",
+    )
+    write_item(
+        site_paths.content,
+        "actualites",
+        "prix-alumni",
+        "title: Prix des alumni\ndate: 2026-03-02",
+        "En français.",
+    )
     build()
     page = soup(site_paths.output / "actualites/alumni-award/index.html")
     assert page.select_one("article.article")["lang"] == "en"

@@ -34,7 +34,8 @@ def test_site_matches_golden_tree(golden_content, build, site_paths, request):
             else:  # binary files: keep their size in pixels, not their bytes
                 with Image.open(path) as img:
                     target.with_name(target.name + ".size").write_text(
-                        f"{img.size[0]}x{img.size[1]}\n")
+                        f"{img.size[0]}x{img.size[1]}\n"
+                    )
     expected = tree(GOLDEN_EXPECTED)
     expected_names = {n.removesuffix(".size") for n in expected}
     assert sorted(actual) == sorted(expected_names)
@@ -44,9 +45,17 @@ def test_site_matches_golden_tree(golden_content, build, site_paths, request):
             want = expected[rel].read_text(encoding="utf-8")
             got = path.read_text(encoding="utf-8")
             if want != got:
-                diffs.append("".join(difflib.unified_diff(
-                    want.splitlines(True), got.splitlines(True), f"expected/{rel}",
-                    f"actual/{rel}", n=1))[:3000])
+                diffs.append(
+                    "".join(
+                        difflib.unified_diff(
+                            want.splitlines(True),
+                            got.splitlines(True),
+                            f"expected/{rel}",
+                            f"actual/{rel}",
+                            n=1,
+                        )
+                    )[:3000]
+                )
         else:
             with Image.open(path) as img:
                 assert f"{img.size[0]}x{img.size[1]}\n" == expected[rel + ".size"].read_text()

@@ -26,8 +26,9 @@ def visible_text(fragment: str) -> str:
 
 # Printable text with every character Markdown gives a meaning to, and line starts that look
 # like headings, lists and quotes.
-markup_chars = st.sampled_from([*"\\`*_{}[]()#+-.!<>&|:~=\"'", "1. ", "# ", "> ", "- ", "&amp;",
-                                "<b>", "[x](y)"])
+markup_chars = st.sampled_from(
+    [*"\\`*_{}[]()#+-.!<>&|:~=\"'", "1. ", "# ", "> ", "- ", "&amp;", "<b>", "[x](y)"]
+)
 words = st.text(alphabet=st.characters(whitelist_categories=("L", "N", "Zs")), max_size=12)
 paragraph_text = st.lists(st.one_of(words, markup_chars), min_size=1, max_size=25).map("".join)
 
@@ -41,10 +42,12 @@ def test_text_survives_html_to_markdown_to_html(paragraphs):
 
 
 def test_structure_is_kept():
-    source = ("<h2>Un parcours</h2><p>Texte <strong>gras</strong>, <em>italique</em> et "
-              '<a href="https://example.org/a_(b)">un lien</a>.</p>'
-              "<ul><li>un</li><li>deux</li></ul>"
-              "<ol><li>premier</li></ol><blockquote><p>Une citation</p></blockquote>")
+    source = (
+        "<h2>Un parcours</h2><p>Texte <strong>gras</strong>, <em>italique</em> et "
+        '<a href="https://example.org/a_(b)">un lien</a>.</p>'
+        "<ul><li>un</li><li>deux</li></ul>"
+        "<ol><li>premier</li></ol><blockquote><p>Une citation</p></blockquote>"
+    )
     out = render(html_to_markdown(source))
     soup = BeautifulSoup(out, "html.parser")
     assert soup.h2.get_text() == "Un parcours"
@@ -55,23 +58,37 @@ def test_structure_is_kept():
     assert soup.blockquote.get_text(strip=True) == "Une citation"
 
 
-@pytest.mark.parametrize("attack", [
-    "<script>alert(1)</script>",
-    '<img src="x" onerror="alert(1)">',
-    '<a href="javascript:alert(1)">clic</a>',
-    '<iframe src="https://evil.example"></iframe>',
-    '<p style="background:url(javascript:alert(1))">x</p>',
-    "<svg onload=alert(1)>",
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    "<object data=x></object><embed src=x>",
-    '<form action="https://evil.example"><input name=p></form>',
-    "<<script>script>alert(1)<</script>/script>",
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">clic</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        "<svg onload=alert(1)>",
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        "<object data=x></object><embed src=x>",
+        '<form action="https://evil.example"><input name=p></form>',
+        "<<script>script>alert(1)<</script>/script>",
+    ],
+)
 def test_no_script_survives_sanitising(attack):
     cleaned = sanitise_html(f"<p>avant</p>{attack}<p>après</p>")
     lowered = cleaned.lower()
-    for needle in ("<script", "onerror", "onload", "javascript:", "<iframe", "style=", "<svg",
-                   "<object", "<embed", "<form", "<input"):
+    for needle in (
+        "<script",
+        "onerror",
+        "onload",
+        "javascript:",
+        "<iframe",
+        "style=",
+        "<svg",
+        "<object",
+        "<embed",
+        "<form",
+        "<input",
+    ):
         assert needle not in lowered
     assert "avant" in cleaned and "après" in cleaned
 

@@ -26,8 +26,11 @@ PEOPLE = ["Claire Moreau", "Hervé Lacombe", "Nadia Benali"]
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def diff(live: dict[str, bytes], full: dict[str, bytes]) -> list[str]:
@@ -47,8 +50,9 @@ class Corpus:
 
     def _frontmatter(self, slug: str, section: str) -> tuple[str, list[str]]:
         rng = self.rng
-        day = dt.datetime(2024, 1, 1, 9) + dt.timedelta(days=rng.randrange(0, 1000),
-                                                        minutes=rng.randrange(0, 600))
+        day = dt.datetime(2024, 1, 1, 9) + dt.timedelta(
+            days=rng.randrange(0, 1000), minutes=rng.randrange(0, 600)
+        )
         lines = [
             f"title: 'Article {slug} : « {rng.choice(TAGS)} » #{rng.randrange(100)}'",
             f"date: {day:%Y-%m-%d %H:%M}",
@@ -62,8 +66,9 @@ class Corpus:
         touched = [f"{section}/{slug}.md"]
         if rng.random() < 0.4:
             colour = tuple(rng.randrange(256) for _ in range(3))
-            write_picture(self.root / section / slug / "photo.jpg", (320 + rng.randrange(4) * 80,
-                                                                     200), colour)
+            write_picture(
+                self.root / section / slug / "photo.jpg", (320 + rng.randrange(4) * 80, 200), colour
+            )
             lines += [f"image: {slug}/photo.jpg", "image_alt: Une photo"]
             touched.append(f"{section}/{slug}")
         if section == "evenements":
@@ -183,8 +188,10 @@ def test_an_error_in_an_update_publishes_nothing(tmp_path):
         # two files for one URL: refused, naming both
         clash = paths.content / "actualites" / "copie.md"
         bad.unlink()
-        clash.write_text("---\ntitle: Copie\ndate: 2026-01-01\nslug: prix-jeune-ingenieure\n---\n",
-                         encoding="utf-8")
+        clash.write_text(
+            "---\ntitle: Copie\ndate: 2026-01-01\nslug: prix-jeune-ingenieure\n---\n",
+            encoding="utf-8",
+        )
         with pytest.raises(BuildError, match="would both be published"):
             builder.update(["actualites/copie.md", "actualites/casse.md"])
         clash.unlink()
@@ -201,8 +208,9 @@ def test_site_settings_change_rebuilds_everything(tmp_path):
         config = paths.content / "site.yaml"
         config.write_text(config.read_text().replace("Alumni Exemple", "Alumni Autre"))
         assert builder.update(["site.yaml"]).kind == "full"
-        assert "Alumni Autre" in (paths.output / "parcours/de-stagiaire-a-cto/index.html"
-                                  ).read_text()
+        assert (
+            "Alumni Autre" in (paths.output / "parcours/de-stagiaire-a-cto/index.html").read_text()
+        )
 
 
 def test_another_process_publishing_is_noticed(tmp_path):
@@ -222,9 +230,12 @@ def test_another_process_publishing_is_noticed(tmp_path):
         assert second.update(["parcours/de-stagiaire-a-cto.md"]).kind == "incremental"
         assert first.update(None).kind == "none"
         assert first.by_path["parcours/de-stagiaire-a-cto.md"].relais.body.startswith(
-            "Léa Martin entre")
-        assert "Léa Martin entre" in (paths.output / "parcours/de-stagiaire-a-cto/index.html"
-                                      ).read_text()
+            "Léa Martin entre"
+        )
+        assert (
+            "Léa Martin entre"
+            in (paths.output / "parcours/de-stagiaire-a-cto/index.html").read_text()
+        )
 
 
 def test_a_new_process_adopts_the_live_site_without_rebuilding_it(tmp_path):

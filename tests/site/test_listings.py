@@ -21,14 +21,18 @@ def article(n: int, rng: random.Random) -> SimpleNamespace:
         date = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
     modified = date + dt.timedelta(days=rng.randrange(0, 30)) if rng.random() < 0.5 else None
     return SimpleNamespace(
-        date=date, modified=modified, slug=f"item-{rng.randrange(40):02d}-{n}",
+        date=date,
+        modified=modified,
+        slug=f"item-{rng.randrange(40):02d}-{n}",
         category=SimpleNamespace(slug=rng.choice(["actualites", "parcours"])),
-        relative_source_path=f"x/{n}.md")
+        relative_source_path=f"x/{n}.md",
+    )
 
 
 def from_scratch(articles: list) -> Listing:
-    return Listing(ListingKey("index"), "", "index", "Site",
-                   articles=sorted(articles, key=newest_first))
+    return Listing(
+        ListingKey("index"), "", "index", "Site", articles=sorted(articles, key=newest_first)
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -54,7 +58,8 @@ def test_item_by_item_equals_from_scratch(seed):
         for year in fresh.by_year():
             assert kept.year_chunks(year, PER_PAGE) == fresh.year_chunks(year, PER_PAGE)
             items = [a for a in reversed(fresh.articles) if a.date.year == year]
-            pages = [tuple(items[i:i + PER_PAGE]) for i in range(0, len(items), PER_PAGE)]
+            pages = [tuple(items[i : i + PER_PAGE]) for i in range(0, len(items), PER_PAGE)]
             assert [p for p, _versions in kept.year_chunks(year, PER_PAGE)] == pages
-            assert all(v == tuple(version(a) for a in p)
-                       for p, v in kept.year_chunks(year, PER_PAGE))
+            assert all(
+                v == tuple(version(a) for a in p) for p, v in kept.year_chunks(year, PER_PAGE)
+            )

@@ -82,46 +82,76 @@ def mint(fake: FakeServer) -> str:
 def providers(fakes, settings) -> dict[str, OAuthProvider]:
     """Each fake network also plays its own authorization server, at the network's paths, with
     Relais registered as a client; the settings point the connect flows at them."""
-    x, li, fb, ig, masto = (fakes[n] for n in ("x", "linkedin", "facebook", "instagram",
-                                                "mastodon"))
+    x, li, fb, ig, masto = (
+        fakes[n] for n in ("x", "linkedin", "facebook", "instagram", "mastodon")
+    )
     result = {
-        "x": OAuthProvider(lambda: {
-            "token_type": "bearer", "expires_in": 7200, "access_token": mint(x),
-            "refresh_token": x.refresh_token,
-            "scope": "tweet.read tweet.write users.read offline.access",
-        }).install(x, authorize_path="/i/oauth2/authorize", token_path="/2/oauth2/token"),
-        "linkedin": OAuthProvider(lambda: {
-            "access_token": mint(li), "expires_in": 5183999, "refresh_token": li.refresh_token,
-            "refresh_token_expires_in": 31536000,
-        }).install(li, authorize_path="/oauth/v2/authorization",
-                   token_path="/oauth/v2/accessToken"),
-        "mastodon": OAuthProvider(lambda: {
-            "access_token": mint(masto), "token_type": "Bearer", "scope": "read write:statuses",
-            "created_at": int(time.time()),
-        }).install(masto, apps_path="/api/v1/apps"),
+        "x": OAuthProvider(
+            lambda: {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": mint(x),
+                "refresh_token": x.refresh_token,
+                "scope": "tweet.read tweet.write users.read offline.access",
+            }
+        ).install(x, authorize_path="/i/oauth2/authorize", token_path="/2/oauth2/token"),
+        "linkedin": OAuthProvider(
+            lambda: {
+                "access_token": mint(li),
+                "expires_in": 5183999,
+                "refresh_token": li.refresh_token,
+                "refresh_token_expires_in": 31536000,
+            }
+        ).install(li, authorize_path="/oauth/v2/authorization", token_path="/oauth/v2/accessToken"),
+        "mastodon": OAuthProvider(
+            lambda: {
+                "access_token": mint(masto),
+                "token_type": "Bearer",
+                "scope": "read write:statuses",
+                "created_at": int(time.time()),
+            }
+        ).install(masto, apps_path="/api/v1/apps"),
     }
     for name, fake in (("facebook", fb), ("instagram", ig)):
         fake.valid_tokens.add(f"{name}-user-long-lived")  # what /me/accounts is read with
         result[name] = OAuthProvider(
             {"access_token": f"{name}-user-short", "token_type": "bearer", "expires_in": 5183},
-            long_lived={"access_token": f"{name}-user-long-lived", "token_type": "bearer",
-                        "expires_in": 5183944},
+            long_lived={
+                "access_token": f"{name}-user-long-lived",
+                "token_type": "bearer",
+                "expires_in": 5183944,
+            },
             grant_type_optional=True,
-        ).install(fake, authorize_path="/v23.0/dialog/oauth",
-                  token_path="/v23.0/oauth/access_token")
+        ).install(
+            fake, authorize_path="/v23.0/dialog/oauth", token_path="/v23.0/oauth/access_token"
+        )
         result[name].register_client("meta-app", "meta-app-secret-value", [callback(name)])
     result["x"].register_client(x.client_id, "x-client-secret-value", [callback("x")], pkce=True)
     result["linkedin"].register_client(li.client_id, li.client_secret, [callback("linkedin")])
     settings.RELAIS_SOCIAL = {
-        "x": {"client_id": x.client_id, "client_secret": "x-client-secret-value",
-              "authorize_url": f"{x.url}/i/oauth2/authorize",
-              "token_url": f"{x.url}/2/oauth2/token", "api_url": x.url},
-        "linkedin": {"client_id": li.client_id, "client_secret": li.client_secret,
-                     "authorize_url": f"{li.url}/oauth/v2/authorization",
-                     "token_url": f"{li.url}/oauth/v2/accessToken", "api_url": li.url},
-        **{name: {"client_id": "meta-app", "client_secret": "meta-app-secret-value",
-                  "authorize_url": f"{fake.url}/v23.0/dialog/oauth",
-                  "token_url": f"{fake.url}/v23.0/oauth/access_token", "api_url": fake.url}
-           for name, fake in (("facebook", fb), ("instagram", ig))},
+        "x": {
+            "client_id": x.client_id,
+            "client_secret": "x-client-secret-value",
+            "authorize_url": f"{x.url}/i/oauth2/authorize",
+            "token_url": f"{x.url}/2/oauth2/token",
+            "api_url": x.url,
+        },
+        "linkedin": {
+            "client_id": li.client_id,
+            "client_secret": li.client_secret,
+            "authorize_url": f"{li.url}/oauth/v2/authorization",
+            "token_url": f"{li.url}/oauth/v2/accessToken",
+            "api_url": li.url,
+        },
+        **{
+            name: {
+                "client_id": "meta-app",
+                "client_secret": "meta-app-secret-value",
+                "authorize_url": f"{fake.url}/v23.0/dialog/oauth",
+                "token_url": f"{fake.url}/v23.0/oauth/access_token",
+                "api_url": fake.url,
+            }
+            for name, fake in (("facebook", fb), ("instagram", ig))
+        },
     }
     return result

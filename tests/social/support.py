@@ -26,7 +26,8 @@ REMOTE_IDS = {
 def make_account(site: Any, fake: FakeServer, owner: Any = None, **fields: Any) -> SocialAccount:
     """An account of ``site`` on the fake's network, as a connect flow would store it."""
     values = {
-        "display_name": f"Alumni {fake.network}", "remote_id": REMOTE_IDS[fake.network](fake),
+        "display_name": f"Alumni {fake.network}",
+        "remote_id": REMOTE_IDS[fake.network](fake),
         "base_url": fake.url,
         "client_options": {"auth_base_url": fake.url} if fake.network == "linkedin" else {},
         **fields,
@@ -37,14 +38,20 @@ def make_account(site: Any, fake: FakeServer, owner: Any = None, **fields: Any) 
     return account
 
 
-def make_bluesky_account(site: Any, pds: LocalPDS, user: dict[str, str], owner: Any = None
-                         ) -> SocialAccount:
+def make_bluesky_account(
+    site: Any, pds: LocalPDS, user: dict[str, str], owner: Any = None
+) -> SocialAccount:
     from cms.social.providers import connect_bluesky
 
     candidate = connect_bluesky(user["handle"], user["app_password"], pds.url)
     account = SocialAccount(
-        site=site, network="bluesky", display_name=candidate.display_name,
-        remote_id=candidate.remote_id, handle=candidate.handle, base_url=pds.url, owner=owner,
+        site=site,
+        network="bluesky",
+        display_name=candidate.display_name,
+        remote_id=candidate.remote_id,
+        handle=candidate.handle,
+        base_url=pds.url,
+        owner=owner,
     )
     account.set_credentials(candidate.credentials)
     account.save()
@@ -78,7 +85,8 @@ def get_record(pds: LocalPDS, uri: str) -> dict[str, Any]:
     _, _, did, collection, rkey = uri.split("/")
     response = requests.get(
         f"{pds.url}/xrpc/com.atproto.repo.getRecord",
-        params={"repo": did, "collection": collection, "rkey": rkey}, timeout=10,
+        params={"repo": did, "collection": collection, "rkey": rkey},
+        timeout=10,
     )
     response.raise_for_status()
     return response.json()
@@ -87,7 +95,8 @@ def get_record(pds: LocalPDS, uri: str) -> dict[str, Any]:
 def list_records(pds: LocalPDS, did: str) -> list[dict[str, Any]]:
     response = requests.get(
         f"{pds.url}/xrpc/com.atproto.repo.listRecords",
-        params={"repo": did, "collection": "app.bsky.feed.post", "limit": 100}, timeout=10,
+        params={"repo": did, "collection": "app.bsky.feed.post", "limit": 100},
+        timeout=10,
     )
     response.raise_for_status()
     return response.json()["records"]
@@ -105,8 +114,9 @@ def connect_through_admin(client: Any, network: str, site: Any, **form: str) -> 
     return follow(client, response)
 
 
-def publish_through_admin(client: Any, parent: Any, model: str = "alumninewspage",
-                          **fields: Any) -> Any:
+def publish_through_admin(
+    client: Any, parent: Any, model: str = "alumninewspage", **fields: Any
+) -> Any:
     """Create and publish an item with the admin's form (what the editor's browser sends)."""
     url = f"/admin/pages/add/content/{model}/{parent.pk}/"
     data = form_data(client.get(url).content)
@@ -136,5 +146,7 @@ def _form_errors(response: Any) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(response.content, "html.parser")
-    return " | ".join(e.get_text(" ", strip=True)
-                      for e in soup.select(".error-message, .help-critical, .w-field__errors"))
+    return " | ".join(
+        e.get_text(" ", strip=True)
+        for e in soup.select(".error-message, .help-critical, .w-field__errors")
+    )

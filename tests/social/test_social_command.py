@@ -26,27 +26,46 @@ def run(*args) -> str:
 
 
 @pytest.fixture
-def published(site_tree, fakes, pds, bluesky_user, admin_user, settings, monkeypatch,
-              django_capture_on_commit_callbacks):
+def published(
+    site_tree,
+    fakes,
+    pds,
+    bluesky_user,
+    admin_user,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
     """A live item whose posts have not gone out yet (the queue holds them)."""
-    settings.TASKS = {**settings.TASKS, "held": {
-        "BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.RELAIS_QUEUES}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "held": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.RELAIS_QUEUES,
+        },
+    }
     monkeypatch.setattr(tasks, "deliver_task", tasks.deliver_task.using(backend="held"))
     site = site_tree["site"]
     for fake in fakes.values():
         make_account(site, fake, owner=admin_user)
     make_bluesky_account(site, pds, bluesky_user, owner=admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        page = make_item(site_tree, tags=["numérique"], hero_image=make_image(),
-                         hero_alt="Une photo")
+        page = make_item(
+            site_tree, tags=["numérique"], hero_image=make_image(), hero_alt="Une photo"
+        )
     assert len(task_backends["held"].results) == 6
     return page
 
 
 def sent_body(fake, network: str):
     """What the fake received on its create call: JSON, or form fields for the Graph API."""
-    path = {"x": "/2/tweets", "mastodon": "/api/v1/statuses", "linkedin": "/rest/posts",
-            "facebook": "/feed", "instagram": "/media"}[network]
+    path = {
+        "x": "/2/tweets",
+        "mastodon": "/api/v1/statuses",
+        "linkedin": "/rest/posts",
+        "facebook": "/feed",
+        "instagram": "/media",
+    }[network]
     calls = [r for r in fake.requests if r.method == "POST" and r.path.endswith(path)]
     assert len(calls) == 1, (network, calls)
     return calls[0].form if network in ("facebook", "instagram") else calls[0].json
@@ -89,7 +108,8 @@ def test_one_network_and_errors(published, fakes):
     lines = run(published.pk, "--dry-run", "--network", "mastodon").splitlines()
     assert [json.loads(line)["network"] for line in lines] == ["mastodon"]
     assert "Mastodon · Alumni mastodon: publié https://mastodon.test/" in run(
-        published.pk, "--network", "mastodon")
+        published.pk, "--network", "mastodon"
+    )
     assert len(fakes["mastodon"].posts) == 1 and not fakes["x"].posts
     assert "publié" in run(published.pk, "--network", "mastodon")  # already: not posted again
     assert len(fakes["mastodon"].posts) == 1

@@ -92,16 +92,20 @@ def test_refused_authorization_and_refused_token(site_tree, logged_in, fakes, pr
     assert not SocialAccount.objects.exists()
 
 
-def test_facebook_stores_the_page_token_not_the_user_token(site_tree, logged_in, fakes,
-                                                           providers):
+def test_facebook_stores_the_page_token_not_the_user_token(site_tree, logged_in, fakes, providers):
     connect_through_admin(logged_in, "facebook", site_tree["site"])
     connect_through_admin(logged_in, "instagram", site_tree["site"])
     facebook = SocialAccount.objects.get(network="facebook")
-    assert facebook.get_credentials() == {"page_id": fakes["facebook"].page_id,
-                                          "access_token": fakes["facebook"].token}
+    assert facebook.get_credentials() == {
+        "page_id": fakes["facebook"].page_id,
+        "access_token": fakes["facebook"].token,
+    }
     # the short-lived user token was exchanged for a long-lived one before reading the Pages
-    grants = [r.form.get("grant_type") for r in fakes["facebook"].requests
-              if r.path.endswith("/oauth/access_token")]
+    grants = [
+        r.form.get("grant_type")
+        for r in fakes["facebook"].requests
+        if r.path.endswith("/oauth/access_token")
+    ]
     assert grants == [None, "fb_exchange_token"]
     pages_call = next(r for r in fakes["facebook"].requests if r.path.endswith("/me/accounts"))
     assert pages_call.bearer == "facebook-user-long-lived"
@@ -116,30 +120,33 @@ def test_linkedin_asks_which_page_when_several(site_tree, logged_in, fakes, prov
     choices = BeautifulSoup(page.content, "html.parser").select('input[name="remote_id"]')
     assert [c["value"] for c in choices] == fakes["linkedin"].administered
     assert not SocialAccount.objects.exists()
-    logged_in.post("/admin/social/connect/linkedin/choose/",
-                   {"remote_id": "urn:li:organization:42"})
+    logged_in.post(
+        "/admin/social/connect/linkedin/choose/", {"remote_id": "urn:li:organization:42"}
+    )
     account = SocialAccount.objects.get(network="linkedin")
     assert account.remote_id == "urn:li:organization:42"
     assert account.get_credentials()["author"] == "urn:li:organization:42"
     assert account.client_options == {"auth_base_url": fakes["linkedin"].url}
     # the refresh token lasts a year: that is when a person must reconnect
-    assert abs(account.token_expires_at - (timezone.now() + dt.timedelta(days=365))) < \
-        dt.timedelta(minutes=1)
+    assert abs(account.token_expires_at - (timezone.now() + dt.timedelta(days=365))) < dt.timedelta(
+        minutes=1
+    )
 
 
-def test_mastodon_registers_the_app_and_reads_the_server_limits(site_tree, logged_in,
-                                                                providers, settings):
+def test_mastodon_registers_the_app_and_reads_the_server_limits(
+    site_tree, logged_in, providers, settings
+):
     from syndication.testing.fakes import OAuthProvider
 
     with FakeMastodon(max_characters=1000) as server:
         provider = OAuthProvider(lambda: {"access_token": server.token, "token_type": "Bearer"})
         provider.install(server, apps_path="/api/v1/apps")
-        page = connect_through_admin(logged_in, "mastodon", site_tree["site"],
-                                     instance=server.url)
+        page = connect_through_admin(logged_in, "mastodon", site_tree["site"], instance=server.url)
         assert "connecté" in messages_of(page)
         app = next(r for r in server.requests if r.path == "/api/v1/apps")
-        assert app.json["redirect_uris"] == \
-            "http://testserver/admin/social/connect/mastodon/callback/"
+        assert (
+            app.json["redirect_uris"] == "http://testserver/admin/social/connect/mastodon/callback/"
+        )
         assert provider.exchanges[0]["scope"] == "read write:statuses"
         address = server.url
     account = SocialAccount.objects.get(network="mastodon")
@@ -149,21 +156,34 @@ def test_mastodon_registers_the_app_and_reads_the_server_limits(site_tree, logge
 
 
 def test_bluesky_app_password_errors_are_plain_and_never_echo_the_password(
-        site_tree, logged_in, pds, bluesky_user):
+    site_tree, logged_in, pds, bluesky_user
+):
     url = "/admin/social/connect/bluesky/"
-    response = logged_in.post(url, {"site": site_tree["site"].pk,
-                                    "identifier": bluesky_user["handle"],
-                                    "app_password": "wrong-pass-word-1234", "server": pds.url})
+    response = logged_in.post(
+        url,
+        {
+            "site": site_tree["site"].pk,
+            "identifier": bluesky_user["handle"],
+            "app_password": "wrong-pass-word-1234",
+            "server": pds.url,
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     text = BeautifulSoup(html, "html.parser").get_text(" ")
     assert "Bluesky a refusé cet identifiant ou ce mot de passe d'application" in text
     assert "wrong-pass-word-1234" not in html
     assert not SocialAccount.objects.exists()
-    response = logged_in.post(url, {"site": site_tree["site"].pk,
-                                    "identifier": bluesky_user["handle"],
-                                    "app_password": bluesky_user["app_password"],
-                                    "server": pds.url}, follow=True)
+    response = logged_in.post(
+        url,
+        {
+            "site": site_tree["site"].pk,
+            "identifier": bluesky_user["handle"],
+            "app_password": bluesky_user["app_password"],
+            "server": pds.url,
+        },
+        follow=True,
+    )
     account = SocialAccount.objects.get(network="bluesky")
     assert account.remote_id == bluesky_user["did"]
     assert account.handle == f"@{bluesky_user['handle']}"
@@ -173,16 +193,18 @@ def test_reconnecting_with_another_account_is_refused(site_tree, logged_in, fake
     connect_through_admin(logged_in, "x", site_tree["site"])
     account = SocialAccount.objects.get()
     fakes["x"].user_id = "999"  # the person logs in to X as someone else
-    start = logged_in.get("/admin/social/connect/x/", {"site": site_tree["site"].pk,
-                                                        "account": account.pk})
+    start = logged_in.get(
+        "/admin/social/connect/x/", {"site": site_tree["site"].pk, "account": account.pk}
+    )
     page = follow(logged_in, start)
     assert "Ce n'est pas le même compte X" in messages_of(page)
     account.refresh_from_db()
     assert account.remote_id == "1460000000000000001"
 
 
-def test_networks_not_configured_and_people_without_the_right(site_tree, client, settings,
-                                                              django_user_model):
+def test_networks_not_configured_and_people_without_the_right(
+    site_tree, client, settings, django_user_model
+):
     settings.RELAIS_SOCIAL = {}
     editor = django_user_model.objects.create_user("redactrice", password="pw")
     editor.user_permissions.add(*Permission.objects.filter(codename="access_admin"))
@@ -202,10 +224,14 @@ def test_networks_not_configured_and_people_without_the_right(site_tree, client,
 def test_accounts_whose_token_expires_soon_are_flagged(site_tree, logged_in, fakes):
     from tests.social.support import make_account
 
-    soon = make_account(site_tree["site"], fakes["linkedin"],
-                        token_expires_at=timezone.now() + dt.timedelta(days=3))
-    later = make_account(site_tree["site"], fakes["mastodon"],
-                         token_expires_at=timezone.now() + dt.timedelta(days=300))
+    soon = make_account(
+        site_tree["site"], fakes["linkedin"], token_expires_at=timezone.now() + dt.timedelta(days=3)
+    )
+    later = make_account(
+        site_tree["site"],
+        fakes["mastodon"],
+        token_expires_at=timezone.now() + dt.timedelta(days=300),
+    )
     assert soon.current_status() == "expiring" and later.current_status() == "ok"
     page = BeautifulSoup(logged_in.get("/admin/social/accounts/").content, "html.parser")
     row = page.select_one(f'tr[data-account="{soon.pk}"]')

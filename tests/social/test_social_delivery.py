@@ -23,16 +23,23 @@ from tests.social.support import connect_through_admin, edit_through_admin, make
 
 @pytest.fixture
 def accounts(site_tree, fakes, admin_user) -> dict[str, SocialAccount]:
-    return {name: make_account(site_tree["site"], fake, owner=admin_user)
-            for name, fake in fakes.items()}
+    return {
+        name: make_account(site_tree["site"], fake, owner=admin_user)
+        for name, fake in fakes.items()
+    }
 
 
 @pytest.fixture
 def deferring_backend(settings, monkeypatch):
     """Deliveries go to a queue that keeps them (with their ``run_after``) instead of running at
     once; the publishing tasks still run at once."""
-    settings.TASKS = {**settings.TASKS, "deferred": {
-        "BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.RELAIS_QUEUES}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "deferred": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.RELAIS_QUEUES,
+        },
+    }
     monkeypatch.setattr(tasks, "deliver_task", tasks.deliver_task.using(backend="deferred"))
     backend = task_backends["deferred"]
     backend.results.clear()
@@ -40,8 +47,7 @@ def deferring_backend(settings, monkeypatch):
 
 
 def queued_deliveries(backend) -> list[tuple[int, dt.datetime | None]]:
-    return [(r.args[0], r.task.run_after) for r in backend.results
-            if r.task.name == "deliver_task"]
+    return [(r.args[0], r.task.run_after) for r in backend.results if r.task.name == "deliver_task"]
 
 
 def publish(site_tree, capture, **fields):
@@ -50,10 +56,16 @@ def publish(site_tree, capture, **fields):
 
 
 def test_first_publish_posts_once_and_editing_does_not_post_again(
-        site_tree, accounts, fakes, admin_user, client, django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, admin_user, client, django_capture_on_commit_callbacks
+):
     page = publish(site_tree, django_capture_on_commit_callbacks)
     assert {n: len(f.posts) for n, f in fakes.items()} == {
-        "mastodon": 1, "x": 1, "linkedin": 1, "facebook": 1, "instagram": 0}
+        "mastodon": 1,
+        "x": 1,
+        "linkedin": 1,
+        "facebook": 1,
+        "instagram": 0,
+    }
     assert Delivery.objects.get(network="instagram").state == "skipped"  # no image
     before = list(Delivery.objects.order_by("pk").values_list("pk", "state", "version"))
 
@@ -64,18 +76,25 @@ def test_first_publish_posts_once_and_editing_does_not_post_again(
     record = ExportRecord.objects.get(page_id=page.pk)
     assert record.live_at is not None and record.live_at > record.first_live_at  # re-built
     assert {n: len(f.posts) for n, f in fakes.items()} == {
-        "mastodon": 1, "x": 1, "linkedin": 1, "facebook": 1, "instagram": 0}
+        "mastodon": 1,
+        "x": 1,
+        "linkedin": 1,
+        "facebook": 1,
+        "instagram": 0,
+    }
     assert list(Delivery.objects.order_by("pk").values_list("pk", "state", "version")) == before
 
 
 def test_post_again_makes_a_new_post_and_keeps_the_first(
-        site_tree, accounts, fakes, admin_user, client, django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, admin_user, client, django_capture_on_commit_callbacks
+):
     page = publish(site_tree, django_capture_on_commit_callbacks)
     first = Delivery.objects.get(network="mastodon")
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/social/pages/{page.pk}/repost/",
-                               {"account": [accounts["mastodon"].pk]})
+        response = client.post(
+            f"/admin/social/pages/{page.pk}/repost/", {"account": [accounts["mastodon"].pk]}
+        )
     assert response.status_code == 302
     assert len(fakes["mastodon"].posts) == 2
     assert len(fakes["x"].posts) == 1  # not chosen
@@ -89,22 +108,27 @@ def test_post_again_makes_a_new_post_and_keeps_the_first(
 
 
 def test_x_refuses_the_same_text_twice_the_editor_rewrites_it_and_retries(
-        site_tree, accounts, fakes, admin_user, client, django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, admin_user, client, django_capture_on_commit_callbacks
+):
     page = publish(site_tree, django_capture_on_commit_callbacks)
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/admin/social/pages/{page.pk}/repost/", {"account": [accounts["x"].pk]})
     again = Delivery.objects.get(network="x", round=2)
     assert again.state == "failed" and "403" in again.reason  # X: duplicate content
-    report = BeautifulSoup(client.get("/admin/social/deliveries/", {"state": "failed"}).content,
-                           "html.parser")
+    report = BeautifulSoup(
+        client.get("/admin/social/deliveries/", {"state": "failed"}).content, "html.parser"
+    )
     row = report.select_one(f'tr[data-delivery="{again.pk}"]')
     assert "le même texte a déjà été publié" in row.get_text()
     assert row.select_one(f'form[action="/admin/social/deliveries/{again.pk}/retry/"]')
 
     with django_capture_on_commit_callbacks(execute=True):
-        edit_through_admin(client, page, **{"social_texts-x-text": "Léa Martin prend la "
-                                            "direction technique : bravo !"})
+        edit_through_admin(
+            client,
+            page,
+            **{"social_texts-x-text": "Léa Martin prend la direction technique : bravo !"},
+        )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/social/deliveries/{again.pk}/retry/")
     assert response.status_code == 302
@@ -115,8 +139,8 @@ def test_x_refuses_the_same_text_twice_the_editor_rewrites_it_and_retries(
 
 
 def test_retry_is_a_post_and_needs_the_right_to_publish(
-        site_tree, accounts, fakes, django_user_model, client,
-        django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, django_user_model, client, django_capture_on_commit_callbacks
+):
     fakes["mastodon"].max_characters = 20  # the server refuses the text: 422
     publish(site_tree, django_capture_on_commit_callbacks)
     failed = Delivery.objects.get(network="mastodon")
@@ -144,16 +168,17 @@ def test_retry_is_a_post_and_needs_the_right_to_publish(
 
 
 def test_expired_token_marks_the_account_and_tells_its_owner_nothing_is_lost(
-        site_tree, accounts, fakes, providers, admin_user, client,
-        django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, providers, admin_user, client, django_capture_on_commit_callbacks
+):
     x = fakes["x"]
     x.expire_tokens()
     x.refresh_token = "revoked-long-ago"
     page = publish(site_tree, django_capture_on_commit_callbacks)
     account = SocialAccount.objects.get(network="x")
     assert account.status == "reconnect"
-    assert account.status_message == ("Le jeton X a expiré ou a été révoqué : reconnectez le "
-                                      "compte dans Paramètres → Réseaux.")
+    assert account.status_message == (
+        "Le jeton X a expiré ou a été révoqué : reconnectez le compte dans Paramètres → Réseaux."
+    )
     waiting = Delivery.objects.get(network="x")
     assert waiting.state == "pending" and x.posts == []
     assert "doit être reconnecté" in waiting.explanation
@@ -173,12 +198,14 @@ def test_expired_token_marks_the_account_and_tells_its_owner_nothing_is_lost(
     account.refresh_from_db()
     assert account.status == "ok" and SocialAccount.objects.filter(network="x").count() == 1
     assert sorted(p["link"].split("?")[0] for p in x.posts) == sorted(
-        [page.static_url, page.static_url.replace(page.slug, "deuxieme")])
+        [page.static_url, page.static_url.replace(page.slug, "deuxieme")]
+    )
     assert set(Delivery.objects.filter(network="x").values_list("state", flat=True)) == {"sent"}
 
 
-def test_x_refresh_tokens_are_rotated_and_stored(site_tree, accounts, fakes,
-                                                 django_capture_on_commit_callbacks):
+def test_x_refresh_tokens_are_rotated_and_stored(
+    site_tree, accounts, fakes, django_capture_on_commit_callbacks
+):
     x = fakes["x"]
     x.expire_tokens()  # the access token died; the refresh token still works
     publish(site_tree, django_capture_on_commit_callbacks)
@@ -189,8 +216,13 @@ def test_x_refresh_tokens_are_rotated_and_stored(site_tree, accounts, fakes,
 
 
 def test_rate_limit_is_deferred_to_the_queue_not_slept(
-        site_tree, accounts, fakes, deferring_backend, social_settings,
-        django_capture_on_commit_callbacks):
+    site_tree,
+    accounts,
+    fakes,
+    deferring_backend,
+    social_settings,
+    django_capture_on_commit_callbacks,
+):
     fakes["x"].faults.add("rate_limit", path="/2/tweets")
     publish(site_tree, django_capture_on_commit_callbacks)
     jobs = dict(queued_deliveries(deferring_backend))
@@ -212,7 +244,8 @@ def test_rate_limit_is_deferred_to_the_queue_not_slept(
 
 
 def test_uncertain_post_is_looked_for_later_and_never_duplicated(
-        site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks
+):
     fakes["mastodon"].faults.add("reset_after", path="/api/v1/statuses")
     publish(site_tree, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get(network="mastodon")
@@ -229,11 +262,15 @@ def test_uncertain_post_is_looked_for_later_and_never_duplicated(
     assert "retrouvé la publication" in delivery.explanation
 
 
-def test_post_at_time_is_passed_to_the_queue(site_tree, accounts, fakes, deferring_backend,
-                                             django_capture_on_commit_callbacks):
+def test_post_at_time_is_passed_to_the_queue(
+    site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks
+):
     when = (timezone.now() + dt.timedelta(hours=3)).replace(microsecond=0)
-    publish(site_tree, django_capture_on_commit_callbacks,
-            social_texts={"linkedin": {"text": "", "post_at": when.isoformat()}})
+    publish(
+        site_tree,
+        django_capture_on_commit_callbacks,
+        social_texts={"linkedin": {"text": "", "post_at": when.isoformat()}},
+    )
     linkedin = Delivery.objects.get(network="linkedin")
     assert linkedin.post_at == when
     jobs = dict(queued_deliveries(deferring_backend))
@@ -242,13 +279,16 @@ def test_post_at_time_is_passed_to_the_queue(site_tree, accounts, fakes, deferri
     with django_capture_on_commit_callbacks(execute=True):
         deliver_task.call(linkedin.pk)  # a worker that runs it early does not post, re-queues
     assert [w for pk, w in queued_deliveries(deferring_backend) if pk == linkedin.pk] == [
-        when, when]
+        when,
+        when,
+    ]
     assert fakes["linkedin"].posts == []
     assert "Programmé pour le" in Delivery.objects.get(pk=linkedin.pk).explanation
 
 
 def test_an_item_withdrawn_before_its_post_is_skipped(
-        site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks
+):
     page = publish(site_tree, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         page.unpublish()  # withdrawn and rebuilt before the queued deliveries run
@@ -261,7 +301,8 @@ def test_an_item_withdrawn_before_its_post_is_skipped(
 
 
 def test_a_worker_that_died_mid_post_is_resumed_without_duplicate(
-        site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks):
+    site_tree, accounts, fakes, deferring_backend, django_capture_on_commit_callbacks
+):
     publish(site_tree, django_capture_on_commit_callbacks)
     facebook = Delivery.objects.get(network="facebook")
     # What a worker killed during the call leaves: "sending" in the ledger, and (sometimes) the
@@ -273,8 +314,9 @@ def test_a_worker_that_died_mid_post_is_resumed_without_duplicate(
     post = compose(item_from_record(record), accounts["facebook"].make_network())
     accounts["facebook"].client().publish(post)
     long_ago = timezone.now() - dt.timedelta(hours=1)
-    Delivery.objects.filter(pk=facebook.pk).update(state="sending", attempt=1,
-                                                   updated_at=long_ago, attempted_at=long_ago)
+    Delivery.objects.filter(pk=facebook.pk).update(
+        state="sending", attempt=1, updated_at=long_ago, attempted_at=long_ago
+    )
     # and a delivery whose queued task was lost (still pending an hour after it was due)
     lost = Delivery.objects.get(network="mastodon")
     Delivery.objects.filter(pk=lost.pk).update(created_at=long_ago)
@@ -282,7 +324,8 @@ def test_a_worker_that_died_mid_post_is_resumed_without_duplicate(
     with django_capture_on_commit_callbacks(execute=True):
         assert resume() == 2  # the others are fresh: their queued tasks will run them
     assert sorted(pk for pk, _when in queued_deliveries(deferring_backend)) == sorted(
-        [facebook.pk, lost.pk])
+        [facebook.pk, lost.pk]
+    )
     for pk, _when in queued_deliveries(deferring_backend):
         deliver_task.call(pk)
     facebook.refresh_from_db()
@@ -294,15 +337,20 @@ def test_a_worker_that_died_mid_post_is_resumed_without_duplicate(
 
 
 def test_the_worker_clock_resumes_forgotten_deliveries_by_itself(
-        settings, site_tree, accounts, fakes, django_capture_on_commit_callbacks):
+    settings, site_tree, accounts, fakes, django_capture_on_commit_callbacks
+):
     """The worker's clock enqueues ``resume_task`` every ``resume_every`` seconds."""
     from cms.publishing.clock import Clock, default_jobs
 
     page = make_item(site_tree, publish=False)
     long_ago = timezone.now() - dt.timedelta(hours=1)
-    forgotten = Delivery.objects.create(account=accounts["mastodon"], page=page,
-                                        item_key="actualites/oublie", network="mastodon",
-                                        created_at=long_ago)
+    forgotten = Delivery.objects.create(
+        account=accounts["mastodon"],
+        page=page,
+        item_key="actualites/oublie",
+        network="mastodon",
+        created_at=long_ago,
+    )
     jobs = [job for job in default_jobs() if job.name == "social_resume"]
     assert len(jobs) == 1
     clock = Clock(jobs=jobs)

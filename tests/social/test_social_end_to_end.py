@@ -32,14 +32,29 @@ def utm(url: str) -> dict[str, list[str]]:
 
 
 def test_publishing_in_the_admin_posts_everywhere_and_the_ledger_links_each_post(
-        site_tree, site_output, content_dir, admin_user, client, fakes, providers, pds,
-        bluesky_user, django_capture_on_commit_callbacks):
+    site_tree,
+    site_output,
+    content_dir,
+    admin_user,
+    client,
+    fakes,
+    providers,
+    pds,
+    bluesky_user,
+    django_capture_on_commit_callbacks,
+):
     site = site_tree["site"]
     client.force_login(admin_user)
 
     # -- the association connects its accounts (Paramètres → Réseaux) ------------------------
-    response = connect_through_admin(client, "bluesky", site, identifier=bluesky_user["handle"],
-                                     app_password=bluesky_user["app_password"], server=pds.url)
+    response = connect_through_admin(
+        client,
+        "bluesky",
+        site,
+        identifier=bluesky_user["handle"],
+        app_password=bluesky_user["app_password"],
+        server=pds.url,
+    )
     assert response.status_code == 200 and "Compte Bluesky" in response.content.decode()
     connect_through_admin(client, "mastodon", site, instance=fakes["mastodon"].url)
     for network in ("x", "linkedin", "facebook", "instagram"):
@@ -54,9 +69,14 @@ def test_publishing_in_the_admin_posts_everywhere_and_the_ledger_links_each_post
     image = make_image("Portrait")
     with django_capture_on_commit_callbacks(execute=True):
         publish_through_admin(
-            client, site_tree["indexes"]["actualites"], title="Nomination de Léa Martin",
-            slug=SLUG, summary="Léa Martin (promo 2012) prend la direction technique d'un "
-            "industriel de l'énergie.", tags="numérique, industrie", hero_image=image.pk,
+            client,
+            site_tree["indexes"]["actualites"],
+            title="Nomination de Léa Martin",
+            slug=SLUG,
+            summary="Léa Martin (promo 2012) prend la direction technique d'un "
+            "industriel de l'énergie.",
+            tags="numérique, industrie",
+            hero_image=image.pk,
             hero_alt="Léa Martin devant une ligne de production",
             class_years=[ClassYear.objects.get().pk],
         )
@@ -83,12 +103,16 @@ def test_publishing_in_the_admin_posts_everywhere_and_the_ledger_links_each_post
     assert {f["tag"].casefold() for f in features if "tag" in f} >= {"numérique", "industrie"}
     text = record_value["text"].encode()
     for facet in record_value["facets"]:
-        piece = text[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode()
+        piece = text[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
         feature = facet["features"][0]
-        assert piece == f"#{feature['tag']}" if "tag" in feature else \
-            feature["uri"].startswith(canonical)
-    assert deliveries["bluesky"].remote_url.endswith(deliveries["bluesky"].remote_id.rsplit(
-        "/", 1)[1])
+        assert (
+            piece == f"#{feature['tag']}"
+            if "tag" in feature
+            else feature["uri"].startswith(canonical)
+        )
+    assert deliveries["bluesky"].remote_url.endswith(
+        deliveries["bluesky"].remote_id.rsplit("/", 1)[1]
+    )
 
     for network in ("mastodon", "x", "linkedin", "facebook", "instagram"):
         fake = fakes[network]
@@ -102,8 +126,9 @@ def test_publishing_in_the_admin_posts_everywhere_and_the_ledger_links_each_post
     assert fakes["x"].posts[0]["text"] == deliveries["x"].text
     assert fakes["linkedin"].posts[0]["body"]["author"] == fakes["linkedin"].author
     # Instagram fetched the picture the site build published
-    posted = [r for r in fakes["instagram"].requests if r.path.endswith("/media")
-              and r.method == "POST"]
+    posted = [
+        r for r in fakes["instagram"].requests if r.path.endswith("/media") and r.method == "POST"
+    ]
     image_url = posted[0].form["image_url"]
     assert image_url.startswith(settings.RELAIS_SITE_URL + "/")
     assert (site_output / image_url.removeprefix(settings.RELAIS_SITE_URL + "/")).is_file()
@@ -115,10 +140,14 @@ def test_publishing_in_the_admin_posts_everywhere_and_the_ledger_links_each_post
     rows = page.select("tr[data-delivery]")
     assert {r["data-state"] for r in rows} == {"sent"}
     assert all("Publié." in r.get_text() for r in rows)
-    filtered = BeautifulSoup(client.get("/admin/social/deliveries/", {
-        "network": "x", "state": "sent"}).content, "html.parser")
+    filtered = BeautifulSoup(
+        client.get("/admin/social/deliveries/", {"network": "x", "state": "sent"}).content,
+        "html.parser",
+    )
     assert [a["href"] for a in filtered.select("a.social-remote-link")] == [
-        deliveries["x"].remote_url]
-    item_page = BeautifulSoup(client.get(f"/admin/social/pages/{record.page_id}/").content,
-                              "html.parser")
+        deliveries["x"].remote_url
+    ]
+    item_page = BeautifulSoup(
+        client.get(f"/admin/social/pages/{record.page_id}/").content, "html.parser"
+    )
     assert {a["href"] for a in item_page.select("a.social-remote-link")} == links

@@ -30,8 +30,7 @@ def test_django_ledger_is_a_ledger_with_compare_and_set(site_tree, fakes):
     assert (entry.state, entry.version) == (State.PENDING, 0)
     assert ledger.get_or_create("actualites/a", str(account.pk), "x") == entry
     now = timezone.now()
-    sending = ledger.update(entry, state=State.SENDING, attempt=1, updated_at=now,
-                            attempted_at=now)
+    sending = ledger.update(entry, state=State.SENDING, attempt=1, updated_at=now, attempted_at=now)
     assert sending is not None and sending.version == 1
     # a second worker holding the old version cannot move it
     assert ledger.update(entry, state=State.SENDING, attempt=1) is None
@@ -48,13 +47,18 @@ ITEMS = 8
 
 
 def test_exactly_once_through_the_django_side_under_30_percent_faults(
-        site_tree, fakes, settings, admin_user):
+    site_tree, fakes, settings, admin_user
+):
     """Every item to every fake with 30 % of the requests failing (resets after the post was
     made, timeouts, 5xx, rate limits): each post exists once, none is lost."""
     settings.RELAIS_SITE_URL = "https://alumni.example.org"
-    settings.RELAIS_SOCIAL_DELIVERY = {"timeout": 0.15, "max_inline_delay": 3600,
-                                       "max_attempts": 15, "sending_lease": 0,
-                                       "resume_every": 0}
+    settings.RELAIS_SOCIAL_DELIVERY = {
+        "timeout": 0.15,
+        "max_inline_delay": 3600,
+        "max_attempts": 15,
+        "sending_lease": 0,
+        "resume_every": 0,
+    }
     networks = ["mastodon", "x", "linkedin", "facebook"]
     accounts = [make_account(site_tree["site"], fakes[n], owner=admin_user) for n in networks]
     for i, name in enumerate(networks):
@@ -71,8 +75,9 @@ def test_exactly_once_through_the_django_side_under_30_percent_faults(
         page = make_item(site_tree, publish=False, title=f"Article numéro {n}", slug=f"article-{n}")
         page.save_revision().publish()  # no export task: written below, without a build
         record = export.export_page(page)
-        ExportRecord.objects.filter(pk=record.pk).update(live_at=timezone.now(),
-                                                         first_live_at=timezone.now())
+        ExportRecord.objects.filter(pk=record.pk).update(
+            live_at=timezone.now(), first_live_at=timezone.now()
+        )
         record.refresh_from_db()
         pages.append((page, record))
     for page, record in pages:
@@ -80,12 +85,14 @@ def test_exactly_once_through_the_django_side_under_30_percent_faults(
             deliver(planned.pk)
     for _ in range(3):  # what the resume task does for what is left
         for left in Delivery.objects.exclude(state__in=["sent", "failed", "skipped"]):
-            Delivery.objects.filter(pk=left.pk).update(retry_at=timezone.now() - dt.timedelta(
-                seconds=1))
+            Delivery.objects.filter(pk=left.pk).update(
+                retry_at=timezone.now() - dt.timedelta(seconds=1)
+            )
             deliver(left.pk)
 
     assert Counter(Delivery.objects.values_list("state", flat=True)) == {
-        "sent": ITEMS * len(networks)}
+        "sent": ITEMS * len(networks)
+    }
     expected = {f"https://alumni.example.org/actualites/article-{n}/" for n in range(ITEMS)}
     for name in networks:
         counts = Counter(without_utm(link) for link in fakes[name].published_links())

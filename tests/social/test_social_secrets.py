@@ -75,25 +75,50 @@ def test_the_key_is_required_and_checked():
 
 
 def test_production_refuses_to_start_without_the_key(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-           "RELAIS_SECRET_KEY": "x" * 50, "RELAIS_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "RELAIS_SECRET_KEY": "x" * 50,
+        "RELAIS_VAR_DIR": str(tmp_path),
+    }
     env.pop("RELAIS_CREDENTIALS_KEY", None)
     code = "import django; django.setup(); print('started')"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "RELAIS_CREDENTIALS_KEY is not set" in result.stderr
     assert "Fernet.generate_key()" in result.stderr
     env["RELAIS_CREDENTIALS_KEY"] = Fernet.generate_key().decode()
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
 
 
 def test_no_secret_in_the_admin_the_errors_the_mails_or_the_logs(
-        site_tree, fakes, providers, admin_user, client, caplog, settings,
-        django_capture_on_commit_callbacks):
+    site_tree,
+    fakes,
+    providers,
+    admin_user,
+    client,
+    caplog,
+    settings,
+    django_capture_on_commit_callbacks,
+):
     caplog.set_level(logging.DEBUG)  # everything, requests' and urllib3's too
     site = site_tree["site"]
     client.force_login(admin_user)
@@ -108,8 +133,9 @@ def test_no_secret_in_the_admin_the_errors_the_mails_or_the_logs(
     for network in ("x", "linkedin", "facebook", "instagram"):
         pages.append(connect_through_admin(client, network, site).content.decode())
     # what the Mastodon flow keeps until its callback is encrypted in the session
-    response = client.post("/admin/social/connect/mastodon/",
-                           {"site": site.pk, "instance": fakes["mastodon"].url})
+    response = client.post(
+        "/admin/social/connect/mastodon/", {"site": site.pk, "instance": fakes["mastodon"].url}
+    )
     app_secrets = {c.client_secret for c in providers["mastodon"].clients.values()}
     session = json.dumps(dict(client.session.items()))
     assert app_secrets and not any(s in session for s in app_secrets)
@@ -118,15 +144,18 @@ def test_no_secret_in_the_admin_the_errors_the_mails_or_the_logs(
     pages.append(follow(client, response).content.decode())
     accounts = list(SocialAccount.objects.all())
     assert len(accounts) == 5
-    secrets = secrets_of(*accounts) | {"x-client-secret-value", "meta-app-secret-value",
-                                       fakes["linkedin"].client_secret} | app_secrets
+    secrets = (
+        secrets_of(*accounts)
+        | {"x-client-secret-value", "meta-app-secret-value", fakes["linkedin"].client_secret}
+        | app_secrets
+    )
 
     # deliveries that succeed and fail in every way
-    fakes["mastodon"].max_characters = 10                        # refused: 422
-    fakes["facebook"].faults.add("error_500", path="/feed")        # transient
+    fakes["mastodon"].max_characters = 10  # refused: 422
+    fakes["facebook"].faults.add("error_500", path="/feed")  # transient
     fakes["linkedin"].faults.add("rate_limit", path="/rest/posts")  # rate limited
     fakes["x"].expire_tokens()
-    fakes["x"].refresh_token = "revoked"                       # reconnect needed
+    fakes["x"].refresh_token = "revoked"  # reconnect needed
     with django_capture_on_commit_callbacks(execute=True):
         page = make_item(site_tree)
     states = dict(Delivery.objects.values_list("network", "state"))
@@ -136,9 +165,17 @@ def test_no_secret_in_the_admin_the_errors_the_mails_or_the_logs(
     client.post(f"/admin/social/accounts/{x.pk}/verify/")  # refused again, said plainly
     # a token endpoint that quotes what it was sent, secrets included
     with FakeAuthorizationServer({"access_token": "never"}) as echo:
-        echo.routes.insert(0, ("POST", re.compile("^/oauth/token$"), lambda r: Response(
-            400, {"error": "invalid_client", "error_description": f"bad request {r.body!r}"}),
-            False))
+        echo.routes.insert(
+            0,
+            (
+                "POST",
+                re.compile("^/oauth/token$"),
+                lambda r: Response(
+                    400, {"error": "invalid_client", "error_description": f"bad request {r.body!r}"}
+                ),
+                False,
+            ),
+        )
         settings.RELAIS_SOCIAL["linkedin"]["token_url"] = echo.token_url
         pages.append(connect_through_admin(client, "linkedin", site).content.decode())
     assert "LinkedIn a refusé la connexion" in pages[-1] and "[masqué]" in pages[-1]
@@ -156,14 +193,19 @@ def test_no_secret_in_the_admin_the_errors_the_mails_or_the_logs(
     get(f"/admin/pages/{page.pk}/edit/")
     export = client.get("/admin/social/deliveries/", {"export": "csv"})
     assert export.status_code == 200
-    pages.append(b"".join(export.streaming_content).decode() if export.streaming
-                 else export.content.decode())
+    pages.append(
+        b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()
+    )
 
-    seen = "\n".join([
-        *pages, caplog.text, *(m.subject + m.body for m in mail.outbox),
-        *(f"{d.reason} {d.text} {d.explanation}" for d in Delivery.objects.all()),
-        *(f"{a.status_message} {a!r} {a} {a.client()!r}" for a in SocialAccount.objects.all()),
-    ])
+    seen = "\n".join(
+        [
+            *pages,
+            caplog.text,
+            *(m.subject + m.body for m in mail.outbox),
+            *(f"{d.reason} {d.text} {d.explanation}" for d in Delivery.objects.all()),
+            *(f"{a.status_message} {a!r} {a} {a.client()!r}" for a in SocialAccount.objects.all()),
+        ]
+    )
     assert mail.outbox and "Facebook" in seen and "Réessayer" in seen
     leaked = sorted(s for s in secrets if s in seen)
     assert not leaked, f"secrets shown: {leaked}"

@@ -52,11 +52,15 @@ def test_the_tab_shows_what_each_network_will_get_with_its_count(item, client):
         assert block.select_one("[data-social-text]").get_text() == post.text
         assert block.select_one("[data-social-length]").get_text() == str(post.length)
         assert block.select_one("[data-social-limit]").get_text() == str(post.limit)
-    assert "ne publie que des images" in shown["instagram"].select_one(
-        "[data-social-skipped]").get_text()
+    assert (
+        "ne publie que des images"
+        in shown["instagram"].select_one("[data-social-skipped]").get_text()
+    )
     # and it is what went out: the tab lists the posts with their links
-    assert Delivery.objects.get(network="x").text == shown["x"].select_one(
-        "[data-social-text]").get_text()
+    assert (
+        Delivery.objects.get(network="x").text
+        == shown["x"].select_one("[data-social-text]").get_text()
+    )
     for delivery in Delivery.objects.filter(state="sent"):
         assert f'href="{delivery.remote_url}"' in html
     assert f'href="/admin/social/pages/{item.pk}/"' in html  # Retry, post again
@@ -82,13 +86,15 @@ def test_live_counts_come_from_the_composer_as_the_editor_types(item, client):
     assert over["length"] > 280
     assert over["error"] == (
         f"Le texte pour X compte {over['length']} caractères comme X les compte (lien compris) ; "
-        f"la limite est de 280 : raccourcissez-le de {over['length'] - 280}.")
+        f"la limite est de 280 : raccourcissez-le de {over['length'] - 280}."
+    )
 
 
 def test_a_text_over_the_limit_is_refused_with_a_clear_error(item, client):
     before = item.get_latest_revision().pk
-    response = edit_through_admin(client, item, publish=False,
-                                  **{"social_texts-x-text": "Très long 🎉 " * 30})
+    response = edit_through_admin(
+        client, item, publish=False, **{"social_texts-x-text": "Très long 🎉 " * 30}
+    )
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
     assert "raccourcissez-le de" in soup.get_text()
@@ -97,32 +103,45 @@ def test_a_text_over_the_limit_is_refused_with_a_clear_error(item, client):
     assert item.get_latest_revision().pk == before
 
 
-def test_the_editors_text_and_time_are_saved_and_posted(item, client, fakes,
-                                                        django_capture_on_commit_callbacks):
+def test_the_editors_text_and_time_are_saved_and_posted(
+    item, client, fakes, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = edit_through_admin(client, item, **{
-            "social_texts-x-text": OVERRIDE,
-            "social_texts-linkedin-post_at": "2031-05-04T09:30",
-        })
+        response = edit_through_admin(
+            client,
+            item,
+            **{
+                "social_texts-x-text": OVERRIDE,
+                "social_texts-linkedin-post_at": "2031-05-04T09:30",
+            },
+        )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.social_texts["x"]["text"] == OVERRIDE
     assert item.social_texts["linkedin"]["post_at"].startswith("2031-05-04T09:30:00+02:00")
     edit = blocks(client.get(f"/admin/pages/{item.pk}/edit/").content)
     assert edit["x"].select_one("textarea").get_text() == OVERRIDE
-    assert edit["linkedin"].select_one('input[type="datetime-local"]')["value"] == \
-        "2031-05-04T09:30"
+    assert (
+        edit["linkedin"].select_one('input[type="datetime-local"]')["value"] == "2031-05-04T09:30"
+    )
     # it was already posted (first publish); posting again uses the editor's text
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/admin/social/pages/{item.pk}/repost/",
-                    {"account": [Delivery.objects.get(network="x").account_id]})
+        client.post(
+            f"/admin/social/pages/{item.pk}/repost/",
+            {"account": [Delivery.objects.get(network="x").account_id]},
+        )
     assert fakes["x"].posts[-1]["text"].startswith(OVERRIDE)
     assert fakes["x"].posts[-1]["text"] == Delivery.objects.get(network="x", round=2).text
 
 
 def test_the_strictest_limit_of_the_site_accounts_applies(item, client, fakes, site_tree):
-    small = make_account(site_tree["site"], fakes["mastodon"], display_name="Petit serveur",
-                         remote_id="2@small.example", network_settings={"max_length": 200})
+    small = make_account(
+        site_tree["site"],
+        fakes["mastodon"],
+        display_name="Petit serveur",
+        remote_id="2@small.example",
+        network_settings={"max_length": 200},
+    )
     assert small.make_network().max_length == 200
     shown = blocks(client.get(f"/admin/pages/{item.pk}/edit/").content)
     assert shown["mastodon"].select_one("[data-social-limit]").get_text() == "200"
@@ -139,19 +158,30 @@ def test_a_new_item_gets_its_preview_too(site_tree, fakes, admin_user, client):
     data = form_data(client.get(add).content)
     data["body-count"] = "0"
     assert client.post(url, data).json()["error"].startswith("Complétez l'article")
-    data.update({"title": "De stagiaire à CTO", "slug": "de-stagiaire-a-cto", "body-count": "0",
-                 "summary": "Léa raconte.", "alumnus_name": "Léa Martin"})
+    data.update(
+        {
+            "title": "De stagiaire à CTO",
+            "slug": "de-stagiaire-a-cto",
+            "body-count": "0",
+            "summary": "Léa raconte.",
+            "alumnus_name": "Léa Martin",
+        }
+    )
     answer = client.post(url, data).json()
     assert answer["error"] == "", answer
     text = answer["networks"]["x"]["text"]
     assert "utm_campaign=parcours" in text and "/parcours/de-stagiaire-a-cto/" in text
 
 
-def test_texts_of_a_network_without_account_today_are_kept(item, client,
-                                                           django_capture_on_commit_callbacks):
+def test_texts_of_a_network_without_account_today_are_kept(
+    item, client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        edit_through_admin(client, item, **{"social_texts-instagram-text": "Pour Instagram",
-                                            "social_texts-x-text": "Pour X"})
+        edit_through_admin(
+            client,
+            item,
+            **{"social_texts-instagram-text": "Pour Instagram", "social_texts-x-text": "Pour X"},
+        )
     item.refresh_from_db()
     assert set(item.social_texts) == {"instagram", "x"}
     from cms.social.models import SocialAccount

@@ -28,11 +28,17 @@ def tree(transactional_db, live_server, settings, tmp_path, django_user_model):
     root = root_page()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
-    site = Site.objects.create(hostname="localhost", port=80, root_page=home,
-                               is_default_site=True, site_name="Alumni Exemple")
-    indexes = {key: home.add_child(instance=SectionIndexPage(title=s.label_fr, slug=key,
-                                                              section=key))
-               for key, s in SECTIONS.items()}
+    site = Site.objects.create(
+        hostname="localhost",
+        port=80,
+        root_page=home,
+        is_default_site=True,
+        site_name="Alumni Exemple",
+    )
+    indexes = {
+        key: home.add_child(instance=SectionIndexPage(title=s.label_fr, slug=key, section=key))
+        for key, s in SECTIONS.items()
+    }
     django_user_model.objects.create_superuser("redactrice", "r@example.org", "mot-de-passe")
     return {"site": site, "indexes": indexes, "admin": live_server.url}
 
@@ -60,14 +66,16 @@ def test_the_count_follows_the_editors_typing(tree, page):
         assert expected.length == 12 + 2 * 2 + 2 + 23  # letters and spaces, 🎉🎉, \n\n, link
         length = block.locator("[data-social-length]")
         page.wait_for_function(
-            "([el, n]) => el.textContent === String(n)", arg=[length.element_handle(),
-                                                              expected.length])
+            "([el, n]) => el.textContent === String(n)",
+            arg=[length.element_handle(), expected.length],
+        )
         assert block.locator("[data-social-text]").inner_text().startswith(typed)
         assert block.locator("[data-social-error]").inner_text() == ""
 
         block.locator("textarea").fill("Trop long " * 40)
         error = block.locator("[data-social-error]")
         error.wait_for(state="visible")
-        page.wait_for_function("el => el.textContent.includes('raccourcissez-le de')",
-                               arg=error.element_handle())
+        page.wait_for_function(
+            "el => el.textContent.includes('raccourcissez-le de')", arg=error.element_handle()
+        )
         assert "Le texte pour X compte" in error.inner_text()

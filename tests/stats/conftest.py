@@ -23,14 +23,21 @@ from tests.cms.factories import make_image, make_item
 from tests.social.conftest import fakes, social_settings  # noqa: F401
 from tests.social.support import make_account
 
-READER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          "Chrome/131.0 Safari/537.36")
+READER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Safari/537.36"
+)
 DAY = dt.timedelta(days=1)
 #: The items of the tests: (section, slug, title, contributors, with a picture).
 ITEMS = [
     ("actualites", "nomination-lea-martin", "Nomination de Léa Martin", ["Claire Moreau"], False),
-    ("parcours", "de-stagiaire-a-cto", "De stagiaire à CTO", ["Claire Moreau", "Julien Perrin"],
-     True),
+    (
+        "parcours",
+        "de-stagiaire-a-cto",
+        "De stagiaire à CTO",
+        ["Claire Moreau", "Julien Perrin"],
+        True,
+    ),
     ("evenements", "afterwork-lyon", "Afterwork à Lyon", ["Julien Perrin"], True),
 ]
 
@@ -44,8 +51,10 @@ def clean_cache():
 
 @pytest.fixture
 def accounts(site_tree, fakes, admin_user) -> dict[str, SocialAccount]:  # noqa: F811
-    return {name: make_account(site_tree["site"], fake, owner=admin_user)
-            for name, fake in fakes.items()}
+    return {
+        name: make_account(site_tree["site"], fake, owner=admin_user)
+        for name, fake in fakes.items()
+    }
 
 
 @pytest.fixture
@@ -62,21 +71,22 @@ def published(site_tree, accounts, django_capture_on_commit_callbacks) -> dict[s
         if picture:
             extra.update(hero_image=make_image(title=slug[:20]), hero_alt="Une photo")
         with django_capture_on_commit_callbacks(execute=True):
-            page = make_item(site_tree, section, title=title, slug=slug,
-                             summary=f"{title} : le résumé.", **extra)
+            page = make_item(
+                site_tree, section, title=title, slug=slug, summary=f"{title} : le résumé.", **extra
+            )
         page.contributors.set([Contributor.objects.get_or_create(name=n)[0] for n in names])
         page.save()  # a parental many-to-many is written with its page
         pages[f"{section}/{slug}"] = page
     sent = Delivery.objects.filter(state="sent")
-    assert sent.count() == 4 * len(ITEMS) + 2, list(Delivery.objects.values_list(
-        "network", "state", "reason"))  # Instagram: the two items with a picture
+    assert sent.count() == 4 * len(ITEMS) + 2, list(
+        Delivery.objects.values_list("network", "state", "reason")
+    )  # Instagram: the two items with a picture
     return pages
 
 
 @pytest.fixture
 def stats_user(django_user_model):
-    user = django_user_model.objects.create_user("tresoriere", "t@example.org", "pw",
-                                                 is_staff=True)
+    user = django_user_model.objects.create_user("tresoriere", "t@example.org", "pw", is_staff=True)
     user.user_permissions.add(
         Permission.objects.get(codename="access_admin"),
         Permission.objects.get(codename="view_statistics"),
@@ -95,8 +105,9 @@ def history(published, fakes, client):  # noqa: F811
     for offset in (dt.timedelta(hours=1), 3 * DAY, 12 * DAY):
         for delivery in Delivery.objects.filter(state="sent"):
             fake = fakes[delivery.network]
-            fake.engage(delivery.remote_id,
-                        **{m: rng.randrange(0, 120) for m in fake.counter_names})
+            fake.engage(
+                delivery.remote_id, **{m: rng.randrange(0, 120) for m in fake.counter_names}
+            )
         pull(t0 + offset)
     links = {}
     for delivery in Delivery.objects.filter(state="sent"):
@@ -105,8 +116,9 @@ def history(published, fakes, client):  # noqa: F811
         path_query = post["link"].split("://", 1)[1].split("/", 1)[1]
         path, _, query = path_query.partition("?")
         for _ in range(rng.randrange(1, 4)):
-            response = client.get(f"/c/p.gif?{urlencode({'p': '/' + path})}&{query}",
-                                  HTTP_USER_AGENT=READER)
+            response = client.get(
+                f"/c/p.gif?{urlencode({'p': '/' + path})}&{query}", HTTP_USER_AGENT=READER
+            )
             assert response.status_code == 200
     assert PageViewCount.objects.exclude(network="").exists()
     later = timezone.localdate(t0 + 4 * DAY)
@@ -114,11 +126,19 @@ def history(published, fakes, client):  # noqa: F811
         PageViewCount.objects.create(day=later, path=f"/{key}/", network="linkedin", views=7)
         PageViewCount.objects.create(day=later, path=f"/{key}/", network="", views=3)
     keys = list(published)
-    for when, network, item in ((t0 + dt.timedelta(hours=2), "x", keys[0]),
-                                (t0 + 2 * DAY, "linkedin", keys[1]),
-                                (t0 + 5 * DAY, "mastodon", keys[1]),
-                                (t0 + 13 * DAY, "", keys[2])):
-        Signup.objects.create(name="Léa Martin", email=f"{network or 'direct'}@example.org",
-                              consent_text="oui", consented_at=when, created_at=when,
-                              last_network=network, last_item=item)
+    for when, network, item in (
+        (t0 + dt.timedelta(hours=2), "x", keys[0]),
+        (t0 + 2 * DAY, "linkedin", keys[1]),
+        (t0 + 5 * DAY, "mastodon", keys[1]),
+        (t0 + 13 * DAY, "", keys[2]),
+    ):
+        Signup.objects.create(
+            name="Léa Martin",
+            email=f"{network or 'direct'}@example.org",
+            consent_text="oui",
+            consented_at=when,
+            created_at=when,
+            last_network=network,
+            last_item=item,
+        )
     return {"t0": t0, "links": links}

@@ -17,16 +17,20 @@ from cms.stats.models import MetricSample, TrackedPost
 ENGAGEMENT = ("likes", "shares", "comments", "quotes", "saves")
 
 
-def expected_gain(deliveries: list[int], metrics: tuple[str, ...] | list[str], a: dt.datetime,
-                  b: dt.datetime) -> int | None:
+def expected_gain(
+    deliveries: list[int], metrics: tuple[str, ...] | list[str], a: dt.datetime, b: dt.datetime
+) -> int | None:
     """What the stored samples say ``deliveries`` gained on ``metrics`` in ``[a, b)``: the
     value of the last reading before ``b`` (if it is a number) minus the last number read
     before ``a`` (0 if none). None when no such gain is known."""
     total, known = 0, False
     for delivery in deliveries:
         for metric in metrics:
-            rows = list(MetricSample.objects.filter(delivery_id=delivery, metric=metric,
-                                                    taken_at__lt=b).order_by("taken_at", "pk"))
+            rows = list(
+                MetricSample.objects.filter(
+                    delivery_id=delivery, metric=metric, taken_at__lt=b
+                ).order_by("taken_at", "pk")
+            )
             if not rows or rows[-1].value is None:
                 continue
             before = [r.value for r in rows if r.taken_at < a and r.value is not None]
@@ -45,15 +49,15 @@ def sent(network: str = "", section: str = "") -> list[Delivery]:
 
 
 def posts_between(network: str, a: dt.datetime, b: dt.datetime, section: str = "") -> int:
-    rows = TrackedPost.objects.filter(delivery__network=network, posted_at__gte=a,
-                                      posted_at__lt=b)
+    rows = TrackedPost.objects.filter(delivery__network=network, posted_at__gte=a, posted_at__lt=b)
     if section:
         rows = rows.filter(delivery__item_key__startswith=f"{section}/")
     return rows.count()
 
 
-def visits(start: dt.date, end: dt.date, network: str | None = None, path: str = "",
-           prefix: str = "") -> int:
+def visits(
+    start: dt.date, end: dt.date, network: str | None = None, path: str = "", prefix: str = ""
+) -> int:
     rows = PageViewCount.objects.filter(day__gte=start, day__lte=end)
     if network is not None:
         rows = rows.filter(network=network)
@@ -64,8 +68,9 @@ def visits(start: dt.date, end: dt.date, network: str | None = None, path: str =
     return sum(rows.values_list("views", flat=True))
 
 
-def signups(a: dt.datetime, b: dt.datetime, network: str | None = None, item: str = "",
-            prefix: str = "") -> int:
+def signups(
+    a: dt.datetime, b: dt.datetime, network: str | None = None, item: str = "", prefix: str = ""
+) -> int:
     rows = Signup.objects.filter(created_at__gte=a, created_at__lt=b)
     if network is not None:
         rows = rows.filter(last_network=network)
@@ -99,8 +104,12 @@ def table(page: BeautifulSoup, name: str) -> dict[str, list[int | str]]:
         label = tr.find(["th"])
         if label is None:
             continue
-        key = (tr.get("data-network") or tr.get("data-item") or tr.get("data-contributor")
-               or label.get_text(" ", strip=True))
+        key = (
+            tr.get("data-network")
+            or tr.get("data-item")
+            or tr.get("data-contributor")
+            or label.get_text(" ", strip=True)
+        )
         rows[key] = [number(td.get_text(" ", strip=True)) for td in tr.find_all("td")]
     return rows
 

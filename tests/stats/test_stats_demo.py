@@ -43,8 +43,7 @@ def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
     now = timezone.now()
 
     accounts = list(SocialAccount.objects.all())
-    assert {a.network for a in accounts} == {"mastodon", "x", "linkedin", "facebook",
-                                             "instagram"}
+    assert {a.network for a in accounts} == {"mastodon", "x", "linkedin", "facebook", "instagram"}
     for account in accounts:  # marked, switched off, and its fake server is gone
         assert account.display_name.endswith(DEMO_SUFFIX)
         assert not account.active and account.status == SocialAccount.Status.RECONNECT
@@ -66,9 +65,9 @@ def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
         assert post.next_pull_at is None and post.note == DEMO_MESSAGE
     refused = MetricSample.objects.filter(delivery__network="instagram", value__isnull=True)
     assert set(refused.values_list("unavailable", flat=True)) == {"permission"}
-    assert not MetricSample.objects.filter(delivery__network="instagram",
-                                           metric__in=["impressions", "reach"],
-                                           value__isnull=False).exists()
+    assert not MetricSample.objects.filter(
+        delivery__network="instagram", metric__in=["impressions", "reach"], value__isnull=False
+    ).exists()
     # visits from the posted links, sign-ups through the form, over months
     days = set(PageViewCount.objects.exclude(network="").values_list("day", flat=True))
     assert len(days) > 30 and min(days) < timezone.localdate() - dt.timedelta(days=90)
@@ -80,18 +79,28 @@ def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
 
     # nothing more is asked of dead servers, and loading again changes nothing
     assert pull(now + dt.timedelta(days=1)).read == 0
-    counts = (MetricSample.objects.count(), Signup.objects.count(),
-              PageViewCount.objects.count(), Delivery.objects.count())
+    counts = (
+        MetricSample.objects.count(),
+        Signup.objects.count(),
+        PageViewCount.objects.count(),
+        Delivery.objects.count(),
+    )
     again = io.StringIO()
     call_command("load_demo", stdout=again)
     assert "Demo statistics: already loaded" in again.getvalue()
-    assert counts == (MetricSample.objects.count(), Signup.objects.count(),
-                      PageViewCount.objects.count(), Delivery.objects.count())
+    assert counts == (
+        MetricSample.objects.count(),
+        Signup.objects.count(),
+        PageViewCount.objects.count(),
+        Delivery.objects.count(),
+    )
 
     client.login(username="admin", password="relais-demo")
     page = soup(client.get("/admin/stats/", {"period": "365"}))
     rows = table(page, "networks")
-    assert all(rows[n][0] > 0 and rows[n][2] > 0 for n in ("mastodon", "x", "linkedin",
-                                                           "facebook", "instagram"))
+    assert all(
+        rows[n][0] > 0 and rows[n][2] > 0
+        for n in ("mastodon", "x", "linkedin", "facebook", "instagram")
+    )
     assert rows["instagram"][1] == "n/d"
     assert len(table(page, "items")) == 10 and table(page, "contributors")

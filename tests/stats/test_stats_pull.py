@@ -69,24 +69,28 @@ def test_unavailable_metrics_are_stored_as_such_and_the_others_still_read(publis
 
     for delivery in Delivery.objects.filter(state="sent", network__in=["instagram", "facebook"]):
         samples = latest(delivery)
-        refused = {"instagram": {"impressions", "reach", "saves", "shares"},
-                   "facebook": {"clicks"}}[delivery.network]
+        refused = {
+            "instagram": {"impressions", "reach", "saves", "shares"},
+            "facebook": {"clicks"},
+        }[delivery.network]
         for metric, sample in samples.items():
             if metric in refused:
                 assert sample.value is None and sample.unavailable in ("permission", "retired")
                 assert sample.reason, "the network's reason is kept"
             else:
                 assert sample.value == engaged[delivery.pk][metric] and not sample.unavailable
-    assert not MetricSample.objects.filter(value=0, metric="clicks",
-                                           delivery__network="facebook").exists()
+    assert not MetricSample.objects.filter(
+        value=0, metric="clicks", delivery__network="facebook"
+    ).exists()
 
 
 def test_a_sample_is_written_only_when_a_number_changes(published, fakes):
     now = timezone.now() + 2 * HOUR
     pull(now)
     count = MetricSample.objects.count()
-    post = TrackedPost.objects.get(delivery__network="mastodon",
-                                   delivery__item_key="actualites/nomination-lea-martin")
+    post = TrackedPost.objects.get(
+        delivery__network="mastodon", delivery__item_key="actualites/nomination-lea-martin"
+    )
     pull(now + HOUR, [post])
     assert MetricSample.objects.count() == count
     fakes["mastodon"].engage(post.delivery.remote_id, likes=3)
@@ -103,9 +107,12 @@ def test_young_posts_are_read_often_old_ones_rarely_and_never_after_90_days(publ
     post = TrackedPost.objects.first()
     start = post.posted_at
     intervals = conf.stats()["intervals"]
-    for age, expected in ((HOUR, intervals[0][1]), (dt.timedelta(days=3), intervals[1][1]),
-                          (dt.timedelta(days=10), intervals[2][1]),
-                          (dt.timedelta(days=40), intervals[3][1])):
+    for age, expected in (
+        (HOUR, intervals[0][1]),
+        (dt.timedelta(days=3), intervals[1][1]),
+        (dt.timedelta(days=10), intervals[2][1]),
+        (dt.timedelta(days=40), intervals[3][1]),
+    ):
         pull(start + age, [post])
         post.refresh_from_db()
         assert post.next_pull_at - (start + age) == dt.timedelta(seconds=expected)
@@ -122,7 +129,8 @@ def test_young_posts_are_read_often_old_ones_rarely_and_never_after_90_days(publ
 def test_an_account_to_reconnect_is_not_asked_anything(published, fakes, accounts):
     mastodon = accounts["mastodon"]
     SocialAccount.objects.filter(pk=mastodon.pk).update(
-        status=SocialAccount.Status.RECONNECT, status_message="Le jeton a expiré.")
+        status=SocialAccount.Status.RECONNECT, status_message="Le jeton a expiré."
+    )
     before = len(fakes["mastodon"].requests)
     now = timezone.now() + 2 * HOUR
 
@@ -136,8 +144,9 @@ def test_an_account_to_reconnect_is_not_asked_anything(published, fakes, account
     assert MetricSample.objects.filter(delivery__network="x").exists()  # the others are read
 
 
-def test_a_revoked_token_marks_the_account_and_tells_its_owner_once(published, fakes, accounts,
-                                                                     admin_user):
+def test_a_revoked_token_marks_the_account_and_tells_its_owner_once(
+    published, fakes, accounts, admin_user
+):
     fakes["mastodon"].expire_tokens()
     now = timezone.now() + 2 * HOUR
 
@@ -197,8 +206,7 @@ def test_an_account_is_read_at_most_so_many_posts_per_run(published, fakes, acco
     read = TrackedPost.objects.filter(delivery__account=accounts["mastodon"], pulls=1).count()
     assert read == 1
     pull(now)
-    assert TrackedPost.objects.filter(delivery__account=accounts["mastodon"],
-                                      pulls=1).count() == 2
+    assert TrackedPost.objects.filter(delivery__account=accounts["mastodon"], pulls=1).count() == 2
 
 
 def test_the_worker_clock_runs_the_pull(published, fakes):

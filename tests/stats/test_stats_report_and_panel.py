@@ -42,20 +42,30 @@ def test_the_monthly_report_holds_the_months_numbers_and_prints(history, client,
     page = soup(response)
 
     ids = [d.pk for d in Delivery.objects.filter(state="sent")]
-    posts = sum(posts_between(n, since, until) for n in ("mastodon", "x", "linkedin",
-                                                          "facebook", "instagram"))
+    posts = sum(
+        posts_between(n, since, until)
+        for n in ("mastodon", "x", "linkedin", "facebook", "instagram")
+    )
     network_visits = visits(start, end) - visits(start, end, network="")
-    expected = [posts, expected_gain(ids, ("impressions",), since, until),
-                expected_gain(ids, ENGAGEMENT, since, until), network_visits,
-                signups(since, until) - signups(since, until, network=""),
-                signups(since, until)]
-    shown = [int(li.select_one(".value").get_text(strip=True).replace("\u202f", "").rstrip("*"))
-             for li in page.select("[data-key-figures] li")]
+    expected = [
+        posts,
+        expected_gain(ids, ("impressions",), since, until),
+        expected_gain(ids, ENGAGEMENT, since, until),
+        network_visits,
+        signups(since, until) - signups(since, until, network=""),
+        signups(since, until),
+    ]
+    shown = [
+        int(li.select_one(".value").get_text(strip=True).replace("\u202f", "").rstrip("*"))
+        for li in page.select("[data-key-figures] li")
+    ]
     assert shown == expected
     previous_start, previous_end = month_bounds(start - DAY)
     assert f"{previous_start:%Y-%m}" in page.select_one("nav").decode()
-    befores = [li.select_one(".before").get_text(" ", strip=True)
-               for li in page.select("[data-key-figures] li")]
+    befores = [
+        li.select_one(".before").get_text(" ", strip=True)
+        for li in page.select("[data-key-figures] li")
+    ]
     before_signups = signups(midnight(previous_start), midnight(previous_end + DAY))
     assert befores[-1].endswith(str(before_signups))
 
@@ -97,12 +107,19 @@ def test_the_item_editor_shows_the_items_own_numbers(history, client, admin_user
             metric = cell["data-metric"]
             text = cell.get_text(strip=True).replace("\u202f", "").rstrip("*")
             if metric == "engagement":
-                value = expected_gain([delivery], ENGAGEMENT, midnight(dt.date(2000, 1, 1)),
-                                      timezone.now() + 400 * DAY)
+                value = expected_gain(
+                    [delivery],
+                    ENGAGEMENT,
+                    midnight(dt.date(2000, 1, 1)),
+                    timezone.now() + 400 * DAY,
+                )
                 assert int(text) == value
                 continue
-            last = MetricSample.objects.filter(delivery_id=delivery, metric=metric).order_by(
-                "taken_at", "pk").last()
+            last = (
+                MetricSample.objects.filter(delivery_id=delivery, metric=metric)
+                .order_by("taken_at", "pk")
+                .last()
+            )
             if last is None:
                 assert text == "—"
             elif last.value is None:
@@ -114,10 +131,12 @@ def test_the_item_editor_shows_the_items_own_numbers(history, client, admin_user
     far = timezone.localdate() + 400 * DAY
     assert int(facts["data-item-visits"]) == visits(dt.date(2000, 1, 1), far, path=path)
     assert int(facts["data-item-network-visits"]) == visits(
-        dt.date(2000, 1, 1), far, path=path) - visits(dt.date(2000, 1, 1), far, network="",
-                                                      path=path)
-    assert int(facts["data-item-signups"]) == Signup.objects.filter(
-        last_item="parcours/de-stagiaire-a-cto").count()
+        dt.date(2000, 1, 1), far, path=path
+    ) - visits(dt.date(2000, 1, 1), far, network="", path=path)
+    assert (
+        int(facts["data-item-signups"])
+        == Signup.objects.filter(last_item="parcours/de-stagiaire-a-cto").count()
+    )
     assert any(c.get_text(strip=True) == "n/d" for c in panel.select('td[data-metric="reach"]'))
 
 

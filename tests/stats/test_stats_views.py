@@ -51,19 +51,25 @@ def expected_row(network: str, start: dt.date, end: dt.date, section: str = "") 
         value = expected_gain(ids, metrics, since, until)
         if value is not None:
             return value
-        refused = MetricSample.objects.filter(delivery_id__in=ids, metric__in=metrics,
-                                              value__isnull=True).exists()
+        refused = MetricSample.objects.filter(
+            delivery_id__in=ids, metric__in=metrics, value__isnull=True
+        ).exists()
         return "n/d" if refused else "—"
 
-    return [posts_between(network, since, until, section), shown(("impressions",)),
-            shown(ENGAGEMENT), shown(("clicks",)),
-            visits(start, end, network=network, prefix=prefix),
-            signups(since, until, network=network, prefix=f"{section}/" if section else "")]
+    return [
+        posts_between(network, since, until, section),
+        shown(("impressions",)),
+        shown(ENGAGEMENT),
+        shown(("clicks",)),
+        visits(start, end, network=network, prefix=prefix),
+        signups(since, until, network=network, prefix=f"{section}/" if section else ""),
+    ]
 
 
 @pytest.mark.parametrize("window", ["everything", "a period cutting through"])
-def test_the_funnel_table_and_charts_agree_with_the_stored_data(history, client, admin_user,
-                                                                  window):
+def test_the_funnel_table_and_charts_agree_with_the_stored_data(
+    history, client, admin_user, window
+):
     t0 = history["t0"]
     if window == "everything":
         start, end = timezone.localdate(t0), timezone.localdate(t0 + 20 * DAY)
@@ -74,8 +80,10 @@ def test_the_funnel_table_and_charts_agree_with_the_stored_data(history, client,
 
     rows = table(page, "networks")
     funnel = svg_values(page, "chart-funnel")
-    totals = {key: svg_series_totals(page, f"chart-{key}")
-              for key in ("impressions", "engagement", "visits", "signups")}
+    totals = {
+        key: svg_series_totals(page, f"chart-{key}")
+        for key in ("impressions", "engagement", "visits", "signups")
+    }
     for network in registry:
         if network == "bluesky":
             assert network not in rows  # no account there: no row
@@ -84,18 +92,28 @@ def test_the_funnel_table_and_charts_agree_with_the_stored_data(history, client,
         assert rows[network][:6] == expected, network
         views, engagement, _clicks, network_visits, joined = expected[1:6]
         label = registry[network].label
-        for stage, value in (("Vues", views), ("Interactions", engagement),
-                             ("Visites depuis les réseaux", network_visits),
-                             ("Adhésions depuis les réseaux", joined)):
+        for stage, value in (
+            ("Vues", views),
+            ("Interactions", engagement),
+            ("Visites depuis les réseaux", network_visits),
+            ("Adhésions depuis les réseaux", joined),
+        ):
             if isinstance(value, int) and value:
                 assert funnel[(network, stage)] == value, (network, stage)
             else:
                 assert (network, stage) not in funnel  # nothing drawn for 0, n/d or —
         # the timelines cover the period bucket by bucket: their bars add up to the period
-        for key, value in (("impressions", views), ("engagement", engagement),
-                           ("visits", network_visits), ("signups", joined)):
+        for key, value in (
+            ("impressions", views),
+            ("engagement", engagement),
+            ("visits", network_visits),
+            ("signups", joined),
+        ):
             assert totals[key].get(network, 0) == (value if isinstance(value, int) else 0), (
-                network, key, label)
+                network,
+                key,
+                label,
+            )
     assert rows["instagram"][1] == "n/d"  # refused: never a zero
     assert rows["mastodon"][1] == "—"  # Mastodon counts no views
     known = [r for n, r in rows.items() if n != "total"]
@@ -103,8 +121,10 @@ def test_the_funnel_table_and_charts_agree_with_the_stored_data(history, client,
     assert rows["total"][4] == sum(r[4] for r in known)
     assert rows["total"][5] == sum(r[5] for r in known)
     assert rows["total"][1] == sum(r[1] for r in known if isinstance(r[1], int))
-    cards = {li["data-card"]: li.select_one(".value").get_text(strip=True)
-             for li in page.select("[data-card]")}
+    cards = {
+        li["data-card"]: li.select_one(".value").get_text(strip=True)
+        for li in page.select("[data-card]")
+    }
     assert cards["signups"] == str(rows["total"][5])
 
 
@@ -138,11 +158,18 @@ def test_items_and_contributors_show_what_each_brought(history, client, admin_us
 
     def item_numbers(key: str) -> list[int]:
         ids = [d.pk for d in Delivery.objects.filter(state="sent", item_key=key)]
-        return [len(ids), expected_gain(ids, ("impressions",), since, until),
-                expected_gain(ids, ENGAGEMENT, since, until),
-                sum(PageViewCount.objects.filter(path=f"/{key}/", day__gte=start, day__lte=end)
-                    .exclude(network="").values_list("views", flat=True)),
-                visits(start, end, path=f"/{key}/"), signups(since, until, item=key)]
+        return [
+            len(ids),
+            expected_gain(ids, ("impressions",), since, until),
+            expected_gain(ids, ENGAGEMENT, since, until),
+            sum(
+                PageViewCount.objects.filter(path=f"/{key}/", day__gte=start, day__lte=end)
+                .exclude(network="")
+                .values_list("views", flat=True)
+            ),
+            visits(start, end, path=f"/{key}/"),
+            signups(since, until, item=key),
+        ]
 
     expected_items = {key: item_numbers(key) for key in (f"{s}/{slug}" for s, slug, *_ in ITEMS)}
     for key, numbers in expected_items.items():
@@ -180,11 +207,23 @@ def test_csv_exports_hold_the_numbers_shown(history, client, admin_user):
         assert cells == [v if v != "—" else "" for v in shown[network][:6]]
     assert by_label["Instagram"][1] == "n/d"
 
-    items = list(csv.reader(io.StringIO(client.get(
-        f"/admin/stats/export/articles.csv?{query}").content.decode("utf-8-sig"))))
+    items = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/stats/export/articles.csv?{query}").content.decode("utf-8-sig")
+            )
+        )
+    )
     assert {r[0] for r in items[1:]} == {title for *_k, title, _n, _p in ITEMS}
-    timeline = list(csv.reader(io.StringIO(client.get(
-        f"/admin/stats/export/evolution-visits.csv?{query}").content.decode("utf-8-sig"))))
+    timeline = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/stats/export/evolution-visits.csv?{query}").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     total_column = sum(int(r[-1] or 0) for r in timeline[1:])
     assert total_column == visits(start, end, network=None) - visits(start, end, network="")
     assert client.get(f"/admin/stats/export/inconnu.csv?{query}").status_code == 404
@@ -194,13 +233,18 @@ def test_a_title_cannot_become_a_spreadsheet_formula(history, client, admin_user
     page = published["actualites/nomination-lea-martin"]
     from cms.publishing.models import ExportRecord
 
-    ExportRecord.objects.filter(page_id=page.pk).update(title="=HYPERLINK(\"x\")")
+    ExportRecord.objects.filter(page_id=page.pk).update(title='=HYPERLINK("x")')
     t0 = history["t0"]
     client.force_login(admin_user)
     query = urlencode(period(timezone.localdate(t0), timezone.localdate(t0 + 20 * DAY)))
-    rows = list(csv.reader(io.StringIO(client.get(
-        f"/admin/stats/export/articles.csv?{query}").content.decode("utf-8-sig"))))
-    assert "'=HYPERLINK(\"x\")" in [r[0] for r in rows]
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/stats/export/articles.csv?{query}").content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert '\'=HYPERLINK("x")' in [r[0] for r in rows]
 
 
 def test_charts_are_accessible_with_a_table_next_to_each(history, client, admin_user):
@@ -224,18 +268,22 @@ def test_bad_dates_say_what_to_do_and_show_the_default_period(history, client, a
     assert "inversez les deux dates" in page.get_text()
     today = timezone.localdate()
     assert (today - dt.timedelta(days=89)).strftime("%Y") in page.select_one(
-        ".stats-period").get_text()
+        ".stats-period"
+    ).get_text()
 
 
-def test_only_users_allowed_to_see_statistics_do(history, client, stats_user,
-                                                 django_user_model):
+def test_only_users_allowed_to_see_statistics_do(history, client, stats_user, django_user_model):
     from django.contrib.auth.models import Permission
 
     editor = django_user_model.objects.create_user("redactrice", "r@example.org", "pw")
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(editor)
-    for url in ("/admin/stats/", "/admin/stats/contributeurs/", "/admin/stats/rapport/",
-                "/admin/stats/export/reseaux.csv"):
+    for url in (
+        "/admin/stats/",
+        "/admin/stats/contributeurs/",
+        "/admin/stats/rapport/",
+        "/admin/stats/export/reseaux.csv",
+    ):
         assert client.get(url).status_code in (302, 403), url
     assert "/admin/stats/" not in client.get("/admin/").content.decode()
     client.force_login(stats_user)

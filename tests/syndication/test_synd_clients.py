@@ -216,8 +216,9 @@ def linkedin_post_with_picture(fake_factory, tmp_path, fault: str):
     fake = fake_factory("linkedin")
     fake.faults.add(fault, path="/rest/images")
     post = post_for("linkedin")
-    return fake, dataclasses.replace(post, card=dataclasses.replace(
-        post.card, image=ImageRef(path=str(picture), alt="photo")))
+    return fake, dataclasses.replace(
+        post, card=dataclasses.replace(post.card, image=ImageRef(path=str(picture), alt="photo"))
+    )
 
 
 def test_linkedin_posts_without_its_picture_when_the_upload_fails(fake_factory, tmp_path, caplog):

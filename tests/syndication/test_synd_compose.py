@@ -239,9 +239,7 @@ def test_cli_json_gives_the_request_body_of_each_network(content_file: Path):
     by_name = {line["network"]: line for line in lines}
     record = by_name["bluesky"]["body"]["record"]
     thumb = record["embed"]["external"]["thumb"]
-    assert thumb == {
-        "pending_upload": str(content_file.parent / "de-stagiaire-a-cto/hero.jpg")
-    }
+    assert thumb == {"pending_upload": str(content_file.parent / "de-stagiaire-a-cto/hero.jpg")}
     text = record["text"].encode()
     for facet in record["facets"]:
         piece = text[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
@@ -315,7 +313,10 @@ def test_item_images_are_relative_to_the_content_file(content_file: Path):
     content.image_social = "../partage/carte.jpg"  # a picture shared by several items
     item = Item.from_content_item(content, site_url="https://a.org", content_dir="/c")
     assert item.image is not None
-    assert (item.image.path, item.image.url) == ("/c/partage/carte.jpg", "https://a.org/partage/carte.jpg")
+    assert (item.image.path, item.image.url) == (
+        "/c/partage/carte.jpg",
+        "https://a.org/partage/carte.jpg",
+    )
     content.image_social = "https://cdn.example.org/carte.jpg"
     item = Item.from_content_item(content, site_url="https://a.org", content_dir="/c")
     assert item.image is not None and item.image.url == "https://cdn.example.org/carte.jpg"

@@ -44,8 +44,9 @@ def exercise(fake, name: str, *, expire: bool = False, image_path: str = "") -> 
     """Everything a client does: verify, look for a post, publish, find it again."""
     client = client_for(fake)
     item = synthetic_item(3)
-    item.image = ImageRef(path=image_path, url="https://alumni.example.org/img/3.jpg",
-                          alt="Une photo")
+    item.image = ImageRef(
+        path=image_path, url="https://alumni.example.org/img/3.jpg", alt="Une photo"
+    )
     post = compose(item, registry.create(name))
     client.verify_credentials()
     assert client.find_existing(post) is None

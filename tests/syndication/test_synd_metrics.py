@@ -104,9 +104,9 @@ def test_facebook_asks_each_insight_alone_so_a_retired_one_breaks_nothing(fake_f
     got = client.metrics(ids)
 
     insight_requests = [r for r in fake.requests if r.path.endswith("/insights")]
-    assert insight_requests and all(
-        "," not in r.query["metric"][0] for r in insight_requests
-    ), "one metric per insights request"
+    assert insight_requests and all("," not in r.query["metric"][0] for r in insight_requests), (
+        "one metric per insights request"
+    )
     for post_id in ids:
         clicks = got[post_id]["clicks"]
         assert isinstance(clicks, Unavailable) and clicks.kind == RETIRED

@@ -67,8 +67,9 @@ def test_x_metrics_requests_and_answers_match_the_openapi_description(
     # against the description's list of Post fields, and the metrics against PostPublicMetrics.
     operation = x_spec["paths"]["/2/tweets"]["get"]
     fields_ref = next(
-        p["$ref"] for p in operation["parameters"] if p.get("$ref", "").endswith("FieldsParameter")
-        and "Post" in p["$ref"]
+        p["$ref"]
+        for p in operation["parameters"]
+        if p.get("$ref", "").endswith("FieldsParameter") and "Post" in p["$ref"]
     )
     fields_param = x_spec["components"]["parameters"][fields_ref.rsplit("/", 1)[1]]
     allowed = set(fields_param["schema"]["items"]["enum"])
@@ -90,8 +91,9 @@ def test_x_answers_checked_do_catch_a_bad_metrics_answer(x_openapi):
     with pytest.raises(ResponseValidationError):
         x_openapi.validate_response(
             mock_request(req),
-            MockResponse(json.dumps(bad).encode(), status_code=200,
-                         content_type="application/json"),
+            MockResponse(
+                json.dumps(bad).encode(), status_code=200, content_type="application/json"
+            ),
         )
 
 
@@ -114,7 +116,7 @@ def test_meta_metrics_requests_match_meta_descriptions(fake_factory, meta, name)
     for req in fake.requests[start:]:
         assert "access_token" not in req.query, "tokens go in the Authorization header"
         path = re.sub(r"^/v\d+\.\d+", "", req.path)
-        (node, edge), = [t for p, t in GRAPH_ROUTES[name].items() if re.fullmatch(p, path)]
+        ((node, edge),) = [t for p, t in GRAPH_ROUTES[name].items() if re.fullmatch(p, path)]
         params = {k: v[-1] for k, v in req.query.items()}
         assert req.method == "GET"
         if edge is None:

@@ -31,12 +31,16 @@ REQUIREMENTS = {
     "bluesky": gettext_lazy("un identifiant et un mot de passe d'application"),
     "mastodon": gettext_lazy("l'adresse du serveur, puis l'autorisation sur ce serveur"),
     "x": gettext_lazy("une application X (offre payante de l'API pour publier)"),
-    "linkedin": gettext_lazy("une application LinkedIn avec l'accès « Community Management », "
-                             "et le rôle d'administrateur de la page"),
-    "facebook": gettext_lazy("une application Meta validée (pages_manage_posts), et un rôle sur "
-                             "la Page"),
-    "instagram": gettext_lazy("la même application Meta, et un compte Instagram professionnel "
-                              "lié à la Page"),
+    "linkedin": gettext_lazy(
+        "une application LinkedIn avec l'accès « Community Management », "
+        "et le rôle d'administrateur de la page"
+    ),
+    "facebook": gettext_lazy(
+        "une application Meta validée (pages_manage_posts), et un rôle sur la Page"
+    ),
+    "instagram": gettext_lazy(
+        "la même application Meta, et un compte Instagram professionnel lié à la Page"
+    ),
 }
 
 
@@ -49,14 +53,22 @@ def index(request: HttpRequest) -> HttpResponse:
     networks = []
     for name, cls in registry.items():
         flow = FLOWS.get(name)
-        networks.append({
-            "name": name, "label": cls.label, "requires": REQUIREMENTS.get(name, ""),
-            "configured": flow is None or flow().configured,
-        })
-    return TemplateResponse(request, "social/accounts.html", {
-        "sites": [(site, [a for a in accounts if a.site_id == site.pk]) for site in sites],
-        "networks": networks,
-    })
+        networks.append(
+            {
+                "name": name,
+                "label": cls.label,
+                "requires": REQUIREMENTS.get(name, ""),
+                "configured": flow is None or flow().configured,
+            }
+        )
+    return TemplateResponse(
+        request,
+        "social/accounts.html",
+        {
+            "sites": [(site, [a for a in accounts if a.site_id == site.pk]) for site in sites],
+            "networks": networks,
+        },
+    )
 
 
 class AccountForm(forms.ModelForm):
@@ -80,9 +92,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             resume_account(account)  # what waited while it was switched off
         messages.success(request, _("Compte %(account)s enregistré.") % {"account": account})
         return redirect("social_accounts")
-    return TemplateResponse(request, "social/account_edit.html", {
-        "form": form, "account": account,
-    })
+    return TemplateResponse(
+        request,
+        "social/account_edit.html",
+        {
+            "form": form,
+            "account": account,
+        },
+    )
 
 
 @require_POST
@@ -96,14 +113,20 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         mark_reconnect_needed(account)
         messages.error(request, account.status_message)
     except DeliveryError:
-        messages.warning(request, _("%(label)s ne répond pas pour le moment : réessayez plus "
-                                    "tard.") % {"label": account.network_label})
+        messages.warning(
+            request,
+            _("%(label)s ne répond pas pour le moment : réessayez plus tard.")
+            % {"label": account.network_label},
+        )
     else:
         if account.status == SocialAccount.Status.RECONNECT:
             mark_connected(account)
             resume_account(account)
-        messages.success(request, _("Le compte %(account)s peut publier (%(who)s).")
-                         % {"account": account, "who": info.handle or info.name or info.id})
+        messages.success(
+            request,
+            _("Le compte %(account)s peut publier (%(who)s).")
+            % {"account": account, "who": info.handle or info.name or info.id},
+        )
     return redirect("social_accounts")
 
 
@@ -115,7 +138,12 @@ def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     account.credentials = ""
     account.active = False
     account.save(update_fields=["credentials", "active", "updated_at"])
-    messages.success(request, _("Compte %(account)s déconnecté : ses identifiants sont effacés. "
-                                "Pensez à retirer aussi l'accès de Relais sur le réseau.")
-                     % {"account": account})
+    messages.success(
+        request,
+        _(
+            "Compte %(account)s déconnecté : ses identifiants sont effacés. "
+            "Pensez à retirer aussi l'accès de Relais sur le réseau."
+        )
+        % {"account": account},
+    )
     return redirect("social_accounts")

@@ -70,30 +70,52 @@ def _back(request: HttpRequest, message: str) -> HttpResponse:
     return redirect("social_accounts")
 
 
-def _remember(request: HttpRequest, state: str, network: str, site: Site,
-              account: SocialAccount | None, kept: dict[str, Any]) -> None:
+def _remember(
+    request: HttpRequest,
+    state: str,
+    network: str,
+    site: Site,
+    account: SocialAccount | None,
+    kept: dict[str, Any],
+) -> None:
     """Keep what the callback needs, under ``state`` (the last five flows, 15 minutes)."""
-    pending = {k: v for k, v in request.session.get(STATE_KEY, {}).items()
-               if time.time() - v.get("created", 0) < conf.OAUTH_STATE_LIFETIME.total_seconds()}
+    pending = {
+        k: v
+        for k, v in request.session.get(STATE_KEY, {}).items()
+        if time.time() - v.get("created", 0) < conf.OAUTH_STATE_LIFETIME.total_seconds()
+    }
     pending[state] = {
-        "network": network, "site": site.pk, "account": account.pk if account else None,
-        "created": time.time(), "kept": crypto.encrypt(kept),
+        "network": network,
+        "site": site.pk,
+        "account": account.pk if account else None,
+        "created": time.time(),
+        "kept": crypto.encrypt(kept),
     }
     request.session[STATE_KEY] = dict(list(pending.items())[-5:])
 
 
-def _finish(request: HttpRequest, network: str, site_id: int, account_id: int | None,
-            candidates: list[Candidate]) -> HttpResponse:
+def _finish(
+    request: HttpRequest,
+    network: str,
+    site_id: int,
+    account_id: int | None,
+    candidates: list[Candidate],
+) -> HttpResponse:
     label = registry[network].label
     if not candidates:
-        return _back(request, _(
-            "Aucun compte %(label)s utilisable : vérifiez que vous administrez la page (ou le "
-            "compte professionnel) et que vous avez accepté toutes les autorisations demandées."
-        ) % {"label": label})
+        return _back(
+            request,
+            _(
+                "Aucun compte %(label)s utilisable : vérifiez que vous administrez la page (ou le "
+                "compte professionnel) et que vous avez accepté toutes les autorisations demandées."
+            )
+            % {"label": label},
+        )
     site = get_object_or_404(Site, pk=site_id)
     if len(candidates) > 1 and account_id is None:
         request.session[CHOICE_KEY] = {
-            "network": network, "site": site_id,
+            "network": network,
+            "site": site_id,
             "candidates": crypto.encrypt({"list": [c.to_session() for c in candidates]}),
         }
         return redirect("social_connect_choose", network=network)
@@ -101,18 +123,25 @@ def _finish(request: HttpRequest, network: str, site_id: int, account_id: int | 
     if account is not None:
         candidate = next((c for c in candidates if c.remote_id == account.remote_id), None)
         if candidate is None:
-            return _back(request, _(
-                "Ce n'est pas le même compte %(label)s que « %(name)s » : reconnectez-vous avec "
-                "le bon compte, ou connectez-le comme un nouveau compte."
-            ) % {"label": label, "name": account.display_name})
+            return _back(
+                request,
+                _(
+                    "Ce n'est pas le même compte %(label)s que « %(name)s » : reconnectez-vous "
+                    "avec le bon compte, ou connectez-le comme un nouveau compte."
+                )
+                % {"label": label, "name": account.display_name},
+            )
     else:
         candidate = candidates[0]
     saved, created = save_candidate(site, network, candidate, request.user, account)
     if created:
         messages.success(request, _("Compte %(account)s connecté.") % {"account": saved})
     else:
-        messages.success(request, _("Compte %(account)s reconnecté : les publications en attente "
-                                    "partent.") % {"account": saved})
+        messages.success(
+            request,
+            _("Compte %(account)s reconnecté : les publications en attente partent.")
+            % {"account": saved},
+        )
     return redirect("social_accounts")
 
 
@@ -121,25 +150,33 @@ def _finish(request: HttpRequest, network: str, site_id: int, account_id: int | 
 
 class BlueskyForm(forms.Form):
     identifier = forms.CharField(
-        label=gettext_lazy("Identifiant"), max_length=200,
+        label=gettext_lazy("Identifiant"),
+        max_length=200,
         help_text=gettext_lazy("Votre pseudo Bluesky, par exemple alumni.bsky.social."),
     )
     app_password = forms.CharField(
-        label=gettext_lazy("Mot de passe d'application"), max_length=200,
+        label=gettext_lazy("Mot de passe d'application"),
+        max_length=200,
         widget=forms.PasswordInput(render_value=False),
-        help_text=gettext_lazy("À créer dans Bluesky : Paramètres → Confidentialité et sécurité "
-                               "→ Mots de passe d'application. Jamais le mot de passe du compte."),
+        help_text=gettext_lazy(
+            "À créer dans Bluesky : Paramètres → Confidentialité et sécurité "
+            "→ Mots de passe d'application. Jamais le mot de passe du compte."
+        ),
     )
     server = forms.URLField(
-        label=gettext_lazy("Serveur (PDS)"), max_length=300, assume_scheme="https",
-        help_text=gettext_lazy("Laissez la valeur proposée sauf si votre compte est hébergé "
-                               "ailleurs."),
+        label=gettext_lazy("Serveur (PDS)"),
+        max_length=300,
+        assume_scheme="https",
+        help_text=gettext_lazy(
+            "Laissez la valeur proposée sauf si votre compte est hébergé ailleurs."
+        ),
     )
 
 
 class MastodonForm(forms.Form):
     instance = forms.CharField(
-        label=gettext_lazy("Serveur Mastodon"), max_length=300,
+        label=gettext_lazy("Serveur Mastodon"),
+        max_length=300,
         help_text=gettext_lazy("L'adresse du serveur du compte, par exemple mastodon.social."),
     )
 
@@ -168,24 +205,36 @@ def start(request: HttpRequest, network: str) -> HttpResponse:
 
 
 def _bluesky(request: HttpRequest, site: Site, account: SocialAccount | None) -> HttpResponse:
-    initial = {"server": (account.base_url if account else "")
-               or conf.provider("bluesky")["default_server"]}
+    initial = {
+        "server": (account.base_url if account else "")
+        or conf.provider("bluesky")["default_server"]
+    }
     if account is not None:
         initial["identifier"] = account.handle.lstrip("@")
     form = BlueskyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            candidate = connect_bluesky(form.cleaned_data["identifier"],
-                                        form.cleaned_data["app_password"],
-                                        form.cleaned_data["server"])
+            candidate = connect_bluesky(
+                form.cleaned_data["identifier"],
+                form.cleaned_data["app_password"],
+                form.cleaned_data["server"],
+            )
         except ConnectError as exc:
             form.add_error(None, str(exc))
         else:
-            return _finish(request, "bluesky", site.pk, account.pk if account else None,
-                           [candidate])
-    return TemplateResponse(request, "social/connect_form.html", {
-        "form": form, "network": registry["bluesky"], "site": site, "account": account,
-    })
+            return _finish(
+                request, "bluesky", site.pk, account.pk if account else None, [candidate]
+            )
+    return TemplateResponse(
+        request,
+        "social/connect_form.html",
+        {
+            "form": form,
+            "network": registry["bluesky"],
+            "site": site,
+            "account": account,
+        },
+    )
 
 
 def _mastodon(request: HttpRequest, site: Site, account: SocialAccount | None) -> HttpResponse:
@@ -202,9 +251,16 @@ def _mastodon(request: HttpRequest, site: Site, account: SocialAccount | None) -
             state = secrets.token_urlsafe(32)
             _remember(request, state, "mastodon", site, account, app)
             return redirect(flow.authorize_url(app, callback_url("mastodon"), state))
-    return TemplateResponse(request, "social/connect_form.html", {
-        "form": form, "network": registry["mastodon"], "site": site, "account": account,
-    })
+    return TemplateResponse(
+        request,
+        "social/connect_form.html",
+        {
+            "form": form,
+            "network": registry["mastodon"],
+            "site": site,
+            "account": account,
+        },
+    )
 
 
 def callback(request: HttpRequest, network: str) -> HttpResponse:
@@ -216,23 +272,36 @@ def callback(request: HttpRequest, network: str) -> HttpResponse:
     pending = request.session.get(STATE_KEY, {})
     entry = pending.pop(state, None) if state else None
     request.session[STATE_KEY] = pending
-    if entry is None or entry["network"] != network or (
-        time.time() - entry["created"] > conf.OAUTH_STATE_LIFETIME.total_seconds()
+    if (
+        entry is None
+        or entry["network"] != network
+        or (time.time() - entry["created"] > conf.OAUTH_STATE_LIFETIME.total_seconds())
     ):
-        return _back(request, _(
-            "Cette connexion à %(label)s a expiré ou n'a pas été demandée depuis ce navigateur : "
-            "recommencez depuis Paramètres → Réseaux."
-        ) % {"label": label})
+        return _back(
+            request,
+            _(
+                "Cette connexion à %(label)s a expiré ou n'a pas été demandée depuis ce "
+                "navigateur : recommencez depuis Paramètres → Réseaux."
+            )
+            % {"label": label},
+        )
     if request.GET.get("error"):
         if request.GET["error"] == "access_denied":
-            return _back(request, _("Connexion à %(label)s annulée : l'autorisation a été "
-                                    "refusée.") % {"label": label})
-        return _back(request, _("%(label)s a refusé la connexion (%(error)s) : recommencez.")
-                     % {"label": label, "error": request.GET["error"][:100]})
+            return _back(
+                request,
+                _("Connexion à %(label)s annulée : l'autorisation a été refusée.")
+                % {"label": label},
+            )
+        return _back(
+            request,
+            _("%(label)s a refusé la connexion (%(error)s) : recommencez.")
+            % {"label": label, "error": request.GET["error"][:100]},
+        )
     code = request.GET.get("code", "")
     if not code:
-        return _back(request, _("%(label)s n'a pas renvoyé d'autorisation : recommencez.")
-                     % {"label": label})
+        return _back(
+            request, _("%(label)s n'a pas renvoyé d'autorisation : recommencez.") % {"label": label}
+        )
     kept = crypto.decrypt(entry["kept"])
     flow = FLOWS[network]()
     try:
@@ -248,8 +317,7 @@ def choose(request: HttpRequest, network: str) -> HttpResponse:
     pending = request.session.get(CHOICE_KEY)
     if not pending or pending.get("network") != network:
         return _back(request, _("Rien à choisir : recommencez la connexion."))
-    candidates = [Candidate.from_session(c)
-                  for c in crypto.decrypt(pending["candidates"])["list"]]
+    candidates = [Candidate.from_session(c) for c in crypto.decrypt(pending["candidates"])["list"]]
     if request.method == "POST":
         picked = [c for c in candidates if c.remote_id in request.POST.getlist("remote_id")]
         if picked:
@@ -259,6 +327,11 @@ def choose(request: HttpRequest, network: str) -> HttpResponse:
                 response = _finish(request, network, pending["site"], None, [candidate])
             return response
         messages.error(request, _("Choisissez au moins un compte."))
-    return TemplateResponse(request, "social/connect_choose.html", {
-        "network": registry[network], "candidates": candidates,
-    })
+    return TemplateResponse(
+        request,
+        "social/connect_choose.html",
+        {
+            "network": registry[network],
+            "candidates": candidates,
+        },
+    )

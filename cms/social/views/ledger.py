@@ -39,11 +39,14 @@ def can_post(user, page: Page | None) -> bool:
 
 class DeliveryFilterSet(WagtailFilterSet):
     state = django_filters.ChoiceFilter(
-        label=gettext_lazy("État"), choices=Delivery.State.choices,
+        label=gettext_lazy("État"),
+        choices=Delivery.State.choices,
         empty_label=gettext_lazy("Tous"),
     )
     network = django_filters.ChoiceFilter(
-        label=gettext_lazy("Réseau"), choices=NETWORK_CHOICES, empty_label=gettext_lazy("Tous"),
+        label=gettext_lazy("Réseau"),
+        choices=NETWORK_CHOICES,
+        empty_label=gettext_lazy("Tous"),
     )
 
     class Meta:
@@ -72,15 +75,22 @@ def page_deliveries(request: HttpRequest, page_id: int) -> HttpResponse:
     from cms.publishing.models import ExportRecord
 
     record = ExportRecord.objects.filter(page_id=page.pk, withdrawn=False).first()
-    deliveries = list(Delivery.objects.filter(page_id=page.pk).select_related("account")
-                      .order_by("-round", "account__network", "pk"))
-    return TemplateResponse(request, "social/page_deliveries.html", {
-        "page": page,
-        "deliveries": deliveries,
-        "accounts": accounts_for(page),
-        "is_live": record is not None and record.live_at is not None,
-        "can_post": can_post(request.user, page),
-    })
+    deliveries = list(
+        Delivery.objects.filter(page_id=page.pk)
+        .select_related("account")
+        .order_by("-round", "account__network", "pk")
+    )
+    return TemplateResponse(
+        request,
+        "social/page_deliveries.html",
+        {
+            "page": page,
+            "deliveries": deliveries,
+            "accounts": accounts_for(page),
+            "is_live": record is not None and record.live_at is not None,
+            "can_post": can_post(request.user, page),
+        },
+    )
 
 
 @require_POST
@@ -92,8 +102,11 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     back = request.POST.get("next") or ""
     if not delivery.can_retry:
-        messages.warning(request, _("Cette publication n'est pas à réessayer (%(state)s).")
-                         % {"state": delivery.get_state_display()})
+        messages.warning(
+            request,
+            _("Cette publication n'est pas à réessayer (%(state)s).")
+            % {"state": delivery.get_state_display()},
+        )
     else:
         if delivery.state == State.FAILED:
             make_engine().reset(to_entry(delivery))
@@ -103,8 +116,9 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
             if timezone.now() - last >= dt.timedelta(seconds=conf.delivery()["check_delay"]):
                 DjangoLedger().update(to_entry(delivery), retry_at=None)
         schedule(delivery.pk)
-        messages.success(request, _("Nouvel essai demandé pour %(account)s.")
-                         % {"account": delivery.account})
+        messages.success(
+            request, _("Nouvel essai demandé pour %(account)s.") % {"account": delivery.account}
+        )
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("social_deliveries")
@@ -112,7 +126,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def repost(request: HttpRequest, page_id: int) -> HttpResponse:
-    """"Publier à nouveau": a new post of the live item on the chosen accounts."""
+    """ "Publier à nouveau": a new post of the live item on the chosen accounts."""
     from cms.publishing.models import ExportRecord
 
     page = get_object_or_404(Page, pk=page_id).specific
@@ -130,8 +144,11 @@ def repost(request: HttpRequest, page_id: int) -> HttpResponse:
     created = plan(page, record, accounts=accounts, again=True, user=request.user)
     enqueue(created)
     if created:
-        messages.success(request, _("Nouvelle publication demandée sur %(accounts)s.")
-                         % {"accounts": ", ".join(str(d.account) for d in created)})
+        messages.success(
+            request,
+            _("Nouvelle publication demandée sur %(accounts)s.")
+            % {"accounts": ", ".join(str(d.account) for d in created)},
+        )
     else:
         messages.warning(request, _("Une publication est déjà en cours sur ces comptes."))
     return redirect("social_page_deliveries", page_id=page.pk)

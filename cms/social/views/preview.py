@@ -48,8 +48,9 @@ def compose_previews(
 
 def _respond(request: HttpRequest, instance: Any, parent: Any) -> JsonResponse:
     form_class = type(instance).get_edit_handler().get_form_class()
-    form = form_class(request.POST, request.FILES, instance=instance, parent_page=parent,
-                      for_user=request.user)
+    form = form_class(
+        request.POST, request.FILES, instance=instance, parent_page=parent, for_user=request.user
+    )
     form.skip_social_validation = True
     try:
         valid = form.is_valid()
@@ -57,11 +58,13 @@ def _respond(request: HttpRequest, instance: Any, parent: Any) -> JsonResponse:
         logger.debug("Social preview: incomplete form", exc_info=True)
         valid = False
     if not valid:
-        return JsonResponse({
-            "error": _("Complétez l'article (titre, slug et chapeau) pour voir les textes."),
-            "fields": sorted(getattr(form, "_errors", None) or {}),
-            "networks": {},
-        })
+        return JsonResponse(
+            {
+                "error": _("Complétez l'article (titre, slug et chapeau) pour voir les textes."),
+                "fields": sorted(getattr(form, "_errors", None) or {}),
+                "networks": {},
+            }
+        )
     page = form.save(commit=False)
     networks = form.social_networks()
     texts = form.cleaned_data.get("social_texts") or {}

@@ -61,27 +61,89 @@ DEMO_MESSAGE = (
     "Connectez le vrai compte de l'association dans Paramètres → Réseaux."
 )
 #: Readings after each post (the rounds), and the share of its final reactions reached then.
-ROUNDS = [(dt.timedelta(hours=1), 0.12), (dt.timedelta(days=1), 0.5), (dt.timedelta(days=3), 0.75),
-          (dt.timedelta(days=7), 0.88), (dt.timedelta(days=14), 0.95),
-          (dt.timedelta(days=30), 0.99), (dt.timedelta(days=60), 1.0),
-          (dt.timedelta(days=90), 1.0)]
+ROUNDS = [
+    (dt.timedelta(hours=1), 0.12),
+    (dt.timedelta(days=1), 0.5),
+    (dt.timedelta(days=3), 0.75),
+    (dt.timedelta(days=7), 0.88),
+    (dt.timedelta(days=14), 0.95),
+    (dt.timedelta(days=30), 0.99),
+    (dt.timedelta(days=60), 1.0),
+    (dt.timedelta(days=90), 1.0),
+]
 #: Typical final numbers of a post of average interest, per network.
 SCALE = {
-    "linkedin": {"impressions": 1400, "reach": 900, "likes": 38, "comments": 5, "shares": 4,
-                 "clicks": 55},
-    "facebook": {"impressions": 800, "reach": 600, "likes": 24, "comments": 4, "shares": 3,
-                 "clicks": 30},
+    "linkedin": {
+        "impressions": 1400,
+        "reach": 900,
+        "likes": 38,
+        "comments": 5,
+        "shares": 4,
+        "clicks": 55,
+    },
+    "facebook": {
+        "impressions": 800,
+        "reach": 600,
+        "likes": 24,
+        "comments": 4,
+        "shares": 3,
+        "clicks": 30,
+    },
     "x": {"impressions": 600, "likes": 12, "shares": 3, "comments": 2, "quotes": 1, "saves": 2},
-    "instagram": {"impressions": 700, "reach": 500, "likes": 45, "comments": 3, "saves": 4,
-                  "shares": 2},
+    "instagram": {
+        "impressions": 700,
+        "reach": 500,
+        "likes": 45,
+        "comments": 3,
+        "saves": 4,
+        "shares": 2,
+    },
     "mastodon": {"likes": 14, "shares": 6, "comments": 2},
 }
 #: Visits to the site per post of average interest, per network.
 VISITS = {"linkedin": 16, "facebook": 10, "x": 6, "instagram": 3, "mastodon": 7}
-FIRST = ["Camille", "Léa", "Hugo", "Manon", "Lucas", "Chloé", "Nathan", "Inès", "Théo", "Jade",
-         "Louis", "Sarah", "Mathis", "Emma", "Noé", "Alice", "Jules", "Zoé", "Adam", "Lina"]
-LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-        "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux"]
+FIRST = [
+    "Camille",
+    "Léa",
+    "Hugo",
+    "Manon",
+    "Lucas",
+    "Chloé",
+    "Nathan",
+    "Inès",
+    "Théo",
+    "Jade",
+    "Louis",
+    "Sarah",
+    "Mathis",
+    "Emma",
+    "Noé",
+    "Alice",
+    "Jules",
+    "Zoé",
+    "Adam",
+    "Lina",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+]
 
 
 def already_loaded() -> bool:
@@ -98,8 +160,10 @@ class DemoStats:
     def items(self) -> list[ItemPage]:
         live = ExportRecord.objects.filter(withdrawn=False, live_at__isnull=False)
         pages = ItemPage.objects.live().filter(pk__in=live.values("page_id")).specific()
-        return sorted((p for p in pages if p.first_published_at
-                       and p.first_published_at < self.now), key=lambda p: p.first_published_at)
+        return sorted(
+            (p for p in pages if p.first_published_at and p.first_published_at < self.now),
+            key=lambda p: p.first_published_at,
+        )
 
     def syndicate(self, items: list[ItemPage]) -> None:
         """What the build's ``items_live`` signal does for items live for the first time."""
@@ -109,11 +173,15 @@ class DemoStats:
     def date_posts(self, items: list[ItemPage]) -> list[TrackedPost]:
         published = {p.pk: p.first_published_at for p in items}
         track_new_posts(self.now)
-        tracked = list(TrackedPost.objects.filter(delivery__page_id__in=published)
-                       .select_related("delivery__account"))
+        tracked = list(
+            TrackedPost.objects.filter(delivery__page_id__in=published).select_related(
+                "delivery__account"
+            )
+        )
         for post in tracked:
             post.posted_at = published[post.delivery.page_id] + dt.timedelta(
-                minutes=self.rng.randrange(5, 90))
+                minutes=self.rng.randrange(5, 90)
+            )
             post.save(update_fields=["posted_at"])
         return tracked
 
@@ -122,17 +190,20 @@ class DemoStats:
     def interest(self, items: list[ItemPage]) -> dict[int, float]:
         """How much each item interests readers (events and career stories a bit more)."""
         boost = {"evenements": 1.3, "parcours": 1.2}
-        return {p.pk: math.exp(self.rng.gauss(0, 0.55)) * boost.get(p.section_key, 1.0)
-                for p in items}
+        return {
+            p.pk: math.exp(self.rng.gauss(0, 0.55)) * boost.get(p.section_key, 1.0) for p in items
+        }
 
-    def react_and_read(self, fakes: dict[str, Any], tracked: list[TrackedPost],
-                       interest: dict[int, float]) -> None:
+    def react_and_read(
+        self, fakes: dict[str, Any], tracked: list[TrackedPost], interest: dict[int, float]
+    ) -> None:
         finals = {}
         for post in tracked:
             network = post.delivery.network
             level = interest[post.delivery.page_id] * self.rng.uniform(0.7, 1.3)
-            finals[post.pk] = {m: round(v * level * self.rng.uniform(0.8, 1.2))
-                               for m, v in SCALE[network].items()}
+            finals[post.pk] = {
+                m: round(v * level * self.rng.uniform(0.8, 1.2)) for m, v in SCALE[network].items()
+            }
         reached: dict[int, float] = defaultdict(float)
         for offset, share in ROUNDS:
             due = [p for p in tracked if p.posted_at + offset <= self.now]
@@ -146,28 +217,38 @@ class DemoStats:
                     fake.engage(post.delivery.remote_id, **amounts)
                 reached[post.pk] = share
             last = MetricSample.objects.aggregate(last=Max("pk"))["last"] or 0
-            pull(self.now, [TrackedPost.objects.select_related("delivery__account").get(pk=p.pk)
-                            for p in due])
+            pull(
+                self.now,
+                [TrackedPost.objects.select_related("delivery__account").get(pk=p.pk) for p in due],
+            )
             for post in due:  # the readings of this round, dated back to their moment
                 when = post.posted_at + offset
                 MetricSample.objects.filter(pk__gt=last, delivery_id=post.delivery_id).update(
-                    taken_at=when)
+                    taken_at=when
+                )
                 TrackedPost.objects.filter(pk=post.pk).update(last_pulled_at=when)
 
     # -- 4: visits and sign-ups --------------------------------------------------------------
 
-    def read_site(self, fakes: dict[str, Any], tracked: list[TrackedPost],
-                  interest: dict[int, float]) -> tuple[int, list[tuple[TrackedPost, str]]]:
+    def read_site(
+        self, fakes: dict[str, Any], tracked: list[TrackedPost], interest: dict[int, float]
+    ) -> tuple[int, list[tuple[TrackedPost, str]]]:
         browser = visitors.client()
         counted, arrivals = 0, []
         for post in tracked:
             fake = fakes[post.delivery.network]
             link = next(p["link"] for p in fake.posts if p["id"] == post.delivery.remote_id)
             path, utm = visitors.landing(link)
-            total = round(VISITS[post.delivery.network] * interest[post.delivery.page_id]
-                          * self.rng.uniform(0.5, 1.5))
-            for offset, share in ((dt.timedelta(hours=3), 0.55), (dt.timedelta(days=2), 0.3),
-                                  (dt.timedelta(days=9), 0.15)):
+            total = round(
+                VISITS[post.delivery.network]
+                * interest[post.delivery.page_id]
+                * self.rng.uniform(0.5, 1.5)
+            )
+            for offset, share in (
+                (dt.timedelta(hours=3), 0.55),
+                (dt.timedelta(days=2), 0.3),
+                (dt.timedelta(days=9), 0.15),
+            ):
                 when = post.posted_at + offset
                 n = round(total * share)
                 if n and when <= self.now:
@@ -192,8 +273,9 @@ class DemoStats:
             person = self.person(i)
             if i % 5 == 4:  # someone who came by themselves
                 query: dict[str, str] = {}
-                when = self.now - dt.timedelta(days=self.rng.randrange(1, 150),
-                                               minutes=self.rng.randrange(0, 600))
+                when = self.now - dt.timedelta(
+                    days=self.rng.randrange(1, 150), minutes=self.rng.randrange(0, 600)
+                )
             else:
                 post, link = self.rng.choice(arrivals)
                 _path, utm = visitors.landing(link)
@@ -207,22 +289,31 @@ class DemoStats:
 
     def person(self, i: int) -> dict[str, Any]:
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
-        wishes = self.rng.choice([["membership"], ["membership", "news"], ["news"],
-                                  ["membership", "ambassador"]])
+        wishes = self.rng.choice(
+            [["membership"], ["membership", "news"], ["news"], ["membership", "ambassador"]]
+        )
         slug = f"{first}.{last}".lower().translate(str.maketrans("éèëàïç", "eeeaic"))
-        return {"name": f"{first} {last}", "email": f"{slug}.{i}@demo.example",
-                "school": "ENILC", "class_year": self.rng.randrange(1995, 2026),
-                "wishes": wishes}
+        return {
+            "name": f"{first} {last}",
+            "email": f"{slug}.{i}@demo.example",
+            "school": "ENILC",
+            "class_year": self.rng.randrange(1995, 2026),
+            "wishes": wishes,
+        }
 
     # -- 5: the end ----------------------------------------------------------------------------
 
     def retire(self, accounts: list[SocialAccount]) -> None:
         for account in accounts:
             SocialAccount.objects.filter(pk=account.pk).update(
-                display_name=(account.display_name + DEMO_SUFFIX)[:150], active=False,
-                status=SocialAccount.Status.RECONNECT, status_message=DEMO_MESSAGE)
+                display_name=(account.display_name + DEMO_SUFFIX)[:150],
+                active=False,
+                status=SocialAccount.Status.RECONNECT,
+                status_message=DEMO_MESSAGE,
+            )
         TrackedPost.objects.filter(delivery__account__in=accounts).update(
-            next_pull_at=None, note=DEMO_MESSAGE)
+            next_pull_at=None, note=DEMO_MESSAGE
+        )
 
     def run(self) -> str:
         started = time.monotonic()
@@ -232,14 +323,21 @@ class DemoStats:
             return "no live item: nothing to syndicate"
         owner = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
         accounts: list[SocialAccount] = []
-        relais = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                  "QUEUES": ["publishing", "syndication", "maintenance"]}
-        with override_settings(
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-                   "relais": relais},
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            RELAIS_SOCIAL_DELIVERY={"timeout": 5.0, "max_inline_delay": 0.5, "resume_every": 0},
-        ), networks.running_fakes() as fakes:
+        relais = {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["publishing", "syndication", "maintenance"],
+        }
+        with (
+            override_settings(
+                TASKS={
+                    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+                    "relais": relais,
+                },
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                RELAIS_SOCIAL_DELIVERY={"timeout": 5.0, "max_inline_delay": 0.5, "resume_every": 0},
+            ),
+            networks.running_fakes() as fakes,
+        ):
             try:
                 fakes["instagram"].insights_allowed = False
                 for name in networks.NETWORKS:
@@ -254,9 +352,11 @@ class DemoStats:
                 self.retire(accounts)
         sent = Delivery.objects.filter(account__in=accounts, state=State.SENT).count()
         logger.info("Demo statistics made in %.1f s", time.monotonic() - started)
-        return (f"{len(accounts)} demo accounts, {sent} posts, "
-                f"{MetricSample.objects.count()} metric samples, {visits} visits, "
-                f"{signups} sign-ups in {time.monotonic() - started:.1f} s")
+        return (
+            f"{len(accounts)} demo accounts, {sent} posts, "
+            f"{MetricSample.objects.count()} metric samples, {visits} visits, "
+            f"{signups} sign-ups in {time.monotonic() - started:.1f} s"
+        )
 
 
 def load(seed: int = 2026) -> str:

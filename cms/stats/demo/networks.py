@@ -39,45 +39,72 @@ def _providers(fakes: dict[str, Any]) -> dict[str, Any]:
     """Each fake also answers its network's authorize and token endpoints; returns the
     ``RELAIS_SOCIAL`` settings pointing the connect flows at them."""
     x, li, masto = fakes["x"], fakes["linkedin"], fakes["mastodon"]
-    OAuthProvider(lambda: {
-        "token_type": "bearer", "expires_in": 7200, "access_token": _mint(x),
-        "refresh_token": x.refresh_token, "scope": "tweet.read tweet.write users.read "
-                                                   "offline.access",
-    }).install(x, authorize_path="/i/oauth2/authorize", token_path="/2/oauth2/token"
-               ).register_client(x.client_id, "x-demo-secret", [callback_url("x")], pkce=True)
-    OAuthProvider(lambda: {
-        "access_token": _mint(li), "expires_in": 5183999, "refresh_token": li.refresh_token,
-        "refresh_token_expires_in": 31536000,
-    }).install(li, authorize_path="/oauth/v2/authorization", token_path="/oauth/v2/accessToken"
-               ).register_client(li.client_id, li.client_secret, [callback_url("linkedin")])
-    OAuthProvider(lambda: {
-        "access_token": _mint(masto), "token_type": "Bearer", "scope": "read write:statuses",
-        "created_at": int(time.time()),
-    }).install(masto, apps_path="/api/v1/apps")
+    OAuthProvider(
+        lambda: {
+            "token_type": "bearer",
+            "expires_in": 7200,
+            "access_token": _mint(x),
+            "refresh_token": x.refresh_token,
+            "scope": "tweet.read tweet.write users.read offline.access",
+        }
+    ).install(
+        x, authorize_path="/i/oauth2/authorize", token_path="/2/oauth2/token"
+    ).register_client(x.client_id, "x-demo-secret", [callback_url("x")], pkce=True)
+    OAuthProvider(
+        lambda: {
+            "access_token": _mint(li),
+            "expires_in": 5183999,
+            "refresh_token": li.refresh_token,
+            "refresh_token_expires_in": 31536000,
+        }
+    ).install(
+        li, authorize_path="/oauth/v2/authorization", token_path="/oauth/v2/accessToken"
+    ).register_client(li.client_id, li.client_secret, [callback_url("linkedin")])
+    OAuthProvider(
+        lambda: {
+            "access_token": _mint(masto),
+            "token_type": "Bearer",
+            "scope": "read write:statuses",
+            "created_at": int(time.time()),
+        }
+    ).install(masto, apps_path="/api/v1/apps")
     social: dict[str, Any] = {
-        "x": {"client_id": x.client_id, "client_secret": "x-demo-secret",
-              "authorize_url": f"{x.url}/i/oauth2/authorize",
-              "token_url": f"{x.url}/2/oauth2/token", "api_url": x.url},
-        "linkedin": {"client_id": li.client_id, "client_secret": li.client_secret,
-                     "authorize_url": f"{li.url}/oauth/v2/authorization",
-                     "token_url": f"{li.url}/oauth/v2/accessToken", "api_url": li.url},
+        "x": {
+            "client_id": x.client_id,
+            "client_secret": "x-demo-secret",
+            "authorize_url": f"{x.url}/i/oauth2/authorize",
+            "token_url": f"{x.url}/2/oauth2/token",
+            "api_url": x.url,
+        },
+        "linkedin": {
+            "client_id": li.client_id,
+            "client_secret": li.client_secret,
+            "authorize_url": f"{li.url}/oauth/v2/authorization",
+            "token_url": f"{li.url}/oauth/v2/accessToken",
+            "api_url": li.url,
+        },
     }
     for name in ("facebook", "instagram"):
         fake = fakes[name]
         fake.valid_tokens.add(f"{name}-demo-user-long-lived")  # reads /me/accounts
         OAuthProvider(
-            {"access_token": f"{name}-demo-user-short", "token_type": "bearer",
-             "expires_in": 5183},
-            long_lived={"access_token": f"{name}-demo-user-long-lived", "token_type": "bearer",
-                        "expires_in": 5183944},
+            {"access_token": f"{name}-demo-user-short", "token_type": "bearer", "expires_in": 5183},
+            long_lived={
+                "access_token": f"{name}-demo-user-long-lived",
+                "token_type": "bearer",
+                "expires_in": 5183944,
+            },
             grant_type_optional=True,
-        ).install(fake, authorize_path="/v23.0/dialog/oauth",
-                  token_path="/v23.0/oauth/access_token").register_client(
-            *META_APP, [callback_url(name)])
-        social[name] = {"client_id": META_APP[0], "client_secret": META_APP[1],
-                        "authorize_url": f"{fake.url}/v23.0/dialog/oauth",
-                        "token_url": f"{fake.url}/v23.0/oauth/access_token",
-                        "api_url": fake.url}
+        ).install(
+            fake, authorize_path="/v23.0/dialog/oauth", token_path="/v23.0/oauth/access_token"
+        ).register_client(*META_APP, [callback_url(name)])
+        social[name] = {
+            "client_id": META_APP[0],
+            "client_secret": META_APP[1],
+            "authorize_url": f"{fake.url}/v23.0/dialog/oauth",
+            "token_url": f"{fake.url}/v23.0/oauth/access_token",
+            "api_url": fake.url,
+        }
     return social
 
 
@@ -101,8 +128,9 @@ def _code(authorize_url: str) -> str:
     sends back to Relais' callback address."""
     response = requests.get(authorize_url, allow_redirects=False, timeout=10)
     if response.status_code != 302:
-        raise RuntimeError(f"{authorize_url} did not consent: {response.status_code} "
-                           f"{response.text[:200]}")
+        raise RuntimeError(
+            f"{authorize_url} did not consent: {response.status_code} {response.text[:200]}"
+        )
     query = parse_qs(urlsplit(response.headers["Location"]).query)
     if "code" not in query:
         raise RuntimeError(f"The authorization was refused: {query}")

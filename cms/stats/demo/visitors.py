@@ -25,8 +25,10 @@ from cms.audience.models import PageViewCount
 from cms.audience.sources import clean_value, network_for
 from cms.members.models import Signup
 
-BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-           "Chrome/131.0 Safari/537.36")
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Safari/537.36"
+)
 
 
 class HiddenFields(HTMLParser):
@@ -82,10 +84,13 @@ def move_visits(path: str, utm: dict[str, str], day: dt.date) -> None:
     today = timezone.localdate()
     if day == today:
         return
-    key = {"path": path, "network": network_for(utm.get("utm_source", "")),
-           "medium": clean_value(utm.get("utm_medium")),
-           "campaign": clean_value(utm.get("utm_campaign")),
-           "channel": PageViewCount.Channel.PIXEL}
+    key = {
+        "path": path,
+        "network": network_for(utm.get("utm_source", "")),
+        "medium": clean_value(utm.get("utm_medium")),
+        "campaign": clean_value(utm.get("utm_campaign")),
+        "channel": PageViewCount.Channel.PIXEL,
+    }
     with transaction.atomic():
         row = PageViewCount.objects.filter(day=today, **key).first()
         if row is None:
@@ -96,8 +101,9 @@ def move_visits(path: str, utm: dict[str, str], day: dt.date) -> None:
         row.delete()
 
 
-def sign_up(signup_path: str, person: dict[str, Any], query: dict[str, str],
-            address: str) -> Signup:
+def sign_up(
+    signup_path: str, person: dict[str, Any], query: dict[str, str], address: str
+) -> Signup:
     """Open the sign-up form as the site's Join link does (``?item=…`` and the landing page's
     ``utm_*``), then send it filled in, from ``address``."""
     browser = Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
@@ -108,9 +114,17 @@ def sign_up(signup_path: str, person: dict[str, Any], query: dict[str, str],
     fields = HiddenFields()
     fields.feed(page.content.decode())
     data: dict[str, Any] = dict(fields.values)
-    data.update({"name": person["name"], "email": person["email"], "school": person["school"],
-                 "class_year": str(person["class_year"]), "wishes": person["wishes"],
-                 "consent": "on", "site_web": ""})
+    data.update(
+        {
+            "name": person["name"],
+            "email": person["email"],
+            "school": person["school"],
+            "class_year": str(person["class_year"]),
+            "wishes": person["wishes"],
+            "consent": "on",
+            "site_web": "",
+        }
+    )
     before = Signup.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = browser.post(signup_path, data)
     signup = Signup.objects.filter(pk__gt=before, email=person["email"]).first()
@@ -123,7 +137,8 @@ def date_signup(signup: Signup, when: dt.datetime) -> None:
     """Date a sign-up (and its touches) back to ``when``."""
     day = timezone.localdate(when)
     Signup.objects.filter(pk=signup.pk).update(
-        created_at=when, consented_at=when,
+        created_at=when,
+        consented_at=when,
         last_day=day if signup.last_day else None,
         first_day=day if signup.first_day else None,
     )

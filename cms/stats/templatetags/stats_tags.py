@@ -30,16 +30,18 @@ def amount(value: Amount) -> str:
     asterisk; "n/d" with the reason when nothing was known."""
     if not isinstance(value, Amount):
         return number(value) if value is not None else "—"
-    why = "; ".join(labelled(metric_label(m), unavailable_label(kind))
-                    for m, (kind, _reason) in sorted(value.missing.items()))
+    why = "; ".join(
+        labelled(metric_label(m), unavailable_label(kind))
+        for m, (kind, _reason) in sorted(value.missing.items())
+    )
     if value.value is None:
         if why:
-            return format_html('<abbr title="{}">{}</abbr>', _("non disponible — ") + why,
-                               not_known())
+            return format_html(
+                '<abbr title="{}">{}</abbr>', _("non disponible — ") + why, not_known()
+            )
         return "—"
     if why:
-        return format_html('{}<abbr title="{}">*</abbr>', number(value.value),
-                           _("sans ") + why)
+        return format_html('{}<abbr title="{}">*</abbr>', number(value.value), _("sans ") + why)
     return number(value.value)
 
 

@@ -68,8 +68,11 @@ def linkedin_problems(request: Request) -> list[str]:
     ):
         problems.append("content.article needs source and title")
     if isinstance(article, dict):
-        problems += [f"unknown field content.article.{name}" for name in article
-                     if name not in ("source", "title", "description", "thumbnail")]
+        problems += [
+            f"unknown field content.article.{name}"
+            for name in article
+            if name not in ("source", "title", "description", "thumbnail")
+        ]
         if "thumbnail" in article and not str(article["thumbnail"]).startswith("urn:li:image:"):
             problems.append("content.article.thumbnail must be an image URN (urn:li:image:…)")
     if len(str(body.get("commentary", ""))) > 3000:
@@ -146,15 +149,28 @@ class FakeLinkedIn(FakeServer):
         if request.arg("action") != "initializeUpload" or not str(owner).startswith(
             ("urn:li:organization:", "urn:li:person:")
         ):
-            return Response(400, {"status": 400, "message": "action=initializeUpload and "
-                                  "initializeUploadRequest.owner (an URN) are required"})
+            return Response(
+                400,
+                {
+                    "status": 400,
+                    "message": "action=initializeUpload and "
+                    "initializeUploadRequest.owner (an URN) are required",
+                },
+            )
         with self.lock:
             key = f"D4E10AQ{self.new_id()}"
             urn = f"urn:li:image:{key}"
             self.images[urn] = None
-        return Response(200, {"value": {"uploadUrlExpiresAt": self.timestamp("ms") + 86_400_000,
-                                        "uploadUrl": f"{self.url}/dms-uploads/{key}",
-                                        "image": urn}})
+        return Response(
+            200,
+            {
+                "value": {
+                    "uploadUrlExpiresAt": self.timestamp("ms") + 86_400_000,
+                    "uploadUrl": f"{self.url}/dms-uploads/{key}",
+                    "image": urn,
+                }
+            },
+        )
 
     def upload(self, request: Request, key: str) -> Response:
         urn = f"urn:li:image:{key}"

@@ -25,14 +25,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the access log (plain text or .gz)")
-        parser.add_argument("--format", default="combined", choices=sorted(FORMATS),
-                            help="log format (default: combined, as Apache and nginx write)")
+        parser.add_argument(
+            "--format",
+            default="combined",
+            choices=sorted(FORMATS),
+            help="log format (default: combined, as Apache and nginx write)",
+        )
 
     def handle(self, *args, file: str, format: str, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"{path}: no such file. Give the path of the web server's "
-                               "access log (e.g. /var/log/nginx/access.log).")
+            raise CommandError(
+                f"{path}: no such file. Give the path of the web server's "
+                "access log (e.g. /var/log/nginx/access.log)."
+            )
         try:
             with open_log(path) as fh:
                 first = fh.readline()
@@ -67,7 +73,9 @@ class Command(BaseCommand):
             ingestion.lines_read += result.lines
             ingestion.views_counted += result.counted
             ingestion.save()
-        self.stdout.write(self.style.SUCCESS(
-            f"{path}: {result.lines} line(s) read, {result.counted} page view(s) counted, "
-            f"{result.ignored} ignored (robots, files, errors), {result.unreadable} unreadable."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{path}: {result.lines} line(s) read, {result.counted} page view(s) counted, "
+                f"{result.ignored} ignored (robots, files, errors), {result.unreadable} unreadable."
+            )
+        )

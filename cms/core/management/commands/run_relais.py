@@ -42,8 +42,11 @@ class Command(BaseCommand):
             call_command("load_demo", stdout=self.stdout)
         elif not Path(settings.RELAIS_SITE_OUTPUT).exists():
             call_command("export_content", build=True, stdout=self.stdout)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "cms.settings.dev"), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "cms.settings.dev"),
+            "PYTHONUNBUFFERED": "1",
+        }
         python = sys.executable
         manage = str(ROOT / "manage.py")
         commands = {
@@ -53,15 +56,17 @@ class Command(BaseCommand):
         }
         procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
         time.sleep(1.5)
-        self.stdout.write(self.style.SUCCESS(
-            "\nRelais is running.\n"
-            f"  Admin        http://127.0.0.1:{admin_port}/admin/   "
-            "(login: admin / relais-demo; also redactrice, moderateur)\n"
-            f"  Static site  http://127.0.0.1:{site_port}/\n"
-            f"  Sign-up page http://127.0.0.1:{admin_port}/adherer/\n"
-            "  Worker       publishing, syndication and scheduled publishing (every minute)\n"
-            "Press Ctrl+C to stop.\n"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nRelais is running.\n"
+                f"  Admin        http://127.0.0.1:{admin_port}/admin/   "
+                "(login: admin / relais-demo; also redactrice, moderateur)\n"
+                f"  Static site  http://127.0.0.1:{site_port}/\n"
+                f"  Sign-up page http://127.0.0.1:{admin_port}/adherer/\n"
+                "  Worker       publishing, syndication and scheduled publishing (every minute)\n"
+                "Press Ctrl+C to stop.\n"
+            )
+        )
         stopping = False
 
         def stop(*_args) -> None:
@@ -74,8 +79,9 @@ class Command(BaseCommand):
             while not stopping:
                 for name, proc in procs.items():
                     if proc.poll() is not None:
-                        self.stderr.write(f"The {name} process stopped (exit {proc.returncode}); "
-                                          "stopping Relais.")
+                        self.stderr.write(
+                            f"The {name} process stopped (exit {proc.returncode}); stopping Relais."
+                        )
                         stopping = True
                 time.sleep(0.5)
         finally:

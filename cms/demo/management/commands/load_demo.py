@@ -33,16 +33,21 @@ from relais import sections
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 TYPE_TO_SECTION = {
-    "news": sections.NEWS.key, "career": sections.CAREERS.key,
-    "school": sections.SCHOOL_LIFE.key, "event": sections.EVENTS.key,
+    "news": sections.NEWS.key,
+    "career": sections.CAREERS.key,
+    "school": sections.SCHOOL_LIFE.key,
+    "event": sections.EVENTS.key,
     "association": sections.ASSOCIATION.key,
 }
 RELATIVE = re.compile(r"^([+-])(\d+)d(?:\s+(\d{1,2}):(\d{2}))?$")
 # Name, e-mail, school, class year, wishes and consent are built into every sign-up page
 # (cms.members.forms): the demo adds one question of its own, as an association would.
 SIGNUP_FIELDS = [
-    {"label": "Comment avez-vous connu l'association ?", "field_type": "singleline",
-     "required": False},
+    {
+        "label": "Comment avez-vous connu l'association ?",
+        "field_type": "singleline",
+        "required": False,
+    },
 ]
 
 
@@ -63,8 +68,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", default=str(DATA_DIR / "demo.yaml"))
-        parser.add_argument("--no-export", action="store_true",
-                            help="Only fill the database; do not write content/ nor build.")
+        parser.add_argument(
+            "--no-export",
+            action="store_true",
+            help="Only fill the database; do not write content/ nor build.",
+        )
 
     def handle(self, *args, data: str, no_export: bool = False, **options):
         path = Path(data)
@@ -104,8 +112,13 @@ class Command(BaseCommand):
             site.root_page, site.site_name = home, name
             site.save()
         else:
-            Site.objects.create(hostname="127.0.0.1", port=8000, root_page=home,
-                                is_default_site=True, site_name=name)
+            Site.objects.create(
+                hostname="127.0.0.1",
+                port=8000,
+                root_page=home,
+                is_default_site=True,
+                site_name=name,
+            )
         if old_root and old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
             old_root.delete()  # Wagtail's "Welcome" page
         return home
@@ -114,9 +127,14 @@ class Command(BaseCommand):
         editors, _ = UserGroup.objects.get_or_create(name="Editors")
         moderators, _ = UserGroup.objects.get_or_create(name="Moderators")
         for spec in self.data.get("users", []):
-            user, created = User.objects.get_or_create(username=spec["username"], defaults={
-                "first_name": spec.get("first_name", ""), "last_name": spec.get("last_name", ""),
-                "email": spec.get("email", "")})
+            user, created = User.objects.get_or_create(
+                username=spec["username"],
+                defaults={
+                    "first_name": spec.get("first_name", ""),
+                    "last_name": spec.get("last_name", ""),
+                    "email": spec.get("email", ""),
+                },
+            )
             if not created:
                 continue
             user.set_password(spec["password"])
@@ -129,23 +147,33 @@ class Command(BaseCommand):
 
     def taxonomy(self) -> None:
         for spec in self.data.get("class_years", []):
-            ClassYear.objects.get_or_create(year=spec["year"],
-                                            defaults={"name": spec.get("name") or ""})
+            ClassYear.objects.get_or_create(
+                year=spec["year"], defaults={"name": spec.get("name") or ""}
+            )
         for spec in self.data.get("groups", []):
-            Group.objects.get_or_create(name=spec["name"], defaults={
-                "kind": spec.get("kind", "regional"), "description": spec.get("description", "")})
+            Group.objects.get_or_create(
+                name=spec["name"],
+                defaults={
+                    "kind": spec.get("kind", "regional"),
+                    "description": spec.get("description", ""),
+                },
+            )
         for spec in self.data.get("contributors", []):
             year = ClassYear.objects.filter(year=spec.get("class_year")).first()
-            Contributor.objects.get_or_create(name=spec["name"], defaults={
-                "class_year": year, "role": spec.get("role", "")})
+            Contributor.objects.get_or_create(
+                name=spec["name"], defaults={"class_year": year, "role": spec.get("role", "")}
+            )
 
     def section_indexes(self, home: HomePage) -> dict[str, SectionIndexPage]:
         indexes = {}
         for key, section in sections.SECTIONS.items():
             index = SectionIndexPage.objects.filter(section=key).first()
             if index is None:
-                index = home.add_child(instance=SectionIndexPage(
-                    title=section.label_fr, slug=key, section=key, intro=section.description_fr))
+                index = home.add_child(
+                    instance=SectionIndexPage(
+                        title=section.label_fr, slug=key, section=key, intro=section.description_fr
+                    )
+                )
                 index.save_revision().publish()
             indexes[key] = index
         return indexes
@@ -160,8 +188,11 @@ class Command(BaseCommand):
                 page.save_revision().publish()
             return page
         page = SignUpPage(
-            title=spec["title"], slug=spec.get("slug", "adherer"), intro=spec.get("intro", ""),
-            thank_you_text=spec.get("thank_you_text", ""), privacy_page=privacy,
+            title=spec["title"],
+            slug=spec.get("slug", "adherer"),
+            intro=spec.get("intro", ""),
+            thank_you_text=spec.get("thank_you_text", ""),
+            privacy_page=privacy,
             schools=spec.get("schools", ""),
             to_address=self.data["association"].get("contact_email", ""),
             from_address=self.data["association"].get("contact_email", ""),
@@ -177,8 +208,9 @@ class Command(BaseCommand):
         for spec in self.data.get("info_pages", []):
             if InfoPage.objects.filter(slug=spec["slug"]).exists():
                 continue
-            page = InfoPage(title=spec["title"], slug=spec["slug"],
-                            body=self.stream(spec.get("body", [])))
+            page = InfoPage(
+                title=spec["title"], slug=spec["slug"], body=self.stream(spec.get("body", []))
+            )
             home.add_child(instance=page)
             page.save_revision().publish()
 
@@ -218,15 +250,24 @@ class Command(BaseCommand):
     def stream(self, blocks: list[dict[str, Any]]) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
         for block in blocks:
-            (kind, value), = block.items()
+            ((kind, value),) = block.items()
             if kind == "paragraph":
                 out.append(("paragraph", RichText(value)))
             elif kind == "quote":
-                out.append(("quote", {"text": value["text"],
-                                      "attribution": value.get("attribution", "")}))
+                out.append(
+                    ("quote", {"text": value["text"], "attribution": value.get("attribution", "")})
+                )
             elif kind == "image":
-                out.append(("image", {"image": self.image(value), "alt": value["alt"],
-                                      "caption": value.get("caption", "")}))
+                out.append(
+                    (
+                        "image",
+                        {
+                            "image": self.image(value),
+                            "alt": value["alt"],
+                            "caption": value.get("caption", ""),
+                        },
+                    )
+                )
             elif kind == "embed":
                 from wagtail.embeds.blocks import EmbedValue
 
@@ -237,15 +278,20 @@ class Command(BaseCommand):
 
     def items(self, indexes: dict[str, SectionIndexPage]) -> int:
         created = 0
-        specs = sorted(self.data.get("items", []),
-                       key=lambda s: relative_datetime(s["published"], self.today))
+        specs = sorted(
+            self.data.get("items", []), key=lambda s: relative_datetime(s["published"], self.today)
+        )
         for spec in specs:
             section = TYPE_TO_SECTION[spec["type"]]
             model = ITEM_MODELS[section]
             if model.objects.filter(slug=spec["slug"]).exists():
                 continue
-            page = model(title=spec["title"], slug=spec["slug"], summary=spec["summary"],
-                         body=self.stream(spec.get("body", [])))
+            page = model(
+                title=spec["title"],
+                slug=spec["slug"],
+                summary=spec["summary"],
+                body=self.stream(spec.get("body", [])),
+            )
             if spec.get("image"):
                 page.hero_image = self.image(spec["image"])
                 page.hero_alt = spec["image"]["alt"]
@@ -254,30 +300,32 @@ class Command(BaseCommand):
                 career = spec["career"]
                 page.alumnus_name = career["alumnus_name"]
                 page.alumnus_class_year = ClassYear.objects.filter(
-                    year=career.get("alumnus_class_year")).first()
+                    year=career.get("alumnus_class_year")
+                ).first()
                 for field in ("position", "organisation", "sector"):
                     setattr(page, field, career.get(field, ""))
             if spec.get("event"):
                 event = spec["event"]
                 page.start = relative_datetime(event["start"], self.today)
-                page.end = relative_datetime(event["end"], self.today) if event.get(
-                    "end") else None
+                page.end = relative_datetime(event["end"], self.today) if event.get("end") else None
                 page.location = event.get("location", "")
                 page.organiser_class_year = ClassYear.objects.filter(
-                    year=event.get("organiser_class_year")).first()
+                    year=event.get("organiser_class_year")
+                ).first()
                 page.organiser_group = Group.objects.filter(
-                    name=event.get("organiser_group")).first()
+                    name=event.get("organiser_group")
+                ).first()
                 page.registration_url = event.get("registration_url", "")
             indexes[section].add_child(instance=page)
             page.tags.add(*spec.get("tags", []))
             page.class_years.set(ClassYear.objects.filter(year__in=spec.get("class_years", [])))
             page.groups.set(Group.objects.filter(name__in=spec.get("groups", [])))
-            page.contributors.set(Contributor.objects.filter(
-                name__in=spec.get("contributors", [])))
+            page.contributors.set(Contributor.objects.filter(name__in=spec.get("contributors", [])))
             published = relative_datetime(spec["published"], self.today)
             revision = page.save_revision()
             revision.publish()
-            model.objects.filter(pk=page.pk).update(first_published_at=published,
-                                                    last_published_at=published)
+            model.objects.filter(pk=page.pk).update(
+                first_published_at=published, last_published_at=published
+            )
             created += 1
         return created

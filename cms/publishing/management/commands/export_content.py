@@ -31,5 +31,7 @@ class Command(BaseCommand):
             if record.status == BuildRecord.Status.FAILED:
                 self.stderr.write(record.errors)
                 raise SystemExit(1)
-            self.stdout.write(f"Site built in {record.seconds:.2f} s: {record.articles} items, "
-                              f"{record.files} files.")
+            self.stdout.write(
+                f"Site built in {record.seconds:.2f} s: {record.articles} items, "
+                f"{record.files} files."
+            )

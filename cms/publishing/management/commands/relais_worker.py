@@ -27,16 +27,18 @@ class Command(BaseCommand):
         except BuildError as exc:
             self.stderr.write(f"The site could not be built at start-up:\n{exc}")
             return
-        self.stdout.write(f"Site model ready ({result.kind}, {result.seconds:.1f} s, "
-                          f"{result.articles} items).")
+        self.stdout.write(
+            f"Site model ready ({result.kind}, {result.seconds:.1f} s, {result.articles} items)."
+        )
 
     help = "Run the Relais task worker with its clock (scheduled publishing, nightly rebuild)."
 
     def add_arguments(self, parser):
         parser.add_argument("--clock-only", action="store_true")
         parser.add_argument("--no-clock", action="store_true")
-        parser.add_argument("--interval", type=float, default=0.5,
-                            help="seconds between polls of an empty queue")
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="seconds between polls of an empty queue"
+        )
 
     def handle(self, *args, clock_only: bool, no_clock: bool, interval: float, **options):
         clock = None if no_clock else Clock()
@@ -58,9 +60,18 @@ class Command(BaseCommand):
             clock.start()
         try:
             # Options go as command-line arguments: db_worker validates its defaults otherwise.
-            call_command("db_worker", "--backend", "relais", "--queue-name",
-                         ",".join(settings.RELAIS_QUEUES), "--interval", str(interval),
-                         "--no-reload", "--verbosity", str(options.get("verbosity", 1)))
+            call_command(
+                "db_worker",
+                "--backend",
+                "relais",
+                "--queue-name",
+                ",".join(settings.RELAIS_QUEUES),
+                "--interval",
+                str(interval),
+                "--no-reload",
+                "--verbosity",
+                str(options.get("verbosity", 1)),
+            )
         finally:
             if clock:
                 clock.stop()

@@ -21,8 +21,10 @@ class Command(BaseCommand):
                 account.credentials = crypto.rotate(account.credentials)
             except Exception:  # unreadable with every key: the account must be reconnected
                 failed += 1
-                self.stderr.write(f"{account}: cannot be decrypted with the keys given; "
-                                  "reconnect it in Settings → Networks.")
+                self.stderr.write(
+                    f"{account}: cannot be decrypted with the keys given; "
+                    "reconnect it in Settings → Networks."
+                )
                 continue
             SocialAccount.objects.filter(pk=account.pk).update(credentials=account.credentials)
             done += 1

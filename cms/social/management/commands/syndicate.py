@@ -26,13 +26,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("page_id", type=int, help="the item's page id (as in the admin)")
         parser.add_argument("--network", choices=list(registry), help="only this network")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="print the request bodies that would be sent; send nothing")
-        parser.add_argument("--again", action="store_true",
-                            help="post again where the item was posted already")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="print the request bodies that would be sent; send nothing",
+        )
+        parser.add_argument(
+            "--again", action="store_true", help="post again where the item was posted already"
+        )
 
-    def handle(self, *args: Any, page_id: int, network: str | None, dry_run: bool,
-               again: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        page_id: int,
+        network: str | None,
+        dry_run: bool,
+        again: bool,
+        **options: Any,
+    ) -> None:
         from wagtail.models import Page
 
         from cms.publishing.models import ExportRecord
@@ -44,30 +55,42 @@ class Command(BaseCommand):
             raise CommandError(f"No page {page_id}.")
         page = page.specific
         if not hasattr(page, "social_texts"):
-            raise CommandError(f"Page {page_id} ({page.title}) is not an item: only items are "
-                               "posted to networks.")
+            raise CommandError(
+                f"Page {page_id} ({page.title}) is not an item: only items are posted to networks."
+            )
         record = ExportRecord.objects.filter(page_id=page_id, withdrawn=False).first()
         if record is None or record.live_at is None:
-            raise CommandError(f"Page {page_id} ({page.title}) is not live on the site yet: "
-                               "publish it and wait for the build.")
+            raise CommandError(
+                f"Page {page_id} ({page.title}) is not live on the site yet: "
+                "publish it and wait for the build."
+            )
         accounts = accounts_for(page, [network] if network else None)
         if not accounts:
-            raise CommandError("No active account" + (f" on {network}" if network else "")
-                               + " for this page's site: connect one in Settings → Networks.")
+            raise CommandError(
+                "No active account"
+                + (f" on {network}" if network else "")
+                + " for this page's site: connect one in Settings → Networks."
+            )
         if dry_run:
             item = item_from_record(record)
             for account in accounts:
                 net = account.make_network()
-                line: dict[str, Any] = {"account": account.pk, "network": account.network,
-                                        "account_name": account.display_name,
-                                        "endpoint": net.create_endpoint}
+                line: dict[str, Any] = {
+                    "account": account.pk,
+                    "network": account.network,
+                    "account_name": account.display_name,
+                    "endpoint": net.create_endpoint,
+                }
                 try:
                     post = compose(item, net, override_for(page.social_texts, account.network))
                 except (NotSyndicable, ComposeError) as exc:
                     line["skipped"] = compose_error_message(exc, net)
                 else:
-                    line.update(length=post.length, limit=post.limit,
-                                body=net.request_body(post, account.public_identity()))
+                    line.update(
+                        length=post.length,
+                        limit=post.limit,
+                        body=net.request_body(post, account.public_identity()),
+                    )
                 self.stdout.write(json.dumps(line, ensure_ascii=False))
             return
 
@@ -77,11 +100,13 @@ class Command(BaseCommand):
 
         plan(page, record, accounts=accounts, again=again)
         for account in accounts:
-            delivery = Delivery.objects.filter(page_id=page_id, account=account).order_by(
-                "-round").first()
+            delivery = (
+                Delivery.objects.filter(page_id=page_id, account=account).order_by("-round").first()
+            )
             if delivery is None:
                 continue
             delivery = deliver(delivery.pk) or delivery
             where = f" {delivery.remote_url}" if delivery.remote_url else ""
-            self.stdout.write(f"{account}: {delivery.get_state_display()}{where}"
-                              f" — {delivery.explanation}")
+            self.stdout.write(
+                f"{account}: {delivery.get_state_display()}{where} — {delivery.explanation}"
+            )

@@ -10,8 +10,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = ("Demo statistics: syndicate the demo items to local fake networks, simulate readers, "
-            "pull the metrics, count visits and sign-ups (idempotent; about 15 s).")
+    help = (
+        "Demo statistics: syndicate the demo items to local fake networks, simulate readers, "
+        "pull the metrics, count visits and sign-ups (idempotent; about 15 s)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
@@ -23,6 +25,7 @@ class Command(BaseCommand):
             logger.exception("Demo statistics failed")
             self.stderr.write(
                 f"Demo statistics could not be made ({type(exc).__name__}: {exc}); the rest of "
-                "the demo is loaded. The log above says why; the Statistics area stays empty.")
+                "the demo is loaded. The log above says why; the Statistics area stays empty."
+            )
             return
         self.stdout.write(f"Demo statistics: {done}")

@@ -11,8 +11,11 @@ class Command(BaseCommand):
     help = "Read the metrics of the posts that are due (--all: every post still followed)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--all", action="store_true",
-                            help="read every post younger than the stop age, due or not")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="read every post younger than the stop age, due or not",
+        )
 
     def handle(self, *args, all: bool = False, **options):
         now = timezone.now()
