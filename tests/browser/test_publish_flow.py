@@ -64,6 +64,14 @@ def test_write_preview_publish_and_find_on_the_static_site(live_site, page):
 
     index = SectionIndexPage.objects.get(section="actualites")
     page.goto(f"{admin}/admin/pages/add/content/alumninewspage/{index.pk}/")
+    # Wagtail's unsaved-changes controller takes its reference copy of the form 2 s after the
+    # page loads; autosave only starts once the form differs from that copy. Typing before the
+    # copy is taken makes the typed text the reference, and nothing is ever autosaved.
+    page.wait_for_function(
+        "() => { const form = document.querySelector('#page-edit-form');"
+        " const unsaved = form && window.wagtail.app.getControllerForElementAndIdentifier("
+        "form, 'w-unsaved'); return Boolean(unsaved && unsaved.initialFormData); }"
+    )
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_summary").fill(SUMMARY)
     # A paragraph in the body (StreamField + Draftail)
