@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished
 
 from cms.content.models import InfoPage, ItemPage
@@ -81,3 +82,5 @@ def connect() -> None:
     post_save.connect(
         on_settings_saved, sender=AssociationSettings, dispatch_uid="relais-export-settings"
     )
+    # The site's address is in site.yaml too (the sign-up page's address)
+    post_save.connect(on_settings_saved, sender=Site, dispatch_uid="relais-export-site-address")

@@ -1,5 +1,6 @@
 """An editor's day, in a real browser: log in, write a news item, preview it, publish it, and
-find it on the static site — home page, section page and Atom feed."""
+find it on the static site — home page, section page and Atom feed; then a reader follows the
+item's "Adhérer / Join" link to the CMS's sign-up form and signs up."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import re
 import feedparser
 import pytest
 import requests
+from django.core.management import call_command
 from wagtail.models import Site
 
 from cms.content.models import HomePage, SectionIndexPage
 from cms.core.models import AssociationSettings
-from cms.members.models import SignUpPage
+from cms.members.models import Signup, SignUpPage
 from cms.publishing import export
 from relais.sections import SECTIONS
 from tests.cms.factories import root_page
@@ -33,6 +35,8 @@ def live_site(transactional_db, live_server, settings, tmp_path, django_user_mod
     root = root_page()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
+    # The default site as Wagtail's first migration makes it (localhost, port 80); `make run`
+    # migrates at each start, and migrating gives it the CMS's address (RELAIS_CMS_URL)
     site = Site.objects.create(
         hostname="localhost",
         port=80,
@@ -40,6 +44,7 @@ def live_site(transactional_db, live_server, settings, tmp_path, django_user_mod
         is_default_site=True,
         site_name="Alumni Exemple",
     )
+    call_command("migrate", verbosity=0)
     for key, section in SECTIONS.items():
         home.add_child(instance=SectionIndexPage(title=section.label_fr, slug=key, section=key))
     signup = home.add_child(instance=SignUpPage(title="Adhérer", slug="adherer"))
@@ -83,6 +88,15 @@ def test_write_preview_publish_and_find_on_the_static_site(live_site, page):
     page.locator("#id_summary").click()  # blur: Draftail copies the text into the form
     page.wait_for_timeout(500)
 
+    # Wagtail 8 autosaves a new page as a draft: the create view becomes the page's edit view
+    # (its address changes). Publishing before that autosave has answered would post the create
+    # form a second time, and Wagtail's create view fails on the slug the autosave just took.
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=30_000)
+    # ... and the preview pane reloads after each autosave: read it once the last one is done
+    page.locator('#w-autosave-indicator[data-w-autosave-state-value="saved"]').wait_for(
+        state="attached", timeout=30_000
+    )
+
     # Preview: the side panel shows the draft through the static site's own templates
     page.get_by_role("button", name="Afficher/masquer la prévisualisation").click()
     preview = None
@@ -95,11 +109,6 @@ def test_write_preview_publish_and_find_on_the_static_site(live_site, page):
     assert preview.locator("h1").inner_text() == TITLE
     assert "Léa rejoint la direction en janvier." in preview.locator(".prose").inner_text()
     assert preview.locator("aside.join a.cta").inner_text() == "Adhérer / Join"
-
-    # Wagtail 8 autosaves a new page as a draft: the create view becomes the page's edit view
-    # (its address changes). Publishing before that autosave has answered would post the create
-    # form a second time, and Wagtail's create view fails on the slug the autosave just took.
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=30_000)
 
     # Publish from the editor's action menu
     page.get_by_role("button", name="Plus d'actions").click()
@@ -118,7 +127,23 @@ def test_write_preview_publish_and_find_on_the_static_site(live_site, page):
     page.wait_for_url(f"{site}/actualites/**")
     assert page.locator("h1").inner_text() == TITLE
     assert page.get_by_role("link", name="Adhérer / Join").count() == 1
+    article_url = page.url
+    slug = article_url.rstrip("/").rsplit("/", 1)[1]
     feed = feedparser.parse(requests.get(f"{site}/feeds/all.atom.xml", timeout=10).content)
     assert not feed.bozo
     assert feed.entries[0].title == TITLE
     assert "Léa rejoint la direction en janvier." in feed.entries[0].content[0].value
+
+    # A reader follows the item's Join link: the sign-up form of the CMS answers, and signs up
+    page.goto(article_url)
+    page.locator("aside.join").get_by_role("link", name="Adhérer / Join").click()
+    page.wait_for_url(f"{admin}/adherer/**")
+    page.get_by_label("Nom et prénom").fill("Paul Durand")
+    page.get_by_label("Adresse e-mail").fill("paul.durand@example.org")
+    page.get_by_label("Adhérer à l'association").check()
+    page.locator("#id_consent").check()
+    page.get_by_role("button", name="Adhérer").click()
+    page.wait_for_load_state()
+    assert "Votre demande est bien enregistrée" in page.locator("main").inner_text()
+    signup = Signup.objects.get()
+    assert (signup.email, signup.last_item) == ("paul.durand@example.org", f"actualites/{slug}")

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -100,13 +101,18 @@ def sites(transactional_db, live_server, settings, tmp_path):
     root = tree_root()
     home = root.add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
     Site.objects.all().delete()
+    # The default site as Wagtail's first migration makes it; migrating gives it the CMS's
+    # address (RELAIS_CMS_URL), as `make run` does at each start
     site = Site.objects.create(
-        hostname=cms.hostname,
-        port=cms.port,
+        hostname="localhost",
+        port=80,
         root_page=home,
         is_default_site=True,
         site_name="Alumni Exemple",
     )
+    call_command("migrate", verbosity=0)
+    site.refresh_from_db()
+    assert (site.hostname, site.port) == (cms.hostname, cms.port)
     indexes = {
         key: home.add_child(instance=SectionIndexPage(title=s.label_fr, slug=key, section=key))
         for key, s in SECTIONS.items()
