@@ -54,9 +54,11 @@ def item_for_page(
     assets: list[Asset] = []
     body = body_to_markdown(page.body, ref, assets)
     published = page.first_published_at or page.last_published_at or timezone.now()
+    # Wagtail stamps both with the same instant at the first publication: any later publication
+    # is a correction that feed readers and search engines must see (Atom <updated>, sitemap)
     modified = (
         page.last_published_at
-        if page.last_published_at and (page.last_published_at - published).total_seconds() > 60
+        if page.last_published_at and page.last_published_at > published
         else None
     )
     item = ContentItem(

@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 
 from cms.content.models import HomePage, SectionIndexPage
 from cms.core.models import AssociationSettings
+from cms.core.sites import sync_default_site
 from cms.members.models import SignUpPage
 from relais.sections import SECTIONS
 
@@ -38,6 +39,8 @@ def site_tree(db, content_dir, site_output) -> dict:
         is_default_site=True,
         site_name="Alumni Exemple",
     )
+    sync_default_site()  # as every `migrate` does: the site answers at RELAIS_CMS_URL
+    site.refresh_from_db()
     indexes = {}
     for key, section in SECTIONS.items():
         index = home.add_child(

@@ -3,12 +3,16 @@ admin shows when something fails."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import feedparser
 from bs4 import BeautifulSoup
 from django.test import override_settings
 
 from cms.publishing.models import BuildRecord, ExportRecord, SiteState
 from cms.publishing.signals import items_live
 from cms.publishing.tasks import build_site_task, run_build
+from relais.contentfile import load_file
 from tests.cms.factories import make_item
 from tests.support import write_item
 
@@ -82,7 +86,7 @@ def test_site_settings_are_exported_for_the_static_site(
     text = (content_dir / "site.yaml").read_text()
     assert "tagline: Le réseau des ingénieurs" in text
     assert "Mastodon: https://mastodon.example/@alumni" in text
-    assert "signup_url: http://localhost/adherer/" in text
+    assert "signup_url: http://127.0.0.1:8000/adherer/" in text
     home = (site_output / "index.html").read_text()
     assert "Le réseau des ingénieurs" in home
 
@@ -97,3 +101,30 @@ def test_canonical_urls_follow_the_configured_site_url(
     assert (
         '<link rel="canonical" href="https://alumni.example.org/actualites/nomination-lea-martin/">'
     ) in html
+
+
+def test_a_correction_moves_the_items_updated_date_in_the_feed(
+    site_tree, site_output, content_dir, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_item(site_tree)
+    page.refresh_from_db()
+    first = load_file(content_dir / "actualites" / "nomination-lea-martin.md")
+    assert first.modified is None  # a first publication is not a correction
+
+    # A typo fixed a few seconds later, as editors do right after publishing
+    page.summary = "Léa Martin (promo 2012) prend la direction technique du groupe."
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    page.refresh_from_db()
+    assert page.last_published_at > page.first_published_at
+    corrected = load_file(content_dir / "actualites" / "nomination-lea-martin.md")
+    assert corrected.modified == page.last_published_at
+    assert corrected.date == page.first_published_at
+    feed = feedparser.parse((site_output / "feeds" / "all.atom.xml").read_bytes())
+    entry = feed.entries[0]
+    assert entry.summary.startswith("Léa Martin (promo 2012) prend la direction technique du")
+    published = dt.datetime.fromisoformat(entry.published)
+    updated = dt.datetime.fromisoformat(entry.updated)
+    assert published == page.first_published_at
+    assert updated == page.last_published_at and updated > published

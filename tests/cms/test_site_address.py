@@ -37,8 +37,9 @@ def test_join_links_of_the_static_site_lead_to_the_cms(site_tree, settings, cont
 
 
 def test_a_site_already_right_is_left_alone(site_tree, settings):
-    settings.WAGTAILADMIN_BASE_URL = "http://localhost"
     assert sync_default_site() is None
+    site_tree["site"].refresh_from_db()
+    assert site_tree["site"].root_url == "http://127.0.0.1:8000"
 
 
 def test_another_site_at_the_cms_address_is_not_overwritten(site_tree, settings):
@@ -46,6 +47,7 @@ def test_another_site_at_the_cms_address_is_not_overwritten(site_tree, settings)
     other = Site.objects.create(
         hostname="cms.alumni.example.org", port=443, root_page=site_tree["home"]
     )
+    seeded_like_wagtail(site_tree["site"])
     assert sync_default_site() is None
     site_tree["site"].refresh_from_db()
     assert site_tree["site"].hostname == "localhost"
