@@ -18,6 +18,7 @@ from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished
 
 from cms.content.models import InfoPage, ItemPage
+from cms.core.models import AssociationSettings
 
 _state = threading.local()
 
@@ -73,14 +74,18 @@ def on_settings_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: export_site_config_task.enqueue())
 
 
-def connect() -> None:
-    from cms.core.models import AssociationSettings
+def on_site_saved(sender: Any, instance: Site, **kwargs: Any) -> None:
+    """The site's address is in ``site.yaml`` too (the sign-up page's address), once the
+    association is set up on that site (a new database's site has nothing to export yet)."""
+    if AssociationSettings.objects.filter(site_id=instance.pk).exists():
+        on_settings_saved(sender, instance, **kwargs)
 
+
+def connect() -> None:
     page_published.connect(on_page_published, dispatch_uid="relais-export-published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="relais-withdraw-unpublished")
     post_delete.connect(on_page_deleted, dispatch_uid="relais-withdraw-deleted")
     post_save.connect(
         on_settings_saved, sender=AssociationSettings, dispatch_uid="relais-export-settings"
     )
-    # The site's address is in site.yaml too (the sign-up page's address)
-    post_save.connect(on_settings_saved, sender=Site, dispatch_uid="relais-export-site-address")
+    post_save.connect(on_site_saved, sender=Site, dispatch_uid="relais-export-site-address")
