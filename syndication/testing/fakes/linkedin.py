@@ -1,8 +1,10 @@
 # ruff: noqa: S105  (test fakes: no cryptography, no real secrets)
 """A fake LinkedIn Posts API (``/rest/posts``), member info and OAuth token refresh.
 
-LinkedIn publishes no machine-readable description; this follows its documentation as
-summarised in ``shared/specs/README.md``: ``POST /rest/posts`` needs ``LinkedIn-Version`` and
+LinkedIn publishes no machine-readable description; this follows its Marketing API
+documentation (Posts API, Images API, Organization Share Statistics, versioned by the
+``LinkedIn-Version`` header); ``linkedin_problems`` is that shape, the contract tests' check:
+``POST /rest/posts`` needs ``LinkedIn-Version`` and
 ``X-Restli-Protocol-Version: 2.0.0``, a body with ``author``, ``commentary``, ``visibility``,
 ``distribution``, ``lifecycleState`` (and ``content.article`` for a link), and answers 201 with
 the new URN in ``x-restli-id``. Requests that miss any of that get a 400/422 as LinkedIn gives.

@@ -1,6 +1,7 @@
 """Fake Graph API servers: a Facebook Page's feed and an Instagram professional account.
 
-Shaped after Meta's own node and edge descriptions (``shared/specs/meta/*.json``): Page
+Shaped after Meta's own node and edge descriptions (the specs of Meta's Business SDK codegen;
+the contract tests keep excerpts in ``tests/fixtures/contracts/meta``): Page
 ``POST /{page-id}/feed`` (``message``, ``link``, ``published``), ``GET /{page-id}/posts``,
 PagePost fields; IGUser ``POST /{ig-user-id}/media`` then ``media_publish``,
 ``GET /{ig-user-id}/media``, IGMedia ``permalink``. Errors in Meta's shape: HTTP 400 with

@@ -1,10 +1,11 @@
 # ruff: noqa: S105  (test fakes: no cryptography, no real secrets)
 """A fake X API v2: create posts, a user's posts, ``users/me`` and OAuth 2.0 token refresh.
 
-Shaped after ``shared/specs/x-api-v2-openapi.json``: ``POST /2/tweets`` answers
-``201 {"data": {"id", "text", "edit_history_tweet_ids"}}``; text over 280 weighted characters
-is refused (400, problem+json), the same text twice too (403 duplicate), as X does. Links are
-wrapped in t.co; ``entities.urls[].expanded_url`` keeps the original.
+Shaped after X's OpenAPI description of API v2, version 2.167 (the contract tests check the fake
+against an excerpt of it, ``tests/fixtures/contracts/x-api-v2-openapi.yaml``): ``POST /2/tweets``
+answers ``201 {"data": {"id", "text", "edit_history_tweet_ids"}}``; text over 280 weighted
+characters is refused (400, problem+json), the same text twice too (403 duplicate), as X does.
+Links are wrapped in t.co; ``entities.urls[].expanded_url`` keeps the original.
 
 ``GET /2/tweets?ids=…`` returns ``public_metrics`` (raised with ``engage``) when asked in
 ``tweet.fields`` (the description 2.167 names the parameter ``post.fields``: both are read),
