@@ -61,7 +61,9 @@ class FakeTime:
 
 @pytest.fixture
 def fake_time() -> FakeTime:
-    return FakeTime()
+    """Now, on a whole second (X's rate-limit reset is a whole second: a fake and a client that
+    share this clock agree on the exact wait)."""
+    return FakeTime(float(int(time.time())))
 
 
 @pytest.fixture

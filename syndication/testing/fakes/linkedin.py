@@ -92,6 +92,7 @@ def restli_list(value: str) -> list[str] | None:
 
 class FakeLinkedIn(FakeServer):
     network = "linkedin"
+    rate_limit_wait = 4
     counter_names = {
         "impressions": "impressionCount",
         "reach": "uniqueImpressionsCount",
@@ -142,7 +143,7 @@ class FakeLinkedIn(FakeServer):
                 "message": "Resource level throttle APPLICATION DAY limit "
                 "for calls to this resource is reached.",
             },
-            {"Retry-After": "4"},
+            {"Retry-After": str(self.rate_limit_wait)},
         )
 
     def initialize_upload(self, request: Request) -> Response:

@@ -51,6 +51,8 @@ def graph_error(code: int, message: str, kind: str = "OAuthException") -> Respon
 
 
 class FakeGraph(FakeServer):
+    #: Meta says how long to wait in minutes (``estimated_time_to_regain_access``).
+    rate_limit_wait = 60
     #: Insights metrics the fake knows, and those Meta retired (asking one fails the request).
     insights: tuple[str, ...] = ()
     retired_insights: frozenset[str] = frozenset()
@@ -106,7 +108,7 @@ class FakeGraph(FakeServer):
                     "call_count": 100,
                     "total_cputime": 30,
                     "total_time": 40,
-                    "estimated_time_to_regain_access": 1,
+                    "estimated_time_to_regain_access": self.rate_limit_wait // 60,  # minutes
                 }
             ]
         }

@@ -16,7 +16,6 @@ as X does when the app's access level does not include reading posts.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import regex
@@ -29,6 +28,7 @@ _URL = regex.compile(r"https?://[^\s]+")
 
 class FakeX(FakeServer):
     network = "x"
+    rate_limit_wait = 5
     counter_names = {
         "impressions": "impression_count",
         "likes": "like_count",
@@ -76,7 +76,7 @@ class FakeX(FakeServer):
             {
                 "x-rate-limit-limit": "100",
                 "x-rate-limit-remaining": "0",
-                "x-rate-limit-reset": str(int(time.time()) + 5),
+                "x-rate-limit-reset": str(int(self.clock()) + self.rate_limit_wait),
                 "Content-Type": "application/problem+json",
             },
         )
