@@ -3,7 +3,7 @@
 The message may be 63,206 characters long; the composer keeps it short anyway. The link is not
 repeated in the message. Existing posts are found through the ``attachments`` edge of the Page's
 posts (``unshimmed_url``): the ``link`` field is not a field of a Page post in Meta's own
-description (``shared/specs/meta/PagePost.json``).
+node description (``PagePost``; the tests keep an excerpt in ``tests/fixtures/contracts/meta``).
 
 Credentials: ``{"page_id", "access_token"}`` (a long-lived Page token; no refresh exists).
 """

@@ -1,13 +1,15 @@
 """Bluesky's reference PDS (``@atproto/pds``) on loopback, installed and started by the tests.
 
-``shared/peers/bluesky/README.md`` tells the story; this module does it:
+Bluesky's own implementation of the AT Protocol server and its development network
+(``@atproto/dev-env``) install from the npm registry and run with no outside network; they
+validate every record against the real lexicons, so a post they accept is one Bluesky accepts.
 
 * :func:`ensure_installed` installs ``@atproto/pds@0.4.217 @atproto/dev-env@0.3.215`` with npm
   into ``~/.cache/relais-peers/bluesky-pds0.4.217-dev0.3.215`` (``RELAIS_PEERS_CACHE`` moves the
   cache) when missing — about 3 minutes, under a file lock so that two processes never install
-  at once — and copies ``guard.js``, ``plc.js``, ``pds.js`` and ``devnet.js`` next to it from the
-  peers folder: ``$RELAIS_PEERS_DIR`` (the ``peers`` folder or its ``bluesky`` folder), else
-  ``<repo>/../shared/peers/bluesky``.
+  at once — and copies the launch scripts ``guard.js``, ``plc.js``, ``pds.js`` and ``devnet.js``
+  next to it from :data:`SCRIPTS_DIR`, the ``bluesky`` folder beside this module (they are part
+  of the package: nothing is read from outside it).
 * :class:`LocalPDS` starts ``plc.js`` and ``pds.js`` with ``node -r ./guard.js`` (everything
   bound to 127.0.0.1, outbound connections refused) on free ports with a fresh data folder,
   waits for ``/xrpc/_health`` and stops both process groups at the end.
@@ -38,32 +40,15 @@ PDS_VERSION = "0.4.217"
 DEV_ENV_VERSION = "0.3.215"
 PACKAGES = (f"@atproto/pds@{PDS_VERSION}", f"@atproto/dev-env@{DEV_ENV_VERSION}")
 SCRIPTS = ("guard.js", "plc.js", "pds.js", "devnet.js")
-REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The launch scripts, kept with this module.
+SCRIPTS_DIR = Path(__file__).resolve().parent / "bluesky"
 _MARKER = ".relais-installed"
 # secp256k1 group order: a private key is a number in [1, n-1]
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 class PeerUnavailable(RuntimeError):
-    """The peer cannot run here (no node/npm, no peers folder, install failed); says why."""
-
-
-def peers_dir() -> Path:
-    """The folder holding the Bluesky launch scripts."""
-    env = os.environ.get("RELAIS_PEERS_DIR")
-    candidates = []
-    if env:
-        candidates += [Path(env) / "bluesky", Path(env)]
-    candidates.append(REPO_ROOT.parent / "shared" / "peers" / "bluesky")
-    # a copy kept with the tests, so that a clone anywhere can run them
-    candidates.append(Path(__file__).resolve().parent / "bluesky")
-    for folder in candidates:
-        if (folder / "guard.js").is_file():
-            return folder
-    raise PeerUnavailable(
-        "No Bluesky peer scripts (guard.js, plc.js, pds.js): set RELAIS_PEERS_DIR to the "
-        f"shared/peers folder; looked in {', '.join(map(str, candidates))}."
-    )
+    """The peer cannot run here (no node/npm, launch scripts missing, install failed); says why."""
 
 
 def install_dir() -> Path:
@@ -77,7 +62,12 @@ def ensure_installed(log: bool = True) -> Path:
         raise PeerUnavailable(
             "node and npm are needed to run Bluesky's PDS (apt-get install nodejs npm)."
         )
-    source = peers_dir()
+    missing = [name for name in SCRIPTS if not (SCRIPTS_DIR / name).is_file()]
+    if missing:
+        raise PeerUnavailable(
+            f"The Bluesky launch scripts {', '.join(missing)} are missing from {SCRIPTS_DIR}: "
+            "restore them from the repository (git checkout -- syndication/testing/bluesky)."
+        )
     target = install_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.parent / f"{target.name}.lock", "w") as lock:
@@ -108,11 +98,10 @@ def ensure_installed(log: bool = True) -> Path:
                     )
                 (target / _MARKER).write_text(" ".join(PACKAGES) + "\n")
             for name in SCRIPTS:
-                if (source / name).is_file():
-                    data = (source / name).read_bytes()
-                    dest = target / name
-                    if not dest.is_file() or dest.read_bytes() != data:
-                        dest.write_bytes(data)
+                data = (SCRIPTS_DIR / name).read_bytes()
+                dest = target / name
+                if not dest.is_file() or dest.read_bytes() != data:
+                    dest.write_bytes(data)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return target

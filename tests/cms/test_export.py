@@ -168,13 +168,13 @@ def test_publish_is_exported_on_commit_only(
 def test_rolled_back_publish_is_not_exported(
     site_tree, content_dir, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        try:
-            with transaction.atomic():
-                make_item(site_tree, slug="annule")
-                raise RuntimeError("the request failed after publishing")
-        except RuntimeError:
-            pass
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError, match="failed after publishing"),
+        transaction.atomic(),
+    ):
+        make_item(site_tree, slug="annule")
+        raise RuntimeError("the request failed after publishing")
     assert callbacks == []
     assert not (content_dir / "actualites" / "annule.md").exists()
 

@@ -1,42 +1,47 @@
-"""Fixtures of the syndication library's tests: fakes, specs, the Bluesky PDS, a no-sleep clock.
+"""Fixtures of the syndication library's tests: fakes, the networks' API descriptions, the
+Bluesky PDS, a no-sleep clock.
 
-Nothing here needs Django. The specs folder is found by :func:`specs_dir`.
+Nothing here needs Django. The API descriptions the contract tests check against are excerpts
+kept with the tests, in ``tests/fixtures/contracts`` (its README says where each comes from).
 """
 
 from __future__ import annotations
 
-import os
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from syndication.testing.fakes import FAKES, FakeServer
 from syndication.testing.peers import LocalPDS, PeerUnavailable
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def specs_dir() -> Path:
-    """``$RELAIS_SPECS_DIR``, else ``shared/specs`` beside the repository or beside one of its
-    parent folders (a clone made anywhere under the workplace finds it)."""
-    env = os.environ.get("RELAIS_SPECS_DIR")
-    if env:
-        return Path(env)
-    for folder in REPO_ROOT.parents:
-        candidate = folder / "shared" / "specs"
-        if candidate.is_dir():
-            return candidate
-    return Path("/work/shared/specs")
+CONTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "contracts"
+X_OPENAPI = CONTRACTS / "x-api-v2-openapi.yaml"
+META_NODES = CONTRACTS / "meta"
 
 
 @pytest.fixture(scope="session")
-def specs() -> Path:
-    folder = specs_dir()
-    if not (folder / "x-api-v2-openapi.json").is_file():
-        pytest.fail(f"No API descriptions in {folder}: set RELAIS_SPECS_DIR to shared/specs.")
-    return folder
+def x_spec() -> dict[str, Any]:
+    """X's OpenAPI excerpt, as data."""
+    return yaml.safe_load(X_OPENAPI.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def x_openapi(x_spec: dict[str, Any]):
+    """X's OpenAPI excerpt for openapi-core; loading it validates it as an OpenAPI 3.0 document."""
+    from openapi_core import OpenAPI
+
+    return OpenAPI.from_dict(x_spec)
+
+
+@pytest.fixture(scope="session")
+def meta() -> dict[str, dict[str, Any]]:
+    """Meta's node descriptions (excerpts) by node type: ``{"PagePost": {"fields", "apis"}}``."""
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in META_NODES.glob("*.json")}
 
 
 class FakeTime:
@@ -56,7 +61,9 @@ class FakeTime:
 
 @pytest.fixture
 def fake_time() -> FakeTime:
-    return FakeTime()
+    """Now, on a whole second (X's rate-limit reset is a whole second: a fake and a client that
+    share this clock agree on the exact wait)."""
+    return FakeTime(float(int(time.time())))
 
 
 @pytest.fixture

@@ -49,12 +49,13 @@ def test_publish_find_existing_verify(fake_factory, name):
 
 
 @pytest.mark.parametrize("name", CLOSED)
-def test_rate_limit_gives_the_delay_to_wait(fake_factory, name):
-    fake = fake_factory(name)
+def test_rate_limit_gives_the_delay_to_wait(fake_factory, fake_time, name):
+    fake = fake_factory(name, clock=fake_time.time)
     fake.faults.add("rate_limit", path=CREATE_PATH[name])
     with pytest.raises(RateLimited) as info:
-        client_for(fake).publish(post_for(name))
-    assert info.value.retry_after is not None and 0 < info.value.retry_after <= 61
+        client_for(fake, clock=fake_time.time).publish(post_for(name))
+    # the wait the network asked for, in its own way (Retry-After, a reset time, Meta's minutes)
+    assert info.value.retry_after == fake.rate_limit_wait
     assert not info.value.uncertain and fake.posts == []
 
 
@@ -113,10 +114,12 @@ def test_expired_token_is_refreshed_once(fake_factory, name):
     old = client.credentials["access_token"]
     remote = client.publish(post_for(name))
     assert remote.id and len(fake.posts) == 1 and fake.refreshes == 1
-    assert (
-        stored and stored[-1]["access_token"] != old == credentials_for(fake)["access_token"]
-    ) or True
-    assert stored[-1]["access_token"] == fake.token
+    # The renewed credentials are handed over once, to be stored: exactly those the network
+    # accepts now (a new access token; X's rotated refresh token), the expired one left behind.
+    (renewed,) = stored
+    assert renewed == credentials_for(fake)
+    assert renewed["access_token"] == fake.token != old
+    assert old not in fake.valid_tokens
 
 
 @pytest.mark.parametrize("name", ["x", "linkedin"])

@@ -1,13 +1,15 @@
-"""Every request the clients make, checked against the networks' official descriptions:
-X's OpenAPI file (with openapi-core), Meta's node/edge descriptions, LinkedIn's documented shape.
-The fakes' answers to X are checked against the OpenAPI file too, so the fakes stay honest."""
+"""Every request the clients make, checked against the networks' official descriptions, kept as
+excerpts in ``tests/fixtures/contracts``: X's OpenAPI description (with openapi-core), Meta's
+node/edge descriptions, LinkedIn's documented shape. The fakes' answers to X are checked against
+the OpenAPI description too, so the fakes stay honest; and each check is shown to refuse a
+request the description refuses."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import re
-from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from PIL import Image
@@ -24,20 +26,6 @@ from syndication.testing.worker import synthetic_item
 # openapi-core cannot check X's "OAuth" security scheme (OAuth 1.0a) and says so for each request
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 GRAPH_GENERIC_PARAMS = {"fields", "limit", "after", "before"}
-
-
-@pytest.fixture(scope="session")
-def x_openapi(specs: Path):
-    from openapi_core import Config, OpenAPI
-
-    return OpenAPI.from_file_path(
-        str(specs / "x-api-v2-openapi.json"), config=Config(spec_validator_cls=None)
-    )
-
-
-@pytest.fixture(scope="session")
-def meta(specs: Path) -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text()) for p in (specs / "meta").glob("*.json")}
 
 
 def exercise(fake, name: str, *, expire: bool = False, image_path: str = "") -> None:
@@ -72,13 +60,12 @@ def mock_request(req: Request):
     )
 
 
-def test_x_requests_and_answers_match_the_openapi_description(fake_factory, x_openapi, specs):
+def test_x_requests_and_answers_match_the_openapi_description(fake_factory, x_openapi, x_spec):
     from openapi_core.testing import MockResponse
 
     fake = fake_factory("x")
     exercise(fake, "x", expire=True)  # expire: the token refresh is exercised too
-    spec = json.loads((specs / "x-api-v2-openapi.json").read_text())
-    token_url = spec["components"]["securitySchemes"]["OAuth2UserToken"]["flows"][
+    token_url = x_spec["components"]["securitySchemes"]["OAuth2UserToken"]["flows"][
         "authorizationCode"
     ]["tokenUrl"]
     checked = set()
@@ -103,18 +90,27 @@ def test_x_requests_and_answers_match_the_openapi_description(fake_factory, x_op
     assert checked == {"GET /2/users/me", "GET /2/users/{id}/tweets", "POST /2/tweets"}
 
 
-def test_the_x_contract_check_does_catch_bad_requests(x_openapi):
+def x_create(body: dict) -> Request:
+    return Request(
+        "POST", "/2/tweets", {}, {"content-type": "application/json"}, json.dumps(body).encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "hi", "unknown": 1},  # createPosts takes no other field
+        {"text": 280},  # text is a string
+        {"text": "hi", "reply_settings": "everyone"},  # not one of the enum's values
+    ],
+    ids=["unknown-field", "integer-text", "bad-enum-value"],
+)
+def test_the_x_contract_check_does_catch_bad_requests(x_openapi, body):
     from openapi_core.validation.request.exceptions import RequestValidationError
 
-    bad = Request(
-        "POST",
-        "/2/tweets",
-        {},
-        {"content-type": "application/json"},
-        json.dumps({"text": "hi", "unknown": 1}).encode(),
-    )
+    x_openapi.validate_request(mock_request(x_create({"text": "hi"})))  # the same, right
     with pytest.raises(RequestValidationError):
-        x_openapi.validate_request(mock_request(bad))
+        x_openapi.validate_request(mock_request(x_create(body)))
 
 
 def graph_fields(value: str) -> list[str]:
@@ -212,10 +208,48 @@ def test_instagram_requests_match_meta_descriptions(fake_factory, meta):
     }
 
 
-def test_the_meta_check_does_catch_unknown_fields(meta):
-    req = Request("GET", "/v23.0/1/posts", {"fields": ["message,link"]}, {}, b"")
+def graph_post(path: str, form: dict[str, str]) -> Request:
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    return Request("POST", path, {}, headers, urlencode(form).encode())
+
+
+FACEBOOK_ROUTES = {r"/\d+/posts": ("Page", "posts"), r"/\d+/feed": ("Page", "feed")}
+INSTAGRAM_ROUTES = {
+    r"/\d+/media": ("IGUser", "media"),
+    r"/\d+/media_publish": ("IGUser", "media_publish"),
+}
+
+
+@pytest.mark.parametrize(
+    "req",
+    [
+        # a PagePost has no "link" field (its link is in attachments)
+        Request("GET", "/v23.0/1/posts", {"fields": ["message,link"]}, {}, b""),
+        # the feed edge's link parameter is "link", not "url"
+        graph_post("/v23.0/1/feed", {"message": "hi", "url": "https://alumni.example.org/"}),
+    ],
+    ids=["unknown-field", "unknown-parameter"],
+)
+def test_the_facebook_check_does_catch_bad_requests(meta, req):
+    right = graph_post("/v23.0/1/feed", {"message": "hi", "link": "https://alumni.example.org/"})
+    assert check_graph_request(meta, right, FACEBOOK_ROUTES) == "POST Page/feed"
     with pytest.raises(AssertionError):
-        check_graph_request(meta, req, {r"/\d+/posts": ("Page", "posts")})
+        check_graph_request(meta, req, FACEBOOK_ROUTES)
+
+
+@pytest.mark.parametrize(
+    "req",
+    [
+        graph_post("/v23.0/17841400000000001/media_publish", {}),  # creation_id is required
+        graph_post("/v23.0/17841400000000001/media", {"image": "https://x.org/a.jpg"}),
+    ],
+    ids=["missing-required", "unknown-parameter"],
+)
+def test_the_instagram_check_does_catch_bad_requests(meta, req):
+    right = graph_post("/v23.0/17841400000000001/media_publish", {"creation_id": "1001"})
+    assert check_graph_request(meta, right, INSTAGRAM_ROUTES) == "POST IGUser/media_publish"
+    with pytest.raises(AssertionError):
+        check_graph_request(meta, req, INSTAGRAM_ROUTES)
 
 
 def test_linkedin_requests_match_the_documented_shape(fake_factory, tmp_path):
@@ -253,3 +287,45 @@ def test_linkedin_requests_match_the_documented_shape(fake_factory, tmp_path):
         "POST /rest/posts",
         "POST /oauth/v2/accessToken",
     }
+
+
+def linkedin_post(body: dict) -> Request:
+    headers = {
+        "content-type": "application/json",
+        "linkedin-version": "202601",
+        "x-restli-protocol-version": "2.0.0",
+    }
+    return Request("POST", "/rest/posts", {}, headers, json.dumps(body).encode())
+
+
+LINKEDIN_POST = {
+    "author": "urn:li:organization:5515715",
+    "commentary": "Nouvelle numéro 3",
+    "visibility": "PUBLIC",
+    "distribution": {
+        "feedDistribution": "MAIN_FEED",
+        "targetEntities": [],
+        "thirdPartyDistributionChannels": [],
+    },
+    "lifecycleState": "PUBLISHED",
+    "isReshareDisabledByAuthor": False,
+    "content": {
+        "article": {"source": "https://alumni.example.org/actualites/item-3/", "title": "Item 3"}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"distribution": None}, "missing field distribution"),
+        ({"visibility": "EVERYONE"}, "bad visibility"),
+        ({"text": "Nouvelle"}, "unknown field text"),
+        ({"content": {"article": {"url": "https://alumni.example.org/"}}}, "source and title"),
+    ],
+    ids=["missing-field", "bad-enum-value", "unknown-field", "article-without-source"],
+)
+def test_the_linkedin_check_does_catch_bad_requests(change, problem):
+    assert linkedin_problems(linkedin_post(LINKEDIN_POST)) == []
+    body = {k: v for k, v in {**LINKEDIN_POST, **change}.items() if v is not None}
+    assert any(problem in found for found in linkedin_problems(linkedin_post(body)))

@@ -1,4 +1,4 @@
-// Launch script of the Bluesky peer used by the test suite (from the project's shared/peers/bluesky).
+// Launch script of the Bluesky peer of the test suite, run by syndication/testing/peers.py.
 // Full @atproto/dev-env TestNetwork (PLC + PDS + Bsky AppView + Ozone), without mock seed data.
 const { TestNetwork } = require('@atproto/dev-env');
 (async () => {

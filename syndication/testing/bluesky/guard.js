@@ -1,4 +1,4 @@
-// Launch script of the Bluesky peer used by the test suite (from the project's shared/peers/bluesky).
+// Launch script of the Bluesky peer of the test suite, run by syndication/testing/peers.py.
 // Preload (node -r ./guard.js): force every listening socket onto 127.0.0.1 and
 // refuse (and log) any outbound TCP connection / DNS lookup to a non-loopback target.
 const net = require('net'), dns = require('dns');

@@ -1,4 +1,4 @@
-// Launch script of the Bluesky peer used by the test suite (from the project's shared/peers/bluesky).
+// Launch script of the Bluesky peer of the test suite, run by syndication/testing/peers.py.
 // Same as bluesky-social/pds service/index.js: config purely from PDS_* env vars
 const { PDS, envToCfg, envToSecrets, readEnv } = require('@atproto/pds');
 const pkg = require('@atproto/pds/package.json');

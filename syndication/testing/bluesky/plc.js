@@ -1,4 +1,4 @@
-// Launch script of the Bluesky peer used by the test suite (from the project's shared/peers/bluesky).
+// Launch script of the Bluesky peer of the test suite, run by syndication/testing/peers.py.
 // In-memory did:plc directory (same as @atproto/dev-env TestPlc), on 127.0.0.1:$PLC_PORT
 const plc = require('@did-plc/server');
 (async () => {

@@ -171,6 +171,8 @@ class FakeServer:
     and override :meth:`unauthorized` and :meth:`rate_limited` with the network's shapes."""
 
     network = ""
+    #: Seconds a rate-limited answer asks the client to wait (counted on :attr:`clock`).
+    rate_limit_wait: ClassVar[int] = 2
     #: The library's metric name -> the network's own counter, for :meth:`engage`.
     counter_names: ClassVar[dict[str, str]] = {}
 
@@ -303,7 +305,9 @@ class FakeServer:
         return Response(401, {"error": "The access token is invalid"})
 
     def rate_limited(self, request: Request) -> Response:
-        return Response(429, {"error": "Too many requests"}, {"Retry-After": "2"})
+        return Response(
+            429, {"error": "Too many requests"}, {"Retry-After": str(self.rate_limit_wait)}
+        )
 
     def server_error(self, request: Request) -> Response:
         return Response(500, {"error": "Internal server error"})

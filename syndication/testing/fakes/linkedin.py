@@ -1,8 +1,10 @@
 # ruff: noqa: S105  (test fakes: no cryptography, no real secrets)
 """A fake LinkedIn Posts API (``/rest/posts``), member info and OAuth token refresh.
 
-LinkedIn publishes no machine-readable description; this follows its documentation as
-summarised in ``shared/specs/README.md``: ``POST /rest/posts`` needs ``LinkedIn-Version`` and
+LinkedIn publishes no machine-readable description; this follows its Marketing API
+documentation (Posts API, Images API, Organization Share Statistics, versioned by the
+``LinkedIn-Version`` header); ``linkedin_problems`` is that shape, the contract tests' check:
+``POST /rest/posts`` needs ``LinkedIn-Version`` and
 ``X-Restli-Protocol-Version: 2.0.0``, a body with ``author``, ``commentary``, ``visibility``,
 ``distribution``, ``lifecycleState`` (and ``content.article`` for a link), and answers 201 with
 the new URN in ``x-restli-id``. Requests that miss any of that get a 400/422 as LinkedIn gives.
@@ -90,6 +92,7 @@ def restli_list(value: str) -> list[str] | None:
 
 class FakeLinkedIn(FakeServer):
     network = "linkedin"
+    rate_limit_wait = 4
     counter_names = {
         "impressions": "impressionCount",
         "reach": "uniqueImpressionsCount",
@@ -140,7 +143,7 @@ class FakeLinkedIn(FakeServer):
                 "message": "Resource level throttle APPLICATION DAY limit "
                 "for calls to this resource is reached.",
             },
-            {"Retry-After": "4"},
+            {"Retry-After": str(self.rate_limit_wait)},
         )
 
     def initialize_upload(self, request: Request) -> Response:

@@ -41,6 +41,7 @@ def mastodon_length(text: str, per_url: int = 23) -> int:
 
 class FakeMastodon(FakeServer):
     network = "mastodon"
+    rate_limit_wait = 3
     counter_names = {
         "likes": "favourites_count",
         "shares": "reblogs_count",
@@ -69,7 +70,9 @@ class FakeMastodon(FakeServer):
         )
 
     def rate_limited(self, request: Request) -> Response:
-        reset = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
+        reset = dt.datetime.fromtimestamp(self.clock(), dt.UTC) + dt.timedelta(
+            seconds=self.rate_limit_wait
+        )
         return Response(
             429,
             {"error": "Too many requests"},

@@ -1,6 +1,7 @@
 """Fake Graph API servers: a Facebook Page's feed and an Instagram professional account.
 
-Shaped after Meta's own node and edge descriptions (``shared/specs/meta/*.json``): Page
+Shaped after Meta's own node and edge descriptions (the specs of Meta's Business SDK codegen;
+the contract tests keep excerpts in ``tests/fixtures/contracts/meta``): Page
 ``POST /{page-id}/feed`` (``message``, ``link``, ``published``), ``GET /{page-id}/posts``,
 PagePost fields; IGUser ``POST /{ig-user-id}/media`` then ``media_publish``,
 ``GET /{ig-user-id}/media``, IGMedia ``permalink``. Errors in Meta's shape: HTTP 400 with
@@ -50,6 +51,8 @@ def graph_error(code: int, message: str, kind: str = "OAuthException") -> Respon
 
 
 class FakeGraph(FakeServer):
+    #: Meta says how long to wait in minutes (``estimated_time_to_regain_access``).
+    rate_limit_wait = 60
     #: Insights metrics the fake knows, and those Meta retired (asking one fails the request).
     insights: tuple[str, ...] = ()
     retired_insights: frozenset[str] = frozenset()
@@ -105,7 +108,7 @@ class FakeGraph(FakeServer):
                     "call_count": 100,
                     "total_cputime": 30,
                     "total_time": 40,
-                    "estimated_time_to_regain_access": 1,
+                    "estimated_time_to_regain_access": self.rate_limit_wait // 60,  # minutes
                 }
             ]
         }

@@ -1,10 +1,11 @@
 # ruff: noqa: S105  (test fakes: no cryptography, no real secrets)
 """A fake X API v2: create posts, a user's posts, ``users/me`` and OAuth 2.0 token refresh.
 
-Shaped after ``shared/specs/x-api-v2-openapi.json``: ``POST /2/tweets`` answers
-``201 {"data": {"id", "text", "edit_history_tweet_ids"}}``; text over 280 weighted characters
-is refused (400, problem+json), the same text twice too (403 duplicate), as X does. Links are
-wrapped in t.co; ``entities.urls[].expanded_url`` keeps the original.
+Shaped after X's OpenAPI description of API v2, version 2.167 (the contract tests check the fake
+against an excerpt of it, ``tests/fixtures/contracts/x-api-v2-openapi.yaml``): ``POST /2/tweets``
+answers ``201 {"data": {"id", "text", "edit_history_tweet_ids"}}``; text over 280 weighted
+characters is refused (400, problem+json), the same text twice too (403 duplicate), as X does.
+Links are wrapped in t.co; ``entities.urls[].expanded_url`` keeps the original.
 
 ``GET /2/tweets?ids=…`` returns ``public_metrics`` (raised with ``engage``) when asked in
 ``tweet.fields`` (the description 2.167 names the parameter ``post.fields``: both are read),
@@ -15,7 +16,6 @@ as X does when the app's access level does not include reading posts.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import regex
@@ -28,6 +28,7 @@ _URL = regex.compile(r"https?://[^\s]+")
 
 class FakeX(FakeServer):
     network = "x"
+    rate_limit_wait = 5
     counter_names = {
         "impressions": "impression_count",
         "likes": "like_count",
@@ -75,7 +76,7 @@ class FakeX(FakeServer):
             {
                 "x-rate-limit-limit": "100",
                 "x-rate-limit-remaining": "0",
-                "x-rate-limit-reset": str(int(time.time()) + 5),
+                "x-rate-limit-reset": str(int(self.clock()) + self.rate_limit_wait),
                 "Content-Type": "application/problem+json",
             },
         )
