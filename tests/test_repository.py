@@ -7,8 +7,8 @@ project was written on, a folder beside the checkout, or a variable pointing to 
 
 from __future__ import annotations
 
-import os
 import re
+import subprocess
 from pathlib import Path
 
 from tests.support import ROOT
@@ -27,25 +27,18 @@ OUTSIDE = re.compile(
 )
 #: The regression tests that name those places on purpose, to show they are no longer read.
 NAMING_ON_PURPOSE = {"tests/test_repository.py", "tests/syndication/test_synd_peers.py"}
-#: Generated, installed or ignored files and folders (see .gitignore), never scanned.
-SKIPPED = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
-SKIPPED_PATHS = {"var", "build", "dist", "site/output", "site/builds", "site/cache"}
-SKIPPED_PATHS |= {"benchmarks/corpora", "benchmarks/results"}
 
 
 def repository_files() -> list[Path]:
-    found = []
-    for folder, dirs, files in os.walk(ROOT):
-        here = Path(folder)
-        dirs[:] = [
-            d
-            for d in dirs
-            if d not in SKIPPED
-            and not d.endswith(".egg-info")
-            and (here / d).relative_to(ROOT).as_posix() not in SKIPPED_PATHS
-        ]
-        found += [here / name for name in files if name not in SKIPPED]
-    return found
+    """The files the repository holds: what ``git`` tracks and what is new and not ignored
+    (caches, virtualenvs and build output never count, whatever made them)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return [ROOT / name for name in listed.split("\0") if name and (ROOT / name).is_file()]
 
 
 def outside_references(path: Path) -> list[str]:
