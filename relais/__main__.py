@@ -28,8 +28,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     print(
         f"Built {result.articles} items, {result.files} files in {result.seconds:.2f} s "
-        f"into {result.output_dir}; live at {paths.output}/"
+        f"from {paths.content}/ into {result.output_dir}; live at {paths.output}/"
     )
+    if not result.articles:
+        print(
+            f"{paths.content}/ has no items yet: write one (see {paths.content}/README.md), or "
+            "run `make run` to load the demo association."
+        )
+    print("See it with: .venv/bin/python -m relais serve (http://127.0.0.1:8001/)")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -186,6 +186,13 @@ class SiteBuilder:
 
         from relais.pelican.listings import Plan
 
+        if not self.paths.content.is_dir():
+            raise BuildError(
+                [
+                    f"The content folder {self.paths.content} does not exist: create it (an "
+                    "empty folder builds an empty site) or set RELAIS_CONTENT_DIR to yours."
+                ]
+            )
         try:
             with _capture_logs() as logs:
                 settings = pelican_settings(
