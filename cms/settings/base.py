@@ -214,6 +214,9 @@ RELAIS_COUNTER = os.environ.get("RELAIS_COUNTER", "1") != "0"  # the audience pi
 # Page views counted per client address and window (attempts, seconds): a reader browsing the
 # whole site stays far below; a script reloading one page to inflate it is counted this far only.
 RELAIS_COUNTER_RATE_LIMIT = (300, 3600)
+# Distinct utm_source, utm_medium and utm_campaign values counted per day, each: past it, a new
+# value is counted as "autre" (random tags make one row, not one row each).
+RELAIS_COUNTER_DISTINCT_VALUES = int(os.environ.get("RELAIS_COUNTER_DISTINCT_VALUES", "50"))
 # Where the rate limits count (cms.core.ratelimit): the database by default; a Redis URL to
 # share them between machines (a Redis that does not evict keys: maxmemory-policy noeviction).
 RELAIS_RATE_LIMIT_REDIS_URL = os.environ.get("RELAIS_RATE_LIMIT_REDIS_URL", "")

@@ -209,6 +209,21 @@ def test_referring_network_without_utm_and_only_the_host_is_kept(signup_site, cl
     assert signup.last_source == "" and signup.last_item == "actualites/x"
 
 
+def test_attribution_keeps_networks_of_the_registry_and_drops_personal_tags(signup_site, client):
+    query = urlencode(
+        {
+            "utm_source": "newsletter",
+            "utm_medium": "paul@example.org",
+            "utm_campaign": "+33 6 12 34 56 78",
+            "utm_content": "Paul Durand",
+        }
+    )
+    client.post(signup_site["url"], form_data(client, signup_site["url"], query))
+    signup = Signup.objects.get()
+    assert (signup.last_network, signup.last_source) == ("", "newsletter")
+    assert (signup.last_medium, signup.last_campaign, signup.last_content) == ("", "", "")
+
+
 def test_forged_or_unknown_attribution_never_blocks_a_sign_up(signup_site, client):
     data = form_data(client, signup_site["url"], "item=../../etc/passwd&utm_source=mastodon")
     data["first_touch"] = data["first_touch"][:-3] + "abc"  # tampered
