@@ -246,8 +246,25 @@ RELAIS_SOCIAL = {
     },
 }
 
+# Development and tests only: the server connects to addresses a person typed (a Mastodon
+# server, a Bluesky PDS) over https and on public addresses only (cms.core.outbound).
+# "loopback" also allows http:// and this machine's addresses, "1" every private address.
+RELAIS_ALLOW_PRIVATE_NETWORKS = os.environ.get("RELAIS_ALLOW_PRIVATE_NETWORKS", "")
+
+# E-mail (sign-up acknowledgements and notifications, reconnect notices). SMTP as soon as
+# RELAIS_EMAIL_HOST is set; without it mails are printed on the console, which production
+# refuses (cms/settings/production.py): they hold personal data.
+EMAIL_HOST = os.environ.get("RELAIS_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("RELAIS_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("RELAIS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RELAIS_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("RELAIS_EMAIL_USE_SSL", "0") == "1"
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("RELAIS_EMAIL_USE_TLS", "1") != "0"
 EMAIL_BACKEND = os.environ.get(
-    "RELAIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "RELAIS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("RELAIS_FROM_EMAIL", "Relais <noreply@relais.invalid>")
 
