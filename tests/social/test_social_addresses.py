@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from cms.social.models import SocialAccount
-from syndication.errors import TransientError
+from syndication.errors import PermanentError
 from syndication.testing.fakes import FakeMastodon
 from syndication.testing.fakes.base import Response
 
@@ -120,7 +120,7 @@ def test_an_account_server_that_turned_internal_is_not_called(site_tree, setting
     )
     account.set_credentials({"access_token": "secret-token-value"})
     account.save()
-    with pytest.raises(TransientError) as refused:
+    with pytest.raises(PermanentError, match="refused before anything was sent") as refused:
         account.client().verify_credentials()
     assert "secret-token-value" not in str(refused.value)
     assert outside == []
