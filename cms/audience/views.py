@@ -12,9 +12,9 @@
 
 The answer is always the same image, with no cookie and ``Cache-Control: no-store``. Nothing of
 the request is kept but one more unit on an aggregated row (see :mod:`cms.audience.models`).
-A client address counts at most ``RELAIS_COUNTER_RATE_LIMIT`` views per window (counted in the
-cache under a keyed hash of the address, see :mod:`cms.core.ratelimit`): beyond, the image is
-still served and nothing is counted, so a script cannot inflate a page.
+A client address counts at most ``RELAIS_COUNTER_RATE_LIMIT`` views per window (counted under a
+keyed hash of the address, see :mod:`cms.core.ratelimit`): beyond, the image is still served
+and nothing is counted, so a script cannot inflate a page.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@
 - ``RELAIS_CONTENT_DIR``, ``RELAIS_SITE_OUTPUT``: where content files and the built site go.
 - ``RELAIS_SECRET_KEY`` (production), ``RELAIS_CREDENTIALS_KEY``: encryption key of network
   credentials.
+- ``RELAIS_EMAIL_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS``, ``_USE_SSL``) or
+  ``RELAIS_EMAIL_BACKEND``: how mail is sent (production requires one that delivers).
+- ``RELAIS_RATE_LIMIT_REDIS_URL``: count the rate limits in Redis instead of the database.
+- ``RELAIS_ALLOW_PRIVATE_NETWORKS``: development only (see :mod:`cms.core.outbound`).
 """
 
 import os
