@@ -20,6 +20,7 @@ from typing import Any, ClassVar, TypeVar
 import requests
 
 from syndication.errors import (
+    PermanentError,
     PostRejected,
     RateLimited,
     ReconnectNeeded,
@@ -271,6 +272,15 @@ class Client:
             response = self.session.request(
                 method, url, headers=headers, timeout=(self.connect_timeout, self.timeout), **kwargs
             )
+        except requests.exceptions.InvalidURL as exc:
+            # Refused before anything was sent (a malformed address, or one the session's
+            # guard does not allow): a person has to give the account another address.
+            raise PermanentError(
+                f"{where}: the address was refused before anything was sent "
+                f"({self.redact(str(exc))}); check the account's server address and reconnect "
+                "it in Settings → Networks.",
+                network=self.network.name,
+            ) from None
         except requests.exceptions.ConnectTimeout:
             raise TransientError(
                 f"{where}: could not connect within {self.connect_timeout:g} s; will retry.",

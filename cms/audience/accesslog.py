@@ -5,10 +5,12 @@ Reads the *combined* log format (Apache's and nginx's default)::
     203.0.113.9 - - [25/Nov/2026:10:00:00 +0100] "GET /actualites/x/?utm_source=mastodon \
     HTTP/1.1" 200 5120 "https://mastodon.social/" "Mozilla/5.0 …"    (one line)
 
-A line counts as a page view when it is a ``GET`` answered ``200`` or ``304``, for a page (an
-address ending with ``/`` or ``.html``) that the built site has, by a user agent that is not a
-robot. The IP address and the user agent are read to decide, and never kept: only the
-aggregated counts are stored, under the channel "log".
+A line counts as a page view when it is a ``GET`` answered ``200`` or ``304``, for an HTML page
+of the built site (:func:`~cms.audience.counting.is_page`), by a user agent that is not a
+robot; its ``utm_*`` values follow the pixel's rules (:func:`~cms.audience.counting.hit_from`,
+and the daily cap of :func:`~cms.audience.counting.record`). The IP address and the user
+agent are read to decide, and never kept: only the aggregated counts are stored, under the
+channel "log".
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from .counting import Hit, clean_path, external_host, hit_from, is_bot, page_exists
+from .counting import Hit, clean_path, external_host, hit_from, is_bot, is_page
 
 COMBINED = re.compile(
     r'^(?P<host>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<method>[A-Z]+) (?P<target>\S+)'
@@ -77,7 +79,7 @@ def page_view(line: str, pattern: re.Pattern[str] = COMBINED) -> tuple[dt.date, 
         return None
     target = m["target"]
     path = clean_path(target)
-    if not path or not (path.endswith("/") or path.endswith(".html")) or not page_exists(path):
+    if not path or not is_page(path):
         return None
     utm = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items() if k.startswith("utm_")}
     referer = "" if m["referer"] == "-" else m["referer"]

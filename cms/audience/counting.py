@@ -2,14 +2,18 @@
 
 A hit is kept only if it looks like a person reading a page: bots, link-preview fetchers,
 headless browsers and prefetches are recognised by their headers and dropped before anything is
-stored. What is stored is one more unit on an aggregated row (:class:`PageViewCount`).
+stored; only pages count (:func:`is_page`: HTML pages of the built site, never its feeds, styles
+or pictures). What is stored is one more unit on an aggregated row (:class:`PageViewCount`),
+with the ``utm_*`` values the rules of :mod:`cms.audience.sources` keep, and at most
+``RELAIS_COUNTER_DISTINCT_VALUES`` distinct sources, media and campaigns a day: beyond, a new
+value is counted as :data:`OTHER` (300 random campaigns make one row, not 300).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,9 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from .models import PageViewCount
-from .sources import clean_value, host_of, network_for
+from .sources import host_of, network_for, utm_value
 
 MAX_PATH = 300
+#: What a source, medium or campaign becomes past the day's cap of distinct values.
+OTHER = "autre"
+#: The columns whose distinct values are capped per day (networks come from the registry).
+CAPPED = ("source", "medium", "campaign")
 
 #: User agents that are not people reading: crawlers, feed readers, link-card fetchers of the
 #: networks themselves (they fetch each posted link once), monitoring, scripts, headless browsers.
@@ -42,6 +50,7 @@ def is_bot(user_agent: str | None) -> bool:
 class Hit:
     path: str
     network: str = ""
+    source: str = ""
     medium: str = ""
     campaign: str = ""
 
@@ -62,9 +71,13 @@ def clean_path(raw: str | None) -> str:
     return path
 
 
-def page_exists(path: str, output: Path | None = None) -> bool:
-    """Whether the built site has this page. When the CMS has no built site at hand (the site is
-    built elsewhere), every well-formed path is accepted."""
+def is_page(path: str, output: Path | None = None) -> bool:
+    """Whether ``path`` is an HTML page of the built site: it ends with ``/`` (its
+    ``index.html``) or ``.html``, and the site has that file. Feeds, styles, pictures and other
+    files are not pages. When the CMS has no built site at hand (the site is built elsewhere),
+    every well-formed page path is accepted."""
+    if not path.endswith(("/", ".html")):
+        return False
     root = Path(output or settings.RELAIS_SITE_OUTPUT)
     if not root.exists():
         return True
@@ -78,11 +91,14 @@ def page_exists(path: str, output: Path | None = None) -> bool:
 
 
 def hit_from(path: str, utm: dict[str, str], referrer_host: str = "") -> Hit:
+    """The hit of a page view: its network (:func:`network_for`), and the ``utm_*`` values
+    that may be kept (:func:`utm_value`)."""
     return Hit(
         path=path,
         network=network_for(utm.get("utm_source", ""), referrer_host),
-        medium=clean_value(utm.get("utm_medium")),
-        campaign=clean_value(utm.get("utm_campaign")),
+        source=utm_value(utm.get("utm_source")),
+        medium=utm_value(utm.get("utm_medium")),
+        campaign=utm_value(utm.get("utm_campaign")),
     )
 
 
@@ -104,14 +120,35 @@ def external_host(url: str | None, site_url: str | None = None) -> str:
     return "" if not host or host == own else host
 
 
+def capped(hit: Hit, day: dt.date) -> Hit:
+    """``hit`` with each source, medium or campaign that would be a new distinct value of the
+    day past ``RELAIS_COUNTER_DISTINCT_VALUES`` replaced by :data:`OTHER`."""
+    limit = int(settings.RELAIS_COUNTER_DISTINCT_VALUES)
+    changes = {}
+    for column in CAPPED:
+        value = getattr(hit, column)
+        if not value or value == OTHER:
+            continue
+        today = PageViewCount.objects.filter(day=day)
+        if today.filter(**{column: value}).exists():
+            continue
+        seen = today.exclude(**{column: ""}).exclude(**{column: OTHER}).values(column).distinct()
+        if seen.count() >= limit:
+            changes[column] = OTHER
+    return replace(hit, **changes) if changes else hit
+
+
 def record(
     hit: Hit, day: dt.date, channel: str = PageViewCount.Channel.PIXEL, views: int = 1
 ) -> None:
-    """Add ``views`` to the row of this (day, page, source, channel), creating it if needed."""
+    """Add ``views`` to the row of this (day, page, source, channel), creating it if needed
+    (past the day's cap of distinct values, see :func:`capped`)."""
+    hit = capped(hit, day)
     key = {
         "day": day,
         "path": hit.path,
         "network": hit.network,
+        "source": hit.source,
         "medium": hit.medium,
         "campaign": hit.campaign,
         "channel": channel,

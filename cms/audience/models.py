@@ -1,9 +1,10 @@
 """Audience counts of the static site: aggregated numbers only.
 
-What is stored, exactly: for each day, page path, source network, UTM medium and campaign, and
-channel (the counter pixel or an ingested access log), a number of page views. No IP address,
-no user agent, no cookie, no identifier, no time finer than the day: a row cannot be traced back
-to a person, so there is nothing to erase when someone asks for their data.
+What is stored, exactly: for each day, page path, source network, UTM source, medium and
+campaign (short slug-like values only, see :mod:`cms.audience.sources`), and channel (the
+counter pixel or an ingested access log), a number of page views. No IP address, no user agent,
+no cookie, no identifier, no time finer than the day: a row cannot be traced back to a person,
+so there is nothing to erase when someone asks for their data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ class PageViewCount(models.Model):
         blank=True,
         help_text=_("Vide : visite directe, autre site ou page du site lui-même."),
     )
+    source = models.CharField(
+        _("source (utm_source)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Telle qu'écrite dans le lien, par exemple « newsletter »."),
+    )
     medium = models.CharField(_("support (utm_medium)"), max_length=100, blank=True)
     campaign = models.CharField(_("campagne (utm_campaign)"), max_length=100, blank=True)
     channel = models.CharField(
@@ -38,7 +45,7 @@ class PageViewCount(models.Model):
         ordering = ["-day", "-views"]
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "path", "network", "medium", "campaign", "channel"],
+                fields=["day", "path", "network", "source", "medium", "campaign", "channel"],
                 name="audience_one_count_per_key",
             ),
         ]

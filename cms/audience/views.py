@@ -5,15 +5,16 @@
 - ``p``: the page's path, written into the page at build time. Without it, the path of the
   ``Referer`` is used when the referrer is the site itself.
 - ``utm_*`` and ``ref`` (the referring host): added by the page's few lines of script from its
-  own address and ``document.referrer``. Without JavaScript the ``<noscript>`` image is loaded
+  own address and ``document.referrer``; only the values the rules of
+  :mod:`cms.audience.sources` keep are stored. Without JavaScript the ``<noscript>`` image is loaded
   instead, with ``referrerpolicy="no-referrer-when-downgrade"`` so that its ``Referer`` is the
   full page address, ``utm_*`` included; the counter reads them there.
 
 The answer is always the same image, with no cookie and ``Cache-Control: no-store``. Nothing of
 the request is kept but one more unit on an aggregated row (see :mod:`cms.audience.models`).
-A client address counts at most ``RELAIS_COUNTER_RATE_LIMIT`` views per window (counted in the
-cache under a keyed hash of the address, see :mod:`cms.core.ratelimit`): beyond, the image is
-still served and nothing is counted, so a script cannot inflate a page.
+A client address counts at most ``RELAIS_COUNTER_RATE_LIMIT`` views per window (counted under a
+keyed hash of the address, see :mod:`cms.core.ratelimit`): beyond, the image is still served
+and nothing is counted, so a script cannot inflate a page.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from .counting import (
     external_host,
     hit_from,
     is_bot,
-    page_exists,
+    is_page,
     record,
     utm_of,
 )
@@ -66,7 +67,7 @@ def counted_hit(request: HttpRequest) -> Hit | None:
     path = clean_path(request.GET.get("p"))
     if not path and from_site:
         path = clean_path(urlsplit(referer).path)
-    if not path or not page_exists(path):
+    if not path or not is_page(path):
         return None
     if not ratelimit.allow(
         "counter", ratelimit.client_ip(request), *settings.RELAIS_COUNTER_RATE_LIMIT

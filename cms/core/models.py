@@ -105,3 +105,20 @@ class AssociationSettings(BaseSiteSetting):
             },
             counter_url=counter,
         )
+
+
+class RateCounter(models.Model):
+    """One rate-limit window of one keyed hash (:mod:`cms.core.ratelimit`): how many attempts
+    were counted in it and when it ends. The key is an HMAC of the address, never the address;
+    rows whose window has ended are purged by the worker's clock."""
+
+    key = models.CharField(max_length=80, unique=True)
+    window_end = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compteur de limite")
+        verbose_name_plural = _("compteurs de limite")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} → {self.window_end:%Y-%m-%d %H:%M:%S}"

@@ -34,7 +34,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cms.audience.counting import external_host, utm_of
-from cms.audience.sources import clean_value, host_of, network_for
+from cms.audience.sources import clean_value, host_of, network_for, utm_value
 from relais.sections import SECTIONS
 
 COOKIE = "relais_adhesion_origine"
@@ -81,7 +81,7 @@ def touch_from_request(request: HttpRequest, today: dt.date) -> Touch:
     if not utm and from_site:
         utm = utm_of(referer)
     referrer = clean_value(params.get("ref"), 253) or external_host(referer)
-    campaign, content = clean_value(utm.get("utm_campaign")), clean_value(utm.get("utm_content"))
+    campaign, content = utm_value(utm.get("utm_campaign")), utm_value(utm.get("utm_content"))
     item = (
         item_key(params.get("item"))
         or (item_key(f"{campaign}/{content}") if campaign and content else "")
@@ -89,8 +89,8 @@ def touch_from_request(request: HttpRequest, today: dt.date) -> Touch:
     )
     return Touch(
         network=network_for(utm.get("utm_source", ""), referrer),
-        source=clean_value(utm.get("utm_source")),
-        medium=clean_value(utm.get("utm_medium")),
+        source=utm_value(utm.get("utm_source")),
+        medium=utm_value(utm.get("utm_medium")),
         campaign=campaign,
         content=content,
         item=item,

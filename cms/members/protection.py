@@ -4,7 +4,7 @@ attempts it turns away.
 - **Honeypot**: a field people do not see (:data:`HONEYPOT`); a robot filling every field
   fills it too.
 - **Rate limits** (``RELAIS_SIGNUP_RATE_LIMITS``): so many attempts per client address and so
-  many sign-ups per e-mail address in a time window, counted in the cache by
+  many sign-ups per e-mail address in a time window opened by the first attempt, counted by
   :mod:`cms.core.ratelimit` (keyed hashes, never the address itself).
 """
 
@@ -18,7 +18,7 @@ from cms.core.ratelimit import client_ip
 __all__ = ["HONEYPOT", "allow", "client_ip", "forget"]
 
 HONEYPOT = "site_web"
-CACHE_PREFIX = ratelimit.CACHE_PREFIX + "signup-"
+KEY_PREFIX = ratelimit.KEY_PREFIX + "signup-"
 
 
 def limit_of(scope: str) -> tuple[int, int]:

@@ -1,8 +1,9 @@
 """The worker's clock: the periodic jobs Relais runs by itself, so nobody has to set up cron.
 
 Every minute it enqueues Wagtail's scheduled publishing, once a night a full rebuild (past events
-leave the "upcoming" lists). Other apps add their jobs to :data:`JOBS` with :func:`register` in
-their ``AppConfig.ready`` (syndication resumes forgotten deliveries, statistics pull metrics).
+leave the "upcoming" lists), every hour the purge of ended rate-limit windows. Other apps add
+their jobs to :data:`JOBS` with :func:`register` in their ``AppConfig.ready`` (syndication
+resumes forgotten deliveries, statistics pull metrics).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections
 from django.utils import timezone
+
+from cms.core.tasks import purge_rate_counters
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ def default_jobs() -> list[Job]:
     return [
         Job("publish_scheduled", every_minute, publish_scheduled_task.enqueue),
         Job("nightly_build", nightly, nightly_build_task.enqueue),
+        Job("purge_rate_counters", every(3600), purge_rate_counters.enqueue),
         *JOBS,
     ]
 

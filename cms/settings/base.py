@@ -9,6 +9,10 @@
 - ``RELAIS_CONTENT_DIR``, ``RELAIS_SITE_OUTPUT``: where content files and the built site go.
 - ``RELAIS_SECRET_KEY`` (production), ``RELAIS_CREDENTIALS_KEY``: encryption key of network
   credentials.
+- ``RELAIS_EMAIL_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS``, ``_USE_SSL``) or
+  ``RELAIS_EMAIL_BACKEND``: how mail is sent (production requires one that delivers).
+- ``RELAIS_RATE_LIMIT_REDIS_URL``: count the rate limits in Redis instead of the database.
+- ``RELAIS_ALLOW_PRIVATE_NETWORKS``: development only (see :mod:`cms.core.outbound`).
 """
 
 import os
@@ -214,6 +218,12 @@ RELAIS_COUNTER = os.environ.get("RELAIS_COUNTER", "1") != "0"  # the audience pi
 # Page views counted per client address and window (attempts, seconds): a reader browsing the
 # whole site stays far below; a script reloading one page to inflate it is counted this far only.
 RELAIS_COUNTER_RATE_LIMIT = (300, 3600)
+# Distinct utm_source, utm_medium and utm_campaign values counted per day, each: past it, a new
+# value is counted as "autre" (random tags make one row, not one row each).
+RELAIS_COUNTER_DISTINCT_VALUES = int(os.environ.get("RELAIS_COUNTER_DISTINCT_VALUES", "50"))
+# Where the rate limits count (cms.core.ratelimit): the database by default; a Redis URL to
+# share them between machines (a Redis that does not evict keys: maxmemory-policy noeviction).
+RELAIS_RATE_LIMIT_REDIS_URL = os.environ.get("RELAIS_RATE_LIMIT_REDIS_URL", "")
 
 # Syndication (cms.social). Network credentials are encrypted with RELAIS_CREDENTIALS_KEY: one
 # Fernet key, or several separated by commas, newest first (older ones still decrypt during a
@@ -240,8 +250,25 @@ RELAIS_SOCIAL = {
     },
 }
 
+# Development and tests only: the server connects to addresses a person typed (a Mastodon
+# server, a Bluesky PDS) over https and on public addresses only (cms.core.outbound).
+# "loopback" also allows http:// and this machine's addresses, "1" every private address.
+RELAIS_ALLOW_PRIVATE_NETWORKS = os.environ.get("RELAIS_ALLOW_PRIVATE_NETWORKS", "")
+
+# E-mail (sign-up acknowledgements and notifications, reconnect notices). SMTP as soon as
+# RELAIS_EMAIL_HOST is set; without it mails are printed on the console, which production
+# refuses (cms/settings/production.py): they hold personal data.
+EMAIL_HOST = os.environ.get("RELAIS_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("RELAIS_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("RELAIS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RELAIS_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("RELAIS_EMAIL_USE_SSL", "0") == "1"
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("RELAIS_EMAIL_USE_TLS", "1") != "0"
 EMAIL_BACKEND = os.environ.get(
-    "RELAIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "RELAIS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("RELAIS_FROM_EMAIL", "Relais <noreply@relais.invalid>")
 

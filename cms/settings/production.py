@@ -1,6 +1,7 @@
 import os
 
 from .base import *  # noqa: F403
+from .base import EMAIL_BACKEND, EMAIL_HOST
 
 DEBUG = False
 try:
@@ -11,5 +12,23 @@ except KeyError:
         "print(secrets.token_urlsafe(50))') before starting Relais in production."
     ) from None
 ALLOWED_HOSTS = [h for h in os.environ.get("RELAIS_ALLOWED_HOSTS", "").split(",") if h]
+
+# Sign-ups' acknowledgements and notifications carry personal data: they must be delivered,
+# never printed into the logs (console), kept in memory or in files, or dropped.
+_UNDELIVERED = {
+    f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("console", "locmem", "dummy", "filebased")
+}
+if EMAIL_BACKEND in _UNDELIVERED or (
+    EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and not EMAIL_HOST
+):
+    raise RuntimeError(
+        f"E-mail is not configured for production (backend: {EMAIL_BACKEND}"
+        f"{', no host' if not EMAIL_HOST else ''}): sign-ups' e-mails would not be delivered "
+        "and their personal data would land in the logs. Set RELAIS_EMAIL_HOST (your SMTP "
+        "server) and, as needed, RELAIS_EMAIL_PORT (587), RELAIS_EMAIL_USER, "
+        "RELAIS_EMAIL_PASSWORD, RELAIS_EMAIL_USE_TLS (1) or RELAIS_EMAIL_USE_SSL; or set "
+        "RELAIS_EMAIL_BACKEND to the dotted path of another backend that delivers mail."
+    )
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

@@ -26,13 +26,19 @@ def save_candidate(
 ) -> tuple[SocialAccount, bool]:
     """Create or update the account for ``candidate``; returns it and whether it is new.
 
-    The same remote account on the same site is the same ``SocialAccount``: reconnecting it
-    replaces its credentials, clears "reconnect needed" and resumes its waiting deliveries."""
+    The same remote account on the same site is the same ``SocialAccount``, also when it was
+    stored under one of the candidate's ``former_ids``: reconnecting it replaces its id and
+    credentials, clears "reconnect needed" and resumes its waiting deliveries."""
     with transaction.atomic():
         if account is None:
             account = (
                 SocialAccount.objects.select_for_update()
-                .filter(site=site, network=network, remote_id=candidate.remote_id)
+                .filter(
+                    site=site,
+                    network=network,
+                    remote_id__in=[candidate.remote_id, *candidate.former_ids],
+                )
+                .order_by("pk")
                 .first()
             )
         created = account is None

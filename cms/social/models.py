@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.core import outbound
 from syndication.http import Client
 from syndication.ledger import FINAL_STATES
 from syndication.ledger import State as LedgerState
@@ -139,8 +140,11 @@ class SocialAccount(models.Model):
         return registry.create(self.network, **known)
 
     def client(self, **kwargs: Any) -> Client:
-        """A client posting as this account; renewed tokens are saved as they come."""
+        """A client posting as this account; renewed tokens are saved as they come. Its
+        requests go through :func:`cms.core.outbound.session` (the server of a Mastodon or
+        Bluesky account was typed by a person: https and public addresses only)."""
         kwargs.setdefault("timeout", conf.delivery()["timeout"])
+        kwargs.setdefault("session", outbound.session())
         return self.make_network().client(
             self.get_credentials(),
             base_url=self.base_url or None,

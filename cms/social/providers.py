@@ -11,7 +11,9 @@ accounts that can then be posted as (:class:`Candidate`).
 
 Endpoints come from :mod:`cms.social.conf`, so tests point them at local fake servers. No
 secret ever goes into a message or a log: errors quote only the provider's error code and
-description, with the secrets of the request removed.
+description, with the secrets of the request removed. Every request goes through
+:func:`cms.core.outbound.session`, and the servers a person types (Mastodon's, Bluesky's PDS)
+are first checked by :func:`cms.core.outbound.check_url`: https and public addresses only.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.core import outbound
 from syndication.errors import DeliveryError, ReconnectNeeded
 from syndication.networks.bluesky import BlueskyClient
 from syndication.networks.facebook import FacebookClient
@@ -59,6 +62,12 @@ class Candidate:
     network_settings: dict[str, Any] = field(default_factory=dict)
     client_options: dict[str, Any] = field(default_factory=dict)
     token_expires_at: dt.datetime | None = None
+    #: Ids the same account may be stored under by an earlier version of Relais.
+    former_ids: list[str] = field(default_factory=list)
+
+    def is_account(self, remote_id: str) -> bool:
+        """Whether ``remote_id`` (of a stored account) names this account."""
+        return remote_id == self.remote_id or remote_id in self.former_ids
 
     def to_session(self) -> dict[str, Any]:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -110,6 +119,13 @@ def _provider_error(response: requests.Response, *secret_values: str) -> str:
     else:
         detail = ""
     return _redact(detail or f"HTTP {response.status_code}", *secret_values)[:300]
+
+
+def blocked_message(server: str) -> str:
+    return _(
+        "Le serveur %(server)s renvoie vers une adresse qui n'est pas publique ou pas en https : "
+        "Relais ne la suit pas. Donnez l'adresse publique du serveur, en https."
+    ) % {"server": server}
 
 
 def _api_error(network: str, exc: Exception) -> ConnectError:
@@ -199,7 +215,7 @@ class OAuthFlow:
             if k in ("code", "client_secret", "code_verifier", "fb_exchange_token")
         ]
         try:
-            response = requests.post(
+            response = outbound.session().post(
                 self.settings["token_url"],
                 data=data,
                 auth=auth,
@@ -421,8 +437,13 @@ class MastodonFlow(OAuthFlow):
         return instance
 
     def register(self, instance: str, redirect_uri: str) -> dict[str, str]:
+        """Register Relais on the server at ``instance`` (checked first: https, public)."""
         try:
-            response = requests.post(
+            outbound.check_url(instance)
+        except outbound.UnsafeAddress as exc:
+            raise ConnectError(str(exc)) from None
+        try:
+            response = outbound.session().post(
                 f"{instance}/api/v1/apps",
                 json={
                     "client_name": self.settings["app_name"],
@@ -432,6 +453,8 @@ class MastodonFlow(OAuthFlow):
                 },
                 timeout=TIMEOUT,
             )
+        except outbound.BlockedAddress:
+            raise ConnectError(blocked_message(instance)) from None
         except requests.RequestException:
             raise ConnectError(
                 _(
@@ -482,22 +505,31 @@ class MastodonFlow(OAuthFlow):
     def candidates(self, tokens, kept):
         instance = kept["instance"]
         client = MastodonClient(
-            {"access_token": tokens["access_token"]}, base_url=instance, timeout=TIMEOUT
+            {"access_token": tokens["access_token"]},
+            base_url=instance,
+            timeout=TIMEOUT,
+            session=outbound.session(),
         )
         try:
             info = client.verify_credentials()
         except DeliveryError as exc:
             raise _api_error(self.network, exc) from None
+        # The handle's domain is the server's own (its instance's ``domain``), which may not be
+        # the address typed in the form (``social.example`` served from ``mastodon.example``)
         host = urlsplit(instance).netloc
+        domain = info.extra.get("domain") or host
+        acct = info.handle if "@" in info.handle else f"{info.handle}@{domain}"
         return [
             Candidate(
-                remote_id=f"{info.id}@{host}",
+                remote_id=f"{info.id}@{domain}",
                 display_name=info.name or info.handle,
-                handle=f"@{info.handle}@{host}",
+                handle=f"@{acct}",
                 profile_url=info.url,
                 credentials={"access_token": tokens["access_token"], "account_id": info.id},
                 base_url=instance,
                 network_settings=dict(info.extra.get("limits") or {}),
+                # stored under the typed address before the domain was read from the server
+                former_ids=[f"{info.id}@{host}"] if host != domain else [],
             )
         ]
 
@@ -505,10 +537,15 @@ class MastodonFlow(OAuthFlow):
 def connect_bluesky(identifier: str, app_password: str, server: str) -> Candidate:
     """Create a session with the app password and read who it is."""
     server = server.strip().rstrip("/") or conf.provider("bluesky")["default_server"]
+    try:
+        outbound.check_url(server)
+    except outbound.UnsafeAddress as exc:
+        raise ConnectError(str(exc)) from None
     client = BlueskyClient(
         {"identifier": identifier.strip().lstrip("@"), "password": app_password.strip()},
         base_url=server,
         timeout=TIMEOUT,
+        session=outbound.session(),
     )
     try:
         client.create_session()

@@ -2,7 +2,10 @@
 
 Limits are per server: 500 characters by default, read from ``GET /api/v2/instance``
 (``configuration.statuses.max_characters``), links counting
-``configuration.statuses.characters_reserved_per_url`` (23). Tokens do not expire: a 401 means
+``configuration.statuses.characters_reserved_per_url`` (23). The same answer gives the server's
+``domain``, the account domain of its handles (``@alumni@social.example``), which may differ
+from the address its web pages and API are served at; servers without ``/api/v2/instance``
+answer ``/api/v1/instance``, whose ``uri`` is that domain. Tokens do not expire: a 401 means
 the token was revoked, and the account must be reconnected.
 
 Credentials: ``{"access_token": ..., "account_id": optional}``; ``base_url`` is the server.
@@ -16,6 +19,7 @@ import html
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from syndication.errors import PostRejected
 from syndication.http import Client, parse_time
@@ -109,13 +113,16 @@ class MastodonClient(Client):
         return self.scan(pages(), match, lambda s: parse_time(s.get("created_at")), since)
 
     def verify_credentials(self) -> AccountInfo:
+        """The account, with ``extra["domain"]`` (the server's account domain: the handle is
+        ``@{handle}@{domain}``) and ``extra["limits"]`` (see :meth:`instance_limits`)."""
         data = self.request("GET", "/api/v1/accounts/verify_credentials").json()
+        instance = self.instance()
         return AccountInfo(
             id=str(data["id"]),
             name=data.get("display_name", ""),
             handle=data.get("acct", ""),
             url=data.get("url", ""),
-            extra={"limits": self.instance_limits()},
+            extra={"limits": self.instance_limits(instance), "domain": instance_domain(instance)},
         )
 
     def metrics(self, status_ids: list[str]) -> dict[str, PostMetrics]:
@@ -132,14 +139,33 @@ class MastodonClient(Client):
             out[status_id] = counts(data, self.metric_fields, absent=absent)
         return out
 
-    def instance_limits(self) -> dict[str, int]:
+    def instance(self) -> dict[str, Any]:
+        """The server's description: ``GET /api/v2/instance`` (Mastodon ≥ 4.0), else
+        ``GET /api/v1/instance``."""
+        try:
+            return self.request("GET", "/api/v2/instance", authenticated=False).json()
+        except PostRejected as exc:
+            if exc.status not in (404, 410):
+                raise
+        return self.request("GET", "/api/v1/instance", authenticated=False).json()
+
+    def instance_limits(self, data: Mapping[str, Any] | None = None) -> dict[str, int]:
         """The server's limits, as settings of :class:`Mastodon`: ``Mastodon(**limits)``."""
-        data = self.request("GET", "/api/v2/instance", authenticated=False).json()
+        data = self.instance() if data is None else data
         statuses = (data.get("configuration") or {}).get("statuses") or {}
         return {
             "max_length": int(statuses.get("max_characters") or Mastodon.max_length),
             "url_length": int(statuses.get("characters_reserved_per_url") or Mastodon.url_length),
         }
+
+
+def instance_domain(data: Mapping[str, Any]) -> str:
+    """The account domain in a server's description: v2's ``domain``, v1's ``uri`` (a bare
+    domain, or an address on older servers); ``""`` when there is none."""
+    value = str(data.get("domain") or data.get("uri") or "").strip().lower()
+    if "://" in value:
+        value = urlsplit(value).netloc
+    return value.strip("/")
 
 
 Mastodon.client_class = MastodonClient

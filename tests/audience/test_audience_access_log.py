@@ -121,3 +121,32 @@ def test_clear_errors(db, built_site, tmp_path):
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("ingest_access_log", str(other), "--format", "json")
     assert PageViewCount.objects.count() == 0
+
+
+def test_log_follows_the_counter_rules(db, built_site, tmp_path, settings):
+    """The same validation as the pixel: registry networks, personal tags dropped, the day's cap
+    of distinct values, pages only."""
+    settings.RELAIS_COUNTER_DISTINCT_VALUES = 2
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            [
+                line("/?utm_source=lea%40example.org&utm_campaign=0612345678"),
+                line("/?utm_source=newsletter&utm_campaign=novembre"),
+                *(line(f"/?utm_campaign=random{i}") for i in range(5)),
+                line("/feeds/all.atom.xml?utm_source=mastodon"),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    call_command("ingest_access_log", str(log))
+    rows = {
+        (r.network, r.source, r.campaign): r.views for r in PageViewCount.objects.filter(path="/")
+    }
+    assert rows == {
+        ("", "", ""): 1,
+        ("", "newsletter", "novembre"): 1,
+        ("", "", "random0"): 1,
+        ("", "", "autre"): 4,
+    }
+    assert PageViewCount.objects.exclude(path="/").count() == 0

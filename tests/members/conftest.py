@@ -1,5 +1,5 @@
 """Fixtures of the sign-up tests: a site with its sign-up page, a privacy page and a clean
-cache (the rate limits live there)."""
+cache."""
 
 from __future__ import annotations
 

@@ -21,8 +21,10 @@ _handles = itertools.count()
 
 @pytest.fixture(autouse=True)
 def social_settings(settings):
-    """OAuth callbacks on the test client's host; no sleeping inside deliveries."""
+    """OAuth callbacks on the test client's host; no sleeping inside deliveries; the fake
+    networks run on loopback, over http."""
     settings.WAGTAILADMIN_BASE_URL = "http://testserver"
+    settings.RELAIS_ALLOW_PRIVATE_NETWORKS = "loopback"
     settings.RELAIS_SOCIAL_DELIVERY = {"timeout": 2.0, "max_inline_delay": 0.5, "resume_every": 0}
     sleeps: list[float] = []
     saved = delivery.sleep

@@ -107,7 +107,7 @@ def test_dry_run_prints_the_exact_bodies_and_sends_nothing(published, fakes, pds
 def test_one_network_and_errors(published, fakes):
     lines = run(published.pk, "--dry-run", "--network", "mastodon").splitlines()
     assert [json.loads(line)["network"] for line in lines] == ["mastodon"]
-    assert "Mastodon · Alumni mastodon: publié https://mastodon.test/" in run(
+    assert "Mastodon · Alumni mastodon: publié https://social.example/" in run(
         published.pk, "--network", "mastodon"
     )
     assert len(fakes["mastodon"].posts) == 1 and not fakes["x"].posts

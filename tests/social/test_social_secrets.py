@@ -80,6 +80,7 @@ def test_production_refuses_to_start_without_the_key(tmp_path):
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "RELAIS_SECRET_KEY": "x" * 50,
         "RELAIS_VAR_DIR": str(tmp_path),
+        "RELAIS_EMAIL_HOST": "smtp.alumni.example.org",  # production requires e-mail too
     }
     env.pop("RELAIS_CREDENTIALS_KEY", None)
     code = "import django; django.setup(); print('started')"

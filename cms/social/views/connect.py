@@ -121,7 +121,7 @@ def _finish(
         return redirect("social_connect_choose", network=network)
     account = SocialAccount.objects.filter(pk=account_id).first() if account_id else None
     if account is not None:
-        candidate = next((c for c in candidates if c.remote_id == account.remote_id), None)
+        candidate = next((c for c in candidates if c.is_account(account.remote_id)), None)
         if candidate is None:
             return _back(
                 request,

@@ -116,7 +116,10 @@ def running_fakes() -> Iterator[dict[str, FakeServer]]:
     try:
         for name in NETWORKS:
             fakes[name] = FAKES[name]().start()
-        with override_settings(RELAIS_SOCIAL=_providers(fakes)):
+        # the fakes listen on loopback, over http: allowed for the demo's connections only
+        with override_settings(
+            RELAIS_SOCIAL=_providers(fakes), RELAIS_ALLOW_PRIVATE_NETWORKS="loopback"
+        ):
             yield fakes
     finally:
         for fake in fakes.values():

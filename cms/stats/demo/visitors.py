@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cms.audience.models import PageViewCount
-from cms.audience.sources import clean_value, network_for
+from cms.audience.sources import network_for, utm_value
 from cms.members.models import Signup
 
 BROWSER = (
@@ -80,15 +80,16 @@ def visit(browser: Client, path: str, utm: dict[str, str], times: int, day: dt.d
 
 
 def move_visits(path: str, utm: dict[str, str], day: dt.date) -> None:
-    """Move today's count of (path, network, medium, campaign) to ``day``."""
+    """Move today's count of (path, network, source, medium, campaign) to ``day``."""
     today = timezone.localdate()
     if day == today:
         return
     key = {
         "path": path,
         "network": network_for(utm.get("utm_source", "")),
-        "medium": clean_value(utm.get("utm_medium")),
-        "campaign": clean_value(utm.get("utm_campaign")),
+        "source": utm_value(utm.get("utm_source")),
+        "medium": utm_value(utm.get("utm_medium")),
+        "campaign": utm_value(utm.get("utm_campaign")),
         "channel": PageViewCount.Channel.PIXEL,
     }
     with transaction.atomic():

@@ -6,6 +6,11 @@ Shaped after Mastodon's API documentation (``POST /api/v1/statuses``,
 ``Idempotency-Key`` is ignored unless ``honour_idempotency`` is set, as on some servers.
 Statuses carry ``favourites_count``, ``reblogs_count`` and ``replies_count`` (raised with
 ``engage``), also read one by one with ``GET /api/v1/statuses/:id``; a deleted status is 404.
+
+Like many real servers, its account domain (``domain``, default ``social.example``: handles are
+``@alumni@social.example``, profiles and statuses live under ``https://social.example/``) is not
+the address it is served at (``url``, on 127.0.0.1). ``instance_v2=False`` serves only
+``GET /api/v1/instance`` (``uri``), as servers older than Mastodon 4.0 do.
 """
 
 from __future__ import annotations
@@ -49,14 +54,23 @@ class FakeMastodon(FakeServer):
     }
 
     def __init__(
-        self, *, max_characters: int = 500, honour_idempotency: bool = False, **kwargs: Any
+        self,
+        *,
+        max_characters: int = 500,
+        honour_idempotency: bool = False,
+        domain: str = "social.example",
+        instance_v2: bool = True,
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.max_characters = max_characters
         self.honour_idempotency = honour_idempotency
+        self.domain = domain
         self.account_id = "109"
         self._idempotency: dict[str, dict[str, Any]] = {}
-        self.route("GET", r"/api/v2/instance", self.instance, auth=False)
+        if instance_v2:
+            self.route("GET", r"/api/v2/instance", self.instance, auth=False)
+        self.route("GET", r"/api/v1/instance", self.instance_v1, auth=False)
         self.route("GET", r"/api/v1/accounts/verify_credentials", self.verify)
         self.route("POST", r"/api/v1/statuses", self.create)
         self.route("GET", r"/api/v1/accounts/([^/]+)/statuses", self.statuses)
@@ -85,20 +99,34 @@ class FakeMastodon(FakeServer):
             },
         )
 
+    def _configuration(self) -> dict[str, Any]:
+        return {
+            "statuses": {
+                "max_characters": self.max_characters,
+                "max_media_attachments": 4,
+                "characters_reserved_per_url": 23,
+            }
+        }
+
     def instance(self, request: Request) -> Response:
         return Response(
             200,
             {
-                "domain": "mastodon.test",
+                "domain": self.domain,
                 "title": "Fake Mastodon",
                 "version": "4.3.0",
-                "configuration": {
-                    "statuses": {
-                        "max_characters": self.max_characters,
-                        "max_media_attachments": 4,
-                        "characters_reserved_per_url": 23,
-                    }
-                },
+                "configuration": self._configuration(),
+            },
+        )
+
+    def instance_v1(self, request: Request) -> Response:
+        return Response(
+            200,
+            {
+                "uri": self.domain,
+                "title": "Fake Mastodon",
+                "version": "3.5.3",
+                "configuration": self._configuration(),
             },
         )
 
@@ -110,7 +138,7 @@ class FakeMastodon(FakeServer):
                 "username": "alumni",
                 "acct": "alumni",
                 "display_name": "Alumni",
-                "url": "https://mastodon.test/@alumni",
+                "url": f"https://{self.domain}/@alumni",
             },
         )
 
@@ -134,8 +162,8 @@ class FakeMastodon(FakeServer):
             status = {
                 "id": status_id,
                 "created_at": self.timestamp(),
-                "uri": f"https://mastodon.test/users/alumni/statuses/{status_id}",
-                "url": f"https://mastodon.test/@alumni/{status_id}",
+                "uri": f"https://{self.domain}/users/alumni/statuses/{status_id}",
+                "url": f"https://{self.domain}/@alumni/{status_id}",
                 "visibility": data.get("visibility", "public"),
                 "language": data.get("language"),
                 "content": _html(text),
