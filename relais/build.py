@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relais.addresses import FILENAME as ADDRESS_BOOK
+
 ROOT = Path(__file__).resolve().parent.parent
 PELICANCONF = ROOT / "site" / "pelicanconf.py"
 
@@ -121,6 +123,8 @@ def pelican_settings(paths: SitePaths, output_dir: Path, **overrides: Any) -> di
                 "OUTPUT_PATH": str(output_dir),
                 "CACHE_PATH": str(paths.cache),
                 "DELETE_OUTPUT_DIRECTORY": False,
+                # every address the site published, kept beside the live trees
+                "RELAIS_ADDRESS_BOOK": str(paths.builds / ADDRESS_BOOK),
                 **overrides,
             },
         )

@@ -36,6 +36,7 @@ from typing import Any
 
 from relais.build import BuildError, SitePaths, _capture_logs, pelican_settings
 from relais.output_store import Delta, OutputStore
+from relais.pelican.addresses import AddressPlan
 from relais.pelican.links import link_targets, resolve_links
 from relais.sections import SECTIONS
 
@@ -143,6 +144,7 @@ class SiteBuilder:
             shutil.rmtree(output_dir, ignore_errors=True)
             raise
         self.fingerprints = Fingerprints(self._scan(None))
+        self.addresses.record()  # the book knows an address before readers can see it
         self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
         self.generation = generation
         return UpdateResult(
@@ -172,6 +174,7 @@ class SiteBuilder:
         if self._source(fingerprints.digest) != state["source"]:
             return None
         warnings = self._load(self.store.builds / state["live"], write=False)
+        self.addresses.record()
         self.fingerprints = fingerprints
         self.generation = state["generation"]
         return UpdateResult(
@@ -232,6 +235,12 @@ class SiteBuilder:
                     articles_gen.relais_plan = Plan.compute(
                         articles_gen.articles, settings, context.get("pages", [])
                     )
+                    articles_gen.relais_addresses = AddressPlan.compute(
+                        articles_gen.articles,
+                        context.get("pages", []),
+                        settings,
+                        self._output_taken(articles_gen, context.get("pages", [])),
+                    )
         except BuildError:
             raise
         except Exception as exc:
@@ -246,6 +255,8 @@ class SiteBuilder:
         self.plan = articles_gen.relais_plan
         self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
         self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
+        self.page_outputs = {p.save_as for p in context.get("pages", [])}
+        self.addresses = articles_gen.relais_addresses
         self.linkers = self._link_index(articles_gen.articles)
         # The model is millions of long-lived objects: keep the garbage collector's full passes
         # (seconds on a large site, in the middle of a publication) from walking through them.
@@ -351,6 +362,11 @@ class SiteBuilder:
         to_render, to_delete = self._plan_listings(touched_keys)
         articles_to_render, gone = self._plan_articles(old_articles, new_articles)
         to_delete |= gone
+        address_specs, address_gone = self.addresses.update(
+            old_articles.values(), new_articles.values(), self.settings, self._taken
+        )
+        to_render += address_specs
+        to_delete |= address_gone
         t = phase("plan", t)
 
         # 5. render
@@ -368,6 +384,7 @@ class SiteBuilder:
             # 6. publish
             generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
             digest = self.fingerprints.digest_after(previous, current)
+            self.addresses.record()  # the book knows an address before readers can see it
             self.store.publish_delta(delta, generation, self._source(digest))
         except BaseException:
             shutil.rmtree(delta.folder, ignore_errors=True)
@@ -602,6 +619,17 @@ class SiteBuilder:
                 shutil.copy2(content / asset, target)
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _taken(self, output: str) -> bool:
+        """Whether an output path belongs to an item, a page or a listing (an old address
+        never takes the place of any of them)."""
+        return output in self.owners or output in self.page_outputs or output in self.plan.specs
+
+    @staticmethod
+    def _output_taken(articles_gen: Any, pages: list[Any]) -> Any:
+        taken = {a.relais_save_as for a in articles_gen.articles}
+        taken |= {p.save_as for p in pages} | set(articles_gen.relais_plan.specs)
+        return taken.__contains__
 
     def _scan(self, scope: list[str] | None) -> dict[str, tuple[int, ...]]:
         """A fingerprint of each content file under ``scope`` (everything when None): size,

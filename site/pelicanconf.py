@@ -44,6 +44,7 @@ PLUGINS = [
     "relais.pelican.calendar",
     "relais.pelican.articles",
     "relais.pelican.links",
+    "relais.pelican.addresses",
 ]
 JINJA_ENVIRONMENT = {
     "autoescape": True,
