@@ -35,6 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from relais.build import BuildError, SitePaths, _capture_logs, pelican_settings
+from relais.contentpaths import (
+    OUTSIDE_CONTENT,
+    OutsideContent,
+    inside_content,
+    links_leading_outside,
+)
 from relais.output_store import Delta, OutputStore
 from relais.pelican.links import link_targets, resolve_links
 from relais.sections import SECTIONS
@@ -186,6 +192,9 @@ class SiteBuilder:
 
         from relais.pelican.listings import Plan
 
+        outside = links_leading_outside(self.paths.content)
+        if outside:
+            raise BuildError([f"content/{path}: {OUTSIDE_CONTENT}" for path in outside])
         try:
             with _capture_logs() as logs:
                 settings = pelican_settings(
@@ -319,7 +328,9 @@ class SiteBuilder:
 
         # 2. read (nothing is modified before every changed file has been read)
         new_articles: dict[str, Any] = {}
-        failures: list[str] = []
+        failures = [
+            f"content/{p}: {OUTSIDE_CONTENT}" for p in _leading_outside(self.paths.content, touched)
+        ]
         with _capture_logs() as logs:
             for path in sorted(sources):
                 if (self.paths.content / path).is_file():
@@ -645,6 +656,17 @@ def _code_digest() -> str:
             h.update(f"{path.relative_to(root)}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:
+    """The files among ``paths`` that a symbolic link takes outside the content folder."""
+    outside = []
+    for path in sorted(paths):
+        try:
+            inside_content(root, path)
+        except OutsideContent:
+            outside.append(path)
+    return outside
 
 
 def _fingerprint(st: os.stat_result) -> tuple[int, ...]:
