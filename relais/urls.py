@@ -47,7 +47,7 @@ def _strip_edges(value: str) -> str:
 
 
 def accepted(*, mailto: bool = False) -> str:
-    """What an address field accepts, in words (the end of every refusal)."""
+    """What an address field accepts, in words (the end of a refusal)."""
     web = "an address starting with https:// (or http://), e.g. https://www.example.org/page"
     return f"{web}, or mailto: and an e-mail address" if mailto else web
 
@@ -60,18 +60,22 @@ def is_address(value: str) -> bool:
 
 
 def normalise_url(value: str) -> str:
-    """``value`` as a browser reads it: edges stripped, tabs and line breaks dropped, the
-    scheme in lower case. Raises :class:`UnsafeURL` for an invisible character inside."""
+    """``value`` as a browser reads it: edges stripped of spaces and control characters, tabs
+    and line breaks dropped, the scheme in lower case."""
     url = _strip_edges(value).translate(_DROPPED)
+    match = _SCHEME.match(url)
+    if match:
+        url = match.group(1).lower() + url[match.end(1) :]
+    return url
+
+
+def _no_invisible(url: str) -> str:
     for position, char in enumerate(url, start=1):
         if _invisible(char):
             raise UnsafeURL(
                 f"contains a space or an invisible character (U+{ord(char):04X}, character "
-                f"{position}); write a space as %20 and remove the others."
+                f"{position}): write a space as %20 and remove the others."
             )
-    match = _SCHEME.match(url)
-    if match:
-        url = match.group(1).lower() + url[match.end(1) :]
     return url
 
 
@@ -79,16 +83,14 @@ def check_url(value: str, *, mailto: bool = False) -> str:
     """The normalised address, if a page may link to it; else :class:`UnsafeURL` saying what
     is accepted (``mailto`` also accepts ``mailto:`` and an e-mail address)."""
     url = normalise_url(value)
-    if not url:
-        raise UnsafeURL(f"is empty: give {accepted(mailto=mailto)}.")
+    wanted = accepted(mailto=mailto)
     match = _SCHEME.match(url)
     if match is None:
         if url.startswith(("//", "\\\\", "/\\", "\\/")):
             raise UnsafeURL(
-                f"{value!r} has no scheme (a protocol-relative address): write https: in front "
-                "of it, e.g. https://www.example.org/page."
+                f"{value!r} has no scheme: write https: in front of it. Accepted: {wanted}."
             )
-        raise UnsafeURL(f"{value!r} is not a full address: give {accepted(mailto=mailto)}.")
+        raise UnsafeURL(f"{value!r} is not a full address. Accepted: {wanted}.")
     scheme = match.group(1)
     if scheme in WEB_SCHEMES:
         try:
@@ -96,8 +98,11 @@ def check_url(value: str, *, mailto: bool = False) -> str:
         except ValueError:
             host = None
         if not host or not url[match.end() :].startswith("//"):
-            raise UnsafeURL(f"{value!r} has no host: write it as {scheme}://www.example.org/page.")
-        return url
+            raise UnsafeURL(
+                f"{value!r} has no host: write it as {scheme}://www.example.org/page. "
+                f"Accepted: {wanted}."
+            )
+        return _no_invisible(url)
     if scheme == "mailto" and mailto:
         address = url[match.end() :].split("?", 1)[0]
         if not _EMAIL.match(address):
@@ -105,8 +110,8 @@ def check_url(value: str, *, mailto: bool = False) -> str:
                 f"{value!r}: mailto: must be followed by an e-mail address, "
                 "e.g. mailto:inscription@example.org."
             )
-        return url
-    raise UnsafeURL(f"'{scheme}:' addresses are not accepted: give {accepted(mailto=mailto)}.")
+        return _no_invisible(url)
+    raise UnsafeURL(f"'{scheme}:' addresses are not accepted. Accepted: {wanted}.")
 
 
 def check_email(value: str) -> str:

@@ -35,6 +35,11 @@ def _site_path(article: Any, relative: str) -> str:
     return content_path(os.path.dirname(article.get_relative_source_path()), relative)
 
 
+def _shown(article: Any) -> str:
+    """The article's file as errors name it: from the content folder, as the reader does."""
+    return f"content/{article.get_relative_source_path()}"
+
+
 def _local_picture(article: Any, content_root: Path, name: str, value: str) -> str | None:
     """The content path of a picture field, if it stays inside the content folder once
     symbolic links are followed; else None, with an error that says the same whether or not
@@ -43,7 +48,7 @@ def _local_picture(article: Any, content_root: Path, name: str, value: str) -> s
         rel = _site_path(article, value)
         inside_content(content_root, rel)
     except BadContentPath as exc:
-        logger.error("%s: field '%s': %s", article.source_path, name, exc)
+        logger.error("%s: field '%s': %s", _shown(article), name, exc)
         return None
     return rel
 
@@ -76,7 +81,7 @@ def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> No
         logger.error(
             "%s: field 'image': file %s not found; put the picture there or fix the "
             "path (it is relative to the content file).",
-            article.source_path,
+            _shown(article),
             rel,
         )
         return
@@ -88,7 +93,7 @@ def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> No
     except OSError as exc:
         logger.error(
             "%s: field 'image': %s is not a picture Pillow can read (%s).",
-            article.source_path,
+            _shown(article),
             rel,
             exc,
         )
