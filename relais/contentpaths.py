@@ -71,18 +71,31 @@ def inside_content(root: str | Path, relative: str) -> Path:
 
 def links_leading_outside(root: str | Path) -> list[str]:
     """The symbolic links under ``root`` (to files or folders) that lead outside it, as paths
-    from ``root``; hidden ones aside, as the site ignores them. A build refuses them before
-    anything reads the folder: Pelican would follow them and copy what they point to."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in [*dirnames, *filenames]:
-            full = os.path.join(dirpath, name)
-            if name.startswith(".") or not os.path.islink(full):
-                continue
-            relative = os.path.relpath(full, root).replace(os.sep, "/")
-            try:
-                inside_content(root, relative)
-            except OutsideContent:
-                found.append(relative)
+    from ``root``. A build refuses them before anything reads the folder: Pelican walks into
+    linked folders and copies what links point to. Hidden names are left aside, as the site
+    ignores them (a folder a link leads into is seen through the link)."""
+    base = os.path.realpath(root)
+    found, seen = [], set()
+    pending = [(base, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        real = os.path.realpath(folder)
+        if real in seen:
+            continue
+        seen.add(real)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                relative = f"{prefix}{entry.name}"
+                if entry.is_symlink():
+                    try:
+                        inside_content(base, relative)
+                    except OutsideContent:
+                        found.append(relative)
+                        continue
+                    if entry.is_dir():
+                        pending.append((entry.path, relative + "/"))
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, relative + "/"))
     return sorted(found)

@@ -101,7 +101,7 @@ class SignUpForm(BaseForm):
 
     def full_clean(self) -> None:
         """Clean every typed value of control and invisible characters before the fields
-        see it (:func:`cms.core.text.clean_text`): a name pasted with a stray ``\x00`` is
+        see it (:func:`cms.core.text.clean_text`): a name pasted with a stray ``\\x00`` is
         stored without it instead of being refused, and nothing odd reaches the exports.
         Text areas keep their line breaks."""
         if self.is_bound:

@@ -11,7 +11,7 @@ import pytest
 
 from relais.build import BuildError, SitePaths
 from relais.contentfile import ContentFileError, load
-from relais.contentpaths import OUTSIDE_CONTENT
+from relais.contentpaths import OUTSIDE_CONTENT, links_leading_outside
 from relais.incremental import SiteBuilder
 from tests.support import GOLDEN_NOW, GOLDEN_SITE_URL, env, write_item, write_picture
 
@@ -189,3 +189,16 @@ def test_an_update_refuses_a_missing_picture_as_a_full_build_does(tmp_path):
         with pytest.raises(BuildError, match=re.escape("field 'image': file actualites/a/x.jpg")):
             builder.update(["actualites/a.md"])
         assert builder.store.generation() == generation
+
+
+def test_links_leading_outside_are_found_however_deep_and_loops_end(tmp_path):
+    content, elsewhere = tmp_path / "content", tmp_path / "ailleurs"
+    (content / "actualites" / "b").mkdir(parents=True)
+    (content / ".cache").mkdir()
+    elsewhere.mkdir()
+    os.symlink(elsewhere, content / ".cache" / "x")  # hidden: the site never reads it…
+    os.symlink(content / ".cache", content / "actualites" / "a")  # …unless a link leads there
+    os.symlink(content / "actualites", content / "actualites" / "b" / "boucle")
+    os.symlink(tmp_path / "absent", content / "actualites" / "cassé")
+    os.symlink("../b", content / "actualites" / "b" / "relatif")
+    assert links_leading_outside(content) == ["actualites/a/x", "actualites/cassé"]
