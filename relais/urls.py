@@ -29,7 +29,13 @@ _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\]+@[^@\s<>\"'(),;:\\]+\.[^@\s<>\"'(),;:\
 
 
 class UnsafeURL(ValueError):
-    """An address Relais will not put in a page; the message says what is accepted."""
+    """An address Relais will not put in a page; the message says what is accepted, ``code``
+    why (``invisible``, ``credentials``, ``scheme``, ``not_full``, ``no_host``, ``mailto``,
+    ``email``), for callers that say it in another language."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def _invisible(char: str) -> bool:
@@ -74,44 +80,56 @@ def _no_invisible(url: str) -> str:
         if _invisible(char):
             raise UnsafeURL(
                 f"contains a space or an invisible character (U+{ord(char):04X}, character "
-                f"{position}): write a space as %20 and remove the others."
+                f"{position}): write a space as %20 and remove the others.",
+                "invisible",
             )
     return url
 
 
 def check_url(value: str, *, mailto: bool = False) -> str:
     """The normalised address, if a page may link to it; else :class:`UnsafeURL` saying what
-    is accepted (``mailto`` also accepts ``mailto:`` and an e-mail address)."""
+    is accepted (``mailto`` also accepts ``mailto:`` and an e-mail address). The refusal never
+    repeats the address: it may hold a password."""
     url = normalise_url(value)
     wanted = accepted(mailto=mailto)
     match = _SCHEME.match(url)
     if match is None:
         if url.startswith(("//", "\\\\", "/\\", "\\/")):
             raise UnsafeURL(
-                f"{value!r} has no scheme: write https: in front of it. Accepted: {wanted}."
+                f"the address has no scheme: write https: in front of it. Accepted: {wanted}.",
+                "not_full",
             )
-        raise UnsafeURL(f"{value!r} is not a full address. Accepted: {wanted}.")
+        raise UnsafeURL(f"not a full address. Accepted: {wanted}.", "not_full")
     scheme = match.group(1)
     if scheme in WEB_SCHEMES:
         try:
-            host = urlsplit(url).hostname
+            parts = urlsplit(url)
+            host, user = parts.hostname, parts.username
         except ValueError:
-            host = None
+            host = user = None
         if not host or not url[match.end() :].startswith("//"):
             raise UnsafeURL(
-                f"{value!r} has no host: write it as {scheme}://www.example.org/page. "
-                f"Accepted: {wanted}."
+                f"the address has no host: write it as {scheme}://www.example.org/page. "
+                f"Accepted: {wanted}.",
+                "no_host",
+            )
+        if user is not None:
+            raise UnsafeURL(
+                "the address carries a user name or a password before its host (…@): remove "
+                "them, a page must not give them away.",
+                "credentials",
             )
         return _no_invisible(url)
     if scheme == "mailto" and mailto:
         address = url[match.end() :].split("?", 1)[0]
         if not _EMAIL.match(address):
             raise UnsafeURL(
-                f"{value!r}: mailto: must be followed by an e-mail address, "
-                "e.g. mailto:inscription@example.org."
+                "mailto: must be followed by an e-mail address, "
+                "e.g. mailto:inscription@example.org.",
+                "mailto",
             )
         return _no_invisible(url)
-    raise UnsafeURL(f"'{scheme}:' addresses are not accepted. Accepted: {wanted}.")
+    raise UnsafeURL(f"'{scheme}:' addresses are not accepted. Accepted: {wanted}.", "scheme")
 
 
 def check_email(value: str) -> str:
@@ -119,7 +137,6 @@ def check_email(value: str) -> str:
     address = _strip_edges(value)
     if not _EMAIL.match(address) or any(_invisible(c) for c in address):
         raise UnsafeURL(
-            f"{value!r} is not an e-mail address: write it as contact@example.org "
-            "(without mailto:)."
+            "not an e-mail address: write it as contact@example.org (without mailto:).", "email"
         )
     return address

@@ -29,7 +29,7 @@ def public_addresses(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         except UnsafeURL as exc:
             errors.append(
                 Error(
-                    f"{variable} {exc}",
+                    f"{variable}: {exc}",
                     hint=f"Set {variable} to the public address, e.g. https://alumni.example.org.",
                     id="relais.E001",
                 )

@@ -24,6 +24,17 @@ WEB_OR_MAILTO_MESSAGE = _(
     "adresse e-mail (mailto:inscription@exemple.fr)."
 )
 EMAIL_MESSAGE = _("Adresse e-mail refusée : écrivez-la comme contact@exemple.fr.")
+# Refusals whose cause the general message would not explain
+REASONS = {
+    "credentials": _(
+        "Adresse refusée : retirez l'identifiant et le mot de passe écrits avant le nom du "
+        "site (la partie qui se termine par @) ; une page publique ne doit pas les montrer."
+    ),
+    "invisible": _(
+        "Adresse refusée : elle contient une espace ou un caractère invisible. Écrivez une "
+        "espace %20 et retirez les autres caractères."
+    ),
+}
 
 
 @deconstructible
@@ -39,9 +50,9 @@ class AddressValidator:
             return
         try:
             check_url(value, mailto=self.mailto)
-        except UnsafeURL:
-            message = WEB_OR_MAILTO_MESSAGE if self.mailto else WEB_MESSAGE
-            raise ValidationError(message, code="address") from None
+        except UnsafeURL as exc:
+            general = WEB_OR_MAILTO_MESSAGE if self.mailto else WEB_MESSAGE
+            raise ValidationError(REASONS.get(exc.code, general), code="address") from None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, AddressValidator) and other.mailto == self.mailto

@@ -182,3 +182,14 @@ def test_script_links_written_in_a_markdown_body_never_reach_the_page(site_paths
         assert target.startswith(("https://", "mailto:")), target
     for scheme in ("javascript", "vbscript", "data:", "file:"):
         assert scheme not in str(prose).lower()
+
+
+def test_an_address_with_a_password_is_refused_without_repeating_it(tmp_path):
+    with pytest.raises(ContentFileError) as err:
+        load(event("https://admin:s3cr3t-pw@billetterie.example/gala"), ITEM)
+    assert err.value.field == "event.registration_url"
+    assert "user name or a password" in err.value.message
+    assert "s3cr3t-pw" not in str(err.value)
+    with pytest.raises(SiteConfigError) as err:
+        load_site_config(site_yaml(tmp_path, "signup_url: https://a:s3cr3t-pw@x.org/\n"))
+    assert "s3cr3t-pw" not in str(err.value)
