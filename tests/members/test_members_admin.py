@@ -238,7 +238,7 @@ def test_exports_download_whatever_a_sign_up_holds(signups, admin_client, signup
         assert not ILLEGAL_CHARACTERS_RE.search(value)
     assert zoe["Nom et prénom"].startswith("Zoé") and zoe["Nom et prénom"].endswith("Dupont")
     answers = zoe["Réponses aux questions supplémentaires"]
-    assert answers.startswith("Question") and "Réponse" in answers and "Autre : =SUM(A1)" in answers
+    assert "Question" in answers and "Réponse" in answers and "Autre : =SUM(A1)" in answers
 
     response = admin_client.get(f"{INDEX}?export=csv&class_year=2012")
     assert response.status_code == 200
