@@ -34,10 +34,13 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import yaml
 
+from relais.contentpaths import BadContentPath, content_path
 from relais.sections import SECTIONS
+from relais.urls import UnsafeURL, check_url, is_address
 
 SITE_TIMEZONE = ZoneInfo("Europe/Paris")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+BOM = "\ufeff"  # some editors start UTF-8 files with it: the file reads as without it
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
 
 
@@ -187,6 +190,7 @@ def dump_page(page: StaticPage) -> str:
 
 def load(text: str, path: str | Path | None = None) -> ContentItem:
     """Parse and check a content file. Raises :class:`ContentFileError` saying what to fix."""
+    text = text.removeprefix(BOM)
     if not text.lstrip().startswith("---"):
         raise ContentFileError(
             path,
@@ -217,26 +221,23 @@ def load(text: str, path: str | Path | None = None) -> ContentItem:
 def load_file(path: str | Path, shown_as: str | Path | None = None) -> ContentItem:
     """Read a content file; errors name it ``shown_as`` (e.g. relative to ``content/``)."""
     shown = shown_as if shown_as is not None else path
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentFileError(
-            shown, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8."
-        ) from exc
-    return load(text, shown)
+    return load(read_text(path, shown), shown)
 
 
-def _read_text(path: str | Path) -> str:
+def read_text(path: str | Path, shown_as: str | Path | None = None) -> str:
+    """The text of a UTF-8 file, without the byte-order mark some editors put first."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ContentFileError(
-            path, None, f"not UTF-8 text ({exc.reason}); save it as UTF-8."
+            shown_as if shown_as is not None else path,
+            None,
+            f"not UTF-8 text ({exc.reason}); save it as UTF-8.",
         ) from exc
 
 
 def load_page_file(path: str | Path, shown_as: str | Path | None = None) -> StaticPage:
-    text = _read_text(path)
+    text = read_text(path, shown_as)
     path = shown_as if shown_as is not None else path
     if not text.lstrip().startswith("---"):
         raise ContentFileError(
@@ -301,7 +302,7 @@ def _build_item(meta: dict[str, Any], body: str, path: str | Path | None) -> Con
         raise ContentFileError(
             path, "slug", f"{slug!r} must be lowercase ASCII letters, digits and single hyphens."
         )
-    image = _opt_text(path, "image", meta.get("image"))
+    image = _picture(path, "image", meta.get("image"), section)
     image_alt = _opt_text(path, "image_alt", meta.get("image_alt"))
     if image and not image_alt.strip():
         raise ContentFileError(
@@ -324,8 +325,8 @@ def _build_item(meta: dict[str, Any], body: str, path: str | Path | None) -> Con
         image=image,
         image_alt=image_alt,
         image_caption=_opt_text(path, "image_caption", meta.get("image_caption")),
-        image_social=_opt_text(path, "image_social", meta.get("image_social")),
-        canonical_url=_opt_text(path, "canonical_url", meta.get("canonical_url")),
+        image_social=_picture(path, "image_social", meta.get("image_social"), section),
+        canonical_url=_url(path, "canonical_url", meta.get("canonical_url")),
         cms_id=cms_id,
         lang=_opt_text(path, "lang", meta.get("lang")) or "fr",
         career=_career(path, meta.get("career")),
@@ -344,6 +345,32 @@ def _text(path: Any, name: str, value: Any) -> str:
 
 def _opt_text(path: Any, name: str, value: Any) -> str:
     return "" if value is None else _text(path, name, value)
+
+
+def _url(path: Any, name: str, value: Any, *, mailto: bool = False) -> str:
+    """An address a page may link to (see :mod:`relais.urls`), or empty."""
+    text = _opt_text(path, name, value)
+    if not text.strip():
+        return ""
+    try:
+        return check_url(text, mailto=mailto)
+    except UnsafeURL as exc:
+        raise ContentFileError(path, name, str(exc)) from None
+
+
+def _picture(path: Any, name: str, value: Any, section: str) -> str:
+    """A picture: an address (``https://…``) or a path from the content file that stays
+    inside the content folder (the file sits in ``<section>/``)."""
+    text = _opt_text(path, name, value)
+    if not text.strip():
+        return ""
+    if is_address(text):
+        return _url(path, name, text)
+    try:
+        content_path(section, text)
+    except BadContentPath as exc:
+        raise ContentFileError(path, name, str(exc)) from None
+    return text
 
 
 def _text_list(path: Any, name: str, value: Any) -> list[str]:
@@ -417,5 +444,7 @@ def _event(path: Any, value: Any) -> EventInfo | None:
         end=end,
         location=_opt_text(path, "event.location", data.get("location")),
         organiser=_opt_text(path, "event.organiser", data.get("organiser")),
-        registration_url=_opt_text(path, "event.registration_url", data.get("registration_url")),
+        registration_url=_url(
+            path, "event.registration_url", data.get("registration_url"), mailto=True
+        ),
     )

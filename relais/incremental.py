@@ -5,10 +5,11 @@ keeps what it built: the generators and their context, every article object, and
 listings (:mod:`relais.pelican.listings`). An update then goes through named phases:
 
 1. **detect**: which content files changed (the paths the CMS export names, or a scan);
-2. **read**: the changed files, through Pelican's readers, before anything is modified — a file
-   with an error stops the update and the live site stays as it was;
+2. **read**: the changed files, through Pelican's readers, and every plugin's per-article step
+   on them (terms, images, calendars), before anything is modified — a file with an error
+   stops the update and the live site stays as it was;
 3. **apply**: the new articles replace the old ones in the generator, the context and the
-   listings; every plugin's per-article step runs on them (terms, images, calendars);
+   listings;
 4. **plan**: the listings the change touches are planned again; outputs whose signature changed
    are to be rendered, outputs that disappeared are to be deleted;
 5. **render**: with Pelican's writer and the theme, into the folder of a :class:`Delta`;
@@ -35,6 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from relais.build import BuildError, SitePaths, _capture_logs, pelican_settings
+from relais.contentpaths import (
+    OUTSIDE_CONTENT,
+    OutsideContent,
+    inside_content,
+    links_leading_outside,
+)
 from relais.output_store import Delta, OutputStore
 from relais.pelican.addresses import AddressPlan
 from relais.pelican.links import link_targets, resolve_links
@@ -196,6 +203,9 @@ class SiteBuilder:
                     "empty folder builds an empty site) or set RELAIS_CONTENT_DIR to yours."
                 ]
             )
+        outside = links_leading_outside(self.paths.content)
+        if outside:
+            raise BuildError([f"content/{path}: {OUTSIDE_CONTENT}" for path in outside])
         try:
             with _capture_logs() as logs:
                 settings = pelican_settings(
@@ -337,7 +347,9 @@ class SiteBuilder:
 
         # 2. read (nothing is modified before every changed file has been read)
         new_articles: dict[str, Any] = {}
-        failures: list[str] = []
+        failures = [
+            f"content/{p}: {OUTSIDE_CONTENT}" for p in _leading_outside(self.paths.content, touched)
+        ]
         with _capture_logs() as logs:
             for path in sorted(sources):
                 if (self.paths.content / path).is_file():
@@ -345,6 +357,7 @@ class SiteBuilder:
                         new_articles[path] = self._read(path)
                     except Exception as exc:
                         failures.append(str(exc))
+            self._prepare(new_articles.values())
         if logs.errors or failures:
             raise BuildError(list(dict.fromkeys([*logs.errors, *failures])))
         self._check_unique_urls(sources, new_articles)
@@ -441,19 +454,26 @@ class SiteBuilder:
                 )
             claimed[target] = path
 
-    def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> set[Any]:
-        """Put the new articles in place of the old ones; returns the listings touched."""
+    def _prepare(self, articles: Iterable[Any]) -> None:
+        """Run every plugin's per-article step on new articles (terms, images, calendars)
+        while they are being read: the errors they log (a missing picture, a path leading
+        outside the content folder) stop the update before anything is modified."""
         from relais.pelican.calendar import set_ics_url
         from relais.pelican.images import resolve_article_images
-        from relais.pelican.listings import _keys_and_terms, is_event, make_listing
         from relais.pelican.taxonomies import attach_article_terms
 
-        settings, gen = self.settings, self.articles_gen
-        content_root, siteurl = Path(gen.path), settings["SITEURL"]
-        for article in new.values():
+        settings = self.settings
+        content_root, siteurl = Path(self.articles_gen.path), settings["SITEURL"]
+        for article in articles:
             attach_article_terms(article, settings)
             resolve_article_images(article, content_root, siteurl)
             set_ics_url(article, siteurl)
+
+    def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> set[Any]:
+        """Put the new articles in place of the old ones; returns the listings touched."""
+        from relais.pelican.listings import _keys_and_terms, is_event, make_listing
+
+        settings, gen = self.settings, self.articles_gen
         listings = self.plan.listings
         touched: set[Any] = set()
         for path, article in old.items():
@@ -680,6 +700,17 @@ def _code_digest() -> str:
             h.update(f"{path.relative_to(root)}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:
+    """The files among ``paths`` that a symbolic link takes outside the content folder."""
+    outside = []
+    for path in sorted(paths):
+        try:
+            inside_content(root, path)
+        except OutsideContent:
+            outside.append(path)
+    return outside
 
 
 def _fingerprint(st: os.stat_result) -> tuple[int, ...]:

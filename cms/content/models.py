@@ -32,6 +32,7 @@ from wagtail.utils.decorators import cached_classmethod
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from cms.core.sections import section_choices
+from cms.core.validators import AddressValidator
 from cms.social.forms import SocialPageForm
 from cms.social.panels import SocialDeliveriesPanel
 from cms.stats.panels import ItemStatsPanel
@@ -344,7 +345,15 @@ class EventPage(ItemPage):
         on_delete=models.SET_NULL,
         related_name="events",
     )
-    registration_url = models.URLField(_("lien d'inscription"), blank=True)
+    registration_url = models.CharField(
+        _("lien d'inscription"),
+        max_length=500,
+        blank=True,
+        validators=[AddressValidator(mailto=True)],
+        help_text=_(
+            "L'adresse de la page d'inscription (https://…), ou mailto: suivi d'une adresse e-mail."
+        ),
+    )
 
     content_panels = _item_panels(
         MultiFieldPanel(

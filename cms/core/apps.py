@@ -9,6 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Association")
 
     def ready(self) -> None:
-        from . import sites
+        from . import checks, sites  # noqa: F401 - checks registers the system checks
 
         post_migrate.connect(sites.on_post_migrate, sender=self, dispatch_uid="relais-site-url")

@@ -9,6 +9,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from relais.siteconfig import SiteConfig
 
+from .validators import AddressValidator, EmailAddressValidator
+
 
 @register_setting(icon="home")
 class AssociationSettings(BaseSiteSetting):
@@ -25,15 +27,22 @@ class AssociationSettings(BaseSiteSetting):
         help_text=_("Le bouton « Adhérer » de chaque page du site y mène."),
     )
     signup_label = models.CharField(_("texte du bouton"), max_length=40, default="Adhérer")
-    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    contact_email = models.EmailField(
+        _("e-mail de contact"), blank=True, validators=[EmailAddressValidator()]
+    )
     address = models.CharField(_("adresse"), max_length=250, blank=True)
-    linkedin_url = models.URLField(_("page LinkedIn"), blank=True)
-    facebook_url = models.URLField(_("page Facebook"), blank=True)
-    x_url = models.URLField(_("compte X"), blank=True)
-    mastodon_url = models.URLField(_("compte Mastodon"), blank=True)
-    bluesky_url = models.URLField(_("compte Bluesky"), blank=True)
-    instagram_url = models.URLField(_("compte Instagram"), blank=True)
-    youtube_url = models.URLField(_("chaîne YouTube"), blank=True)
+    # Profiles linked from the site's footer (site.yaml's networks): web addresses only
+    linkedin_url = models.URLField(_("page LinkedIn"), blank=True, validators=[AddressValidator()])
+    facebook_url = models.URLField(_("page Facebook"), blank=True, validators=[AddressValidator()])
+    x_url = models.URLField(_("compte X"), blank=True, validators=[AddressValidator()])
+    mastodon_url = models.URLField(
+        _("compte Mastodon"), blank=True, validators=[AddressValidator()]
+    )
+    bluesky_url = models.URLField(_("compte Bluesky"), blank=True, validators=[AddressValidator()])
+    instagram_url = models.URLField(
+        _("compte Instagram"), blank=True, validators=[AddressValidator()]
+    )
+    youtube_url = models.URLField(_("chaîne YouTube"), blank=True, validators=[AddressValidator()])
 
     panels = [
         MultiFieldPanel(

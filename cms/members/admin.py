@@ -22,11 +22,18 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
 from cms.audience.sources import network_label
+from cms.core.i18n import labelled
+from cms.core.spreadsheets import SafeSpreadsheetExportMixin
 
 from . import erasure
 from .models import Signup
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+def answers_text(answers: object) -> str:
+    """The answers to the page's questions, one ``question : answer`` per line."""
+    if isinstance(answers, dict):
+        return "\n".join(labelled(q, a) for q, a in answers.items())
+    return "" if answers is None else str(answers)
 
 
 def network_choices(request=None) -> list[tuple[str, str]]:
@@ -68,7 +75,12 @@ class SignupFilterSet(WagtailFilterSet):
         fields = ["status", "last_network", "class_year", "created_at"]
 
 
-class SignupIndexView(generic.IndexView):
+class SignupIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+    """Every exported value is cleaned (:mod:`cms.core.spreadsheets`): a sign-up stored with
+    odd characters, or typed like a formula, never breaks or runs in the export."""
+
+    custom_field_preprocess = {"answers": {"csv": answers_text, "xlsx": answers_text}}
+
     def get_add_url(self):
         return None  # sign-ups come from the public form
 
@@ -84,16 +96,6 @@ class SignupIndexView(generic.IndexView):
                 )
             )
         return buttons
-
-    def write_csv_row(self, writer, row_dict):
-        # A value typed in the public form must not run as a formula in a spreadsheet
-        row = {}
-        for field, value in row_dict.items():
-            value = self.preprocess_field_value(field, value, self.FORMAT_CSV)
-            if isinstance(value, str) and value.startswith(FORMULA_START):
-                value = "'" + value
-            row[field] = value
-        return writer.writerow(row)
 
 
 class ErasureForm(forms.Form):

@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
+from cms.core.text import clean_text
+
 from .attribution import Touch, unsign
 from .models import DEFAULT_CONSENT
 from .protection import HONEYPOT
@@ -96,6 +98,32 @@ class SignUpForm(BaseForm):
             n for n in self.fields if n not in ("consent", HONEYPOT, "first_touch", "last_touch")
         ]
         self.order_fields([*order, "consent", HONEYPOT, "first_touch", "last_touch"])
+
+    def full_clean(self) -> None:
+        """Clean every typed value of control and invisible characters before the fields
+        see it (:func:`cms.core.text.clean_text`): a name pasted with a stray ``\\x00`` is
+        stored without it instead of being refused, and nothing odd reaches the exports.
+        Text areas keep their line breaks."""
+        if self.is_bound:
+            self.data = self._typed_text_cleaned(self.data)
+        super().full_clean()
+
+    def _typed_text_cleaned(self, data: Any) -> Any:
+        data = data.copy()
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if key not in data or name == HONEYPOT:  # a robot's honeypot stays as typed
+                continue
+            multiline = isinstance(field.widget, forms.Textarea)
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            cleaned = [
+                clean_text(v, multiline=multiline) if isinstance(v, str) else v for v in values
+            ]
+            if hasattr(data, "setlist"):
+                data.setlist(key, cleaned)
+            else:
+                data[key] = cleaned[0]
+        return data
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cms.core.i18n import not_known
+from cms.core.spreadsheets import cell as spreadsheet_cell
 
 from .figures import Figures, Row
 from .forms import StatsFilterForm
@@ -32,7 +33,6 @@ EXPORTS = [
     ("articles", gettext_lazy("CSV : articles")),
     ("contributeurs", gettext_lazy("CSV : contributeurs")),
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_permission(request: HttpRequest) -> None:
@@ -73,9 +73,7 @@ def _cell(value: Any) -> Any:
         return value.value
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value  # a title must not run as a formula in a spreadsheet
-    return value
+    return spreadsheet_cell(value, csv=True)  # a title must not run as a formula
 
 
 def _row_cells(row: Row) -> list[Any]:

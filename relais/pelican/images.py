@@ -22,18 +22,35 @@ from feedgenerator import Enclosure
 from pelican import signals
 from PIL import Image, ImageOps
 
+from relais.contentpaths import BadContentPath, content_path, inside_content
+from relais.urls import is_address
+
 logger = logging.getLogger(__name__)
 SOCIAL_NAME = "social-1200x630.jpg"
 
 
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://", "//"))
-
-
 def _site_path(article: Any, relative: str) -> str:
-    """Path of a file next to the article's source, relative to the content root."""
-    source_dir = os.path.dirname(article.get_relative_source_path())
-    return os.path.normpath(os.path.join(source_dir, relative)).replace(os.sep, "/")
+    """Path of a file next to the article's source, relative to the content root; raises
+    :class:`~relais.contentpaths.BadContentPath` when it leads outside."""
+    return content_path(os.path.dirname(article.get_relative_source_path()), relative)
+
+
+def _shown(article: Any) -> str:
+    """The article's file as errors name it: from the content folder, as the reader does."""
+    return f"content/{article.get_relative_source_path()}"
+
+
+def _local_picture(article: Any, content_root: Path, name: str, value: str) -> str | None:
+    """The content path of a picture field, if it stays inside the content folder once
+    symbolic links are followed; else None, with an error that says the same whether or not
+    the file exists."""
+    try:
+        rel = _site_path(article, value)
+        inside_content(content_root, rel)
+    except BadContentPath as exc:
+        logger.error("%s: field '%s': %s", _shown(article), name, exc)
+        return None
+    return rel
 
 
 def resolve_images(generator: Any) -> None:
@@ -52,17 +69,19 @@ def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> No
     article.social_image_source = None
     if not item.image:
         return
-    if _is_url(item.image):
+    if is_address(item.image):
         article.image_url = item.image
         article.social_image_url = item.image_social or item.image
         return
-    rel = _site_path(article, item.image)
+    rel = _local_picture(article, content_root, "image", item.image)
+    if rel is None:
+        return
     source = content_root / rel
     if not source.is_file():
         logger.error(
             "%s: field 'image': file %s not found; put the picture there or fix the "
             "path (it is relative to the content file).",
-            article.source_path,
+            _shown(article),
             rel,
         )
         return
@@ -74,14 +93,15 @@ def resolve_article_images(article: Any, content_root: Path, siteurl: str) -> No
     except OSError as exc:
         logger.error(
             "%s: field 'image': %s is not a picture Pillow can read (%s).",
-            article.source_path,
+            _shown(article),
             rel,
             exc,
         )
         return
     article.image_enclosure = (article.image_url, str(source.stat().st_size), mime)
-    if item.image_social and not _is_url(item.image_social):
-        article.social_image_url = f"{siteurl}/{_site_path(article, item.image_social)}"
+    if item.image_social and not is_address(item.image_social):
+        social = _local_picture(article, content_root, "image_social", item.image_social)
+        article.social_image_url = f"{siteurl}/{social}" if social else ""
     elif item.image_social:
         article.social_image_url = item.image_social
     else:

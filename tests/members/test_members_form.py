@@ -15,7 +15,7 @@ from django.utils import timezone
 from cms.core import ratelimit
 from cms.core.models import RateCounter
 from cms.members import attribution
-from cms.members.models import Signup
+from cms.members.models import Signup, SignUpFormField
 from tests.members.helpers import form_data
 
 SYNDICATED = urlencode(
@@ -400,3 +400,36 @@ def test_school_list_when_the_page_names_schools(signup_site, client):
         signup_site["url"], form_data(client, signup_site["url"], school="Ailleurs")
     )
     assert Signup.objects.count() == 0 and errors(response)
+
+
+def test_control_characters_are_removed_from_what_is_typed_and_the_sign_up_is_kept(
+    signup_site, client, relais_tasks, django_capture_on_commit_callbacks
+):
+    """A name pasted with control characters (here every one of them, and invisible marks)
+    is stored without them rather than refused; a text area keeps its line breaks."""
+    page = signup_site["page"]
+    SignUpFormField.objects.create(
+        page=page, sort_order=1, label="Votre message", field_type="multiline", required=False
+    )
+    controls = "".join(chr(c) for c in range(32)) + "\x7f\u202e\u200b\ufeff"
+    data = form_data(
+        client,
+        signup_site["url"],
+        name=f"Lé{controls}a Martin\x00",
+        school=f"\x01École\x0b exemple{controls}",
+        q_comment_nous_avez_vous_connus=f"Un\x00 post\x1b[31m sur Mastodon{controls}",
+        q_votre_message="Bonjour,\r\n\r\nà bientôt\x07\tLéa",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(signup_site["url"], data)
+    assert response.status_code == 200, errors(response)
+    signup = Signup.objects.get()
+    assert signup.name == "Lé a Martin"  # the tabs and line breaks among them became a space
+    assert signup.school == "École  exemple"
+    assert signup.answers == {
+        "Comment nous avez-vous connus ?": "Un post[31m sur Mastodon",
+        "Votre message": "Bonjour,\n\nà bientôt\tLéa",
+    }
+    for result in relais_tasks.results:  # the e-mails go out with the cleaned name
+        result.task.call(*result.args)
+    assert any("Lé a Martin" in m.body for m in mail.outbox)

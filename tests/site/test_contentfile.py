@@ -14,10 +14,13 @@ from relais.contentfile import (
     ContentFileError,
     ContentItem,
     EventInfo,
+    StaticPage,
     dump,
     load,
     load_file,
+    load_page_file,
 )
+from relais.siteconfig import load_site_config
 
 # Any text a person can type or paste: every Unicode category but surrogates (which UTF-8
 # cannot encode), plus the strings that break naive frontmatter writers.
@@ -189,3 +192,42 @@ def test_file_that_is_not_utf8_gives_a_clear_error(tmp_path):
     path.write_bytes("---\ntitle: café\ndate: 2026-01-01\n---\n".encode("latin-1"))
     with pytest.raises(ContentFileError, match="not UTF-8"):
         load_file(path)
+
+
+# -- a byte-order mark, as some editors write it ---------------------------------------------------
+
+ITEM_TEXT = "---\ntitle: Café des anciens\ndate: 2026-01-01\nsummary: 'Un résumé'\n---\nTexte.\n"
+
+
+def test_a_content_file_starting_with_a_byte_order_mark_reads_as_without_it(tmp_path):
+    plain, marked = tmp_path / "actualites" / "cafe.md", tmp_path / "bom" / "actualites" / "cafe.md"
+    for path, prefix in ((plain, b""), (marked, b"\xef\xbb\xbf")):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(prefix + ITEM_TEXT.encode("utf-8"))
+    assert load_file(marked) == load_file(plain)
+    assert load("\ufeff" + ITEM_TEXT, "actualites/cafe.md") == load(ITEM_TEXT, "actualites/cafe.md")
+
+
+def test_a_page_file_and_site_yaml_with_a_byte_order_mark_read_as_without_it(tmp_path):
+    page = tmp_path / "pages" / "mentions-legales.md"
+    page.parent.mkdir()
+    page.write_bytes(b"\xef\xbb\xbf---\ntitle: Mentions\n---\nTexte.\n")
+    assert load_page_file(page) == StaticPage(
+        title="Mentions", slug="mentions-legales", body="Texte."
+    )
+    (tmp_path / "site.yaml").write_bytes(b"\xef\xbb\xbfname: Alumni\nsignup_url: https://x.org/\n")
+    config = load_site_config(tmp_path)
+    assert (config.name, config.signup_url) == ("Alumni", "https://x.org/")
+
+
+def test_the_site_builds_from_files_with_a_byte_order_mark(site_paths, build):
+    item = site_paths.content / "actualites" / "cafe.md"
+    item.parent.mkdir(parents=True)
+    item.write_bytes(b"\xef\xbb\xbf" + ITEM_TEXT.encode("utf-8"))
+    page = site_paths.content / "pages" / "mentions-legales.md"
+    page.parent.mkdir()
+    page.write_bytes(b"\xef\xbb\xbf---\ntitle: Mentions\n---\nTexte.\n")
+    build()
+    html = (site_paths.output / "actualites" / "cafe" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Café des anciens</h1>" in html
+    assert (site_paths.output / "mentions-legales" / "index.html").is_file()

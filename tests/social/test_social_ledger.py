@@ -3,18 +3,23 @@ exactly once through the Django side under injected faults."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import Counter
 
+import openpyxl
 import pytest
+from django.db import connection
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cms.publishing import export
 from cms.publishing.models import ExportRecord
 from cms.social import delivery as delivery_module
 from cms.social.delivery import deliver
 from cms.social.ledger import DjangoLedger
-from cms.social.models import Delivery
+from cms.social.models import Delivery, SocialAccount
 from cms.social.planning import plan
 from syndication.ledger import Ledger, State
 from syndication.text import without_utm
@@ -103,3 +108,34 @@ def test_exactly_once_through_the_django_side_under_30_percent_faults(
     for name in networks:
         injected.update(fakes[name].faults.injected)
     assert injected["reset_after"] + injected["timeout_after"] + injected["error_500_after"] > 0
+
+
+def test_the_ledger_report_downloads_whatever_a_network_answered(site_tree, client, admin_user):
+    """A network's error text, or an account name, may hold control characters: the report's
+    Excel and CSV exports still download, cleaned, and a value like a formula stays text."""
+    first = 1 if connection.vendor == "postgresql" else 0
+    controls = "".join(chr(c) for c in range(first, 32)) + "\x7f"
+    account = SocialAccount.objects.create(
+        site=site_tree["site"], network="mastodon", display_name=f"Alumni{controls}", remote_id="1"
+    )
+    Delivery.objects.create(
+        account=account,
+        item_key="actualites/a",
+        network="mastodon",
+        state=State.FAILED,
+        reason=f'=HYPERLINK("x") {controls}<html>erreur</html>',
+    )
+    client.force_login(admin_user)
+    response = client.get("/admin/social/deliveries/", {"export": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any(v.startswith('=HYPERLINK("x")') and v.endswith("erreur</html>") for v in values)
+    assert not any(ILLEGAL_CHARACTERS_RE.search(v) for v in values)
+
+    response = client.get("/admin/social/deliveries/", {"export": "csv"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    assert not ILLEGAL_CHARACTERS_RE.search(text)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cms.audience.models import PageViewCount
 from cms.social.models import Delivery
@@ -245,6 +246,23 @@ def test_a_title_cannot_become_a_spreadsheet_formula(history, client, admin_user
         )
     )
     assert '\'=HYPERLINK("x")' in [r[0] for r in rows]
+
+
+def test_a_title_with_control_characters_is_exported_clean(history, client, admin_user, published):
+    page = published["actualites/nomination-lea-martin"]
+    from cms.publishing.models import ExportRecord
+
+    controls = "".join(chr(c) for c in range(1, 32)) + "\x7f"
+    ExportRecord.objects.filter(page_id=page.pk).update(title=f"Nomination{controls} de Léa")
+    t0 = history["t0"]
+    client.force_login(admin_user)
+    query = urlencode(period(timezone.localdate(t0), timezone.localdate(t0 + 20 * DAY)))
+    response = client.get(f"/admin/stats/export/articles.csv?{query}")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert not ILLEGAL_CHARACTERS_RE.search(text)
+    titles = [r[0] for r in csv.reader(io.StringIO(text))]
+    assert any(t.startswith("Nomination") and t.endswith("de Léa") for t in titles), titles
 
 
 def test_charts_are_accessible_with_a_table_next_to_each(history, client, admin_user):

@@ -20,6 +20,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
+from cms.core.spreadsheets import SafeSpreadsheetExportMixin
 from syndication.ledger import State
 
 from .. import conf
@@ -54,7 +55,7 @@ class DeliveryFilterSet(WagtailFilterSet):
         fields = ["state", "network"]
 
 
-class DeliveryReportView(ReportView):
+class DeliveryReportView(SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Publications sur les réseaux")
     header_icon = "globe"
     results_template_name = "social/deliveries_results.html"
