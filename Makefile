@@ -2,13 +2,14 @@
 #   make run    the product with demo content (admin :8000, static site :8001, worker, scheduler)
 #   make test   the whole test suite (browser tests included)
 #   make site   build the static site from content/ alone
+#   make check  lint, formatting, migrations and the production deployment checks (CI runs it)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 N ?= 10000
 
-.PHONY: run test site bench lint install chromium node clean
+.PHONY: run test site bench lint check install chromium node clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,18 @@ test: install chromium node
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# What CI checks beside the tests: lint, formatting, migrations in step with the models, and
+# the production settings passing Django's deployment checks (with throwaway secrets).
+check: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=cms.settings.production \
+	  RELAIS_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  RELAIS_CREDENTIALS_KEY="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	  RELAIS_EMAIL_HOST=smtp.example.org RELAIS_ALLOWED_HOSTS=cms.example.org \
+	  RELAIS_CMS_URL=https://cms.example.org RELAIS_SITE_URL=https://alumni.example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -32,3 +32,11 @@ if EMAIL_BACKEND in _UNDELIVERED or (
     )
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# HTTPS only: browsers remember it for a year (RELAIS_HSTS_SECONDS=0 while trying a new domain).
+# The header covers the CMS's own host and the hosts below it (cms.example.org and
+# *.cms.example.org, never example.org itself); preloading is offered, not requested.
+# Plain-http requests are redirected, unless the reverse proxy already does it
+# (RELAIS_SSL_REDIRECT=0). The proxy must set X-Forwarded-Proto.
+SECURE_HSTS_SECONDS = int(os.environ.get("RELAIS_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_SSL_REDIRECT = os.environ.get("RELAIS_SSL_REDIRECT", "1") != "0"
