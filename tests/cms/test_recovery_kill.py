@@ -205,12 +205,12 @@ def test_worker_killed_during_a_build(shared_site, workers, settings, admin_clie
     half_written = {p.name for p in builds.iterdir()} - before
     assert len(half_written) == 1, half_written
     stuck = BuildRecord.objects.get(status=BuildRecord.Status.RUNNING)
-    assert f"-{first.pid}-" in stuck.worker
 
     second = workers("second", "--no-clock")
     wait_until(queue_settled, TIMEOUT, "the queue to settle after the restart", second.log)
     second.stop()
     stuck.refresh_from_db()
+    assert f"-{first.pid}-" in stuck.worker
     assert stuck.status == BuildRecord.Status.ABANDONED and stuck.finished_at
     assert "s'est arrêté pendant la construction" in stuck.errors
     latest = BuildRecord.objects.filter(started_at__gt=stuck.started_at)
