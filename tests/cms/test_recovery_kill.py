@@ -15,74 +15,21 @@ import pytest
 from bs4 import BeautifulSoup
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
-from cms.content.models import HomePage, ItemPage, SectionIndexPage
-from cms.core.models import AssociationSettings
-from cms.members.models import SignUpPage
-from cms.publishing import export
+from cms.content.models import ItemPage
 from cms.publishing.models import BuildRecord, ExportRecord, SiteState
-from cms.publishing.signal_handlers import suspended
-from cms.publishing.tasks import run_build
 from cms.social.models import Delivery
 from relais.contentfile import load_file
 from relais.output_store import OutputStore
 from relais.sections import SECTIONS
 from syndication.testing.fakes import FakeMastodon
 from syndication.text import without_utm
-from tests.cms.factories import make_item, root_page
+from tests.cms.factories import make_item
 from tests.cms.workers import WorkerProcess, wait_until
 from tests.social.support import make_account
 
 TIMEOUT = 90
-
-
-@pytest.fixture
-def workers(tmp_path):
-    started: list[WorkerProcess] = []
-
-    def start(name: str, *args: str, **kwargs) -> WorkerProcess:
-        worker = WorkerProcess(tmp_path, name, *args, **kwargs).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.close()
-
-
-@pytest.fixture
-def shared_site(transactional_db, settings, tmp_path) -> dict:
-    """A site whose database and folders a worker process shares; two items live and built
-    (in this process); from then on, tasks go to the database queue for the workers."""
-    settings.RELAIS_CONTENT_DIR = tmp_path / "content"
-    settings.RELAIS_SITE_OUTPUT = tmp_path / "site" / "output"
-    home = root_page().add_child(instance=HomePage(title="Alumni Exemple", slug="alumni"))
-    Site.objects.all().delete()
-    site = Site.objects.create(
-        hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Alumni"
-    )
-    indexes = {
-        key: home.add_child(instance=SectionIndexPage(title=s.label_fr, slug=key, section=key))
-        for key, s in SECTIONS.items()
-    }
-    tree = {"home": home, "site": site, "indexes": indexes}
-    with suspended():
-        signup = home.add_child(instance=SignUpPage(title="Adhérer", slug="adherer"))
-        config = AssociationSettings.for_site(site)
-        config.name, config.signup_page = "Alumni Exemple", signup
-        config.save()
-        tree["a"] = make_item(tree, title="Gala annuel", slug="gala-annuel")
-        tree["b"] = make_item(tree, title="Prix de thèse", slug="prix-de-these")
-    export.export_site_config()
-    for page in (tree["a"], tree["b"]):
-        export.export_page(page)
-    assert run_build("site initial").status == BuildRecord.Status.SUCCEEDED
-    settings.TASKS = {
-        **settings.TASKS,
-        "relais": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.RELAIS_QUEUES},
-    }
-    return tree
 
 
 def edit_as_editors_do(tree: dict) -> None:
