@@ -24,7 +24,8 @@ run twice, at the same time on two machines included (every close is a compare-a
    (a build killed while writing) are removed, once old enough and under the builds' lock.
 6. the steps other apps add with :func:`register_step` (syndication carries on the deliveries
    left ``sending``).
-7. **forget_dead_workers**: the registrations of dead workers are removed.
+7. **forget_dead_workers**: the registrations of dead workers are removed, once steps 1 and 2
+   have closed what they left.
 """
 
 from __future__ import annotations
@@ -114,7 +115,6 @@ class Recovery:
             ("resume_builds", self.resume_builds),
             ("remove_orphan_trees", self.remove_orphan_trees),
             *STEPS.items(),
-            ("forget_dead_workers", self.forget_dead_workers),
         ]
         done: dict[str, int] = {}
         for name, step in steps:
@@ -123,6 +123,10 @@ class Recovery:
             except Exception:  # one step failing must not keep the others from running
                 logger.exception("Recovery step %s failed (it runs again next time)", name)
                 done[name] = -1
+        # a dead worker is forgotten only once what it left is closed (its registration is
+        # what tells its leftovers from those of a process that never registered)
+        if done["close_abandoned_builds"] >= 0 and done["rerun_abandoned_tasks"] >= 0:
+            done["forget_dead_workers"] = self.forget_dead_workers()
         if any(done.values()):
             logger.info("Recovery: %s", ", ".join(f"{k}={v}" for k, v in done.items() if v))
         return done

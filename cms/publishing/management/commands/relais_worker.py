@@ -19,6 +19,8 @@ Phases of a worker's life:
 
 from __future__ import annotations
 
+import signal
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -84,7 +86,10 @@ class Command(BaseCommand):
         # the task workers of RQ are not registered: the recovery runs on one of them
         recover_task.enqueue()
         self.stdout.write("Relais clock running (Ctrl+C to stop).")
-        Clock(worker.pk).run()
+        clock = Clock(worker.pk)
+        # a service manager's stop: release the lease and the registration on the way out
+        signal.signal(signal.SIGTERM, lambda *_args: clock.stopped.set())
+        clock.run()
 
     def work(self, worker: Worker, clock: bool, interval: float, **options) -> None:
         ticking = Clock(worker.pk) if clock else None
