@@ -3,8 +3,8 @@
 ``SiteState`` holds two counters: ``content_version`` goes up with every change written to
 ``content/``, ``built_version`` records the version the live site was built from. A build task
 that finds ``built_version >= content_version`` has nothing to do, so a burst of publishes
-costs one or two builds, not one each. ``rebuild_requested_at`` is the last full rebuild asked
-for in the admin that no full build has started to serve yet: more requests add nothing.
+costs one or two builds, not one each. ``rebuild_requested_at`` is when a full rebuild was last
+asked for in the admin: until a full build starts after it, more requests add nothing.
 
 Who does the work: each worker process registers a :class:`Worker` row and keeps its heartbeat
 (:mod:`cms.publishing.workers`); one of them holds the :class:`ClockLease` and runs the periodic
