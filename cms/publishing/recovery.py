@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task, task_backends
@@ -164,6 +165,10 @@ class Recovery:
 
     def _close_and_rerun(self, result: DBTaskResult, worker: str) -> int:
         rerun = RERUNNABLE.get(result.task_path)
+        try:
+            job: Task | None = result.task
+        except (ImportError, SuspiciousOperation):  # a task that no longer exists in the code
+            job = rerun = None
         error = WorkerStopped(
             f"Worker {worker or '?'} stopped while running this task; "
             + ("it was enqueued again." if rerun else "it is not run again by itself.")
@@ -182,12 +187,12 @@ class Recovery:
             )
             if not closed:  # another recovery got there first
                 return 0
-            if rerun is None:
+            if rerun is None or job is None:
                 logger.warning("%s: %s", result.task_path, error)
                 return 1
             if rerun.before is not None:
                 rerun.before(worker, *args, **kwargs)
-            result.task.enqueue(*args, **kwargs)
+            job.enqueue(*args, **kwargs)
         logger.info("%s(%s) enqueued again: worker %s stopped", result.task_path, args, worker)
         return 1
 

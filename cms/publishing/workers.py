@@ -94,6 +94,8 @@ class Liveness:
         self.workers = {w.pk: w for w in Worker.objects.all()}
 
     def worker_is_dead(self, worker: Worker) -> bool:
+        if worker.pk == _current:
+            return False  # this very process, however late its heartbeat
         if self.now - worker.heartbeat_at > self.dead_after:
             return True
         return worker.machine == self.machine and not process_running(worker.pid)
