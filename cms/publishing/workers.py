@@ -98,7 +98,10 @@ class Liveness:
             return False  # this very process, however late its heartbeat
         if self.now - worker.heartbeat_at > self.dead_after:
             return True
-        return worker.machine == self.machine and not process_running(worker.pid)
+        if worker.machine != self.machine:
+            return False
+        # here: dead if its process is gone, or if its process id is now this process's
+        return worker.pid == os.getpid() or not process_running(worker.pid)
 
     def is_dead(self, worker_id: str, since: dt.datetime | None) -> bool:
         """Whether the process ``worker_id`` that started something at ``since`` is gone."""

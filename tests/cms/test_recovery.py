@@ -41,7 +41,7 @@ def worker(name: str, *, here: bool = False, pid: int | None = None, silent: boo
         id=name,
         host="ici" if here else "ailleurs",
         machine=machine_id() if here else "another-machine",
-        pid=pid or os.getpid(),
+        pid=pid or os.getppid(),  # a process that runs
         heartbeat_at=now - HOUR if silent else now,
     )
 
@@ -57,10 +57,11 @@ def database_queue(settings):
 def test_a_worker_is_dead_when_silent_or_when_its_process_is_gone_here(db):
     worker("alive-here", here=True)
     worker("gone-here", here=True, pid=finished_pid())
+    worker("pid-reused-here", here=True, pid=os.getpid())  # its process id is now this one's
     worker("silent-elsewhere", silent=True)
     worker("alive-elsewhere", pid=finished_pid())  # another machine's pid means nothing here
     liveness = Liveness()
-    assert {w.pk for w in liveness.dead()} == {"gone-here", "silent-elsewhere"}
+    assert {w.pk for w in liveness.dead()} == {"gone-here", "pid-reused-here", "silent-elsewhere"}
     assert {w.pk for w in liveness.alive()} == {"alive-here", "alive-elsewhere"}
     # a process that never registered (a db_worker started by hand) is judged by age only
     assert not liveness.is_dead("by-hand", timezone.now() - dt.timedelta(minutes=5))
