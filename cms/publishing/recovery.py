@@ -18,8 +18,8 @@ run twice, at the same time on two machines included (every close is a compare-a
    record of a page no longer live (or deleted) is withdrawn; ``site.yaml`` is written again if
    the association settings changed since it was.
 4. **resume_builds**: a build is enqueued when the content is ahead of the live site and no
-   build has tried this content yet, or when a full rebuild asked for in the admin was never
-   served.
+   build failed on this content (that one waits for a fix), or when a full rebuild asked for in
+   the admin was never served.
 5. **remove_orphan_trees**: the trees of ``site/builds/`` that ``state.json`` does not name
    (a build killed while writing) are removed, once old enough and under the builds' lock.
 6. the steps other apps add with :func:`register_step` (syndication carries on the deliveries
@@ -237,11 +237,13 @@ class Recovery:
             return 0  # a live worker builds: it covers what is pending
         state = SiteState.get()
         count = 0
-        tried = BuildRecord.objects.filter(
-            content_version__gte=state.content_version,
-            status__in=[BuildRecord.Status.SUCCEEDED, BuildRecord.Status.FAILED],
+        # a build that failed on this content waits for a fix; one that succeeded but was not
+        # recorded live (killed in between) is done again: it publishes nothing new and
+        # announces the items live
+        failed = BuildRecord.objects.filter(
+            content_version__gte=state.content_version, status=BuildRecord.Status.FAILED
         ).exists()
-        if state.content_version > state.built_version and not tried:
+        if state.content_version > state.built_version and not failed:
             build_site_task.enqueue("reprise après une interruption")
             count += 1
         requested = state.rebuild_requested_at

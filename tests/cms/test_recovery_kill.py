@@ -210,3 +210,29 @@ def test_worker_killed_during_a_post_on_a_network(shared_site, workers, settings
     assert delivery.remote_id == mastodon.posts[0]["id"] and delivery.attempt == 1
     assert "found on the network" in delivery.reason
     assert_nothing_lost_nothing_stuck(settings, first)
+
+
+def test_worker_killed_once_the_site_changed_but_before_it_was_recorded(
+    shared_site, workers, settings, mastodon
+):
+    """The new site is live, but neither the records nor syndication know it yet."""
+    account = make_account(shared_site["site"], mastodon)
+    page = make_item(shared_site, title="Nomination de Léa Martin", slug="nomination-lea-martin")
+    first = workers("first", "--no-clock", killpoint="cms.publishing.tasks:_mark_live")
+    first.wait_for_killpoint()
+    first.kill()
+    assert "actualites/nomination-lea-martin" in built_items(settings.RELAIS_SITE_OUTPUT)
+    assert ExportRecord.objects.get(page_id=page.pk).live_at is None
+    assert not Delivery.objects.exists()  # never announced: nothing would ever post it
+
+    second = workers("second", "--no-clock")
+    wait_until(
+        lambda: Delivery.objects.filter(account=account, state="sent").exists() and queue_settled(),
+        TIMEOUT,
+        "the item to be announced and posted",
+        second.log,
+    )
+    second.stop()
+    assert len(mastodon.posts) == 1
+    assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
+    assert_nothing_lost_nothing_stuck(settings, first)
