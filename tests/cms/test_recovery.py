@@ -152,7 +152,7 @@ def test_a_build_left_running_by_a_dead_worker_is_closed_and_done_again(
         draft = page.get_latest_revision_as_object()
         draft.title = "Nomination de Léa Martin, directrice"
         draft.save_revision().publish()
-    export.export_page(page.specific.__class__.objects.get(pk=page.pk))
+    export.export_page(Page.objects.get(pk=page.pk).specific)
     stuck = BuildRecord.objects.create(trigger="publication", worker=dead.pk)
     client.force_login(admin_user)
     assert "en cours depuis" in client.get("/admin/").content.decode()
@@ -195,3 +195,27 @@ def test_the_admin_says_what_waits_and_that_no_worker_runs(
     worker("alive")
     status = client.get("/admin/site/").content.decode()
     assert "Aucun worker ne tourne" not in status and "1 worker en marche" in status
+
+
+def test_a_build_published_but_not_recorded_live_is_done_again_a_failed_one_waits(
+    site_tree, site_output, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        export.export_site_config()
+        make_item(site_tree)
+    with suspended():
+        page = make_item(site_tree, title="Sortie à Lyon", slug="sortie-a-lyon")
+    export.export_page(Page.objects.get(pk=page.pk).specific)  # with its live revision
+    version = SiteState.get().content_version
+    # a build failed on this content: the content must be fixed first, nothing is retried
+    failed = BuildRecord.objects.create(
+        content_version=version, status=BuildRecord.Status.FAILED, errors="title manquant"
+    )
+    assert recover()["resume_builds"] == 0
+    # a build published it, then its worker died before recording it live
+    failed.delete()
+    BuildRecord.objects.create(content_version=version, status=BuildRecord.Status.SUCCEEDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover()["resume_builds"] == 1
+    assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
+    assert SiteState.get().built_version == version
