@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STATE_FILE = "state.json"
+#: Names of the trees builds write: full builds (``<generation>``, its ``-b`` clone) and deltas.
+ORPHAN_NAME = re.compile(r"^(\d{8}T\d{6}-\d{9}(-b)?|\.delta-\d+)$")
 
 
 @dataclass
@@ -120,12 +123,18 @@ class OutputStore:
         tmp.replace(self.state_path)
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the builds' lock for the block; with ``wait=False`` the block gets False at
+        once when another process holds it (and must then touch nothing)."""
         self.builds.mkdir(parents=True, exist_ok=True)
         with open(self.builds / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -199,6 +208,35 @@ class OutputStore:
             name = old.get(key)
             if name:
                 shutil.rmtree(self.builds / name, ignore_errors=True)
+
+    def remove_orphans(self, min_age: float = 60.0) -> list[str]:
+        """Remove the trees a build left behind when its process died: full builds and deltas
+        that ``state.json`` does not name, at least ``min_age`` seconds old (a writer on another
+        machine keeps its tree younger). Nothing is touched while a build holds the lock, nor
+        without a state (the live tree would be unknown). Returns the names removed."""
+        if not self.state_path.is_file():
+            return []
+        removed: list[str] = []
+        with self.lock(wait=False) as locked:
+            state = self.state()
+            if not locked or not state.get("live"):
+                return []
+            named = {state.get(key) for key in ("live", "standby", "pending")}
+            live = self.output.resolve() if self.output.is_symlink() else None
+            now = time.time()
+            for entry in sorted(self.builds.iterdir()):
+                if (
+                    entry.name in named
+                    or not ORPHAN_NAME.match(entry.name)
+                    or entry.is_symlink()
+                    or not entry.is_dir()
+                    or entry.resolve() == live
+                    or now - entry.stat().st_mtime < min_age
+                ):
+                    continue
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+        return removed
 
     def trees(self) -> list[Path]:
         """The live tree, then the standby one."""

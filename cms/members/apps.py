@@ -9,7 +9,17 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from cms.publishing.clock import Job, nightly, register
+        from cms.publishing.recovery import rerunnable
 
-        from .tasks import purge_expired_signups
+        from . import tasks
 
-        register(Job("members_purge_expired", nightly, purge_expired_signups.enqueue))
+        register(Job("members_purge_expired", nightly, tasks.purge_expired_signups.enqueue))
+        rerunnable(tasks.purge_expired_signups, "it deletes what is past its retention period")
+        # A worker killed while a mail was leaving: the person may get it twice, which is better
+        # than a sign-up left unanswered.
+        for mail in (
+            tasks.send_signup_acknowledgement,
+            tasks.notify_association,
+            tasks.send_signup_notification,
+        ):
+            rerunnable(mail, "a mail sent twice is better than a sign-up left unanswered")

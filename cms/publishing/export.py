@@ -9,6 +9,7 @@ temporary name and renamed, so a build never reads half a file.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -16,10 +17,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from wagtail.models import Page, Site
 
 from cms.content.models import EventPage, InfoPage, ItemPage
+from cms.core.models import AssociationSettings
 from relais.contentfile import CareerInfo, ContentItem, EventInfo, StaticPage, dump, dump_page
-from relais.siteconfig import write_site_config
+from relais.siteconfig import SiteConfig, write_site_config
 
 from .markdown import Asset, ImageRef, body_to_markdown
 from .models import ContentChange, ExportRecord, SiteState
@@ -210,6 +213,36 @@ def _export_info_page(page: InfoPage) -> ExportRecord:
     return record
 
 
+def pages_behind(check_files: bool = False) -> tuple[list[int], list[int]]:
+    """Pages whose live version is not in ``content/`` (to export), and pages exported there
+    that are no longer live (to withdraw). ``check_files`` also counts a record whose file is
+    missing as not exported (one ``stat`` per page)."""
+    live = dict(Page.objects.type(ItemPage, InfoPage).live().values_list("pk", "live_revision_id"))
+    records = {
+        page_id: (path, revision_id, withdrawn)
+        for page_id, path, revision_id, withdrawn in ExportRecord.objects.values_list(
+            "page_id", "path", "revision_id", "withdrawn"
+        )
+    }
+    root = content_dir()
+    to_export = []
+    for page_id, revision_id in sorted(live.items()):
+        record = records.get(page_id)
+        if (
+            record is None
+            or record[2]
+            or record[1] != revision_id
+            or (check_files and not (root / record[0]).is_file())
+        ):
+            to_export.append(page_id)
+    to_withdraw = sorted(
+        page_id
+        for page_id, (_path, _revision, withdrawn) in records.items()
+        if not withdrawn and page_id not in live
+    )
+    return to_export, to_withdraw
+
+
 def withdraw_page(page_id: int) -> ExportRecord | None:
     """Remove a page's content file and pictures (unpublished or deleted)."""
     record = ExportRecord.objects.filter(page_id=page_id, withdrawn=False).first()
@@ -225,14 +258,28 @@ def withdraw_page(page_id: int) -> ExportRecord | None:
     return record
 
 
-def export_site_config() -> Path:
-    """Write ``content/site.yaml`` from the association settings of the default site."""
-    from wagtail.models import Site
-
-    from cms.core.models import AssociationSettings
-
+def site_config() -> SiteConfig | None:
+    """The ``site.yaml`` the association settings of the default site make (None: no site)."""
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    config = AssociationSettings.for_site(site).to_site_config() if site else None
+    return AssociationSettings.for_site(site).to_site_config() if site else None
+
+
+def site_config_digest(config: SiteConfig | None) -> str:
+    return hashlib.sha256(config.to_yaml().encode()).hexdigest() if config else ""
+
+
+def export_site_config() -> Path:
+    """Write ``content/site.yaml`` from the association settings of the default site, and
+    remember what was written (the recovery exports it again when the settings differ)."""
+    config = site_config()
     path = write_site_config(content_dir(), config) if config else content_dir() / "site.yaml"
-    ContentChange.record(SiteState.bump(), "site.yaml")
+    version = SiteState.bump()
+    ContentChange.record(version, "site.yaml")
+    SiteState.objects.filter(pk=1).update(site_config_digest=site_config_digest(config))
     return path
+
+
+def site_config_exported() -> bool:
+    """Whether ``site.yaml`` was last written from the association settings as they are now.
+    A file edited by hand since is not the CMS's concern: only the settings are compared."""
+    return site_config_digest(site_config()) == SiteState.get().site_config_digest

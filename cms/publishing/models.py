@@ -3,7 +3,12 @@
 ``SiteState`` holds two counters: ``content_version`` goes up with every change written to
 ``content/``, ``built_version`` records the version the live site was built from. A build task
 that finds ``built_version >= content_version`` has nothing to do, so a burst of publishes
-costs one or two builds, not one each.
+costs one or two builds, not one each. ``rebuild_requested_at`` is when a full rebuild was last
+asked for in the admin: until a full build starts after it, more requests add nothing.
+
+Who does the work: each worker process registers a :class:`Worker` row and keeps its heartbeat
+(:mod:`cms.publishing.workers`); one of them holds the :class:`ClockLease` and runs the periodic
+jobs, whose last runs are :class:`ClockJob` rows (:mod:`cms.publishing.clock`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ from django.utils.translation import gettext_lazy as _
 class SiteState(models.Model):
     content_version = models.PositiveBigIntegerField(default=0)
     built_version = models.PositiveBigIntegerField(default=0)
+    rebuild_requested_at = models.DateTimeField(
+        _("reconstruction complète demandée le"), null=True, blank=True
+    )
+    # sha256 of the site.yaml last written from the association settings
+    site_config_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("état du site")
@@ -92,6 +102,7 @@ class BuildRecord(models.Model):
         RUNNING = "running", _("en cours")
         SUCCEEDED = "succeeded", _("réussie")
         FAILED = "failed", _("échouée")
+        ABANDONED = "abandoned", _("interrompue")
 
     status = models.CharField(
         _("état"), max_length=20, choices=Status.choices, default=Status.RUNNING
@@ -109,11 +120,71 @@ class BuildRecord(models.Model):
         _("type"), max_length=20, blank=True, help_text=_("complète, incrémentale, ou rien à faire")
     )
     deleted = models.PositiveIntegerField(_("fichiers retirés"), default=0)
+    worker = models.CharField(
+        _("worker"), max_length=64, blank=True, help_text=_("le processus qui construit")
+    )
 
     class Meta:
         verbose_name = _("construction du site")
         verbose_name_plural = _("constructions du site")
         ordering = ["-started_at"]
+        permissions = [("rebuild_site", _("Peut reconstruire tout le site"))]
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_status_display()}"
+
+
+class Worker(models.Model):
+    """A running worker process (``manage.py relais_worker``), removed when it stops cleanly.
+
+    ``machine`` tells processes of the same machine apart from the others (host name, boot and
+    process namespace): there, a worker whose process is gone is dead at once; elsewhere it is
+    dead when its heartbeat is older than ``RELAIS_WORKERS["dead_after"]``."""
+
+    class Role(models.TextChoices):
+        TASKS = "tasks", _("tâches et horloge")
+        CLOCK = "clock", _("horloge seule")
+
+    id = models.CharField(_("identifiant"), max_length=64, primary_key=True)
+    host = models.CharField(_("machine"), max_length=255)
+    machine = models.CharField(max_length=64)
+    pid = models.PositiveIntegerField(_("processus"))
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.TASKS)
+    started_at = models.DateTimeField(_("démarré le"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("worker")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class ClockLease(models.Model):
+    """The right to run the periodic jobs, held by one worker at a time until ``expires_at``;
+    its holder renews it at every tick, another worker takes it once it has expired."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(_("tenue par"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("expire le"))
+
+    class Meta:
+        verbose_name = _("bail de l'horloge")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder or '-'} until {self.expires_at:%H:%M:%S}"
+
+
+class ClockJob(models.Model):
+    """When a periodic job last ran, for every worker: a clock that takes over knows it."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_run_at = models.DateTimeField(_("dernier lancement"), null=True, blank=True)
+    last_run_by = models.CharField(_("lancé par"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,6 +4,7 @@ task backend: export, withdraw, build, and the periodic jobs the worker runs by 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
@@ -19,6 +20,7 @@ from . import export
 from .builder import site_builder
 from .models import BuildRecord, ContentChange, ExportRecord, SiteState
 from .signals import items_live
+from .workers import current_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +54,14 @@ def export_site_config_task() -> None:
 
 
 @task(backend="relais", queue_name="publishing")
-def build_site_task(trigger: str = "", force: bool = False) -> int | None:
+def build_site_task(
+    trigger: str = "", force: bool = False, requested_at: str | None = None
+) -> int | None:
     """Publish the pending changes unless a build since the last one already covers them;
-    ``force`` rebuilds the whole site."""
+    ``force`` rebuilds the whole site, unless it was requested at ``requested_at`` (ISO time)
+    and a full build started since then serves the request."""
+    if force and requested_at and full_build_started_since(dt.datetime.fromisoformat(requested_at)):
+        force = False
     state = SiteState.get()
     if (
         not force
@@ -65,11 +72,45 @@ def build_site_task(trigger: str = "", force: bool = False) -> int | None:
     return run_build(trigger, full=force).pk
 
 
+def full_build_started_since(moment: dt.datetime) -> bool:
+    """Whether a full build started reading the content at or after ``moment`` (one that was
+    interrupted does not count: its request is still to serve)."""
+    return (
+        BuildRecord.objects.filter(kind="full", started_at__gte=moment)
+        .exclude(status=BuildRecord.Status.ABANDONED)
+        .exists()
+    )
+
+
+def request_full_build(trigger: str) -> bool:
+    """Ask for a full rebuild; False when one asked before has not started yet (it will serve
+    this request too). So ten requests in a row cost at most two full builds: the one that
+    may be running, and one after it."""
+    with transaction.atomic():
+        SiteState.get()
+        state = SiteState.objects.select_for_update().get(pk=1)
+        pending = state.rebuild_requested_at
+        if pending is not None and not full_build_started_since(pending):
+            return False
+        now = timezone.now()
+        SiteState.objects.filter(pk=1).update(rebuild_requested_at=now)
+        transaction.on_commit(
+            lambda: build_site_task.enqueue(trigger, force=True, requested_at=now.isoformat())
+        )
+    return True
+
+
 def run_build(trigger: str = "", full: bool = False) -> BuildRecord:
     """Publish the content changes recorded since the last build (or everything, with ``full``),
-    record the outcome, and announce the items that went live."""
+    record the outcome, and announce the items that went live. The record names the worker that
+    builds, so that the recovery can close it if that worker dies."""
     version = SiteState.get().content_version
-    record = BuildRecord.objects.create(trigger=trigger[:300], content_version=version)
+    record = BuildRecord.objects.create(
+        trigger=trigger[:300],
+        content_version=version,
+        kind="full" if full else "",
+        worker=current_worker_id(),
+    )
     changes = ContentChange.objects.filter(version__lte=version)
     started = time.perf_counter()
     try:

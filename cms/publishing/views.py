@@ -18,13 +18,20 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
+from wagtail.models import Page
 
 from cms.content.models import ITEM_MODELS
 from relais.build import SitePaths
 from relais.render import ThemeRenderer
 
-from .export import item_for_page, rendition_ref
+from .clock import lease_holder
+from .export import item_for_page, pages_behind, rendition_ref
 from .models import BuildRecord, ExportRecord, SiteState
+from .recovery import database_queue
+from .tasks import request_full_build
+from .workers import Liveness
+
+REBUILD_PERMISSION = "publishing.rebuild_site"
 
 PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_MODELS.values()}
 
@@ -69,6 +76,9 @@ def preview(request: HttpRequest) -> HttpResponse:
 @require_admin_access
 def site_status(request: HttpRequest) -> TemplateResponse:
     builds = Paginator(BuildRecord.objects.all(), 25).get_page(request.GET.get("p"))
+    liveness = Liveness()
+    to_export, _to_withdraw = pages_behind()
+    waiting = Page.objects.filter(pk__in=to_export[:20]).order_by("title")
     return TemplateResponse(
         request,
         "publishing/site_status.html",
@@ -78,6 +88,12 @@ def site_status(request: HttpRequest) -> TemplateResponse:
             "last_build": BuildRecord.objects.first(),
             "last_success": BuildRecord.objects.filter(status=BuildRecord.Status.SUCCEEDED).first(),
             "recent_exports": ExportRecord.objects.all()[:15],
+            "can_rebuild": request.user.has_perm(REBUILD_PERMISSION),
+            "workers": liveness.alive(),
+            "workers_needed": database_queue(),
+            "clock_holder": lease_holder(),
+            "waiting_count": len(to_export),
+            "waiting": waiting,
         },
     )
 
@@ -85,13 +101,19 @@ def site_status(request: HttpRequest) -> TemplateResponse:
 @require_admin_access
 @require_POST
 def rebuild(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("wagtailadmin.access_admin"):
+    """Ask for a full rebuild: needs the permission "Peut reconstruire tout le site"; requests
+    made before the last one has started add nothing (the rebuild to come serves them)."""
+    if not request.user.has_perm(REBUILD_PERMISSION):
         raise PermissionDenied
-    from .tasks import build_site_task
-
-    build_site_task.enqueue(
-        _("reconstruction demandée par %(user)s") % {"user": request.user.get_username()},
-        force=True,
-    )
-    messages.success(request, _("Reconstruction du site demandée."))
+    trigger = _("reconstruction demandée par %(user)s") % {"user": request.user.get_username()}
+    if request_full_build(trigger):
+        messages.success(request, _("Reconstruction du site demandée."))
+    else:
+        messages.info(
+            request,
+            _(
+                "Une reconstruction complète est déjà prévue et n'a pas encore commencé : "
+                "elle prendra aussi en compte votre demande."
+            ),
+        )
     return redirect("relais_site_status")

@@ -212,6 +212,28 @@ def resume_account(account: SocialAccount) -> int:
     return len(waiting)
 
 
+def release_abandoned(worker_id: str, delivery_id: int) -> bool:
+    """The worker running this delivery died (the recovery found its task running on a dead
+    worker): a ``sending`` delivery is nobody's any more. It becomes ``needs_check`` at once,
+    rather than after the sending lease, and is looked for on the network ``check_delay``
+    seconds from now (a request the dead worker had sent may still land) before any new post.
+    Returns whether it was released."""
+    delivery = Delivery.objects.filter(pk=delivery_id, state=State.SENDING).first()
+    if delivery is None:
+        return False
+    now = timezone.now()
+    check = dt.timedelta(seconds=conf.delivery()["check_delay"])
+    released = DjangoLedger().update(
+        to_entry(delivery),
+        state=State.NEEDS_CHECK,
+        updated_at=now,
+        retry_at=now + check,
+        reason=f"worker {worker_id or '?'} stopped while posting: look for the post before "
+        "sending again",
+    )
+    return released is not None
+
+
 def resume(now: dt.datetime | None = None) -> int:
     """Enqueue the deliveries that nothing will carry on by itself: left ``sending`` by a worker
     that stopped (older than the lease), or waiting well past the time they were due (their

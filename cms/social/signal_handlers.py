@@ -8,7 +8,11 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from cms.publishing.recovery import register_step, rerunnable
 from cms.publishing.signals import items_live
+
+from .delivery import release_abandoned, resume
+from .tasks import deliver_task, resume_task
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,6 @@ def connect() -> None:
     from cms.publishing.clock import Job, every, register
 
     from . import conf
-    from .tasks import resume_task
 
     items_live.connect(on_items_live, dispatch_uid="relais-social-items-live")
     # the worker's clock looks for deliveries that nothing carries on (a killed worker, a lost
@@ -54,3 +57,16 @@ def connect() -> None:
     seconds = conf.delivery()["resume_every"]
     if seconds:
         register(Job("social_resume", every(seconds), resume_task.enqueue))
+    connect_recovery()
+
+
+def connect_recovery() -> None:
+    """What the recovery of a dead worker does for syndication (cms.publishing.recovery)."""
+    rerunnable(
+        deliver_task,
+        "the ledger posts an item once per account: a delivery left sending is looked for on "
+        "the network before anything is sent again",
+        before=release_abandoned,
+    )
+    rerunnable(resume_task, "it only enqueues the deliveries that nothing carries on")
+    register_step("resume_deliveries", resume)

@@ -9,9 +9,15 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from cms.publishing.clock import Job, every, register
+        from cms.publishing.recovery import rerunnable
 
         from . import conf
         from .tasks import pull_metrics_task
+
+        rerunnable(
+            pull_metrics_task,
+            "it reads the posts that are due and stores a sample only when a number changed",
+        )
 
         # The worker's clock looks for posts whose metrics are due (cms.stats.pulling).
         seconds = conf.stats()["pull_every"]

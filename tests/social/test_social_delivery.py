@@ -353,7 +353,7 @@ def test_the_worker_clock_resumes_forgotten_deliveries_by_itself(
     )
     jobs = [job for job in default_jobs() if job.name == "social_resume"]
     assert len(jobs) == 1
-    clock = Clock(jobs=jobs)
+    clock = Clock("worker-test", jobs=jobs)
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         assert clock.run_once(now) == ["social_resume"]

@@ -212,7 +212,7 @@ def test_an_account_is_read_at_most_so_many_posts_per_run(published, fakes, acco
 def test_the_worker_clock_runs_the_pull(published, fakes):
     jobs = {job.name: job for job in default_jobs()}
     assert "stats_pull_metrics" in jobs
-    clock = Clock(jobs=[jobs["stats_pull_metrics"]])
+    clock = Clock("worker-test", jobs=[jobs["stats_pull_metrics"]])
     assert clock.run_once() == ["stats_pull_metrics"]  # immediate backend: it ran
     assert TrackedPost.objects.count() == Delivery.objects.filter(state="sent").count()
     assert clock.run_once(timezone.now() + dt.timedelta(minutes=1)) == []  # not due again yet

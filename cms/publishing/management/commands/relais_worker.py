@@ -1,36 +1,39 @@
 """The background worker: runs the queued tasks (export, build, syndication) and the clock.
 
-With the database queue (the default) this one command is all a deployment needs. With
-``RELAIS_TASK_BACKEND=rq``, run ``manage.py rqworker --job-class django_tasks_rq.backend.Job
-publishing syndication maintenance`` for the
+With the database queue (the default) this one command is all a deployment needs, once or
+several times (on one machine or several). With ``RELAIS_TASK_BACKEND=rq``, run ``manage.py
+rqworker --job-class django_tasks_rq.backend.Job publishing syndication maintenance`` for the
 tasks and ``manage.py relais_worker --clock-only`` for the clock.
+
+Phases of a worker's life:
+
+1. **register**: a :class:`~cms.publishing.models.Worker` row with a heartbeat thread
+   (:mod:`cms.publishing.workers`); its id is given to ``db_worker`` and to each build;
+2. **recover**: what dead workers left unfinished is finished or run again
+   (:mod:`cms.publishing.recovery`), before this worker takes any task;
+3. **warm up**: the site model is loaded (the first publication is then incremental);
+4. **work**: ``db_worker`` runs the tasks; the clock thread runs the periodic jobs while this
+   worker holds the clock's lease (one clock per installation, :mod:`cms.publishing.clock`);
+5. **stop**: on a clean stop the lease is released and the registration removed.
 """
 
 from __future__ import annotations
+
+import signal
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from cms.publishing.builder import site_builder
 from cms.publishing.clock import Clock
+from cms.publishing.models import Worker
+from cms.publishing.recovery import recover, recover_task
+from cms.publishing.workers import registered
+from relais.build import BuildError
 
 
 class Command(BaseCommand):
-    def warm_up(self) -> None:
-        """Load the site model before the first task: adopting the live site takes a fraction
-        of a full build, and the first publication after a restart is then incremental."""
-        from cms.publishing.builder import site_builder
-        from relais.build import BuildError
-
-        try:
-            result = site_builder().warm_up()
-        except BuildError as exc:
-            self.stderr.write(f"The site could not be built at start-up:\n{exc}")
-            return
-        self.stdout.write(
-            f"Site model ready ({result.kind}, {result.seconds:.1f} s, {result.articles} items)."
-        )
-
     help = "Run the Relais task worker with its clock (scheduled publishing, nightly rebuild)."
 
     def add_arguments(self, parser):
@@ -41,23 +44,57 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, clock_only: bool, no_clock: bool, interval: float, **options):
-        clock = None if no_clock else Clock()
         backend = settings.TASKS["relais"]["BACKEND"]
-        if clock_only:
-            if clock is None:
-                raise CommandError("--clock-only and --no-clock together run nothing.")
-            self.stdout.write("Relais clock running (Ctrl+C to stop).")
-            clock.run()
-            return
-        if backend != "django_tasks_db.DatabaseBackend":
+        if clock_only and no_clock:
+            raise CommandError("--clock-only and --no-clock together run nothing.")
+        if not clock_only and backend != "django_tasks_db.DatabaseBackend":
             raise CommandError(
                 f"The 'relais' task backend is {backend}: run its own worker (for RQ: manage.py "
                 "rqworker --job-class django_tasks_rq.backend.Job publishing syndication "
                 "maintenance) and 'relais_worker --clock-only'."
             )
-        self.warm_up()
-        if clock:
-            clock.start()
+        role = Worker.Role.CLOCK if clock_only else Worker.Role.TASKS
+        with registered(role) as worker:
+            self.stdout.write(f"Worker {worker.pk} registered.")
+            if clock_only:
+                self.run_clock(worker)
+            else:
+                self.recover()
+                self.warm_up()
+                self.work(worker, clock=not no_clock, interval=interval, **options)
+
+    def recover(self) -> None:
+        done = {name: n for name, n in recover().items() if n}
+        if done:
+            self.stdout.write(
+                "Recovered: " + ", ".join(f"{name} {n}" for name, n in done.items()) + "."
+            )
+
+    def warm_up(self) -> None:
+        """Load the site model before the first task: adopting the live site takes a fraction
+        of a full build, and the first publication after a restart is then incremental."""
+        try:
+            result = site_builder().warm_up()
+        except BuildError as exc:
+            self.stderr.write(f"The site could not be built at start-up:\n{exc}")
+            return
+        self.stdout.write(
+            f"Site model ready ({result.kind}, {result.seconds:.1f} s, {result.articles} items)."
+        )
+
+    def run_clock(self, worker: Worker) -> None:
+        # the task workers of RQ are not registered: the recovery runs on one of them
+        recover_task.enqueue()
+        self.stdout.write("Relais clock running (Ctrl+C to stop).")
+        clock = Clock(worker.pk)
+        # a service manager's stop: release the lease and the registration on the way out
+        signal.signal(signal.SIGTERM, lambda *_args: clock.stopped.set())
+        clock.run()
+
+    def work(self, worker: Worker, clock: bool, interval: float, **options) -> None:
+        ticking = Clock(worker.pk) if clock else None
+        if ticking:
+            ticking.start()
         try:
             # Options go as command-line arguments: db_worker validates its defaults otherwise.
             call_command(
@@ -68,10 +105,13 @@ class Command(BaseCommand):
                 ",".join(settings.RELAIS_QUEUES),
                 "--interval",
                 str(interval),
+                "--worker-id",
+                worker.pk,
                 "--no-reload",
+                "--no-startup-delay",
                 "--verbosity",
                 str(options.get("verbosity", 1)),
             )
         finally:
-            if clock:
-                clock.stop()
+            if ticking:
+                ticking.stop()

@@ -1,0 +1,33 @@
+"""Settings of the workers, with their defaults; ``settings.RELAIS_WORKERS`` overrides them.
+
+Times are in seconds. A worker writes its heartbeat every ``heartbeat``; one whose heartbeat is
+older than ``dead_after`` is dead (on its own machine, a worker whose process is gone is dead at
+once). Keep ``dead_after`` and ``clock_lease`` several times ``heartbeat`` and ``clock_tick``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+WORKERS: dict[str, Any] = {
+    "heartbeat": 5.0,
+    "dead_after": 30.0,
+    # The clock looks for due jobs every tick; its holder renews the lease then.
+    "clock_tick": 5.0,
+    "clock_lease": 30.0,
+    # How often the clock enqueues the recovery (cms.publishing.recovery); 0 turns it off (it
+    # still runs when a worker starts).
+    "recovery_every": 300.0,
+    # A tree of site/builds/ that state.json does not name is removed once it is this old
+    # (and nobody holds the builds' lock): a writer on another machine keeps it younger.
+    "orphan_min_age": 60.0,
+    # What a process that never registered left running (a build by `manage.py build_site`, a
+    # task of a `db_worker` started by hand) is closed as interrupted after this long.
+    "unregistered_timeout": 6 * 3600.0,
+}
+
+
+def workers() -> dict[str, Any]:
+    return {**WORKERS, **getattr(settings, "RELAIS_WORKERS", {})}

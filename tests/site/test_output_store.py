@@ -1,0 +1,58 @@
+"""The live trees' store: what a build killed while writing leaves in ``site/builds/`` is
+removed, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from relais.output_store import OutputStore
+
+LIVE, STANDBY, PENDING = "20261125T101010-000000001", "20261125T101010-000000001-b", ".delta-5"
+
+
+def make_store(root: Path) -> OutputStore:
+    builds = root / "builds"
+    for name in (LIVE, STANDBY, PENDING):
+        (builds / name).mkdir(parents=True)
+        (builds / name / "index.html").write_text(name)
+    (builds / "state.json").write_text(
+        json.dumps({"live": LIVE, "standby": STANDBY, "pending": PENDING, "generation": "g"})
+    )
+    (root / "output").symlink_to(os.path.relpath(builds / LIVE, root))
+    return OutputStore(root / "output", builds)
+
+
+def left_behind(store: OutputStore, name: str, age: float) -> Path:
+    tree = store.builds / name
+    (tree / "actualites").mkdir(parents=True)
+    (tree / "actualites" / "index.html").write_text("à moitié")
+    then = time.time() - age
+    os.utime(tree, (then, then))
+    return tree
+
+
+def test_trees_no_state_names_are_removed_once_old_enough(tmp_path):
+    store = make_store(tmp_path)
+    full = left_behind(store, "20261125T111111-000000002", age=3600)
+    delta = left_behind(store, ".delta-7", age=3600)
+    young = left_behind(store, ".delta-9", age=5)
+    legacy = left_behind(store, "legacy-1764000000", age=3600)  # a site moved aside: kept
+    assert store.remove_orphans(min_age=60) == [".delta-7", "20261125T111111-000000002"]
+    assert not full.exists() and not delta.exists()
+    assert young.exists() and legacy.exists()
+    assert all((store.builds / name).is_dir() for name in (LIVE, STANDBY, PENDING))
+    assert (tmp_path / "output" / "index.html").read_text() == LIVE
+
+
+def test_nothing_is_removed_while_a_build_holds_the_lock_or_without_a_state(tmp_path):
+    store = make_store(tmp_path)
+    orphan = left_behind(store, "20261125T111111-000000002", age=3600)
+    with store.lock():  # a build (here, or in another process) is writing
+        assert store.remove_orphans(min_age=0) == []
+    assert orphan.exists()
+    (store.builds / "state.json").unlink()  # which tree is live is unknown: touch nothing
+    assert store.remove_orphans(min_age=0) == []
+    assert orphan.exists()
