@@ -356,3 +356,11 @@ def test_school_list_when_the_page_names_schools(signup_site, client):
         signup_site["url"], form_data(client, signup_site["url"], school="Ailleurs")
     )
     assert Signup.objects.count() == 0 and errors(response)
+
+
+def test_sign_up_page_shows_the_site_favicon(signup_site, client):
+    soup = BeautifulSoup(client.get(signup_site["url"]).content, "html.parser")
+    icon = soup.find("link", rel="icon")
+    assert icon is not None
+    # the static site's own icon, written by every build of the theme
+    assert icon["href"] == "https://alumni.example.org/theme/favicon.svg"
