@@ -119,6 +119,7 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+FORMAT_MODULE_PATH = ["cms.core.formats"]  # times on 24 hours in French and English
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
