@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cms.core.i18n import labelled
+from relais.french import interpolate
 
 from .erasure import purge_expired
 from .models import Signup, SignUpPage
@@ -46,11 +47,13 @@ def send_signup_acknowledgement(signup_id: int) -> bool:
     lines = [
         _("Bonjour %(name)s,") % {"name": signup.name},
         "",
-        _(
-            "Nous avons bien reçu votre demande auprès de %(association)s. Vous avez demandé à : "
-            "%(wishes)s."
-        )
-        % {"association": name, "wishes": ", ".join(signup.wishes())},
+        interpolate(
+            _(
+                "Nous avons bien reçu votre demande auprès de %(association)s. Vous avez demandé "
+                "à : %(wishes)s."
+            ),
+            {"association": name, "wishes": ", ".join(signup.wishes())},
+        ),
         _("Le secrétariat vous écrira très prochainement."),
         "",
         _(
@@ -62,7 +65,7 @@ def send_signup_acknowledgement(signup_id: int) -> bool:
         name,
     ]
     send_mail(
-        _("Votre demande auprès de %(association)s") % {"association": name},
+        interpolate(_("Votre demande auprès de %(association)s"), {"association": name}),
         "\n".join(lines),
         _sender(signup),
         [signup.email],

@@ -12,9 +12,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Site
+
+from relais.french import interpolate
 
 from .figures import Figures, Filters, Row
 from .forms import month_bounds
@@ -95,6 +98,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     total = context["total"]
     context.update(
         month=first,
+        title=interpolate(_("Rapport de %(month)s"), {"month": date_format(first, "F Y")}),
         error=error,
         previous_month=previous_start,
         next_month=(first + dt.timedelta(days=32)).replace(day=1),

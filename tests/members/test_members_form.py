@@ -9,9 +9,12 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
+from cms.core.models import AssociationSettings
 from cms.members import attribution
 from cms.members.models import Signup
+from cms.members.tasks import send_signup_acknowledgement
 from tests.members.helpers import form_data
 
 SYNDICATED = urlencode(
@@ -364,3 +367,22 @@ def test_sign_up_page_shows_the_site_favicon(signup_site, client):
     assert icon is not None
     # the static site's own icon, written by every build of the theme
     assert icon["href"] == "https://alumni.example.org/theme/favicon.svg"
+
+
+def test_the_acknowledgement_names_the_association_with_elision(signup_site):
+    config = AssociationSettings.for_site(signup_site["site"])
+    config.name = "ENILC Alumni"
+    config.save()
+    signup = Signup.objects.create(
+        page=signup_site["page"],
+        name="Léa Martin",
+        email="lea.martin@example.org",
+        wants_membership=True,
+        consent_text="oui",
+        consented_at=timezone.now(),
+    )
+    send_signup_acknowledgement.call(signup.pk)
+    (sent,) = mail.outbox
+    assert sent.subject == "Votre demande auprès d'ENILC Alumni"
+    assert "Nous avons bien reçu votre demande auprès d'ENILC Alumni." in sent.body
+    assert "de ENILC" not in sent.subject + sent.body

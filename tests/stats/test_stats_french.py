@@ -1,5 +1,6 @@
-"""A number before a noun agrees with it: "1 adhésion", "2 adhésions" — on the overview's key
-figures, the monthly report and an item's own numbers."""
+"""The statistics in French: a number before a noun agrees with it ("1 adhésion", "2
+adhésions") on the overview's key figures, the monthly report and an item's own numbers; and
+the report of October is the "Rapport d'octobre"."""
 
 from __future__ import annotations
 
@@ -75,3 +76,14 @@ def test_an_items_numbers_agree_with_their_number():
     several = panel(59, 2)
     assert "59 visites" in several and "2 adhésions venues de cet article." in several
     assert "LinkedIn : 59 visites, 2 adhésions" in several
+
+
+def test_the_report_of_october_is_the_rapport_doctobre(site_tree, client, admin_user):  # noqa: F811
+    year = timezone.localdate().year - 1
+    client.force_login(admin_user)
+    for month, title in ((10, f"Rapport d'octobre {year}"), (11, f"Rapport de novembre {year}")):
+        soup = BeautifulSoup(
+            client.get(f"/admin/stats/rapport/?month={year}-{month}").content, "html.parser"
+        )
+        assert soup.h1.get_text(strip=True) == title
+        assert soup.title.get_text(strip=True).startswith(f"{title} — ")
