@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_timedelta
+from babel.lists import format_list
 from django.utils import formats
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
@@ -30,3 +31,8 @@ def readable_duration(seconds: float) -> str:
         return _("%(n)s s") % {"n": shown}
     locale = to_locale(get_language() or "fr")
     return format_timedelta(dt.timedelta(seconds=seconds), format="short", locale=locale)
+
+
+def readable_list(items: list[str]) -> str:
+    """``A, B et C`` in French, ``A, B and C`` in English."""
+    return format_list(items, locale=to_locale(get_language() or "fr")) if items else ""

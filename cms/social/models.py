@@ -24,6 +24,7 @@ from syndication.networks import registry
 from syndication.registry import Network
 
 from . import conf, crypto
+from .messages import explain, technical_detail
 
 NETWORK_CHOICES = [(name, cls.label) for name, cls in registry.items()]
 
@@ -107,6 +108,12 @@ class SocialAccount(models.Model):
 
     def __repr__(self) -> str:  # never the credentials
         return f"<SocialAccount {self.pk} {self.network} {self.display_name!r}>"
+
+    @classmethod
+    def switched_off(cls, site: Any) -> list[SocialAccount]:
+        """The site's accounts that post nothing until someone switches them on again in
+        Paramètres → Réseaux (and reconnects them if needed)."""
+        return list(cls.objects.filter(site=site, active=False).order_by("network", "pk"))
 
     @property
     def network_label(self) -> str:
@@ -265,6 +272,9 @@ class Delivery(models.Model):
 
     @property
     def explanation(self) -> str:
-        from .messages import explain
-
+        """Why the post is in its state and what to do, when the state does not say it all."""
         return explain(self)
+
+    @property
+    def technical_detail(self) -> str:
+        return technical_detail(self)
