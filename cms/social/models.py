@@ -88,6 +88,9 @@ class SocialAccount(models.Model):
     active = models.BooleanField(
         _("actif"), default=True, help_text=_("Décoché : rien n'est plus publié sur ce compte.")
     )
+    #: Connected by the demo to a local fake server, stopped since: its posts' ids and
+    #: addresses are made up, and nothing links to them.
+    demo = models.BooleanField(_("compte de démonstration"), default=False, editable=False)
     connected_at = models.DateTimeField(_("connecté le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -108,6 +111,11 @@ class SocialAccount(models.Model):
 
     def __repr__(self) -> str:  # never the credentials
         return f"<SocialAccount {self.pk} {self.network} {self.display_name!r}>"
+
+    @property
+    def profile_link(self) -> str:
+        """The account's page on the network, to link to (none for a demo account)."""
+        return "" if self.demo else self.profile_url
 
     @classmethod
     def switched_off(cls, site: Any) -> list[SocialAccount]:
@@ -269,6 +277,13 @@ class Delivery(models.Model):
         return self.state in (self.State.FAILED, self.State.NEEDS_CHECK) or (
             self.state == self.State.PENDING and self.retry_at is not None
         )
+
+    @property
+    def link(self) -> str:
+        """The post on its network, to link to: none for a demo account's, whose ids were made
+        up by a fake server (a real network's address with them leads to someone else's post,
+        or nowhere)."""
+        return "" if self.account.demo else self.remote_url
 
     @property
     def explanation(self) -> str:

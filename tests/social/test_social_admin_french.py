@@ -5,8 +5,11 @@ posts those accounts made."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from bs4 import BeautifulSoup
+from django.apps import apps
 from django.utils import timezone
 
 from cms.publishing.models import ExportRecord
@@ -17,13 +20,8 @@ KEY = "actualites/nomination-lea-martin"
 
 
 def account(site, network: str, **fields) -> SocialAccount:
-    return SocialAccount.objects.create(
-        site=site,
-        network=network,
-        display_name="Alumni",
-        remote_id=f"{network}-1",
-        **fields,
-    )
+    fields = {"display_name": "Alumni", "remote_id": f"{network}-1", **fields}
+    return SocialAccount.objects.create(site=site, network=network, **fields)
 
 
 def post(page, acc: SocialAccount, state: str, reason: str = "", **fields) -> Delivery:
@@ -141,3 +139,43 @@ def test_a_site_without_accounts_is_told_to_connect_one(site_tree, admin_user, c
     said = soup.select_one("[data-social-no-account]").get_text(" ", strip=True)
     assert said.startswith("Aucun compte de réseau social n'est connecté pour ce site")
     assert soup.select_one("[data-social-no-account] a")["href"] == "/admin/social/accounts/"
+
+
+def test_demo_posts_and_profiles_link_nowhere(site_tree, admin_user, client):
+    page = make_item(site_tree)
+    fake = account(
+        site_tree["site"], "linkedin", demo=True, profile_url="https://www.linkedin.com/company/x"
+    )
+    post(page, fake, "sent", remote_id="urn:li:share:1050", remote_url="https://www.linkedin.com/")
+    client.force_login(admin_user)
+    for where in (f"/admin/social/pages/{page.pk}/", "/admin/social/accounts/"):
+        soup = BeautifulSoup(client.get(where).content, "html.parser")
+        assert not soup.select("main a[href*='linkedin.com']"), where
+    soup = BeautifulSoup(client.get(f"/admin/social/pages/{page.pk}/").content, "html.parser")
+    assert soup.select_one(".social-demo").get_text() == "démonstration : pas de lien"
+
+
+def test_demo_accounts_of_an_earlier_version_are_marked_and_their_addresses_forgotten(
+    site_tree,
+):
+    page = make_item(site_tree)
+    old = account(
+        site_tree["site"],
+        "x",
+        display_name="Alumni (démo)",
+        active=False,
+        profile_url="https://x.com/alumni",
+    )
+    real = account(site_tree["site"], "mastodon", profile_url="https://mastodon.example/@a")
+    post(page, old, "sent", remote_id="18", remote_url="https://x.com/alumni/status/18")
+    post(page, real, "sent", remote_id="7", remote_url="https://mastodon.example/@a/7")
+    migration = importlib.import_module("cms.social.migrations.0002_socialaccount_demo")
+    migration.mark_demo_accounts(apps, None)
+    old.refresh_from_db()
+    real.refresh_from_db()
+    assert (old.demo, old.profile_url) == (True, "")
+    assert (real.demo, real.profile_url) == (False, "https://mastodon.example/@a")
+    assert dict(Delivery.objects.values_list("network", "remote_url")) == {
+        "x": "",
+        "mastodon": "https://mastodon.example/@a/7",
+    }
