@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -70,6 +71,14 @@ class SignupFilterSet(WagtailFilterSet):
     class Meta:
         model = Signup
         fields = ["status", "last_network", "class_year", "created_at"]
+
+
+class NetworkColumn(Column):
+    """A network as people name it ("LinkedIn"), not as links carry it ("linkedin")."""
+
+    def get_value(self, instance: Signup) -> str:
+        key = super().get_value(instance)
+        return network_label(key) if key else ""
 
 
 class SignupIndexView(generic.IndexView):
@@ -164,7 +173,7 @@ class SignupViewSet(ModelViewSet):
         "name",
         "email",
         "class_year",
-        "last_network",
+        NetworkColumn("last_network", label=_("Réseau"), sort_key="last_network"),
         "last_item",
         "status",
         "created_at",

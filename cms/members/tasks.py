@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from cms.audience.sources import network_label
 from cms.core.i18n import labelled
 from relais.french import interpolate
 
@@ -95,7 +96,7 @@ def notify_association(signup_id: int) -> bool:
             signup_id,
         )
         return False
-    origin = signup.last_network or signup.last_referrer or _("accès direct")
+    origin = network_label(signup.last_network) or signup.last_referrer or _("accès direct")
     lines = [
         f"{signup.name} <{signup.email}>",
         _("École : %(school)s — promotion : %(year)s")
@@ -107,7 +108,9 @@ def notify_association(signup_id: int) -> bool:
         % {"origin": origin, "item": f" ({signup.last_item})" if signup.last_item else ""},
         _("Premier contact : %(origin)s%(item)s")
         % {
-            "origin": signup.first_network or signup.first_referrer or _("accès direct"),
+            "origin": network_label(signup.first_network)
+            or signup.first_referrer
+            or _("accès direct"),
             "item": f" ({signup.first_item})" if signup.first_item else "",
         },
         "",

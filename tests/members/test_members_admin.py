@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
@@ -206,3 +207,17 @@ def test_sign_ups_past_the_retention_period_are_deleted_each_night(signup_site, 
     settings.RELAIS_SIGNUP_RETENTION_DAYS = 0  # keep everything
     make_signup(page, email="tres-ancien@example.org", created_at=now - dt.timedelta(days=5000))
     assert purge_expired_signups.call() == 0 and Signup.objects.count() == 2
+
+
+def test_the_listing_names_networks_as_people_do(signups, admin_client):
+    soup = BeautifulSoup(admin_client.get(INDEX).content, "html.parser")
+    rows = {
+        name: " ".join(r.get_text(" ", strip=True).split())
+        for r in soup.select("table.listing tbody tr")
+        for name in ("Paul Durand", "Léa Martin")
+        if name in r.get_text()
+    }
+    assert " LinkedIn " in rows["Paul Durand"] and " linkedin " not in rows["Paul Durand"]
+    assert " Mastodon " in rows["Léa Martin"]
+    # still sorted by the stored key
+    assert admin_client.get(f"{INDEX}?ordering=last_network").status_code == 200

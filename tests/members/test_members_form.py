@@ -116,7 +116,7 @@ def test_sign_up_is_stored_with_its_attribution_and_emails_are_queued(
     assert to_person.to == ["lea.martin@example.org"]
     assert "adhérer, recevoir les nouvelles" in to_person.body
     assert to_association.to == ["secretariat@alumni.example.org"]
-    assert "Arrivée par : mastodon (actualites/nomination-lea-martin)" in to_association.body
+    assert "Arrivée par : Mastodon (actualites/nomination-lea-martin)" in to_association.body
     assert f"/admin/adhesions/edit/{signup.pk}/" in to_association.body
 
 

@@ -5,11 +5,13 @@ posts those accounts made."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from cms.publishing.models import ExportRecord
@@ -179,3 +181,32 @@ def test_demo_accounts_of_an_earlier_version_are_marked_and_their_addresses_forg
         "x": "",
         "mastodon": "https://mastodon.example/@a/7",
     }
+
+
+def test_the_accounts_page_names_the_site_and_says_no_deadline_once_past_it(
+    site_tree, admin_user, client
+):
+    soon = timezone.now() + dt.timedelta(days=30)
+    account(site_tree["site"], "linkedin", token_expires_at=soon)
+    account(site_tree["site"], "x", token_expires_at=soon, status=SocialAccount.Status.RECONNECT)
+    client.force_login(admin_user)
+    soup = BeautifulSoup(client.get("/admin/social/accounts/").content, "html.parser")
+    assert soup.select_one("main h2").get_text(strip=True) == "Site Alumni Exemple"
+    rows = {
+        r.find("strong").get_text(): r.get_text(" ", strip=True)
+        for r in soup.select("tr[data-account]")
+    }
+    assert "À reconnecter avant le" in rows["LinkedIn"]
+    assert "À reconnecter avant le" not in rows["X"]  # it must be reconnected now
+
+
+def test_the_social_tabs_script_takes_its_words_from_the_translated_page(
+    site_tree, admin_user, client
+):
+    page = make_item(site_tree)
+    account(site_tree["site"], "mastodon")
+    client.force_login(admin_user)
+    soup = BeautifulSoup(client.get(f"/admin/pages/{page.pk}/edit/").content, "html.parser")
+    assert soup.select_one("[data-social-texts]")["data-card-label"] == "Carte de lien :"
+    script = finders.find("social/social_tab.js")
+    assert "Carte de lien" not in open(script, encoding="utf-8").read()

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from cms.audience.models import PageViewCount
 from cms.members.models import Signup
-from cms.stats.item import ItemNumbers
+from cms.social.models import Delivery, SocialAccount
+from cms.stats.item import ItemNumbers, PostNumbers
 from tests.cms.conftest import admin_user, content_dir, site_output, site_tree  # noqa: F401
 
 KEY = "actualites/nomination-lea-martin"
@@ -87,3 +88,20 @@ def test_the_report_of_october_is_the_rapport_doctobre(site_tree, client, admin_
         )
         assert soup.h1.get_text(strip=True) == title
         assert soup.title.get_text(strip=True).startswith(f"{title} — ")
+
+
+def test_an_items_table_heads_its_columns_with_capitals():
+    numbers = ItemNumbers(
+        key=KEY,
+        posts=[PostNumbers(Delivery(account=SocialAccount(network="x", display_name="Alumni")))],
+        metric_names=["impressions", "likes"],
+        visits=0,
+        visits_by_network={},
+        signups=0,
+        signups_by_network={},
+    )
+    html = render_to_string("stats/panels/item_stats.html", {"numbers": numbers})
+    heads = [
+        th.get_text(strip=True) for th in BeautifulSoup(html, "html.parser").select("thead th")
+    ]
+    assert heads == ["Publication", "Vues", "J'aime", "Interactions"]
