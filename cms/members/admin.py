@@ -91,7 +91,7 @@ class SignupIndexView(generic.IndexView):
         if self.request.user.has_perm("members.delete_signup"):
             buttons.append(
                 HeaderButton(
-                    _("Supprimer les données d'une personne"),
+                    _("Suppression sur demande"),
                     url=reverse("members_signup:erase"),
                     icon_name="bin",
                 )

@@ -1,6 +1,6 @@
 """Every page Relais adds to the admin has a title in the browser's tab: the URL resolver lists
 them (the views written in ``cms/``), each is opened as a superuser, and the ``<title>`` of each
-HTML page must name it before the admin's own name."""
+HTML page must name it before the admin's own name ("Statistiques - Relais")."""
 
 from __future__ import annotations
 
@@ -124,6 +124,8 @@ def test_every_relais_admin_page_has_a_title(objects, client, admin_user):
         text = title.get_text(" ", strip=True) if title else ""
         own = re.sub(r"\s*-\s*[^-]*$", "", text).strip()  # without " - <the admin's name>"
         (titled if own else untitled).append(name or route)
+        if text != own:  # the admin's name is the product its users know
+            assert text.endswith(" - Relais"), text
     assert untitled == []
     # the pages the issue named, among the others: the walk did reach them
     assert {"stats_index", "stats_contributors", "members_signup:erase"} <= set(titled)
