@@ -7,17 +7,22 @@ give them to the association's secretariat group, not to every editor.
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.generic import TemplateView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
@@ -75,6 +80,14 @@ class SignupFilterSet(WagtailFilterSet):
         fields = ["status", "last_network", "class_year", "created_at"]
 
 
+class NetworkColumn(Column):
+    """A network as people name it ("LinkedIn"), not as links carry it ("linkedin")."""
+
+    def get_value(self, instance: Signup) -> str:
+        key = super().get_value(instance)
+        return network_label(key) if key else ""
+
+
 class SignupIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     """Every exported value is cleaned (:mod:`cms.core.spreadsheets`): a sign-up stored with
     odd characters, or typed like a formula, never breaks or runs in the export."""
@@ -90,7 +103,7 @@ class SignupIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
         if self.request.user.has_perm("members.delete_signup"):
             buttons.append(
                 HeaderButton(
-                    _("Supprimer les données d'une personne"),
+                    _("Suppression sur demande"),
                     url=reverse("members_signup:erase"),
                     icon_name="bin",
                 )
@@ -103,43 +116,48 @@ class ErasureForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-def erase_view(request):
+class ErasureView(WagtailAdminTemplateMixin, TemplateView):
     """Step 1: the address; step 2: what will be deleted, to confirm; then delete."""
-    if not request.user.has_perm("members.delete_signup"):
-        raise PermissionDenied
-    form = ErasureForm(request.POST or None)
-    found = None
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        if form.cleaned_data["confirm"]:
-            done = erasure.erase(email)
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d enregistrement supprimé pour cette adresse.",
-                    "%(count)d enregistrements supprimés pour cette adresse.",
-                    done.total,
+
+    page_title = _("Supprimer les données d'une personne")
+    header_icon = "bin"
+    template_name = "members/admin/erase.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("members.delete_signup"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("members_signup:index"), "label": _("Demandes d'adhésion")},
+            {"url": "", "label": _("Suppression sur demande")},
+        ]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=ErasureForm(), found=None))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ErasureForm(request.POST)
+        found = None
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if form.cleaned_data["confirm"]:
+                done = erasure.erase(email)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d enregistrement supprimé pour cette adresse.",
+                        "%(count)d enregistrements supprimés pour cette adresse.",
+                        done.total,
+                    )
+                    % {"count": done.total},
                 )
-                % {"count": done.total},
-            )
-            return redirect("members_signup:index")
-        found = erasure.find(email)
-        form = ErasureForm(initial={"email": email, "confirm": True})
-    return TemplateResponse(
-        request,
-        "members/admin/erase.html",
-        {
-            "form": form,
-            "found": found,
-            "header_icon": "bin",
-            "page_title": _("Supprimer les données d'une personne"),
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Accueil")},
-                {"url": reverse("members_signup:index"), "label": _("Demandes d'adhésion")},
-                {"url": "", "label": _("Suppression sur demande")},
-            ],
-        },
-    )
+                return redirect("members_signup:index")
+            found = erasure.find(email)
+            form = ErasureForm(initial={"email": email, "confirm": True})
+        return self.render_to_response(self.get_context_data(form=form, found=found))
 
 
 class SignupViewSet(ModelViewSet):
@@ -157,7 +175,7 @@ class SignupViewSet(ModelViewSet):
         "name",
         "email",
         "class_year",
-        "last_network",
+        NetworkColumn("last_network", label=_("Réseau"), sort_key="last_network"),
         "last_item",
         "status",
         "created_at",
@@ -199,4 +217,4 @@ class SignupViewSet(ModelViewSet):
 
     def get_urlpatterns(self):
         patterns = [p for p in super().get_urlpatterns() if p.name != "add"]
-        return [*patterns, path("effacement/", erase_view, name="erase")]
+        return [*patterns, path("effacement/", ErasureView.as_view(), name="erase")]

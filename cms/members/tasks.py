@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from cms.audience.sources import network_label
 from cms.core.i18n import labelled
+from relais.french import interpolate
 
 from .erasure import purge_expired
 from .models import Signup, SignUpPage
@@ -46,11 +48,13 @@ def send_signup_acknowledgement(signup_id: int) -> bool:
     lines = [
         _("Bonjour %(name)s,") % {"name": signup.name},
         "",
-        _(
-            "Nous avons bien reçu votre demande auprès de %(association)s. Vous avez demandé à : "
-            "%(wishes)s."
-        )
-        % {"association": name, "wishes": ", ".join(signup.wishes())},
+        interpolate(
+            _(
+                "Nous avons bien reçu votre demande auprès de %(association)s. Vous avez demandé "
+                "à : %(wishes)s."
+            ),
+            {"association": name, "wishes": ", ".join(signup.wishes())},
+        ),
         _("Le secrétariat vous écrira très prochainement."),
         "",
         _(
@@ -62,7 +66,7 @@ def send_signup_acknowledgement(signup_id: int) -> bool:
         name,
     ]
     send_mail(
-        _("Votre demande auprès de %(association)s") % {"association": name},
+        interpolate(_("Votre demande auprès de %(association)s"), {"association": name}),
         "\n".join(lines),
         _sender(signup),
         [signup.email],
@@ -92,7 +96,7 @@ def notify_association(signup_id: int) -> bool:
             signup_id,
         )
         return False
-    origin = signup.last_network or signup.last_referrer or _("accès direct")
+    origin = network_label(signup.last_network) or signup.last_referrer or _("accès direct")
     lines = [
         f"{signup.name} <{signup.email}>",
         _("École : %(school)s — promotion : %(year)s")
@@ -104,7 +108,9 @@ def notify_association(signup_id: int) -> bool:
         % {"origin": origin, "item": f" ({signup.last_item})" if signup.last_item else ""},
         _("Premier contact : %(origin)s%(item)s")
         % {
-            "origin": signup.first_network or signup.first_referrer or _("accès direct"),
+            "origin": network_label(signup.first_network)
+            or signup.first_referrer
+            or _("accès direct"),
             "item": f" ({signup.first_item})" if signup.first_item else "",
         },
         "",

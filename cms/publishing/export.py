@@ -9,6 +9,7 @@ temporary name and renamed, so a build never reads half a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -138,6 +139,21 @@ def _remove(relative_md: str, assets_dir: str) -> None:
         shutil.rmtree(root / assets_dir, ignore_errors=True)
 
 
+def publish_requested_at(page: Page, previous: ExportRecord | None) -> dt.datetime | None:
+    """When the publish action that this export carries happened, if there is one to measure
+    the delay to the site from: Wagtail sets ``last_published_at`` to the moment it publishes a
+    revision, so it is never earlier than the revision it published. An earlier date was set by
+    hand (an imported or demo item, dated back): no delay. The same revision exported again
+    carries no new action either (a re-export, a retried task), unless the first export of it
+    has not gone live yet."""
+    published, revision = page.last_published_at, page.live_revision
+    if published is None or revision is None or published < revision.created_at:
+        return None
+    if previous is not None and previous.revision_id == revision.pk and not previous.withdrawn:
+        return previous.publish_requested_at if previous.live_at is None else None
+    return published
+
+
 def export_page(page: ItemPage | InfoPage) -> ExportRecord:
     """Write the live version of ``page`` into ``content/`` and record where it went."""
     page = page.specific
@@ -166,6 +182,7 @@ def export_page(page: ItemPage | InfoPage) -> ExportRecord:
             "url": page.static_url,
             "revision_id": page.live_revision_id,
             "published_at": page.last_published_at,
+            "publish_requested_at": publish_requested_at(page, previous),
             "exported_at": timezone.now(),
             "content_version": version,
             "live_at": None,
@@ -204,6 +221,7 @@ def _export_info_page(page: InfoPage) -> ExportRecord:
             "url": f"{settings.RELAIS_SITE_URL}/{page.slug}/",
             "revision_id": page.live_revision_id,
             "published_at": page.last_published_at,
+            "publish_requested_at": publish_requested_at(page, previous),
             "exported_at": timezone.now(),
             "content_version": version,
             "live_at": None,

@@ -75,6 +75,10 @@ class ExportRecord(models.Model):
     url = models.URLField(_("adresse sur le site"), max_length=500, blank=True)
     revision_id = models.PositiveBigIntegerField(null=True, blank=True)
     published_at = models.DateTimeField(_("publié dans le CMS le"), null=True, blank=True)
+    # The moment of the editor's publish action this export carries, the start of the delay to
+    # the site: empty when there is none to measure from (the publication date was set in the
+    # past by hand, as imported and demo items are, or the same version is exported again).
+    publish_requested_at = models.DateTimeField(_("publication demandée le"), null=True, blank=True)
     exported_at = models.DateTimeField(_("exporté le"), default=timezone.now)
     content_version = models.PositiveBigIntegerField(default=0)
     live_at = models.DateTimeField(_("en ligne le"), null=True, blank=True)
@@ -92,8 +96,11 @@ class ExportRecord(models.Model):
 
     @property
     def publish_to_live_seconds(self) -> float | None:
-        if self.published_at and self.live_at and self.live_at >= self.published_at:
-            return (self.live_at - self.published_at).total_seconds()
+        """From the publish action to the site with this version being live; ``None`` when
+        this export carries no publish action (see ``publish_requested_at``)."""
+        start, live = self.publish_requested_at, self.live_at
+        if start and live and live >= start:
+            return (live - start).total_seconds()
         return None
 
 

@@ -123,6 +123,7 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+FORMAT_MODULE_PATH = ["cms.core.formats"]  # times on 24 hours in French and English
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -149,6 +150,13 @@ WAGTAILEMBEDS_FINDERS = [{"class": "cms.content.embeds.LinkFinder"}]
 if os.environ.get("RELAIS_OEMBED") == "1":
     WAGTAILEMBEDS_FINDERS.insert(0, {"class": "wagtail.embeds.finders.oembed"})
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# An association's data stays home: the admin asks nothing of anyone else. Wagtail would send
+# each user's e-mail hash to gravatar.com for their picture (RELAIS_GRAVATAR=1 turns it back on)
+# and ask releases.wagtail.org for a newer version (RELAIS_UPDATE_CHECK=1).
+WAGTAIL_GRAVATAR_PROVIDER_URL = (
+    "//www.gravatar.com/avatar" if os.environ.get("RELAIS_GRAVATAR") == "1" else None
+)
+WAGTAIL_ENABLE_UPDATE_CHECK = os.environ.get("RELAIS_UPDATE_CHECK") == "1"
 
 # The static site
 RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8001").rstrip("/")

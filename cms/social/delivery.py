@@ -104,10 +104,7 @@ def deliver(delivery_id: int) -> Delivery | None:
     if not account.active or not account.credentials:
         return _note(
             delivery,
-            _(
-                "En attente : le compte %(account)s est déconnecté ; "
-                "reconnectez-le dans Paramètres → Réseaux."
-            )
+            _("Le compte %(account)s est déconnecté : reconnectez-le dans Paramètres → Réseaux.")
             % {"account": account},
         )
     account.refresh_status()
@@ -128,12 +125,12 @@ def deliver(delivery_id: int) -> Delivery | None:
             )
         return _note(
             delivery,
-            _("Non publié : l'article a été retiré du site avant de partir sur ce réseau."),
+            _("L'article a été retiré du site avant de partir sur ce réseau."),
             state=State.SKIPPED,
         )
     if record.live_at is None:
         # Re-exported, not built yet: it goes out when the new version is live (items_live).
-        return _note(delivery, _("En attente de la mise en ligne de l'article."))
+        return _note(delivery, _("La publication partira dès que l'article sera en ligne."))
 
     network = account.make_network()
     try:

@@ -44,6 +44,8 @@ class SocialTextsWidget(forms.Widget):
         self.networks: list[dict[str, Any]] = []
         self.preview_url = ""
         self.accounts_url = ""
+        #: The site's accounts that are switched off: why nothing will be posted, if so.
+        self.switched_off: list[Any] = []
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, dict[str, str]]:
         names = {n["name"] for n in self.networks} | {
@@ -84,7 +86,10 @@ class SocialTextsWidget(forms.Widget):
                 }
             )
         context["widget"].update(
-            networks=blocks, preview_url=self.preview_url, accounts_url=self.accounts_url
+            networks=blocks,
+            preview_url=self.preview_url,
+            accounts_url=self.accounts_url,
+            switched_off=self.switched_off,
         )
         return context
 
@@ -141,13 +146,18 @@ class SocialPageForm(WagtailAdminPageForm):
         parent = getattr(self, "parent_page", None)
         return parent.get_site() if parent is not None else None
 
-    def social_accounts(self) -> list[Any]:
+    def site_accounts(self) -> list[Any]:
+        """Every account of the item's site, switched on or off."""
         from .models import SocialAccount
 
         site = self._site()
         if site is None:
             return []
-        return list(SocialAccount.objects.filter(site=site, active=True))
+        return list(SocialAccount.objects.filter(site=site).order_by("network", "pk"))
+
+    def social_accounts(self) -> list[Any]:
+        """The accounts that post the item."""
+        return [a for a in self.site_accounts() if a.active]
 
     def social_networks(self) -> dict[str, Any]:
         """{name: the strictest network of that name among the site's accounts}."""
@@ -171,6 +181,8 @@ class SocialPageForm(WagtailAdminPageForm):
             )
         widget.accounts_url = reverse("social_accounts")
         networks = self.social_networks()
+        if not networks:
+            widget.switched_off = [a for a in self.site_accounts() if not a.active]
         texts = self.initial.get("social_texts") or getattr(page, "social_texts", None) or {}
         previews: dict[str, Any] = {}
         if page.slug and page.title:

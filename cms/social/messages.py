@@ -2,7 +2,8 @@
 
 The delivery engine records its reasons in English (``Delivery.reason``, shown as the technical
 detail); the reasons this app writes itself are French already. :func:`explain` turns both
-into one sentence for the admin.
+into one sentence for the admin, shown under the state: it says what the state does not (why,
+what next), never the state again ("publié / Publié."), and nothing when the state says it all.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import re
 from typing import TYPE_CHECKING
 
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cms.core.i18n import labelled
 
@@ -25,6 +28,8 @@ _SERVER_ERROR = re.compile(
     r"server error (\d{3})|no answer within|connection (lost|failed)|"
     r"could not connect"
 )
+#: How the reasons written before the state was shown beside them began: the state, again.
+_STATE_PREFIX = re.compile(r"^(En attente|Non publié|Échec) ?: ?")
 _ENGLISH = re.compile(
     r"^(The |a worker |not found |found on |unexpected |gave up |"
     r"[A-Za-z]+: (GET|POST|PUT|DELETE) )"
@@ -58,20 +63,27 @@ def _why(reason: str) -> str:
     return ""
 
 
+def technical_detail(delivery: Delivery) -> str:
+    """The engine's own words, when the explanation is a translation of them."""
+    reason = delivery.reason or ""
+    return reason if _ENGLISH.search(reason) else ""
+
+
 def explain(delivery: Delivery) -> str:
     state, reason = delivery.state, delivery.reason or ""
-    french = reason and not _ENGLISH.search(reason)
+    french = _STATE_PREFIX.sub("", reason) if reason and not _ENGLISH.search(reason) else ""
+    french = capfirst(french)
     if state == "sent":
         if reason.startswith("found on the network"):
             return _(
-                "Publié. La réponse du réseau s'était perdue : Relais a retrouvé la "
-                "publication au lieu de la refaire."
+                "La réponse du réseau s'était perdue : Relais a retrouvé la publication au lieu "
+                "de la refaire."
             )
-        return _("Publié.")
+        return ""
     if state == "skipped":
-        return reason if french else _("Non publié : ce réseau ne peut pas prendre cet article.")
+        return french or _("Ce réseau ne peut pas prendre cet article.")
     if state == "sending":
-        return _("Envoi en cours.")
+        return ""
     if state == "needs_check":
         return _(
             "Résultat incertain : le réseau n'a pas confirmé. Relais vérifie si la "
@@ -79,19 +91,20 @@ def explain(delivery: Delivery) -> str:
         )
     if state == "failed":
         if french:
-            return reason
+            return french
         if m := _GAVE_UP.search(reason):
+            tries = int(m.group(1))
+            text = ngettext("Après %(n)s tentative", "Après %(n)s tentatives", tries) % {"n": tries}
             cause = _why(reason.split("last error:", 1)[-1])
-            text = _("Échec après %(n)s tentatives") % {"n": m.group(1)}
             if cause:
                 text = labelled(text, cause)
             return f"{text}. " + _("Cliquez sur Réessayer plus tard.")
         cause = _why(reason)
         if cause:
-            return _("Échec : %(cause)s, puis cliquez sur Réessayer.") % {"cause": cause}
+            return _("%(cause)s, puis cliquez sur Réessayer.") % {"cause": capfirst(cause)}
         return _(
-            "Échec : le réseau a refusé la publication (voir le détail). Corrigez la cause, "
-            "puis cliquez sur Réessayer."
+            "Le réseau a refusé la publication (voir le détail). Corrigez la cause, puis "
+            "cliquez sur Réessayer."
         )
     # pending
     account = delivery.account
@@ -99,11 +112,11 @@ def explain(delivery: Delivery) -> str:
         reason.startswith("The ") and "cannot post" in reason
     ):
         return _(
-            "En attente : le compte %(account)s doit être reconnecté (Paramètres → "
-            "Réseaux) ; la publication partira ensuite."
+            "Le compte %(account)s doit être reconnecté (Paramètres → Réseaux) ; la "
+            "publication partira ensuite."
         ) % {"account": account}
     if not account.active:
-        return _("En attente : le compte %(account)s est désactivé.") % {"account": account}
+        return _("Le compte %(account)s est désactivé.") % {"account": account}
     now = timezone.now()
     if delivery.retry_at is not None and delivery.retry_at > now:
         cause = _why(reason)
@@ -111,6 +124,4 @@ def explain(delivery: Delivery) -> str:
         return f"{labelled(text, cause)}." if cause else f"{text}."
     if delivery.post_at is not None and delivery.post_at > now:
         return _("Programmé pour le %(when)s.") % {"when": _when(delivery.post_at)}
-    if french:
-        return reason
-    return _("En attente d'envoi.")
+    return french

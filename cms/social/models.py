@@ -25,6 +25,7 @@ from syndication.networks import registry
 from syndication.registry import Network
 
 from . import conf, crypto
+from .messages import explain, technical_detail
 
 NETWORK_CHOICES = [(name, cls.label) for name, cls in registry.items()]
 
@@ -88,6 +89,9 @@ class SocialAccount(models.Model):
     active = models.BooleanField(
         _("actif"), default=True, help_text=_("Décoché : rien n'est plus publié sur ce compte.")
     )
+    #: Connected by the demo to a local fake server, stopped since: its posts' ids and
+    #: addresses are made up, and nothing links to them.
+    demo = models.BooleanField(_("compte de démonstration"), default=False, editable=False)
     connected_at = models.DateTimeField(_("connecté le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -108,6 +112,17 @@ class SocialAccount(models.Model):
 
     def __repr__(self) -> str:  # never the credentials
         return f"<SocialAccount {self.pk} {self.network} {self.display_name!r}>"
+
+    @property
+    def profile_link(self) -> str:
+        """The account's page on the network, to link to (none for a demo account)."""
+        return "" if self.demo else self.profile_url
+
+    @classmethod
+    def switched_off(cls, site: Any) -> list[SocialAccount]:
+        """The site's accounts that post nothing until someone switches them on again in
+        Paramètres → Réseaux (and reconnects them if needed)."""
+        return list(cls.objects.filter(site=site, active=False).order_by("network", "pk"))
 
     @property
     def network_label(self) -> str:
@@ -268,7 +283,17 @@ class Delivery(models.Model):
         )
 
     @property
-    def explanation(self) -> str:
-        from .messages import explain
+    def link(self) -> str:
+        """The post on its network, to link to: none for a demo account's, whose ids were made
+        up by a fake server (a real network's address with them leads to someone else's post,
+        or nowhere)."""
+        return "" if self.account.demo else self.remote_url
 
+    @property
+    def explanation(self) -> str:
+        """Why the post is in its state and what to do, when the state does not say it all."""
         return explain(self)
+
+    @property
+    def technical_detail(self) -> str:
+        return technical_detail(self)

@@ -13,6 +13,9 @@ class ItemStatsPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         template_name = "stats/panels/item_stats.html"
 
+        class Media:
+            css = {"all": ["stats/stats.css"]}  # the area's table styles
+
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
             from .item import item_numbers
 

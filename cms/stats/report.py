@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import Site
 
-from .figures import Figures, Filters
+from relais.french import interpolate
+
+from .figures import Figures, Filters, Row
 from .forms import month_bounds
 from .presenting import overview
 from .views import check_permission
@@ -37,6 +42,48 @@ def month_asked(value: str | None, today: dt.date) -> tuple[dt.date, str]:
     ) % {"value": value}
 
 
+def key_figures(figures: Figures, before: Figures, total: Row, previous: Row) -> list[Any]:
+    """(label, the month's number, the month before's), each label agreeing with its number."""
+    posts, views, gains = total.posts, total.impressions.value, total.engagement.value
+    signups = figures.all_signups()
+    return [
+        (
+            ngettext("Publication sur les réseaux", "Publications sur les réseaux", posts),
+            posts,
+            previous.posts,
+        ),
+        (
+            ngettext("Vue sur les réseaux", "Vues sur les réseaux", views or 0),
+            views,
+            previous.impressions.value,
+        ),
+        (
+            ngettext("Interaction", "Interactions", gains or 0),
+            gains,
+            previous.engagement.value,
+        ),
+        (
+            ngettext(
+                "Visite du site depuis les réseaux",
+                "Visites du site depuis les réseaux",
+                total.network_visits,
+            ),
+            total.network_visits,
+            previous.network_visits,
+        ),
+        (
+            ngettext("Adhésion venue des réseaux", "Adhésions venues des réseaux", total.signups),
+            total.signups,
+            previous.signups,
+        ),
+        (
+            ngettext("Adhésion (toutes origines)", "Adhésions (toutes origines)", signups),
+            signups,
+            before.all_signups(),
+        ),
+    ]
+
+
 def monthly(request: HttpRequest) -> HttpResponse:
     check_permission(request)
     today = timezone.localdate()
@@ -51,24 +98,14 @@ def monthly(request: HttpRequest) -> HttpResponse:
     total = context["total"]
     context.update(
         month=first,
+        title=interpolate(_("Rapport de %(month)s"), {"month": date_format(first, "F Y")}),
         error=error,
         previous_month=previous_start,
         next_month=(first + dt.timedelta(days=32)).replace(day=1),
         can_go_next=(first + dt.timedelta(days=32)).replace(day=1) <= today,
         association=_association_name(request),
         generated_at=timezone.now(),
-        key_figures=[
-            (_("Publications sur les réseaux"), total.posts, previous.posts),
-            (_("Vues sur les réseaux"), total.impressions.value, previous.impressions.value),
-            (_("Interactions"), total.engagement.value, previous.engagement.value),
-            (
-                _("Visites du site depuis les réseaux"),
-                total.network_visits,
-                previous.network_visits,
-            ),
-            (_("Adhésions venues des réseaux"), total.signups, previous.signups),
-            (_("Adhésions (toutes origines)"), figures.all_signups(), before.all_signups()),
-        ],
+        key_figures=key_figures(figures, before, total, previous),
         thanks=[c for c in context["contributors"] if c.posts or c.visits or c.signups][:12],
         timeline_charts=[c for c in context["timelines"] if c.key in ("engagement", "visits")],
     )

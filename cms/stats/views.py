@@ -9,10 +9,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.core.i18n import not_known
 from cms.core.spreadsheets import cell as spreadsheet_cell
@@ -45,20 +47,41 @@ def figures_for(request: HttpRequest) -> tuple[StatsFilterForm, Figures]:
     return form, Figures(form.filters(timezone.localdate()))
 
 
-def index(request: HttpRequest) -> HttpResponse:
-    check_permission(request)
-    form, figures = figures_for(request)
-    context = overview(figures)
-    context.update(form=form, page_title=_("Statistiques"), header_icon="view", exports=EXPORTS)
-    return TemplateResponse(request, "stats/overview.html", context)
+class StatsView(WagtailAdminTemplateMixin, TemplateView):
+    """A page of the area: the figures of the period, section and network asked for, with the
+    admin's title, header and breadcrumbs (``page_title``, ``header_icon``)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        check_permission(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form, figures = figures_for(self.request)
+        context.update(overview(figures), form=form)
+        return context
 
 
-def contributors(request: HttpRequest) -> HttpResponse:
-    check_permission(request)
-    form, figures = figures_for(request)
-    context = overview(figures)
-    context.update(form=form, page_title=_("Statistiques des contributeurs"), header_icon="group")
-    return TemplateResponse(request, "stats/contributors.html", context)
+class OverviewView(StatsView):
+    page_title = gettext_lazy("Statistiques")
+    header_icon = "view"
+    template_name = "stats/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "exports": EXPORTS}
+
+
+class ContributorsView(StatsView):
+    page_title = gettext_lazy("Statistiques des contributeurs")
+    header_icon = "group"
+    template_name = "stats/contributors.html"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        overview_item = {"url": reverse("stats_index"), "label": OverviewView.page_title}
+        return [*self.breadcrumbs_items, overview_item, {"url": "", "label": self.page_title}]
 
 
 # -- CSV -------------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from . import report, views
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
-        path("stats/", views.index, name="stats_index"),
-        path("stats/contributeurs/", views.contributors, name="stats_contributors"),
+        path("stats/", views.OverviewView.as_view(), name="stats_index"),
+        path("stats/contributeurs/", views.ContributorsView.as_view(), name="stats_contributors"),
         path("stats/rapport/", report.monthly, name="stats_report"),
         path("stats/export/<str:table>.csv", views.export_csv, name="stats_export"),
     ]

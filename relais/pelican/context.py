@@ -13,6 +13,7 @@ from markupsafe import Markup
 from pelican import signals
 
 from relais.contentfile import SITE_TIMEZONE
+from relais.french import elide
 from relais.sections import SECTIONS
 
 
@@ -121,9 +122,14 @@ def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
     return card_html
 
 
+def after(name: str, word: str) -> str:
+    """``{{ SITENAME|after("à") }}``: "à Alumni Exemple", "aux Anciens de l'école"."""
+    return elide(word, name)
+
+
 def add_jinja_helpers(generator: Any) -> None:
     env = generator.env
-    env.filters.update(date_fr=date_fr)
+    env.filters.update(date_fr=date_fr, after=after)
     env.globals.update(
         canonical_url=canonical_url,
         signup_url=signup_url,

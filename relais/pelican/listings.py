@@ -30,6 +30,7 @@ from typing import Any
 
 from pelican import signals
 
+from relais.french import interpolate
 from relais.pelican.calendar import AGENDA_FILE, agenda_bytes
 from relais.pelican.context import build_now
 from relais.pelican.sitemap import (
@@ -213,7 +214,10 @@ def make_listing(key: ListingKey, term: Any, settings: dict[str, Any]) -> Listin
         )
     titles = {
         "tag": (f"Thème : {term.name}", ""),
-        "author": (f"Contributions de {term.name}", f"Merci à {term.name} pour ces articles."),
+        "author": (
+            interpolate("Contributions de %(name)s", {"name": term.name}),
+            interpolate("Merci à %(name)s pour ces articles.", {"name": term.name}),
+        ),
         "class_year": (
             f"Promotion {term.name}",
             f"Les nouvelles et les événements de la promotion {term.name}.",

@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from django.test import RequestFactory
 from wagtail.models import Workflow
 
+from cms.core import wagtail_names
 from cms.publishing import export
 from cms.publishing.models import ExportRecord
 from tests.cms.factories import make_image, make_item
@@ -64,7 +65,7 @@ def test_moderation_workflow_publishes_and_exports_on_approval(
 ):
     editor = django_user_model.objects.create_user("redactrice", password="pw")
     page = make_item(site_tree, publish=False, slug="soumis")
-    workflow = Workflow.objects.get(name="Moderators approval")
+    workflow = Workflow.objects.get(name=wagtail_names.MODERATION)
     workflow.workflow_pages.create(page=site_tree["home"])
     with django_capture_on_commit_callbacks(execute=True):
         revision = page.save_revision(user=editor)

@@ -8,6 +8,7 @@ import io
 
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
@@ -247,3 +248,17 @@ def test_exports_download_whatever_a_sign_up_holds(signups, admin_client, signup
     assert not ILLEGAL_CHARACTERS_RE.search(text)
     assert zoe["Nom et prénom"].startswith("Zoé") and zoe["Nom et prénom"].endswith("Dupont")
     assert zoe["École"].startswith("'=1+1")  # a formula stays text
+
+
+def test_the_listing_names_networks_as_people_do(signups, admin_client):
+    soup = BeautifulSoup(admin_client.get(INDEX).content, "html.parser")
+    rows = {
+        name: " ".join(r.get_text(" ", strip=True).split())
+        for r in soup.select("table.listing tbody tr")
+        for name in ("Paul Durand", "Léa Martin")
+        if name in r.get_text()
+    }
+    assert " LinkedIn " in rows["Paul Durand"] and " linkedin " not in rows["Paul Durand"]
+    assert " Mastodon " in rows["Léa Martin"]
+    # still sorted by the stored key
+    assert admin_client.get(f"{INDEX}?ordering=last_network").status_code == 200

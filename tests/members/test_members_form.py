@@ -13,9 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from cms.core import ratelimit
-from cms.core.models import RateCounter
+from cms.core.models import AssociationSettings, RateCounter
 from cms.members import attribution
 from cms.members.models import Signup, SignUpFormField
+from cms.members.tasks import send_signup_acknowledgement
 from tests.members.helpers import form_data
 
 SYNDICATED = urlencode(
@@ -117,7 +118,7 @@ def test_sign_up_is_stored_with_its_attribution_and_emails_are_queued(
     assert to_person.to == ["lea.martin@example.org"]
     assert "adhérer, recevoir les nouvelles" in to_person.body
     assert to_association.to == ["secretariat@alumni.example.org"]
-    assert "Arrivée par : mastodon (actualites/nomination-lea-martin)" in to_association.body
+    assert "Arrivée par : Mastodon (actualites/nomination-lea-martin)" in to_association.body
     assert f"/admin/adhesions/edit/{signup.pk}/" in to_association.body
 
 
@@ -433,3 +434,30 @@ def test_control_characters_are_removed_from_what_is_typed_and_the_sign_up_is_ke
     for result in relais_tasks.results:  # the e-mails go out with the cleaned name
         result.task.call(*result.args)
     assert any("Lé a Martin" in m.body for m in mail.outbox)
+
+
+def test_sign_up_page_shows_the_site_favicon(signup_site, client):
+    soup = BeautifulSoup(client.get(signup_site["url"]).content, "html.parser")
+    icon = soup.find("link", rel="icon")
+    assert icon is not None
+    # the static site's own icon, written by every build of the theme
+    assert icon["href"] == "https://alumni.example.org/theme/favicon.svg"
+
+
+def test_the_acknowledgement_names_the_association_with_elision(signup_site):
+    config = AssociationSettings.for_site(signup_site["site"])
+    config.name = "ENILC Alumni"
+    config.save()
+    signup = Signup.objects.create(
+        page=signup_site["page"],
+        name="Léa Martin",
+        email="lea.martin@example.org",
+        wants_membership=True,
+        consent_text="oui",
+        consented_at=timezone.now(),
+    )
+    send_signup_acknowledgement.call(signup.pk)
+    (sent,) = mail.outbox
+    assert sent.subject == "Votre demande auprès d'ENILC Alumni"
+    assert "Nous avons bien reçu votre demande auprès d'ENILC Alumni." in sent.body
+    assert "de ENILC" not in sent.subject + sent.body

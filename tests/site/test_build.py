@@ -60,6 +60,18 @@ def test_every_kind_of_page_is_generated(site):
     assert missing == []
 
 
+def test_every_page_names_a_favicon_that_the_site_holds(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        icon = soup(path).find("link", rel="icon")
+        assert icon is not None, f"{path.relative_to(site)} has no favicon"
+        assert icon["href"].startswith(f"{GOLDEN_SITE_URL}/")
+        target = site / icon["href"].removeprefix(f"{GOLDEN_SITE_URL}/")
+        assert target.is_file(), f"{icon['href']} is not in the built site"
+        assert "<svg" in target.read_text(encoding="utf-8")
+
+
 def test_home_shows_latest_items_and_only_upcoming_events(site):
     page = soup(site / "index.html")
     upcoming = page.select_one("section.upcoming")

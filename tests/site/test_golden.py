@@ -14,7 +14,7 @@ from PIL import Image
 
 from tests.support import GOLDEN_EXPECTED
 
-TEXT_SUFFIXES = {".html", ".xml", ".ics", ".css", ".txt"}
+TEXT_SUFFIXES = {".html", ".xml", ".ics", ".css", ".txt", ".svg"}
 
 
 def tree(root: Path) -> dict[str, Path]:

@@ -33,7 +33,7 @@ def demo_dirs(transactional_db, settings, tmp_path):
     root_page()
 
 
-def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
+def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client, settings):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
@@ -45,7 +45,8 @@ def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
     accounts = list(SocialAccount.objects.all())
     assert {a.network for a in accounts} == {"mastodon", "x", "linkedin", "facebook", "instagram"}
     for account in accounts:  # marked, switched off, and its fake server is gone
-        assert account.display_name.endswith(DEMO_SUFFIX)
+        assert account.display_name.endswith(DEMO_SUFFIX) and account.demo
+        assert account.profile_url == ""  # the fake's made-up profile address is forgotten
         assert not account.active and account.status == SocialAccount.Status.RECONNECT
         assert account.status_message == DEMO_MESSAGE and not account.can_post
         with pytest.raises(requests.ConnectionError):
@@ -55,7 +56,8 @@ def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
     sent = Delivery.objects.filter(state="sent")
     assert sent.count() == int(found.group(2)) > 100
     assert set(sent.values_list("network", flat=True)) == {a.network for a in accounts}
-    assert all(d.remote_url for d in sent)
+    # posted with ids the fakes made up: no address of a real network is kept for them
+    assert all(d.remote_id for d in sent) and not any(d.remote_url for d in sent)
     # every post was read back, over the months since its item was published
     assert not sent.filter(metric_samples__isnull=True).exists()
     taken = MetricSample.objects.values_list("taken_at", flat=True)
@@ -96,6 +98,22 @@ def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client):
     )
 
     client.login(username="admin", password="relais-demo")
+    # the admin links to none of the demo's posts or profiles
+    item = sent.first().page_id
+    for where in (
+        "/admin/social/deliveries/",
+        f"/admin/social/pages/{item}/",
+        f"/admin/pages/{item}/edit/",
+        "/admin/social/accounts/",
+    ):
+        html = soup(client.get(where))
+        assert html.select("[data-delivery], [data-account]"), where
+        outside = [
+            a["href"]
+            for a in html.select("main a[href^=http]")
+            if not a["href"].startswith(("http://testserver", settings.RELAIS_SITE_URL))
+        ]
+        assert outside == [], where
     page = soup(client.get("/admin/stats/", {"period": "365"}))
     rows = table(page, "networks")
     assert all(

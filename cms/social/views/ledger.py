@@ -26,7 +26,7 @@ from syndication.ledger import State
 from .. import conf
 from ..delivery import make_engine
 from ..ledger import DjangoLedger, to_entry
-from ..models import NETWORK_CHOICES, Delivery
+from ..models import NETWORK_CHOICES, Delivery, SocialAccount
 from ..planning import accounts_for, enqueue, plan
 from ..tasks import schedule
 
@@ -88,6 +88,7 @@ def page_deliveries(request: HttpRequest, page_id: int) -> HttpResponse:
             "page": page,
             "deliveries": deliveries,
             "accounts": accounts_for(page),
+            "switched_off": SocialAccount.switched_off(page.get_site()),
             "is_live": record is not None and record.live_at is not None,
             "can_post": can_post(request.user, page),
         },

@@ -15,7 +15,9 @@
 4. readers follow the posted links: visits through the real counter view, with the UTM tags the
    networks received; some sign up through the real sign-up form, with that attribution;
 5. the fakes stop, and the accounts are switched off and marked as demo accounts to reconnect,
-   so that nothing is ever sent to a server that no longer exists.
+   so that nothing is ever sent to a server that no longer exists; the addresses the fakes
+   made up for the accounts' profiles and posts are forgotten (they would lead to real
+   networks, where those ids are someone else's or nothing).
 
 **Dates.** Everything happens now, but the items were published over the last six months.
 Only the statistics' own timestamps are moved back, after the fact, to where they belong: a
@@ -147,7 +149,7 @@ LAST = [
 
 
 def already_loaded() -> bool:
-    return SocialAccount.objects.filter(display_name__endswith=DEMO_SUFFIX).exists()
+    return SocialAccount.objects.filter(demo=True).exists()
 
 
 class DemoStats:
@@ -304,13 +306,19 @@ class DemoStats:
     # -- 5: the end ----------------------------------------------------------------------------
 
     def retire(self, accounts: list[SocialAccount]) -> None:
+        """The fakes are gone: the accounts post nothing more, and the addresses the fakes
+        made up for their profiles and posts (a real network's address with a made-up id) are
+        forgotten, so that nothing links to them."""
         for account in accounts:
             SocialAccount.objects.filter(pk=account.pk).update(
                 display_name=(account.display_name + DEMO_SUFFIX)[:150],
                 active=False,
+                demo=True,
+                profile_url="",
                 status=SocialAccount.Status.RECONNECT,
                 status_message=DEMO_MESSAGE,
             )
+        Delivery.objects.filter(account__in=accounts).update(remote_url="")
         TrackedPost.objects.filter(delivery__account__in=accounts).update(
             next_pull_at=None, note=DEMO_MESSAGE
         )

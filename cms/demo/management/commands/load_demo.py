@@ -25,6 +25,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from cms.content.models import ITEM_MODELS, HomePage, InfoPage, SectionIndexPage
+from cms.core import wagtail_names
 from cms.core.models import AssociationSettings
 from cms.members.models import SignUpFormField, SignUpPage
 from cms.publishing.signal_handlers import suspended
@@ -124,8 +125,8 @@ class Command(BaseCommand):
         return home
 
     def users(self) -> None:
-        editors, _ = UserGroup.objects.get_or_create(name="Editors")
-        moderators, _ = UserGroup.objects.get_or_create(name="Moderators")
+        editors, _ = UserGroup.objects.get_or_create(name=wagtail_names.EDITORS)
+        moderators, _ = UserGroup.objects.get_or_create(name=wagtail_names.MODERATORS)
         for spec in self.data.get("users", []):
             user, created = User.objects.get_or_create(
                 username=spec["username"],

@@ -107,6 +107,5 @@ class Command(BaseCommand):
                 continue
             delivery = deliver(delivery.pk) or delivery
             where = f" {delivery.remote_url}" if delivery.remote_url else ""
-            self.stdout.write(
-                f"{account}: {delivery.get_state_display()}{where} — {delivery.explanation}"
-            )
+            why = f" — {delivery.explanation}" if delivery.explanation else ""
+            self.stdout.write(f"{account}: {delivery.get_state_display()}{where}{why}")

@@ -24,7 +24,9 @@
         data.length === null || data.length === undefined ? "–" : String(data.length);
       block.querySelector("[data-social-limit]").textContent = String(data.limit);
       var card = block.querySelector("[data-social-card]");
-      card.textContent = data.card ? "Carte de lien : " + data.card.title + " — " + data.card.url : "";
+      card.textContent = data.card
+        ? root.getAttribute("data-card-label") + " " + data.card.title + " — " + data.card.url
+        : "";
       var error = block.querySelector("[data-social-error]");
       error.textContent = data.error || "";
       error.hidden = !data.error;
