@@ -14,7 +14,7 @@ from wagtail.models import Collection, Page, Task, Workflow
 from cms.core import wagtail_names
 from tests.cms.factories import make_item
 
-rename = importlib.import_module("cms.core.migrations.0002_wagtail_seeds_in_french")
+rename = importlib.import_module("cms.core.migrations.0004_wagtail_seeds_in_french")
 
 
 def test_a_new_installation_names_wagtails_rows_in_french(db):
