@@ -94,7 +94,7 @@ def test_a_repeated_request_says_the_rebuild_to_come_covers_it(
 def test_rebuilding_needs_the_permission_that_publishers_have(
     site_tree, client, queue, django_user_model, django_capture_on_commit_callbacks
 ):
-    editor = user_in(django_user_model, "Editors", "redactrice")
+    editor = user_in(django_user_model, "Rédacteurs", "redactrice")
     client.force_login(editor)
     page = client.get("/admin/site/").content.decode()
     assert "Reconstruire le site maintenant" not in page
@@ -105,8 +105,8 @@ def test_rebuilding_needs_the_permission_that_publishers_have(
     assert "pas les autorisations" in refused.content.decode()
     assert queue == []
 
-    # Wagtail's Moderators may publish: the migration gave them the right to rebuild
-    moderator = user_in(django_user_model, "Moderators", "moderateur")
+    # Wagtail's moderators ("Modérateurs" once named in French) may publish: the migration gave them the right to rebuild
+    moderator = user_in(django_user_model, "Modérateurs", "moderateur")
     assert moderator.has_perm("publishing.rebuild_site")
     client.force_login(moderator)
     assert "Reconstruire le site maintenant" in client.get("/admin/site/").content.decode()
@@ -118,6 +118,6 @@ def test_rebuilding_needs_the_permission_that_publishers_have(
 
 def test_the_permission_is_offered_in_the_group_settings(admin_user, client):
     client.force_login(admin_user)
-    group = Group.objects.get(name="Editors")
+    group = Group.objects.get(name="Rédacteurs")
     page = client.get(reverse("wagtailusers_groups:edit", args=[group.pk])).content.decode()
     assert "Peut reconstruire tout le site" in page
