@@ -105,7 +105,8 @@ def test_rebuilding_needs_the_permission_that_publishers_have(
     assert "pas les autorisations" in refused.content.decode()
     assert queue == []
 
-    # Wagtail's moderators ("Modérateurs" once named in French) may publish: the migration gave them the right to rebuild
+    # Wagtail's moderators ("Modérateurs" in French) may publish: the migration gave them the
+    # right to rebuild
     moderator = user_in(django_user_model, "Modérateurs", "moderateur")
     assert moderator.has_perm("publishing.rebuild_site")
     client.force_login(moderator)
