@@ -33,6 +33,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from cms.core.sections import section_choices
 from cms.core.validators import AddressValidator
+from cms.federation.models import Association
 from cms.social.forms import SocialPageForm
 from cms.social.panels import SocialDeliveriesPanel
 from cms.stats.panels import ItemStatsPanel
@@ -228,14 +229,27 @@ class ItemPage(HeadlessPreviewMixin, Page):
         return f"/{self.section_key}/{self.slug}/"
 
     @property
+    def association(self) -> Association:
+        """The association whose site the item is on (a draft not yet in the tree: its
+        parent's). Wagtail's own URL parts name the site (``get_site`` would come back here)."""
+        anchor = self if self.pk else self.get_parent()
+        parts = Page.get_url_parts(anchor) if anchor is not None else None
+        if parts is None:
+            raise LookupError(
+                f"The item {self.title!r} is under no site's home page: move it under the home "
+                "page of its association."
+            )
+        return Association.for_site(parts[0])
+
+    @property
     def static_url(self) -> str:
-        return settings.RELAIS_SITE_URL + self.static_path
+        return self.association.public_url + self.static_path
 
     def get_url_parts(self, request: Any = None) -> tuple[Any, str, str] | None:
         parts = super().get_url_parts(request)
         if parts is None:
             return None
-        return parts[0], settings.RELAIS_SITE_URL, self.static_path
+        return parts[0], Association.for_site(parts[0]).public_url, self.static_path
 
     def get_client_root_url(self, request: Any) -> str:
         """Previews are rendered by the CMS itself (the request Wagtail passes here is a dummy

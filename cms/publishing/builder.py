@@ -1,34 +1,74 @@
-"""The worker's warm site builder: one per process, rebuilt when the paths or address change.
+"""The worker's warm site builders: one per association's site, the most recently used ones
+kept warm.
 
-The first build in a process is a full one; later ones publish only what changed
-(:class:`relais.incremental.SiteBuilder`). The changes come from :class:`ContentChange` rows that
-the export phase writes, so coalesced build requests lose nothing.
+The first build of a site in a process is a full one (or adopts the live site); later ones
+publish only what changed (:class:`relais.incremental.SiteBuilder`). The changes come from
+:class:`ContentChange` rows that the export phase writes, so coalesced build requests lose
+nothing. A warm builder holds its whole site in memory: a federation of many associations keeps
+only the ``RELAIS_WARM_BUILDERS`` most recently used ones, the others adopt their live site
+again when they next publish.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from django.conf import settings
+from django.db.models import Max
+from wagtail.models import Site
 
+from cms.federation.models import Association
 from relais.build import SitePaths
 from relais.incremental import SiteBuilder
 
+from .models import BuildRecord, SiteRef
+
 _lock = threading.Lock()
-_builder: SiteBuilder | None = None
-_key: tuple | None = None
+_builders: OrderedDict[int, tuple[tuple, SiteBuilder]] = OrderedDict()
 
 
-def site_paths() -> SitePaths:
-    return SitePaths.at(settings.RELAIS_CONTENT_DIR, settings.RELAIS_SITE_OUTPUT)
+def site_paths(site: SiteRef) -> SitePaths:
+    return Association.for_site(site).paths
 
 
-def site_builder() -> SiteBuilder:
-    global _builder, _key
-    paths = site_paths()
-    key = (paths, settings.RELAIS_SITE_URL)
+def warm_builders() -> int:
+    return max(1, int(getattr(settings, "RELAIS_WARM_BUILDERS", 8)))
+
+
+def site_builder(site: SiteRef) -> SiteBuilder:
+    """The warm builder of ``site`` (made again when its folders or address changed)."""
+    association = Association.for_site(site)
+    paths, url = association.paths, association.public_url
+    key = (paths, url)
+    site_id = association.site_id
     with _lock:
-        if _builder is None or _key != key:
-            _builder = SiteBuilder(paths, SITEURL=settings.RELAIS_SITE_URL)
-            _key = key
-        return _builder
+        known = _builders.get(site_id)
+        if known is None or known[0] != key:
+            known = (key, SiteBuilder(paths, SITEURL=url))
+        _builders[site_id] = known
+        _builders.move_to_end(site_id)
+        while len(_builders) > warm_builders():
+            _builders.popitem(last=False)
+        return known[1]
+
+
+def all_sites() -> list[Site]:
+    """Every association's site."""
+    return list(Site.objects.order_by("-is_default_site", "pk"))
+
+
+def recently_built_sites(limit: int) -> list[Site]:
+    """The sites whose last build is the most recent (then those never built), ``limit`` of
+    them: the ones worth keeping warm."""
+    recent = (
+        BuildRecord.objects.values("site_id")
+        .annotate(last=Max("started_at"))
+        .order_by("-last")
+        .values_list("site_id", flat=True)[:limit]
+    )
+    order = list(recent)
+    sites = {s.pk: s for s in all_sites()}
+    chosen = [sites[pk] for pk in order if pk in sites]
+    chosen += [s for pk, s in sites.items() if pk not in order]
+    return chosen[:limit]

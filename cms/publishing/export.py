@@ -22,11 +22,12 @@ from wagtail.models import Page, Site
 
 from cms.content.models import EventPage, InfoPage, ItemPage
 from cms.core.models import AssociationSettings
+from cms.federation.models import Association
 from relais.contentfile import CareerInfo, ContentItem, EventInfo, StaticPage, dump, dump_page
 from relais.siteconfig import SiteConfig, write_site_config
 
 from .markdown import Asset, ImageRef, body_to_markdown
-from .models import ContentChange, ExportRecord, SiteState
+from .models import ContentChange, ExportRecord, SiteRef, SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,21 @@ HERO_FILTER = "max-1600x1600|format-jpeg|jpegquality-85"
 SOCIAL_FILTER = "fill-1200x630|format-jpeg|jpegquality-85"
 
 
-def content_dir() -> Path:
-    return Path(settings.RELAIS_CONTENT_DIR)
+def content_dir(site: SiteRef) -> Path:
+    """The content folder of ``site``'s association."""
+    return Association.for_site(site).content_dir
+
+
+def site_of(page: Page) -> Site:
+    """The site (association) a page belongs to; a page outside every site's tree is an error
+    that says what to do."""
+    site = page.get_site()
+    if site is None:
+        raise LookupError(
+            f"The page {page.pk} ({page.title!r}) is under no site's home page: move it under "
+            "the home page of its association to publish it."
+        )
+    return site
 
 
 def file_ref(slug: str) -> ImageRef:
@@ -132,8 +146,8 @@ def _write_assets(folder: Path, assets: list[Asset]) -> None:
             folder.rmdir()
 
 
-def _remove(relative_md: str, assets_dir: str) -> None:
-    root = content_dir()
+def _remove(site: SiteRef, relative_md: str, assets_dir: str) -> None:
+    root = content_dir(site)
     (root / relative_md).unlink(missing_ok=True)
     if assets_dir:
         shutil.rmtree(root / assets_dir, ignore_errors=True)
@@ -154,28 +168,43 @@ def publish_requested_at(page: Page, previous: ExportRecord | None) -> dt.dateti
     return published
 
 
+def _leave_previous(previous: ExportRecord | None, site: Site, relative: str) -> tuple[str, ...]:
+    """Remove what an earlier export of the same page left at another place (a new slug, or
+    another site's folder); returns the paths of this site that changed with it."""
+    if previous is None or previous.withdrawn:
+        return ()
+    if previous.site_id not in (None, site.pk):
+        old_site = previous.site_id
+        _remove(old_site, previous.path, previous.assets_dir)
+        ContentChange.record(old_site, SiteState.bump(old_site), previous.path, previous.assets_dir)
+        return ()
+    if previous.path != relative:
+        _remove(site, previous.path, previous.assets_dir)
+        logger.info("Moved %s to %s", previous.path, relative)
+    return (previous.path, previous.assets_dir)
+
+
 def export_page(page: ItemPage | InfoPage) -> ExportRecord:
-    """Write the live version of ``page`` into ``content/`` and record where it went."""
+    """Write the live version of ``page`` into its site's content folder and record where it
+    went."""
     page = page.specific
     if isinstance(page, InfoPage):
         return _export_info_page(page)
+    site = site_of(page)
     item, assets = item_for_page(page)
-    root = content_dir()
+    root = content_dir(site)
     relative = item.relative_path
     folder = f"{item.section}/{item.slug}"
     previous = ExportRecord.objects.filter(page_id=page.pk).first()
     _write_assets(root / folder, assets)
     _write_atomic(root / relative, dump(item).encode("utf-8"))
-    if previous and previous.path != relative:
-        _remove(previous.path, previous.assets_dir)
-        logger.info("Moved %s to %s", previous.path, relative)
-    version = SiteState.bump()
-    ContentChange.record(
-        version, relative, folder, *((previous.path, previous.assets_dir) if previous else ())
-    )
+    left = _leave_previous(previous, site, relative)
+    version = SiteState.bump(site)
+    ContentChange.record(site, version, relative, folder, *left)
     record, _ = ExportRecord.objects.update_or_create(
         page_id=page.pk,
         defaults={
+            "site": site,
             "path": relative,
             "assets_dir": folder if assets else "",
             "title": page.title[:300],
@@ -194,31 +223,27 @@ def export_page(page: ItemPage | InfoPage) -> ExportRecord:
 
 
 def _export_info_page(page: InfoPage) -> ExportRecord:
+    site = site_of(page)
     relative = f"pages/{page.slug}.md"
     assets: list[Asset] = []
     body = body_to_markdown(page.body, file_ref(page.slug), assets)
     info = StaticPage(title=page.title, slug=page.slug, body=body)
     text = dump_page(info)
-    root = content_dir()
+    root = content_dir(site)
     _write_assets(root / "pages" / page.slug, assets)
     _write_atomic(root / relative, text.encode("utf-8"))
     previous = ExportRecord.objects.filter(page_id=page.pk).first()
-    if previous and previous.path != relative:
-        _remove(previous.path, previous.assets_dir)
-    version = SiteState.bump()
-    ContentChange.record(
-        version,
-        relative,
-        f"pages/{page.slug}",
-        *((previous.path, previous.assets_dir) if previous else ()),
-    )
+    left = _leave_previous(previous, site, relative)
+    version = SiteState.bump(site)
+    ContentChange.record(site, version, relative, f"pages/{page.slug}", *left)
     record, _ = ExportRecord.objects.update_or_create(
         page_id=page.pk,
         defaults={
+            "site": site,
             "path": relative,
             "assets_dir": f"pages/{page.slug}" if assets else "",
             "title": page.title[:300],
-            "url": f"{settings.RELAIS_SITE_URL}/{page.slug}/",
+            "url": f"{Association.for_site(site).public_url}/{page.slug}/",
             "revision_id": page.live_revision_id,
             "published_at": page.last_published_at,
             "publish_requested_at": publish_requested_at(page, previous),
@@ -231,18 +256,20 @@ def _export_info_page(page: InfoPage) -> ExportRecord:
     return record
 
 
-def pages_behind(check_files: bool = False) -> tuple[list[int], list[int]]:
-    """Pages whose live version is not in ``content/`` (to export), and pages exported there
-    that are no longer live (to withdraw). ``check_files`` also counts a record whose file is
-    missing as not exported (one ``stat`` per page)."""
-    live = dict(Page.objects.type(ItemPage, InfoPage).live().values_list("pk", "live_revision_id"))
+def pages_behind(site: SiteRef, check_files: bool = False) -> tuple[list[int], list[int]]:
+    """Pages of ``site`` whose live version is not in its content folder (to export), and
+    pages exported there that are no longer live (to withdraw). ``check_files`` also counts a
+    record whose file is missing as not exported (one ``stat`` per page)."""
+    site = site if isinstance(site, Site) else Site.objects.get(pk=site)
+    pages = Page.objects.type(ItemPage, InfoPage).descendant_of(site.root_page, inclusive=True)
+    live = dict(pages.live().values_list("pk", "live_revision_id"))
     records = {
         page_id: (path, revision_id, withdrawn)
-        for page_id, path, revision_id, withdrawn in ExportRecord.objects.values_list(
-            "page_id", "path", "revision_id", "withdrawn"
-        )
+        for page_id, path, revision_id, withdrawn in ExportRecord.objects.filter(
+            site=site
+        ).values_list("page_id", "path", "revision_id", "withdrawn")
     }
-    root = content_dir()
+    root = content_dir(site)
     to_export = []
     for page_id, revision_id in sorted(live.items()):
         record = records.get(page_id)
@@ -266,38 +293,44 @@ def withdraw_page(page_id: int) -> ExportRecord | None:
     record = ExportRecord.objects.filter(page_id=page_id, withdrawn=False).first()
     if record is None:
         return None
-    _remove(record.path, record.assets_dir)
+    _remove(record.site_id, record.path, record.assets_dir)
     record.withdrawn = True
-    record.content_version = SiteState.bump()
-    ContentChange.record(record.content_version, record.path, record.assets_dir)
+    record.content_version = SiteState.bump(record.site_id)
+    ContentChange.record(record.site_id, record.content_version, record.path, record.assets_dir)
     record.live_at = None
     record.save(update_fields=["withdrawn", "content_version", "live_at"])
     logger.info("Withdrew page %s (%s)", page_id, record.path)
     return record
 
 
-def site_config() -> SiteConfig | None:
-    """The ``site.yaml`` the association settings of the default site make (None: no site)."""
-    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    return AssociationSettings.for_site(site).to_site_config() if site else None
+def site_config(site: SiteRef) -> SiteConfig:
+    """The ``site.yaml`` the association settings of ``site`` make."""
+    site = site if isinstance(site, Site) else Site.objects.get(pk=site)
+    return AssociationSettings.for_site(site).to_site_config()
 
 
 def site_config_digest(config: SiteConfig | None) -> str:
     return hashlib.sha256(config.to_yaml().encode()).hexdigest() if config else ""
 
 
-def export_site_config() -> Path:
-    """Write ``content/site.yaml`` from the association settings of the default site, and
+def export_site_config(site: SiteRef) -> Path:
+    """Write the ``site.yaml`` of ``site``'s content folder from its association settings, and
     remember what was written (the recovery exports it again when the settings differ)."""
-    config = site_config()
-    path = write_site_config(content_dir(), config) if config else content_dir() / "site.yaml"
-    version = SiteState.bump()
-    ContentChange.record(version, "site.yaml")
-    SiteState.objects.filter(pk=1).update(site_config_digest=site_config_digest(config))
+    config = site_config(site)
+    path = write_site_config(content_dir(site), config)
+    version = SiteState.bump(site)
+    ContentChange.record(site, version, "site.yaml")
+    SiteState.objects.filter(site_id=_id(site)).update(
+        site_config_digest=site_config_digest(config)
+    )
     return path
 
 
-def site_config_exported() -> bool:
+def site_config_exported(site: SiteRef) -> bool:
     """Whether ``site.yaml`` was last written from the association settings as they are now.
     A file edited by hand since is not the CMS's concern: only the settings are compared."""
-    return site_config_digest(site_config()) == SiteState.get().site_config_digest
+    return site_config_digest(site_config(site)) == SiteState.get(site).site_config_digest
+
+
+def _id(site: SiteRef) -> int:
+    return site if isinstance(site, int) else site.pk

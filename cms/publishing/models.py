@@ -1,6 +1,7 @@
 """What the publishing pipeline remembers: where each item was exported, and each build.
 
-``SiteState`` holds two counters: ``content_version`` goes up with every change written to
+Everything here is per site: each association's site has its own content folder, builds and
+counters. ``SiteState`` holds two counters: ``content_version`` goes up with every change written to
 ``content/``, ``built_version`` records the version the live site was built from. A build task
 that finds ``built_version >= content_version`` has nothing to do, so a burst of publishes
 costs one or two builds, not one each. ``rebuild_requested_at`` is when a full rebuild was last
@@ -17,9 +18,22 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+#: A site, or its primary key.
+SiteRef = Site | int
+
+
+def _site_id(site: SiteRef) -> int:
+    return site if isinstance(site, int) else site.pk
 
 
 class SiteState(models.Model):
+    """The publishing counters of one association's site (one row per Wagtail site)."""
+
+    site = models.OneToOneField(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="publishing_state"
+    )
     content_version = models.PositiveBigIntegerField(default=0)
     built_version = models.PositiveBigIntegerField(default=0)
     rebuild_requested_at = models.DateTimeField(
@@ -32,25 +46,30 @@ class SiteState(models.Model):
         verbose_name = _("état du site")
 
     def __str__(self) -> str:
-        return f"content v{self.content_version}, live v{self.built_version}"
+        return f"site {self.site_id}: content v{self.content_version}, live v{self.built_version}"
 
     @classmethod
-    def get(cls) -> SiteState:
-        state, _created = cls.objects.get_or_create(pk=1)
+    def get(cls, site: SiteRef) -> SiteState:
+        state, _created = cls.objects.get_or_create(site_id=_site_id(site))
         return state
 
     @classmethod
-    def bump(cls) -> int:
-        """Record a change to ``content/``; returns the new content version."""
+    def bump(cls, site: SiteRef) -> int:
+        """Record a change to the site's content folder; returns the new content version."""
+        site_id = _site_id(site)
         with transaction.atomic():
-            cls.objects.get_or_create(pk=1)
-            cls.objects.filter(pk=1).update(content_version=F("content_version") + 1)
-            return cls.objects.get(pk=1).content_version
+            cls.objects.get_or_create(site_id=site_id)
+            cls.objects.filter(site_id=site_id).update(content_version=F("content_version") + 1)
+            return cls.objects.get(site_id=site_id).content_version
 
 
 class ContentChange(models.Model):
-    """A path of ``content/`` written or removed at ``version``, waiting for a build."""
+    """A path of a site's content folder written or removed at ``version``, waiting for a
+    build of that site."""
 
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="+", null=True
+    )
     version = models.PositiveBigIntegerField(db_index=True)
     path = models.CharField(max_length=400)
 
@@ -61,14 +80,24 @@ class ContentChange(models.Model):
         return f"v{self.version} {self.path}"
 
     @classmethod
-    def record(cls, version: int, *paths: str) -> None:
-        cls.objects.bulk_create([cls(version=version, path=p) for p in dict.fromkeys(paths) if p])
+    def record(cls, site: SiteRef, version: int, *paths: str) -> None:
+        site_id = _site_id(site)
+        cls.objects.bulk_create(
+            [cls(site_id=site_id, version=version, path=p) for p in dict.fromkeys(paths) if p]
+        )
 
 
 class ExportRecord(models.Model):
     """Where a page's content file lives, and when its current version went live."""
 
     page_id = models.PositiveIntegerField(_("page"), unique=True)
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+    )
     path = models.CharField(_("fichier"), max_length=300)
     assets_dir = models.CharField(_("dossier des images"), max_length=300, blank=True)
     title = models.CharField(_("titre"), max_length=300)
@@ -111,6 +140,13 @@ class BuildRecord(models.Model):
         FAILED = "failed", _("échouée")
         ABANDONED = "abandoned", _("interrompue")
 
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+    )
     status = models.CharField(
         _("état"), max_length=20, choices=Status.choices, default=Status.RUNNING
     )

@@ -43,12 +43,13 @@ from django_tasks import TaskResultStatus, task, task_backends
 from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+from wagtail.models import Site
 
 from relais.output_store import OutputStore
 
 from . import conf, export
-from .builder import site_paths
-from .models import BuildRecord, SiteState, Worker
+from .builder import all_sites, site_paths
+from .models import BuildRecord, ExportRecord, SiteState, Worker
 from .tasks import (
     build_site_task,
     export_page_task,
@@ -198,20 +199,29 @@ class Recovery:
 
     # 3
     def reconcile_content(self) -> int:
-        to_export, to_withdraw = export.pages_behind(check_files=True)
         pending = self._pending_page_ids()
         count = 0
-        for page_id in to_export:
-            if page_id not in pending:
-                export_page_task.enqueue(page_id)
+        for site in all_sites():
+            to_export, to_withdraw = export.pages_behind(site, check_files=True)
+            for page_id in to_export:
+                if page_id not in pending:
+                    export_page_task.enqueue(page_id)
+                    count += 1
+            for page_id in to_withdraw:
+                if page_id not in pending:
+                    withdraw_page_task.enqueue(page_id)
+                    count += 1
+            if not export.site_config_exported(site):
+                export_site_config_task.enqueue(site.pk)
                 count += 1
-        for page_id in to_withdraw:
+        # exports of pages that are under no site's home page any more (a deleted site)
+        orphans = ExportRecord.objects.filter(withdrawn=False).exclude(
+            site_id__in=[s.pk for s in all_sites()]
+        )
+        for page_id in orphans.values_list("page_id", flat=True):
             if page_id not in pending:
                 withdraw_page_task.enqueue(page_id)
                 count += 1
-        if not export.site_config_exported():
-            export_site_config_task.enqueue()
-            count += 1
         return count
 
     def _pending_page_ids(self) -> set[int]:
@@ -233,37 +243,47 @@ class Recovery:
 
     # 4
     def resume_builds(self) -> int:
-        if BuildRecord.objects.filter(status=BuildRecord.Status.RUNNING).exists():
+        return sum(self._resume_builds(site) for site in all_sites())
+
+    def _resume_builds(self, site: Site) -> int:
+        builds = BuildRecord.objects.filter(site=site)
+        if builds.filter(status=BuildRecord.Status.RUNNING).exists():
             return 0  # a live worker builds: it covers what is pending
-        state = SiteState.get()
+        state = SiteState.get(site)
         count = 0
         # a build that failed on this content waits for a fix; one that succeeded but was not
         # recorded live (killed in between) is done again: it publishes nothing new and
         # announces the items live
-        failed = BuildRecord.objects.filter(
+        failed = builds.filter(
             content_version__gte=state.content_version, status=BuildRecord.Status.FAILED
         ).exists()
         if state.content_version > state.built_version and not failed:
-            build_site_task.enqueue("reprise après une interruption")
+            build_site_task.enqueue(site.pk, "reprise après une interruption")
             count += 1
         requested = state.rebuild_requested_at
         grace = dt.timedelta(seconds=self.settings["dead_after"])
         if (
             requested is not None
             and self.now - requested > grace
-            and not full_build_started_since(requested)
+            and not full_build_started_since(site, requested)
         ):
             build_site_task.enqueue(
-                "reconstruction demandée, reprise", force=True, requested_at=requested.isoformat()
+                site.pk,
+                "reconstruction demandée, reprise",
+                force=True,
+                requested_at=requested.isoformat(),
             )
             count += 1
         return count
 
     # 5
     def remove_orphan_trees(self) -> int:
-        paths = site_paths()
-        store = OutputStore(paths.output, paths.builds)
-        return len(store.remove_orphans(self.settings["orphan_min_age"]))
+        removed = 0
+        for site in all_sites():
+            paths = site_paths(site)
+            store = OutputStore(paths.output, paths.builds)
+            removed += len(store.remove_orphans(self.settings["orphan_min_age"]))
+        return removed
 
     # 7
     def forget_dead_workers(self) -> int:

@@ -68,17 +68,19 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: withdraw_page_task.enqueue(page_id))
 
 
-def on_settings_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+def on_settings_saved(sender: Any, instance: AssociationSettings, **kwargs: Any) -> None:
     from .tasks import export_site_config_task
 
-    transaction.on_commit(lambda: export_site_config_task.enqueue())
+    site_id = instance.site_id
+    transaction.on_commit(lambda: export_site_config_task.enqueue(site_id))
 
 
 def on_site_saved(sender: Any, instance: Site, **kwargs: Any) -> None:
     """The site's address is in ``site.yaml`` too (the sign-up page's address), once the
     association is set up on that site (a new database's site has nothing to export yet)."""
-    if AssociationSettings.objects.filter(site_id=instance.pk).exists():
-        on_settings_saved(sender, instance, **kwargs)
+    settings = AssociationSettings.objects.filter(site_id=instance.pk).first()
+    if settings is not None:
+        on_settings_saved(sender, settings, **kwargs)
 
 
 def connect() -> None:

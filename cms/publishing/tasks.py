@@ -17,8 +17,8 @@ from wagtail.models import Page
 from relais.build import BuildError
 
 from . import export
-from .builder import site_builder
-from .models import BuildRecord, ContentChange, ExportRecord, SiteState
+from .builder import all_sites, site_builder
+from .models import BuildRecord, ContentChange, ExportRecord, SiteRef, SiteState
 from .signals import items_live
 from .workers import current_worker_id
 
@@ -34,7 +34,7 @@ def export_page_task(page_id: int) -> str | None:
         withdraw_page_task.call(page_id)
         return None
     record = export.export_page(page)
-    build_site_task.enqueue(f"publication de « {page.title} »")
+    build_site_task.enqueue(record.site_id, f"publication de « {page.title} »")
     return record.path
 
 
@@ -43,78 +43,86 @@ def withdraw_page_task(page_id: int) -> str | None:
     record = export.withdraw_page(page_id)
     if record is None:
         return None
-    build_site_task.enqueue(f"retrait de « {record.title} »")
+    build_site_task.enqueue(record.site_id, f"retrait de « {record.title} »")
     return record.path
 
 
 @task(backend="relais", queue_name="publishing")
-def export_site_config_task() -> None:
-    export.export_site_config()
-    build_site_task.enqueue("réglages de l'association")
+def export_site_config_task(site_id: int) -> None:
+    export.export_site_config(site_id)
+    build_site_task.enqueue(site_id, "réglages de l'association")
 
 
 @task(backend="relais", queue_name="publishing")
 def build_site_task(
-    trigger: str = "", force: bool = False, requested_at: str | None = None
+    site_id: int, trigger: str = "", force: bool = False, requested_at: str | None = None
 ) -> int | None:
-    """Publish the pending changes unless a build since the last one already covers them;
-    ``force`` rebuilds the whole site, unless it was requested at ``requested_at`` (ISO time)
-    and a full build started since then serves the request."""
-    if force and requested_at and full_build_started_since(dt.datetime.fromisoformat(requested_at)):
-        force = False
-    state = SiteState.get()
+    """Publish the pending changes of a site unless a build since the last one already covers
+    them; ``force`` rebuilds the whole site, unless it was requested at ``requested_at`` (ISO
+    time) and a full build started since then serves the request."""
+    if force and requested_at:
+        if full_build_started_since(site_id, dt.datetime.fromisoformat(requested_at)):
+            force = False
+    state = SiteState.get(site_id)
     if (
         not force
         and state.built_version >= state.content_version
-        and BuildRecord.objects.filter(status=BuildRecord.Status.SUCCEEDED).exists()
+        and BuildRecord.objects.filter(
+            site_id=site_id, status=BuildRecord.Status.SUCCEEDED
+        ).exists()
     ):
         return None
-    return run_build(trigger, full=force).pk
+    return run_build(site_id, trigger, full=force).pk
 
 
-def full_build_started_since(moment: dt.datetime) -> bool:
-    """Whether a full build started reading the content at or after ``moment`` (one that was
-    interrupted does not count: its request is still to serve)."""
+def full_build_started_since(site: SiteRef, moment: dt.datetime) -> bool:
+    """Whether a full build of the site started reading the content at or after ``moment``
+    (one that was interrupted does not count: its request is still to serve)."""
     return (
-        BuildRecord.objects.filter(kind="full", started_at__gte=moment)
+        BuildRecord.objects.filter(site_id=_id(site), kind="full", started_at__gte=moment)
         .exclude(status=BuildRecord.Status.ABANDONED)
         .exists()
     )
 
 
-def request_full_build(trigger: str) -> bool:
-    """Ask for a full rebuild; False when one asked before has not started yet (it will serve
-    this request too). So ten requests in a row cost at most two full builds: the one that
-    may be running, and one after it."""
+def request_full_build(site: SiteRef, trigger: str) -> bool:
+    """Ask for a full rebuild of a site; False when one asked before has not started yet (it
+    will serve this request too). So ten requests in a row cost at most two full builds: the
+    one that may be running, and one after it."""
+    site_id = _id(site)
     with transaction.atomic():
-        SiteState.get()
-        state = SiteState.objects.select_for_update().get(pk=1)
+        SiteState.get(site_id)
+        state = SiteState.objects.select_for_update().get(site_id=site_id)
         pending = state.rebuild_requested_at
-        if pending is not None and not full_build_started_since(pending):
+        if pending is not None and not full_build_started_since(site_id, pending):
             return False
         now = timezone.now()
-        SiteState.objects.filter(pk=1).update(rebuild_requested_at=now)
+        SiteState.objects.filter(site_id=site_id).update(rebuild_requested_at=now)
         transaction.on_commit(
-            lambda: build_site_task.enqueue(trigger, force=True, requested_at=now.isoformat())
+            lambda: build_site_task.enqueue(
+                site_id, trigger, force=True, requested_at=now.isoformat()
+            )
         )
     return True
 
 
-def run_build(trigger: str = "", full: bool = False) -> BuildRecord:
-    """Publish the content changes recorded since the last build (or everything, with ``full``),
-    record the outcome, and announce the items that went live. The record names the worker that
-    builds, so that the recovery can close it if that worker dies."""
-    version = SiteState.get().content_version
+def run_build(site: SiteRef, trigger: str = "", full: bool = False) -> BuildRecord:
+    """Publish the content changes of a site recorded since its last build (or everything,
+    with ``full``), record the outcome, and announce the items that went live. The record names
+    the worker that builds, so that the recovery can close it if that worker dies."""
+    site_id = _id(site)
+    version = SiteState.get(site_id).content_version
     record = BuildRecord.objects.create(
+        site_id=site_id,
         trigger=trigger[:300],
         content_version=version,
         kind="full" if full else "",
         worker=current_worker_id(),
     )
-    changes = ContentChange.objects.filter(version__lte=version)
+    changes = ContentChange.objects.filter(site_id=site_id, version__lte=version)
     started = time.perf_counter()
     try:
-        builder = site_builder()
+        builder = site_builder(site_id)
         if full:
             result = builder.full_build()
         else:
@@ -152,12 +160,15 @@ def run_build(trigger: str = "", full: bool = False) -> BuildRecord:
 def _mark_live(build: BuildRecord) -> None:
     now = build.finished_at or timezone.now()
     with transaction.atomic():
-        SiteState.objects.filter(pk=1, built_version__lt=build.content_version).update(
-            built_version=build.content_version
-        )
+        SiteState.objects.filter(
+            site_id=build.site_id, built_version__lt=build.content_version
+        ).update(built_version=build.content_version)
         pending = list(
             ExportRecord.objects.select_for_update().filter(
-                withdrawn=False, live_at__isnull=True, content_version__lte=build.content_version
+                site_id=build.site_id,
+                withdrawn=False,
+                live_at__isnull=True,
+                content_version__lte=build.content_version,
             )
         )
         first_live_ids = []
@@ -184,6 +195,12 @@ def publish_scheduled_task() -> None:
 
 @task(backend="relais", queue_name="maintenance")
 def nightly_build_task() -> None:
-    """Rebuild once a day from scratch: past events leave the "upcoming" lists, and files
-    edited by hand in content/ are picked up."""
-    run_build("reconstruction quotidienne", full=True)
+    """Rebuild every site once a day from scratch: past events leave the "upcoming" lists, and
+    files edited by hand in the content folders are picked up. Each site is its own task, so
+    that one site's rebuild never holds up another's publications for long."""
+    for site in all_sites():
+        build_site_task.enqueue(site.pk, "reconstruction quotidienne", force=True)
+
+
+def _id(site: SiteRef) -> int:
+    return site if isinstance(site, int) else site.pk

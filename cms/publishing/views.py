@@ -6,21 +6,23 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.signing import BadSignature
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from cms.content.models import ITEM_MODELS
+from cms.federation.models import Association
+from cms.federation.scope import chosen_site, sites_for
 from relais.build import SitePaths
 from relais.render import ThemeRenderer
 
@@ -36,12 +38,11 @@ REBUILD_PERMISSION = "publishing.rebuild_site"
 PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_MODELS.values()}
 
 
-def renderer() -> ThemeRenderer:
-    from .builder import site_paths
-
-    paths = site_paths()
+def renderer(site: Site) -> ThemeRenderer:
+    association = Association.for_site(site)
+    paths = association.paths
     paths.content.mkdir(parents=True, exist_ok=True)
-    return _renderer(paths.content, paths.output, settings.RELAIS_SITE_URL)
+    return _renderer(paths.content, paths.output, association.public_url)
 
 
 @functools.lru_cache(maxsize=4)
@@ -70,24 +71,29 @@ def preview(request: HttpRequest) -> HttpResponse:
     if not page.slug:
         page.slug = "apercu"
     item, _assets = item_for_page(page, image_ref=rendition_ref)
-    return HttpResponse(renderer().render_item(item))
+    return HttpResponse(renderer(target.get_site()).render_item(item))
 
 
 @require_admin_access
 def site_status(request: HttpRequest) -> TemplateResponse:
-    builds = Paginator(BuildRecord.objects.all(), 25).get_page(request.GET.get("p"))
+    site = chosen_site(request)
+    site_builds = BuildRecord.objects.filter(site=site)
+    builds = Paginator(site_builds, 25).get_page(request.GET.get("p"))
     liveness = Liveness()
-    to_export, _to_withdraw = pages_behind()
+    to_export, _to_withdraw = pages_behind(site)
     waiting = Page.objects.filter(pk__in=to_export[:20]).order_by("title")
     return TemplateResponse(
         request,
         "publishing/site_status.html",
         {
+            "site": site,
+            "sites": sites_for(request.user),
+            "public_url": Association.for_site(site).public_url,
             "builds": builds,
-            "state": SiteState.get(),
-            "last_build": BuildRecord.objects.first(),
-            "last_success": BuildRecord.objects.filter(status=BuildRecord.Status.SUCCEEDED).first(),
-            "recent_exports": ExportRecord.objects.all()[:15],
+            "state": SiteState.get(site),
+            "last_build": site_builds.first(),
+            "last_success": site_builds.filter(status=BuildRecord.Status.SUCCEEDED).first(),
+            "recent_exports": ExportRecord.objects.filter(site=site)[:15],
             "can_rebuild": request.user.has_perm(REBUILD_PERMISSION),
             "workers": liveness.alive(),
             "workers_needed": database_queue(),
@@ -105,8 +111,9 @@ def rebuild(request: HttpRequest) -> HttpResponse:
     made before the last one has started add nothing (the rebuild to come serves them)."""
     if not request.user.has_perm(REBUILD_PERMISSION):
         raise PermissionDenied
+    site = chosen_site(request)
     trigger = _("reconstruction demandée par %(user)s") % {"user": request.user.get_username()}
-    if request_full_build(trigger):
+    if request_full_build(site, trigger):
         messages.success(request, _("Reconstruction du site demandée."))
     else:
         messages.info(
@@ -116,4 +123,4 @@ def rebuild(request: HttpRequest) -> HttpResponse:
                 "elle prendra aussi en compte votre demande."
             ),
         )
-    return redirect("relais_site_status")
+    return redirect(f"{reverse('relais_site_status')}?site={site.pk}")

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.models import Site
+
+from cms.federation.scope import sites_for
 
 from . import views
 from .export import pages_behind
@@ -28,11 +31,17 @@ class SiteStatusPanel(Component):
     order = 50
     template_name = "publishing/panels/site_status_panel.html"
 
+    def __init__(self, site: Site, several: bool = False):
+        self.site = site
+        self.several = several
+
     def get_context_data(self, parent_context=None):
-        state = SiteState.get()
-        to_export, to_withdraw = pages_behind()
+        state = SiteState.get(self.site)
+        to_export, to_withdraw = pages_behind(self.site)
         return {
-            "last_build": BuildRecord.objects.first(),
+            "site": self.site,
+            "several": self.several,
+            "last_build": BuildRecord.objects.filter(site=self.site).first(),
             "up_to_date": state.built_version >= state.content_version
             and not to_export
             and not to_withdraw,
@@ -41,7 +50,9 @@ class SiteStatusPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_site_status_panel(request, panels):
-    panels.insert(0, SiteStatusPanel())
+    sites = list(sites_for(request.user)[:5])
+    for site in reversed(sites):
+        panels.insert(0, SiteStatusPanel(site, several=len(sites) > 1))
 
 
 @hooks.register("register_permissions")

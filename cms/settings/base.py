@@ -25,6 +25,7 @@ VAR_DIR = Path(os.environ.get("RELAIS_VAR_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
     "cms.core",
+    "cms.federation",
     "cms.taxonomy",
     "cms.content",
     "cms.publishing",

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.federation.models import Association
 from syndication.compose import compose
 from syndication.errors import ComposeError, NotSyndicable, OverrideTooLong
 from syndication.models import Item, Post
@@ -26,18 +25,15 @@ from syndication.registry import Network
 from .models import SocialAccount
 
 
-def content_dir() -> Path:
-    return Path(settings.RELAIS_CONTENT_DIR)
-
-
 def item_from_record(record: Any) -> Item:
-    """The item as it is live: read from its exported content file (an ``ExportRecord``)."""
+    """The item as it is live: read from its exported content file (an ``ExportRecord``), in
+    its association's content folder, with its association's address."""
     from relais.contentfile import load_file
 
-    content = load_file(content_dir() / record.path, shown_as=record.path)
-    return Item.from_content_item(
-        content, site_url=settings.RELAIS_SITE_URL, content_dir=str(content_dir())
-    )
+    association = Association.for_site(record.site_id)
+    folder = association.content_dir
+    content = load_file(folder / record.path, shown_as=record.path)
+    return Item.from_content_item(content, site_url=association.public_url, content_dir=str(folder))
 
 
 def item_from_page(page: Any) -> Item:
@@ -45,8 +41,9 @@ def item_from_page(page: Any) -> Item:
     from cms.publishing.export import item_for_page
 
     content, _assets = item_for_page(page)
+    association = page.association
     return Item.from_content_item(
-        content, site_url=settings.RELAIS_SITE_URL, content_dir=str(content_dir())
+        content, site_url=association.public_url, content_dir=str(association.content_dir)
     )
 
 

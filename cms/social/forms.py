@@ -13,12 +13,12 @@ import logging
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from cms.federation.models import Association
 from syndication.compose import compose
 from syndication.errors import ComposeError, NotSyndicable
 from syndication.models import ImageRef, Item
@@ -220,13 +220,15 @@ class SocialPageForm(WagtailAdminPageForm):
         # Only the link matters to an editor's text: the item as it will be exported
         section = type(self.instance).section.key
         slug = cleaned.get("slug") or self.instance.slug or "article"
+        anchor = self.instance if self.instance.path else self.parent_page
+        base = Association.for_page(anchor).public_url
         item = Item(
             title=cleaned.get("title") or "",
-            url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/",
+            url=f"{base}/{section}/{slug}/",
             section=section,
             slug=slug,
             summary=cleaned.get("summary") or "",
-            image=ImageRef(url=f"{settings.RELAIS_SITE_URL}/{section}/{slug}/image.jpg")
+            image=ImageRef(url=f"{base}/{section}/{slug}/image.jpg")
             if cleaned.get("hero_image")
             else None,
         )

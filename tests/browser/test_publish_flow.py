@@ -55,7 +55,7 @@ def live_site(transactional_db, live_server, settings, tmp_path, django_user_mod
     settings.RELAIS_CONTENT_DIR.mkdir(parents=True, exist_ok=True)
     with static_server(settings.RELAIS_SITE_OUTPUT) as site_url:
         settings.RELAIS_SITE_URL = site_url
-        export.export_site_config()
+        export.export_site_config(site)
         yield {"admin": live_server.url, "site": site_url}
 
 

@@ -107,10 +107,10 @@ def shared_site(transactional_db, settings, tmp_path) -> dict:
         config.save()
         tree["a"] = make_item(tree, title="Gala annuel", slug="gala-annuel")
         tree["b"] = make_item(tree, title="Prix de thèse", slug="prix-de-these")
-    export.export_site_config()
+    export.export_site_config(site)
     for page in (tree["a"], tree["b"]):
         export.export_page(page)
-    assert run_build("site initial").status == BuildRecord.Status.SUCCEEDED
+    assert run_build(site, "site initial").status == BuildRecord.Status.SUCCEEDED
     settings.TASKS = {
         **settings.TASKS,
         "relais": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.RELAIS_QUEUES},

@@ -99,7 +99,7 @@ def test_association_settings_refuse_what_site_yaml_refuses(site_tree, content_d
     assert list(err.value.message_dict) == [field]
     # what the export would have written is refused by the build
     config.save()
-    export.export_site_config()
+    export.export_site_config(site_tree["site"])
     with pytest.raises(SiteConfigError):
         load_site_config(content_dir)
 
@@ -113,7 +113,7 @@ def test_association_settings_the_admin_saves_make_a_site_yaml_the_build_reads(
     config.youtube_url = "https://www.youtube.com/@alumni"
     config.full_clean()
     config.save()
-    export.export_site_config()
+    export.export_site_config(site_tree["site"])
     loaded = load_site_config(content_dir)
     assert loaded.networks == {
         "Mastodon": "https://mastodon.example/@alumni",

@@ -26,14 +26,18 @@ def test_the_dashboard_says_when_the_site_was_built_on_24_hours(
     site_tree, client, admin_user, language, said
 ):
     BuildRecord.objects.create(
-        status=BuildRecord.Status.SUCCEEDED, started_at=BUILT, finished_at=BUILT, seconds=0.4
+        site=site_tree["site"],
+        status=BuildRecord.Status.SUCCEEDED,
+        started_at=BUILT,
+        finished_at=BUILT,
+        seconds=0.4,
     )
     profile = UserProfile.get_for_user(admin_user)
     profile.preferred_language = language
     profile.save()
     client.force_login(admin_user)
     soup = BeautifulSoup(client.get("/admin/").content, "html.parser")
-    panel = soup.find(id="relais-site-status-title").find_parent("section")
+    panel = soup.find(id=f"relais-site-status-title-{site_tree['site'].pk}").find_parent("section")
     text = " ".join(panel.get_text(" ", strip=True).split())
     assert said in text
     assert "p.m." not in text and ".." not in text

@@ -45,7 +45,7 @@ def test_publish_makes_the_item_live_and_announces_it(
     elapsed = record.live_at - record.published_at
     assert record.publish_to_live_seconds == elapsed.total_seconds()
     assert announced == [([page.pk], BuildRecord.Status.SUCCEEDED)]
-    state = SiteState.get()
+    state = SiteState.get(site_tree["site"])
     assert state.built_version == state.content_version
 
 
@@ -55,9 +55,9 @@ def test_second_build_request_is_skipped_when_nothing_changed(
     with django_capture_on_commit_callbacks(execute=True):
         make_item(site_tree)
     builds = BuildRecord.objects.count()
-    assert build_site_task.call("again") is None
+    assert build_site_task.call(site_tree["site"].pk, "again") is None
     assert BuildRecord.objects.count() == builds
-    assert build_site_task.call("forced", force=True) is not None
+    assert build_site_task.call(site_tree["site"].pk, "forced", force=True) is not None
     assert BuildRecord.objects.count() == builds + 1
 
 
@@ -68,7 +68,7 @@ def test_failed_build_keeps_the_live_site_and_shows_the_error_in_the_admin(
         make_item(site_tree)
     live = site_output.resolve()
     write_item(content_dir, "actualites", "main-cassee", "title: 'oups\ndate: 2026-01-01")
-    record = run_build("test")
+    record = run_build(site_tree["site"], "test")
     assert record.status == BuildRecord.Status.FAILED
     assert "actualites/main-cassee.md" in record.errors
     assert site_output.resolve() == live

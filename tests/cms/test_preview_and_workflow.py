@@ -13,7 +13,7 @@ from tests.cms.factories import make_image, make_item
 
 
 def test_preview_renders_the_draft_with_the_site_theme(site_tree, admin_user, client):
-    export.export_site_config()
+    export.export_site_config(site_tree["site"])
     page = make_item(
         site_tree,
         publish=False,

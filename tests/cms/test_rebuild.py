@@ -46,7 +46,7 @@ def user_in(django_user_model, group: str, username: str):
 def test_ten_rebuild_requests_make_at_most_two_full_builds(
     site_tree, admin_user, client, queue, monkeypatch, django_capture_on_commit_callbacks
 ):
-    export.export_site_config()
+    export.export_site_config(site_tree["site"])
     export.export_page(make_item(site_tree))
     queue.clear()  # the export the publication queued, done above
     client.force_login(admin_user)

@@ -120,7 +120,10 @@ def test_the_cms_and_content_are_put_back_in_step(
         Page.objects.get(pk=prix.pk).specific.unpublish()
     (content_dir / "actualites" / "sortie.md").unlink()
     AssociationSettings.objects.filter(site=site_tree["site"]).update(tagline="Nouveau slogan")
-    assert export.pages_behind(check_files=True) == ([gala.pk, gala.pk + 2], [prix.pk])
+    assert export.pages_behind(site_tree["site"], check_files=True) == (
+        [gala.pk, gala.pk + 2],
+        [prix.pk],
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         assert recover()["reconcile_content"] == 4  # two exports, a withdrawal, site.yaml
@@ -133,7 +136,7 @@ def test_the_cms_and_content_are_put_back_in_step(
     # the withdrawn item's address says so (its address was published: it never answers 404)
     assert "Article retiré" in (site_output / "actualites" / "prix" / "index.html").read_text()
     assert ExportRecord.objects.get(page_id=prix.pk).withdrawn
-    state = SiteState.get()
+    state = SiteState.get(site_tree["site"])
     assert state.built_version == state.content_version
     # nothing more to do; a site.yaml edited by hand is not the CMS's to overwrite
     (content_dir / "site.yaml").write_text("name: Écrit à la main\n", encoding="utf-8")
@@ -145,7 +148,7 @@ def test_a_build_left_running_by_a_dead_worker_is_closed_and_done_again(
     site_tree, site_output, admin_user, client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        export.export_site_config()
+        export.export_site_config(site_tree["site"])
         page = make_item(site_tree)
     dead = worker("dead", here=True, pid=finished_pid())
     # the dead worker exported a new title, then died while building it
@@ -154,7 +157,9 @@ def test_a_build_left_running_by_a_dead_worker_is_closed_and_done_again(
         draft.title = "Nomination de Léa Martin, directrice"
         draft.save_revision().publish()
     export.export_page(Page.objects.get(pk=page.pk).specific)
-    stuck = BuildRecord.objects.create(trigger="publication", worker=dead.pk)
+    stuck = BuildRecord.objects.create(
+        site=site_tree["site"], trigger="publication", worker=dead.pk
+    )
     client.force_login(admin_user)
     assert "en cours depuis" in client.get("/admin/").content.decode()
 
@@ -176,7 +181,9 @@ def test_a_build_left_running_by_a_dead_worker_is_closed_and_done_again(
 
 def test_a_build_of_a_live_worker_is_left_alone(site_tree, site_output):
     alive = worker("alive")
-    build = BuildRecord.objects.create(trigger="publication", worker=alive.pk)
+    build = BuildRecord.objects.create(
+        site=site_tree["site"], trigger="publication", worker=alive.pk
+    )
     done = recover()
     assert done["close_abandoned_builds"] == 0 and done["resume_builds"] == 0
     build.refresh_from_db()
@@ -202,21 +209,26 @@ def test_a_build_published_but_not_recorded_live_is_done_again_a_failed_one_wait
     site_tree, site_output, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        export.export_site_config()
+        export.export_site_config(site_tree["site"])
         make_item(site_tree)
     with suspended():
         page = make_item(site_tree, title="Sortie à Lyon", slug="sortie-a-lyon")
     export.export_page(Page.objects.get(pk=page.pk).specific)  # with its live revision
-    version = SiteState.get().content_version
+    version = SiteState.get(site_tree["site"]).content_version
     # a build failed on this content: the content must be fixed first, nothing is retried
     failed = BuildRecord.objects.create(
-        content_version=version, status=BuildRecord.Status.FAILED, errors="title manquant"
+        site=site_tree["site"],
+        content_version=version,
+        status=BuildRecord.Status.FAILED,
+        errors="title manquant",
     )
     assert recover()["resume_builds"] == 0
     # a build published it, then its worker died before recording it live
     failed.delete()
-    BuildRecord.objects.create(content_version=version, status=BuildRecord.Status.SUCCEEDED)
+    BuildRecord.objects.create(
+        site=site_tree["site"], content_version=version, status=BuildRecord.Status.SUCCEEDED
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert recover()["resume_builds"] == 1
     assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
-    assert SiteState.get().built_version == version
+    assert SiteState.get(site_tree["site"]).built_version == version

@@ -73,7 +73,7 @@ def live_items() -> dict[str, str]:
 
 
 def queue_settled() -> bool:
-    state = SiteState.get()
+    state = SiteState.objects.get()  # the one site of these tests
     return (
         not DBTaskResult.objects.filter(
             status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]

@@ -32,7 +32,7 @@ def test_join_links_of_the_static_site_lead_to_the_cms(site_tree, settings, cont
     settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8123"
     seeded_like_wagtail(site_tree["site"])
     sync_default_site()
-    export.export_site_config()
+    export.export_site_config(site_tree["site"])
     assert load_site_config(content_dir).signup_url == "http://127.0.0.1:8123/adherer/"
 
 

@@ -132,7 +132,7 @@ def sites(transactional_db, live_server, settings, tmp_path):
     settings.RELAIS_CONTENT_DIR.mkdir(parents=True, exist_ok=True)
     with static_server(settings.RELAIS_SITE_OUTPUT) as site_url:
         settings.RELAIS_SITE_URL = site_url
-        export.export_site_config()
+        export.export_site_config(site)
         make_item({"indexes": indexes}, slug=SLUG)  # published: exported and built
         assert (settings.RELAIS_SITE_OUTPUT / "actualites" / SLUG / "index.html").is_file()
         # From here on the project's tasks wait in the database queue, as with a worker

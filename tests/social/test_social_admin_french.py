@@ -56,7 +56,11 @@ def states(html: bytes | str) -> dict[str, str]:
 def item_with_posts(site_tree, admin_user, client):
     page = make_item(site_tree)
     ExportRecord.objects.create(  # live on the site
-        page_id=page.pk, path=f"{KEY}.md", title=page.title, live_at=timezone.now()
+        page_id=page.pk,
+        site=site_tree["site"],
+        path=f"{KEY}.md",
+        title=page.title,
+        live_at=timezone.now(),
     )
     site = site_tree["site"]
     x, li, ig, masto = (account(site, n) for n in ("x", "linkedin", "instagram", "mastodon"))

@@ -94,4 +94,13 @@ def preview_new(
     parent = get_object_or_404(Page, pk=parent_id).specific
     if not parent.permissions_for_user(request.user).can_add_subpage():
         raise PermissionDenied
-    return _respond(request, model(), parent)
+    return _respond(request, placed_under(model(), parent), parent)
+
+
+def placed_under(page: Page, parent: Page) -> Page:
+    """An unsaved page given the tree position it would take under ``parent`` (as Wagtail's own
+    preview of a new page does), so that it knows its site and address."""
+    page.depth = parent.depth + 1
+    last = parent.get_last_child()
+    page.path = last._inc_path() if last else page._get_path(parent.path, page.depth, 1)
+    return page

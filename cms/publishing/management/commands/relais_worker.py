@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.publishing.builder import site_builder
+from cms.publishing.builder import recently_built_sites, site_builder, warm_builders
 from cms.publishing.clock import Clock
 from cms.publishing.models import Worker
 from cms.publishing.recovery import recover, recover_task
@@ -71,16 +71,21 @@ class Command(BaseCommand):
             )
 
     def warm_up(self) -> None:
-        """Load the site model before the first task: adopting the live site takes a fraction
-        of a full build, and the first publication after a restart is then incremental."""
-        try:
-            result = site_builder().warm_up()
-        except BuildError as exc:
-            self.stderr.write(f"The site could not be built at start-up:\n{exc}")
-            return
-        self.stdout.write(
-            f"Site model ready ({result.kind}, {result.seconds:.1f} s, {result.articles} items)."
-        )
+        """Load the site models before the first task: adopting a live site takes a fraction
+        of a full build, and the first publication after a restart is then incremental. The
+        sites that published last are warmed, as many as are kept warm."""
+        for site in recently_built_sites(warm_builders()):
+            try:
+                result = site_builder(site).warm_up()
+            except BuildError as exc:
+                self.stderr.write(
+                    f"{site.site_name}: the site could not be built at start-up:\n{exc}"
+                )
+                continue
+            self.stdout.write(
+                f"Site model ready: {site.site_name} ({result.kind}, {result.seconds:.1f} s, "
+                f"{result.articles} items)."
+            )
 
     def run_clock(self, worker: Worker) -> None:
         # the task workers of RQ are not registered: the recovery runs on one of them

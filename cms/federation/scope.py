@@ -1,0 +1,107 @@
+"""Who works on which association's site: every admin view, queryset and export goes through
+these functions, so that an association's people see their own association and nothing else.
+
+- A **superuser**, or a member of the administrators' group of the *federation*, sees every
+  association (the federation administrators).
+- Anyone else sees the associations in whose groups (administrators, editors, moderators) they
+  are.
+- An installation with a single association is that association's: everyone who may use the
+  admin works on it (as before the federation existed).
+
+Views take the site to show from ``?site=<id>`` among those, else the one chosen last
+(remembered in the session), else the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from wagtail.models import Site
+
+from .models import Association
+
+SESSION_KEY = "relais_site"
+
+
+def is_federation_admin(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return Association.objects.filter(
+        kind=Association.Kind.FEDERATION, administrators__user=user
+    ).exists()
+
+
+def associations_for(user: Any) -> QuerySet[Association]:
+    """The associations ``user`` works on."""
+    everything = Association.objects.select_related("site")
+    if not getattr(user, "is_authenticated", False):
+        return everything.none()
+    if is_federation_admin(user) or everything.count() <= 1:
+        return everything
+    return everything.filter(
+        Q(administrators__user=user) | Q(editors__user=user) | Q(moderators__user=user)
+    ).distinct()
+
+
+def sites_for(user: Any) -> QuerySet[Site]:
+    return Site.objects.filter(association__in=associations_for(user)).order_by(
+        "-is_default_site", "site_name", "pk"
+    )
+
+
+def site_ids_for(user: Any) -> list[int]:
+    return list(associations_for(user).values_list("site_id", flat=True))
+
+
+def can_manage(user: Any, site: Site | int) -> bool:
+    """Whether ``user`` administers the association of ``site`` (its accounts, settings and
+    people): federation administrators, the association's administrators, and everyone who may
+    use the admin of an installation with a single association."""
+    if is_federation_admin(user):
+        return True
+    site_id = site if isinstance(site, int) else site.pk
+    association = Association.objects.filter(site_id=site_id).first()
+    if association is None or site_id not in site_ids_for(user):
+        return False
+    if Association.objects.count() <= 1:
+        return True
+    return (
+        association.administrators_id is not None
+        and user.groups.filter(pk=association.administrators_id).exists()
+    )
+
+
+def chosen_site(request: HttpRequest, param: str = "site") -> Site:
+    """The site a view shows: ``?site=`` (or a POSTed ``site``) if the user works on it, else
+    the one they chose last, else their first. A site of another association is refused."""
+    allowed = sites_for(request.user)
+    wanted = request.GET.get(param) or request.POST.get(param)
+    if wanted:
+        try:
+            site = allowed.get(pk=int(wanted))
+        except (ValueError, Site.DoesNotExist):
+            raise PermissionDenied from None
+        request.session[SESSION_KEY] = site.pk
+        return site
+    remembered = request.session.get(SESSION_KEY)
+    site = allowed.filter(pk=remembered).first() if remembered else None
+    site = site or allowed.first()
+    if site is None:
+        raise PermissionDenied
+    return site
+
+
+def in_scope(queryset: QuerySet, user: Any, field: str = "site") -> QuerySet:
+    """``queryset`` reduced to the rows of the user's associations (``field``: the path to the
+    row's site, e.g. ``account__site``)."""
+    return queryset.filter(**{f"{field}__in": site_ids_for(user)})
+
+
+def site_choices(sites: Iterable[Site]) -> list[tuple[int, str]]:
+    return [(s.pk, s.site_name or s.hostname) for s in sites]
