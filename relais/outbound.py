@@ -70,7 +70,10 @@ class UnsafeAddress(ValueError):
 
 class BlockedAddress(requests.exceptions.InvalidURL):
     """A request (or one of its redirects) refused by :func:`session`: not https, or to an
-    address that is not public. Nothing was sent."""
+    address that is not public (``host`` resolved to ``ip``). Nothing was sent."""
+
+    host: str = ""
+    ip: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,13 +188,15 @@ class GuardedSession(HTTPSession):
         self.max_redirects = MAX_REDIRECTS
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        scheme = urlsplit(request.url or "").scheme
-        if not self.policy.allows_scheme(scheme):
-            raise BlockedAddress(f"refused to connect to a {scheme or 'relative'} address")
+        parts = urlsplit(request.url or "")
+        if not self.policy.allows_scheme(parts.scheme):
+            raise BlockedAddress(f"refused to connect to a {parts.scheme or 'relative'} address")
         try:
             return super().send(request, **kwargs)
         except InvalidIPAddress as exc:
-            raise BlockedAddress(f"refused to connect to {exc}, not a public address") from None
+            blocked = BlockedAddress(f"refused to connect to {exc}, not a public address")
+            blocked.host, blocked.ip = parts.hostname or "", str(exc)
+            raise blocked from None
 
 
 def session(policy: Policy) -> GuardedSession:
