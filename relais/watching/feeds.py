@@ -39,6 +39,8 @@ MAX_TITLE = 500
 MAX_SUMMARY = 2000
 #: Dates further ahead than this are not believed.
 FUTURE_TOLERANCE = timedelta(days=1)
+#: What feedparser reports as a fault but is only a notice about the headers.
+NOTICES = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _ENTITY_DECLARATION = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 FEED_TYPES = (
@@ -68,7 +70,8 @@ def refuse_hostile_xml(body: bytes) -> None:
     try:
         defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:
-        raise WatchError("xml_entities", str(exc)) from None
+        code = "xml_external" if exc.system_id or exc.public_id else "xml_entities"
+        raise WatchError(code, str(exc)) from None
     except ExternalReferenceForbidden as exc:
         raise WatchError("xml_external", str(exc)) from None
     except DTDForbidden:  # pragma: no cover - DTDs are allowed above
@@ -116,7 +119,6 @@ def parse_feed(
         reason = parsed.get("bozo_exception")
         raise WatchError("not_feed", f"{type(reason).__name__}: {reason}" if reason else "")
     feed = parsed.feed
-    base = feed.get("link") or url
     entries = []
     for raw in parsed.entries[:max_entries]:
         entry = _entry(raw, base=url, fetched_at=fetched_at, source_id=source_id)
@@ -124,10 +126,11 @@ def parse_feed(
             entries.append(entry)
     return ParsedFeed(
         title=_text(feed.get("title", ""), MAX_TITLE),
-        link=normalise_link(base, url) or url,
+        link=normalise_link(feed.get("link") or url, url) or url,
         entries=tuple(entries),
         truncated=len(parsed.entries) > max_entries,
-        loose=bool(parsed.get("bozo")),
+        loose=bool(parsed.get("bozo"))
+        and not isinstance(parsed.get("bozo_exception"), NOTICES),
     )
 
 
