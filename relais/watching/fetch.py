@@ -252,6 +252,8 @@ class Fetcher:
                 code = "bomb" if inflate else "too_large"
                 raise WatchError(code, response.url, limit=_size(limits.max_decoded_bytes))
             parts.append(piece)
+        if inflate:
+            inflate.finish()
         return b"".join(parts)
 
     def _answer(
@@ -341,6 +343,11 @@ class Inflater:
                 data = self.engine.unused_data  # the next member of a multi-member gzip
                 self.engine = zlib.decompressobj(self.wbits)
         return b"".join(out)
+
+    def finish(self) -> None:
+        """:class:`zlib.error` when the compressed stream stopped before its end."""
+        if not self.engine.eof:
+            raise zlib.error("the compressed body ends before its end")
 
 
 def _header_bytes(response: requests.Response) -> int:
