@@ -257,6 +257,9 @@ def check_source(
             seen = _remember(keys, previous.seen, config.max_seen)
     except WatchError as exc:
         return failed(source, previous, exc, usage, config, now)
+    except Exception as exc:  # a fault of the engine on this source must not stop the cycle
+        error = WatchError("unexpected", f"{type(exc).__name__}: {exc}")
+        return failed(source, previous, error, usage, config, now)
     new_state = SourceState(
         validators=fetched.validators,
         failures=0,

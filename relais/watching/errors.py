@@ -54,6 +54,10 @@ REASONS: Mapping[str, str] = {
     ),
     "no_text": "aucun texte lisible n'a été trouvé sur la page : vérifiez l'adresse",
     "abandoned": "la vérification a dépassé le temps du cycle : elle sera reprise plus tard",
+    "unexpected": (
+        "erreur inattendue en lisant cette source : elle sera réessayée ; si cela dure, "
+        "signalez-le avec l'adresse de la source"
+    ),
 }
 
 #: What a status says to the editor, and what to do next.

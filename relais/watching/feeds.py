@@ -70,7 +70,7 @@ def refuse_hostile_xml(body: bytes) -> None:
     try:
         defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:
-        code = "xml_external" if exc.system_id or exc.public_id else "xml_entities"
+        code = "xml_external" if exc.sysid or exc.pubid else "xml_entities"
         raise WatchError(code, str(exc)) from None
     except ExternalReferenceForbidden as exc:
         raise WatchError("xml_external", str(exc)) from None
@@ -129,8 +129,7 @@ def parse_feed(
         link=normalise_link(feed.get("link") or url, url) or url,
         entries=tuple(entries),
         truncated=len(parsed.entries) > max_entries,
-        loose=bool(parsed.get("bozo"))
-        and not isinstance(parsed.get("bozo_exception"), NOTICES),
+        loose=bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), NOTICES),
     )
 
 

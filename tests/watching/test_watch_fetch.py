@@ -116,7 +116,9 @@ def test_the_inflater_never_produces_much_more_than_asked():
 def test_unknown_or_broken_compression_is_refused(site, fetcher):
     url = site.route("/br", body=b"xx", encoding="br", precompressed=True)
     assert refused(fetcher, url).code == "encoding"
-    url = site.route("/broken", body=b"\x1f\x8b\x08\x00garbage", encoding="gzip", precompressed=True)
+    url = site.route(
+        "/broken", body=b"\x1f\x8b\x08\x00garbage", encoding="gzip", precompressed=True
+    )
     error = refused(fetcher, url)
     assert error.code == "encoding" and "illisible" in error.reason
 
