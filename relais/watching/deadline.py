@@ -27,13 +27,18 @@ class Deadline:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.expired = False
+        self._started = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
     def start(self) -> None:
-        self._timer.start()
+        """Start counting (once: later calls do nothing)."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._timer.start()
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -66,11 +71,12 @@ def _shutdown(sock: socket.socket) -> None:
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[Deadline]:
-    """Arm a :class:`Deadline` for the connections this thread uses inside the block."""
+    """A :class:`Deadline` for the connections this thread uses inside the block; it counts
+    from its :meth:`~Deadline.start` (the caller starts it when the first request leaves, not
+    while it waits for its turn)."""
     armed = Deadline(seconds)
     previous = getattr(_current, "deadline", None)
     _current.deadline = armed
-    armed.start()
     try:
         yield armed
     finally:

@@ -13,7 +13,8 @@
    :attr:`Limits.max_decoded_bytes` once gzip or deflate is undone (a compression bomb stops at
    the limit, never decompressed whole).
 
-A total deadline (:attr:`Limits.deadline`) covers every hop; a server that trickles its answer
+A total deadline (:attr:`Limits.deadline`) covers every hop from the first request (not the
+wait for the host's first turn); a server that trickles its answer
 is cut off when it passes (:mod:`relais.watching.deadline`). Every refusal is a
 :class:`~relais.watching.errors.WatchError` naming what was wrong. What was spent, failed or
 not, is added to the caller's :class:`Usage`.
@@ -183,10 +184,11 @@ class Fetcher:
         for _hop in range(self.limits.max_redirects + 1):
             self.check(url)
             with self.gate.slot(url):
+                armed.start()  # the time spent waiting for the first turn is not the server's
                 if armed.expired:
                     raise WatchError("slow", url, seconds=_seconds(self.limits.deadline))
-                response = self.ask(url, validators, accept)
                 usage.requests += 1
+                response = self.ask(url, validators, accept)
                 usage.bytes_read += _header_bytes(response)
                 try:
                     target = self.session().get_redirect_target(response)

@@ -200,8 +200,9 @@ def test_retry_after_as_a_date():
 
 def test_a_server_that_never_answers_costs_the_read_timeout(site, fetcher):
     url = site.route("/hang", behaviour="hang")
-    error = refused(fetcher, url)
-    assert error.code == "timeout"
+    usage = Usage()
+    error = refused(fetcher, url, usage=usage)
+    assert error.code == "timeout" and usage.requests == 1  # a request made, unanswered
     assert error.reason.startswith("le serveur ne répond pas (délai dépassé)")
 
 
@@ -297,3 +298,20 @@ def test_no_proxy_and_no_netrc_are_used(site, fetcher, monkeypatch, tmp_path):
     url = site.route("/feed", body=FEED)
     assert fetcher.fetch(url).body == FEED
     assert "Authorization" not in site.requests_to("/feed")[0].headers
+
+
+def test_waiting_for_the_host_s_turn_does_not_count_against_the_deadline(site):
+    """Six sources of one host, one request at a time, 0.4 s apart: the last waits longer than
+    the deadline for its turn, and is read all the same."""
+    urls = [site.route(f"/f{n}", body=FEED) for n in range(6)]
+    polite = replace(FAST, per_host=1, host_delay=0.4, deadline=1.0)
+    with Fetcher(LOOPBACK, polite) as fetcher:
+        results: list = []
+        threads = [
+            threading.Thread(target=lambda u=u: results.append(fetcher.fetch(u).body)) for u in urls
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert results == [FEED] * 6
