@@ -20,6 +20,7 @@ The Django side reads it from a setting (``cms.core.outbound``).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -54,6 +55,15 @@ MESSAGES: Mapping[str, str] = {
 }
 
 
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the user name and password of every address in it replaced by ``***``
+    (``https://***@host/``): what is said or logged about an address never holds a secret."""
+    return _USERINFO.sub("***@", text)
+
+
 class UnsafeAddress(ValueError):
     """An address the server must not connect to; the message says what to type instead.
     ``code`` is a key of :data:`MESSAGES`, ``params`` fills its placeholders."""
@@ -65,6 +75,7 @@ class UnsafeAddress(ValueError):
 
     @classmethod
     def of(cls, code: str, **params: Any) -> UnsafeAddress:
+        params = {k: redact(v) if isinstance(v, str) else v for k, v in params.items()}
         return cls(MESSAGES[code] % params, code=code, params=params)
 
 

@@ -3,13 +3,16 @@
 Every refusal of the watching engine is a :class:`WatchError` with a ``code`` (stable, for
 programs and translations: a key of :data:`REASONS`) and a ``reason``: a French sentence for
 the editor that names what was wrong and, where there is something to do, what to do next.
-``detail`` is for the logs (never shown as the reason, never holds a secret).
+``detail`` is for the logs (never shown as the reason). Neither holds the user name or
+password of an address (:func:`relais.outbound.redact`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from relais.outbound import redact
 
 #: The French sentence of each code; ``%(name)s`` placeholders are filled from ``params``.
 REASONS: Mapping[str, str] = {
@@ -79,9 +82,9 @@ class WatchError(Exception):
 
     def __init__(self, code: str, detail: str = "", **params: Any):
         self.code = code
-        self.params = params
-        self.reason = REASONS[code] % params
-        self.detail = detail
+        self.params = {k: redact(v) if isinstance(v, str) else v for k, v in params.items()}
+        self.reason = REASONS[code] % self.params
+        self.detail = redact(detail)
         super().__init__(self.reason)
 
 

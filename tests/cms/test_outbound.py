@@ -127,3 +127,13 @@ def test_the_connection_goes_only_to_an_address_the_same_rule_allows(monkeypatch
         session(PRODUCTION).get("https://rebound.example/api", timeout=2)
     assert blocked.value.host == "rebound.example" and blocked.value.ip == "::7f00:1"
     assert attempts == []
+
+
+def test_a_refused_address_is_never_repeated_with_its_password():
+    with pytest.raises(UnsafeAddress) as refused:
+        check_url("https://moi:hunter2@social.example", policy=PRODUCTION, resolve=resolver())
+    assert "hunter2" not in str(refused.value) and "moi" not in str(refused.value)
+    assert "https://***@social.example" in str(refused.value)
+    with pytest.raises(UnsafeAddress) as refused:
+        check_url("http://moi:hunter2@social.example/", policy=PRODUCTION, resolve=resolver())
+    assert "hunter2" not in str(refused.value)

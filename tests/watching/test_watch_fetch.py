@@ -315,3 +315,10 @@ def test_waiting_for_the_host_s_turn_does_not_count_against_the_deadline(site):
         for thread in threads:
             thread.join()
     assert results == [FEED] * 6
+
+
+def test_an_address_s_password_never_appears_in_a_reason_or_detail(site, fetcher):
+    site.redirect("/go", "ftp://moi:hunter2@files.example/feed.xml")
+    error = refused(fetcher, site.url("/go"))
+    assert error.code == "not_address" and "ftp://***@files.example" in error.reason
+    assert "hunter2" not in error.reason + error.detail + repr(error.params)
