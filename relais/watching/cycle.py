@@ -24,6 +24,7 @@ The cycle, in named phases:
 from __future__ import annotations
 
 import concurrent.futures
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -154,6 +155,9 @@ def check_sources(
     """Check the due sources (all of them with ``force``); see the module's docstring."""
     config = config or WatchConfig()
     now = now or datetime.now(UTC)
+    repeated = sorted(id for id, n in Counter(s.id for s in sources).items() if n > 1)
+    if repeated:
+        raise ValueError(f"source ids must be unique; given more than once: {repeated}")
     due = [s for s in sources if force or is_due(state.get(s.id), now)]
     if not due:
         return []

@@ -201,7 +201,7 @@ class Fetcher:
                         continue
                     if response.status_code == 304:
                         return self._answer(url, response, b"", validators, permanent, seen)
-                    if response.status_code >= 400:
+                    if response.status_code >= 400 or response.status_code in REDIRECTS:
                         error = status_error(response.status_code, url)
                         error.retry_after = retry_after(response.headers.get("Retry-After"))
                         raise error

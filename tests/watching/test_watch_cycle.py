@@ -216,9 +216,12 @@ def test_sources_are_interleaved_by_host():
     assert [s.id for s in interleave(sources)] == ["a0", "b0", "c0", "a1", "a2"]
 
 
-def test_an_unknown_kind_is_refused_at_once():
+def test_an_unknown_kind_or_a_repeated_id_is_refused_at_once(config):
     with pytest.raises(ValueError, match="kind 'video' is not one of"):
         Source("x", "https://x.example/", "video")
+    twice = [Source("x", "https://x.example/"), Source("x", "https://y.example/")]
+    with pytest.raises(ValueError, match=r"given more than once: \['x'\]"):
+        check_sources(twice, {}, config=config, now=NOW)
 
 
 def test_nothing_due_nothing_done(config):

@@ -322,3 +322,9 @@ def test_an_address_s_password_never_appears_in_a_reason_or_detail(site, fetcher
     error = refused(fetcher, site.url("/go"))
     assert error.code == "not_address" and "ftp://***@files.example" in error.reason
     assert "hunter2" not in error.reason + error.detail + repr(error.params)
+
+
+def test_a_redirect_without_its_address_is_an_error(site, fetcher):
+    url = site.route("/nowhere", status=302, body=b"", content_type="text/plain")
+    error = refused(fetcher, url)
+    assert error.code == "http_status" and "302" in error.reason
