@@ -328,3 +328,15 @@ def test_a_redirect_without_its_address_is_an_error(site, fetcher):
     url = site.route("/nowhere", status=302, body=b"", content_type="text/plain")
     error = refused(fetcher, url)
     assert error.code == "http_status" and "302" in error.reason
+
+
+def test_an_unknown_host_says_to_check_the_address():
+    def unresolvable(host, port, type=None):
+        raise OSError("Name or service not known")
+
+    with Fetcher(LOOPBACK, FAST, resolve=unresolvable) as fetcher:
+        error = refused(fetcher, "https://nulle-part.example/flux")
+    assert error.code == "unknown_host"
+    assert error.reason == (
+        "le serveur nulle-part.example est introuvable : vérifiez l'adresse de la source"
+    )

@@ -3,6 +3,9 @@ links of a listing page."""
 
 from __future__ import annotations
 
+import pytest
+
+from relais.watching.errors import WatchError
 from relais.watching.links import story_key
 from relais.watching.pages import (
     decode,
@@ -99,3 +102,8 @@ def test_new_links_become_entries():
 
 def _keys(links):
     return [story_key(link) for link, _ in links]
+
+
+def test_a_page_without_text_says_so():
+    with pytest.raises(WatchError, match="aucun texte lisible"):
+        main_text("<html><body><script>var a = 1;</script></body></html>", "https://x.example/")
