@@ -60,6 +60,7 @@ check: lint
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --n $(N)
+	$(BIN)/python -m benchmarks.watch
 
 clean:
 	rm -rf site/output site/builds site/cache var

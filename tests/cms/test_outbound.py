@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from cms.core.outbound import Policy, UnsafeAddress, check_url, is_public
+from cms.core.outbound import BlockedAddress, Policy, UnsafeAddress, check_url, is_public, session
 
 PRODUCTION = Policy()
 LOOPBACK = Policy(allow_http=True, allow_loopback=True)
@@ -103,3 +103,37 @@ def test_public_addresses():
     assert is_public(ipaddress.ip_address("93.184.215.14"))
     assert is_public(ipaddress.ip_address("2606:2800:21f:cb07::1"))
     assert not is_public(ipaddress.ip_address("::ffff:127.0.0.1"))
+
+
+def test_the_connection_goes_only_to_an_address_the_same_rule_allows(monkeypatch):
+    """The session resolves the host once and pins the connection to the answer; that answer
+    is judged by the rule of check_url (``requests-hardened``'s own filter lets the reserved
+    IPv4-compatible form ``::7f00:1`` through)."""
+    attempts: list = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "rebound.example":
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::7f00:1", port, 0, 0))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    def connect(sock, address):
+        attempts.append(address)
+        raise ConnectionRefusedError("test: no connection from here")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    with pytest.raises(BlockedAddress, match="not a public address") as blocked:
+        session(PRODUCTION).get("https://rebound.example/api", timeout=2)
+    assert blocked.value.host == "rebound.example" and blocked.value.ip == "::7f00:1"
+    assert attempts == []
+
+
+def test_a_refused_address_is_never_repeated_with_its_password():
+    with pytest.raises(UnsafeAddress) as refused:
+        check_url("https://moi:hunter2@social.example", policy=PRODUCTION, resolve=resolver())
+    assert "hunter2" not in str(refused.value) and "moi" not in str(refused.value)
+    assert "https://***@social.example" in str(refused.value)
+    with pytest.raises(UnsafeAddress) as refused:
+        check_url("http://moi:hunter2@social.example/", policy=PRODUCTION, resolve=resolver())
+    assert "hunter2" not in str(refused.value)
