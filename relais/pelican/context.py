@@ -9,12 +9,11 @@ import functools
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from markupsafe import Markup
 from pelican import signals
 
 from relais.contentfile import SITE_TIMEZONE
-from relais.french import elide
 from relais.sections import SECTIONS
 
 
@@ -28,12 +27,13 @@ def build_now(settings: dict[str, Any]) -> dt.datetime:
 
 
 def local_date(value: dt.datetime | dt.date, fmt: str = "long", lang: str = "fr") -> str:
-    """A date as the site's language writes it (Babel): "20 novembre 2026", "20 November
+    """A date as the site's language writes it (Babel): "20 novembre 2026", "November 20,
     2026"; ``fmt="event"`` adds the weekday and the time."""
     if isinstance(value, dt.datetime):
         value = value.astimezone(SITE_TIMEZONE)
-        if fmt == "event":
-            return format_datetime(value, "EEEE d MMMM y, HH:mm", locale=lang)
+        if fmt == "event":  # "samedi 12 décembre 2026, 19:00"
+            day = format_date(value.date(), format="full", locale=lang)
+            return f"{day}, {format_time(value, 'HH:mm', locale=lang)}"
         value = value.date()
     return format_date(value, format=fmt, locale=lang)
 
@@ -130,15 +130,10 @@ def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
     return card_html
 
 
-def after(name: str, word: str) -> str:
-    """``{{ SITENAME|after("à") }}``: "à Alumni Exemple", "aux Anciens de l'école"."""
-    return elide(word, name)
-
-
 def add_jinja_helpers(generator: Any) -> None:
     env = generator.env
     lang = generator.settings.get("DEFAULT_LANG") or "fr"
-    env.filters.update(local_date=functools.partial(local_date, lang=lang), after=after)
+    env.filters.update(local_date=functools.partial(local_date, lang=lang))
     env.globals.update(
         canonical_url=canonical_url,
         signup_url=signup_url,
