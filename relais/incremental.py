@@ -49,7 +49,7 @@ from relais.pelican.addresses import AddressPlan
 from relais.pelican.links import link_targets, resolve_links
 from relais.pelican.listings import ListingKey
 from relais.pelican.search import shards_of, shards_to_update
-from relais.search import update_index
+from relais.search import pagefind_version, update_index
 from relais.sections import SECTIONS
 
 logger = logging.getLogger(__name__)
@@ -719,7 +719,8 @@ class SiteBuilder:
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """The version of the code and templates that make the site (a deploy changes it)."""
+    """The version of the code, templates and search indexer that make the site (a deploy
+    changes it)."""
     from relais.build import PELICANCONF
 
     root = PELICANCONF.parent.parent
@@ -729,6 +730,7 @@ def _code_digest() -> str:
         *sorted((root / "themes").rglob("*")),
     ]
     h = hashlib.sha256()
+    h.update(f"pagefind {pagefind_version()}\0".encode())  # shards of one version only
     for path in files:
         if path.is_file():
             h.update(f"{path.relative_to(root)}\0".encode())

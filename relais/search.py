@@ -37,7 +37,10 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+
+from relais.build import BuildError
 
 SEARCH_FOLDER = "recherche/index"
 MANIFEST = f"{SEARCH_FOLDER}/shards.json"
@@ -53,7 +56,13 @@ UNUSED = (
 )
 
 
-class SearchIndexError(RuntimeError):
+try:
+    from pagefind_bin import get_executable
+except ImportError:  # the build says what to install
+    get_executable = None
+
+
+class SearchIndexError(BuildError):
     """Pagefind could not index the site (the message says why and what to do)."""
 
 
@@ -69,15 +78,26 @@ def manifest_bytes(years: Iterable[int]) -> bytes:
 
 
 def pagefind_program() -> Path:
+    """Pagefind's program, shipped in the ``pagefind-bin`` wheel."""
     try:
-        from pagefind_bin import get_executable
-
+        if get_executable is None:
+            raise FileNotFoundError("pagefind-bin is not installed")
         return Path(get_executable())
-    except (ImportError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:
         raise SearchIndexError(
-            "Pagefind, which builds the search index, is not installed: run `make install` "
-            "(or `pip install pagefind-bin`) and build again."
+            [
+                f"Pagefind, which builds the search index, cannot run ({exc}): run `make "
+                "install` (or `pip install pagefind-bin`) and build again."
+            ]
         ) from exc
+
+
+def pagefind_version() -> str:
+    """The version of Pagefind that writes the index (every shard must come from the same)."""
+    try:
+        return metadata.version("pagefind-bin")
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 @dataclass
@@ -121,10 +141,11 @@ def index_shard(shard: Shard, output: Path, workdir: Path, lang: str) -> None:
     if run.returncode or not (output / "pagefind-entry.json").is_file():
         detail = (run.stderr or run.stdout).strip()[-2000:]
         raise SearchIndexError(
-            f"Pagefind could not index the items of {shard.year} (exit {run.returncode}): "
-            f"{detail or 'no message'}. The live site is unchanged; build again, and if it "
-            "fails the same way check that the pagefind-bin package is installed and matches "
-            "this machine."
+            [
+                f"Pagefind could not index the items of {shard.year} (exit {run.returncode}): "
+                f"{detail or 'no message'}. Build again; if it fails the same way, install "
+                "the pagefind-bin package for this machine again (`make install`)."
+            ]
         )
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
