@@ -665,7 +665,7 @@ class SiteBuilder:
         return update_index(
             shards_of(by_year, years, current_page),
             emptied,
-            by_year,
+            by_year.keys(),
             files,
             live,
             delta.folder / "search-pages",

@@ -77,9 +77,17 @@ def test_an_english_site_speaks_english_and_items_keep_their_language(tmp_path):
     with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
         builder = SiteBuilder(paths)
         builder.full_build()
-        # an item withdrawn: its address says so, in English
+        # an item withdrawn, another moved: their old addresses say so, in English
         (paths.content / "evenements" / "gala-2026.md").unlink()
-        builder.update(["evenements/gala-2026.md"])
+        events = paths.content / "evenements"
+        (events / "afterwork-promo-2015.md").rename(events / "afterwork-2015.md")
+        builder.update(
+            [
+                "evenements/gala-2026.md",
+                "evenements/afterwork-promo-2015.md",
+                "evenements/afterwork-2015.md",
+            ]
+        )
     home = page(paths, "index.html")
     assert home.html["lang"] == "en"
     nav = home.select_one("nav.site-nav")
@@ -129,6 +137,13 @@ def test_an_english_site_speaks_english_and_items_keep_their_language(tmp_path):
     assert "“Gala annuel 2026” is no longer online" in gone.select_one(".lead").get_text()
     assert "Events: the articles online" in gone.get_text()
 
+    moved = page(paths, "evenements/afterwork-promo-2015/index.html")
+    assert moved.html["lang"] == "en"
+    assert " ".join(moved.body.get_text().split()) == (
+        f"“Afterwork #promo2015 à Lyon” is now at {GOLDEN_SITE_URL}/evenements/afterwork-2015/."
+    )
+    assert moved.body.a["href"] == f"{GOLDEN_SITE_URL}/evenements/afterwork-2015/"
+
     search = page(paths, "recherche/index.html")
     assert search.h1.get_text() == "Search the site"
     assert "Search works with JavaScript" in search.select_one("#search-nojs").get_text()
@@ -152,11 +167,21 @@ def test_a_french_site_is_unchanged_by_the_catalogues(tmp_path):
     paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
     copy_tree(GOLDEN_CONTENT, paths.content)
     with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
-        SiteBuilder(paths).full_build()
+        builder = SiteBuilder(paths)
+        builder.full_build()
     home = page(paths, "index.html")
     assert home.html["lang"] == "fr"
     assert home.select_one("header.hero a.cta").get_text() == "Adhérer / Join"
     assert home.select_one(".card").get("lang") is None
+    events = paths.content / "evenements"
+    (events / "gala-2026.md").rename(events / "gala-annuel-2026.md")
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder.update(["evenements/gala-2026.md", "evenements/gala-annuel-2026.md"])
+    moved = page(paths, "evenements/gala-2026/index.html")
+    assert str(moved.body.p) == (
+        f"<p>« Gala annuel 2026 » est désormais à l'adresse <a href=\"{GOLDEN_SITE_URL}/"
+        f'evenements/gala-annuel-2026/">{GOLDEN_SITE_URL}/evenements/gala-annuel-2026/</a>.</p>'
+    )
 
 
 def test_a_language_the_theme_does_not_speak_is_refused_with_what_to_do(tmp_path):
