@@ -43,9 +43,9 @@ async function open() {
     baseUrl: new URL(words.site, location.href).pathname,
   });
   await instance.init();
-  for (const year of shards.slice(1)) {
-    await instance.mergeIndex(new URL(`${year}/`, index).href);
-  }
+  await Promise.all(
+    shards.slice(1).map((year) => instance.mergeIndex(new URL(`${year}/`, index).href)),
+  );
   return instance;
 }
 
