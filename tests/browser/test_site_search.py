@@ -59,6 +59,7 @@ def test_a_search_finds_an_item_by_a_word_of_its_body_and_filters_by_section(sit
     expect(page.locator("#search-nojs")).to_be_hidden()
     search(page, "combustible")  # in the prize's body only
     expect(page.get_by_role("status")).to_have_text("1 résultat")
+    expect(page.get_by_role("button", name="Plus de résultats")).to_be_hidden()
     result = page.locator(".search-result")
     expect(result.locator("h2 a")).to_have_text(PRIZE)
     expect(result.locator(".card-section")).to_have_text("Actualités des alumni")
