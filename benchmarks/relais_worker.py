@@ -1,5 +1,7 @@
 """The Relais side of the benchmark, in one process like the CMS worker: a full build, then
-publish-to-live latency of editing, adding and unpublishing items on the warm builder.
+publish-to-live latency of editing, adding and unpublishing items on the warm builder, and the
+search index: its update in each publication (the builder's ``search`` phase) against indexing
+the whole site again, measured on the same live tree, and its size.
 
 ``python -m benchmarks.relais_worker CONTENT OUTPUT --repeat 15`` prints one JSON object.
 Latency runs from the moment the export starts (the content file is written, as the CMS export
@@ -21,6 +23,9 @@ from pathlib import Path
 from relais.build import SitePaths
 from relais.contentfile import SITE_TIMEZONE, ContentItem, dump, load_file
 from relais.incremental import SiteBuilder
+from relais.pelican.listings import ListingKey
+from relais.pelican.search import shards_of
+from relais.search import SEARCH_FOLDER, Shard, build_index, index_shards
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -68,6 +73,34 @@ def unpublish(content: Path, rng: random.Random, files: list[Path]) -> list[str]
     return [str(path.relative_to(content)), str(folder.relative_to(content))]
 
 
+def search_baselines(builder: SiteBuilder, work: Path) -> dict:
+    """Index the live site from scratch, as a full build does (one shard per year, in
+    parallel), and as one Pagefind bundle of every item (what each publication would cost
+    without shards); the index's size on the live tree."""
+    live = builder.store.trees()[0]
+    by_year = builder.plan.listings[ListingKey("index")].by_year()
+    shards = shards_of(by_year, by_year, lambda path: live / path)
+    lang = builder.settings["DEFAULT_LANG"]
+    started = time.perf_counter()
+    build_index(shards, work / "search-full", work / ".search-full", lang)
+    full = time.perf_counter() - started
+    every_page = Shard(0, {path: source for s in shards for path, source in s.pages.items()})
+    started = time.perf_counter()
+    index_shards([every_page], work / "search-one", work / ".search-one", lang)
+    one = time.perf_counter() - started
+    shutil.rmtree(work / "search-full", ignore_errors=True)
+    shutil.rmtree(work / "search-one", ignore_errors=True)
+    files = [p for p in (live / SEARCH_FOLDER).rglob("*") if p.is_file()]
+    return {
+        "search_full_s": full,
+        "search_one_bundle_s": one,
+        "search_index_mb": sum(p.stat().st_size for p in files) / 1024 / 1024,
+        "search_index_files": len(files),
+        "search_shards": len(shards),
+        "search_largest_shard": max((len(s.pages) for s in shards), default=0),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("content", type=Path)
@@ -106,6 +139,7 @@ def main() -> int:
             result.setdefault("phases", {}).setdefault(kind, []).append(update.phases)
             assert update.kind == "incremental", update
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.update(search_baselines(builder, args.output))
     # a worker that restarts: it adopts the live site instead of rebuilding it
     del builder
     gc.collect()

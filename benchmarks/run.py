@@ -10,7 +10,12 @@ machine-readable::
     publish_to_live_median_s=<x> publish_to_live_p95_s=<y> full_build_s=<z>
     pelican_full_build_s=<w> n_items=<N>
 
-(on one line). The publish-to-live figures are over the edits and the additions.
+(on one line). The publish-to-live figures are over the edits and the additions. A second line
+gives the search index (``relais.search``): the median time its update takes in one
+publication (over the edits, additions and unpublications), indexing the whole site again in
+the same run, and its size::
+
+    search_update_s=<x> search_full_s=<y> search_index_mb=<z>
 """
 
 from __future__ import annotations
@@ -162,6 +167,36 @@ def main() -> int:
                     ),
                 )
             )
+        search_runs = {
+            kind: [run.get("search", 0.0) for run in runs]
+            for kind, runs in detail.get("phases", {}).items()
+        }
+        search_update = statistics.median(v for values in search_runs.values() for v in values)
+        rows.append(
+            (
+                "Search index, update in one publication",
+                f"median {search_update:.3f} s ("
+                + ", ".join(
+                    f"{kind} {statistics.median(values):.3f} s"
+                    for kind, values in search_runs.items()
+                )
+                + f"); {detail['search_shards']} shards by year, the largest "
+                f"{detail['search_largest_shard']} items",
+            )
+        )
+        rows.append(
+            (
+                "Search index, whole site again",
+                f"{detail['search_full_s']:.2f} s by year in parallel (a full build's share); "
+                f"{detail['search_one_bundle_s']:.2f} s as one bundle",
+            )
+        )
+        rows.append(
+            (
+                "Search index, size",
+                f"{detail['search_index_mb']:.1f} MB in {detail['search_index_files']} files",
+            )
+        )
         rows.append(
             (
                 "Relais worker restart: model ready again",
@@ -226,6 +261,10 @@ def main() -> int:
             f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
             f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
             f"n_items={args.n}"
+        )
+        print(
+            f"search_update_s={search_update:.3f} search_full_s={detail['search_full_s']:.3f} "
+            f"search_index_mb={detail['search_index_mb']:.1f}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -6,7 +6,8 @@ Alumni", "Rapport de %(month)s" with "octobre 2026" "Rapport d'octobre 2026", an
 ``%(name)s`` placeholders and applies French rules where a placeholder follows one of the small
 words that change (:data:`ELIDED`, :data:`CONTRACTED`), and only there: the rest of the sentence
 is the translator's, and a sentence in another language has none of these words before its
-placeholders. :func:`elide` is the rule itself, for the templates of the site.
+placeholders (the site's templates use it through :mod:`relais.pelican.i18n`). :func:`elide` is
+the rule itself.
 
 A name sounds with a vowel when it starts with one (accents and ligatures included), with a
 "y" before a consonant (Yves, Yncréa; not Yale) or with a mute "h" (l'Hôpital, d'HEC): every "h"

@@ -13,7 +13,9 @@ listings (:mod:`relais.pelican.listings`). An update then goes through named pha
 4. **plan**: the listings the change touches are planned again; outputs whose signature changed
    are to be rendered, outputs that disappeared are to be deleted;
 5. **render**: with Pelican's writer and the theme, into the folder of a :class:`Delta`;
-6. **publish**: :class:`~relais.output_store.OutputStore` applies the delta to the standby tree
+6. **search**: the search index's shards of the years the change touches are indexed again
+   into the delta (:mod:`relais.search`);
+7. **publish**: :class:`~relais.output_store.OutputStore` applies the delta to the standby tree
    and switches ``site/output`` to it in one rename.
 
 A change to ``site.yaml``, to the pages, or an update that finds the live site published by
@@ -45,6 +47,9 @@ from relais.contentpaths import (
 from relais.output_store import Delta, OutputStore
 from relais.pelican.addresses import AddressPlan
 from relais.pelican.links import link_targets, resolve_links
+from relais.pelican.listings import ListingKey
+from relais.pelican.search import shards_of, shards_to_update
+from relais.search import pagefind_version, update_index
 from relais.sections import SECTIONS
 
 logger = logging.getLogger(__name__)
@@ -389,12 +394,16 @@ class SiteBuilder:
                 self._render(delta, to_render, articles_to_render, assets, current)
             if logs.errors:
                 raise BuildError(logs.errors)
+            t = phase("render", t)
+
+            # 6. search
+            to_delete |= self._search(delta, [*old_articles.values(), *new_articles.values()])
             files = delta.folder / "files"
             delta.writes = {str(p.relative_to(files)) for p in files.rglob("*") if p.is_file()}
             delta.deletes = to_delete | {a for a in assets if a not in current}
-            t = phase("render", t)
+            t = phase("search", t)
 
-            # 6. publish
+            # 7. publish
             generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
             digest = self.fingerprints.digest_after(previous, current)
             self.addresses.record()  # the book knows an address before readers can see it
@@ -638,6 +647,31 @@ class SiteBuilder:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(content / asset, target)
 
+    def _search(self, delta: Delta, changed: list[Any]) -> set[str]:
+        """Index again the years of the ``changed`` items (old and new versions) into the
+        delta; returns the live index files to delete."""
+        index = self.plan.listings.get(ListingKey("index"))
+        by_year = index.by_year() if index is not None else {}
+        years, emptied = shards_to_update(changed, by_year)
+        if not years and not emptied:
+            return set()
+        files = delta.folder / "files"
+        live = self.store.trees()[0]
+
+        def current_page(path: str) -> Path:
+            staged = files / path
+            return staged if staged.is_file() else live / path
+
+        return update_index(
+            shards_of(by_year, years, current_page),
+            emptied,
+            by_year.keys(),
+            files,
+            live,
+            delta.folder / "search-pages",
+            self.settings.get("DEFAULT_LANG") or "fr",
+        )
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def _taken(self, output: str) -> bool:
@@ -685,7 +719,8 @@ class SiteBuilder:
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """The version of the code and templates that make the site (a deploy changes it)."""
+    """The version of the code, templates and search indexer that make the site (a deploy
+    changes it)."""
     from relais.build import PELICANCONF
 
     root = PELICANCONF.parent.parent
@@ -695,6 +730,7 @@ def _code_digest() -> str:
         *sorted((root / "themes").rglob("*")),
     ]
     h = hashlib.sha256()
+    h.update(f"pagefind {pagefind_version()}\0".encode())  # shards of one version only
     for path in files:
         if path.is_file():
             h.update(f"{path.relative_to(root)}\0".encode())

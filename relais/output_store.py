@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STATE_FILE = "state.json"
-#: Names of the trees builds write: full builds (``<generation>``, its ``-b`` clone) and deltas.
-ORPHAN_NAME = re.compile(r"^(\d{8}T\d{6}-\d{9}(-b)?|\.delta-\d+)$")
+#: Names of the trees builds write: full builds (``<generation>``, its ``-b`` clone), deltas,
+#: and the work folder where a full build gathers the pages of its search index.
+ORPHAN_NAME = re.compile(r"^(\.search-)?(\d{8}T\d{6}-\d{9}(-b)?|\.delta-\d+)$")
 
 
 @dataclass

@@ -17,9 +17,13 @@ class Section:
     label_fr: str
     label_en: str
     description_fr: str
+    description_en: str = ""
 
     def label(self, lang: str = "fr") -> str:
         return self.label_en if lang.startswith("en") else self.label_fr
+
+    def description(self, lang: str = "fr") -> str:
+        return self.description_en if lang.startswith("en") else self.description_fr
 
 
 class SectionRegistry(dict[str, Section]):
@@ -46,6 +50,7 @@ NEWS = SECTIONS.register(
         "Actualités des alumni",
         "Alumni news",
         "Nominations, distinctions, créations d'entreprise : ce que deviennent nos diplômés.",
+        "Appointments, awards, new companies: what our graduates are doing now.",
     )
 )
 CAREERS = SECTIONS.register(
@@ -54,6 +59,7 @@ CAREERS = SECTIONS.register(
         "Parcours",
         "Career stories",
         "Des ingénieurs racontent leur carrière, de l'école à aujourd'hui.",
+        "Engineers tell their careers, from the school to today.",
     )
 )
 SCHOOL_LIFE = SECTIONS.register(
@@ -62,6 +68,7 @@ SCHOOL_LIFE = SECTIONS.register(
         "Vie de l'école",
         "School life",
         "Ce qui se passe sur le campus : projets, associations étudiantes, recherche.",
+        "What happens on campus: projects, student societies, research.",
     )
 )
 EVENTS = SECTIONS.register(
@@ -70,6 +77,7 @@ EVENTS = SECTIONS.register(
         "Événements",
         "Events",
         "Afterworks, conférences, galas et rencontres des promotions et des groupes.",
+        "Afterworks, talks, galas and reunions of the classes and the groups.",
     )
 )
 ASSOCIATION = SECTIONS.register(
@@ -78,5 +86,6 @@ ASSOCIATION = SECTIONS.register(
         "Vie de l'association",
         "Association news",
         "Les nouvelles de l'association : assemblée générale, conseil, services aux membres.",
+        "News of the association: general meeting, board, services to members.",
     )
 )

@@ -36,7 +36,7 @@ class SiteConfig:
     tagline: str = ""
     description: str = ""
     signup_url: str = ""
-    signup_label: str = "Adhérer"
+    signup_label: str = ""  # the sign-up button; empty: the theme's word ("Adhérer", "Join")
     contact_email: str = ""
     address: str = ""
     lang: str = "fr"

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from relais import siteconfig  # noqa: E402
+from relais.pelican.i18n import check_lang  # noqa: E402
 from relais.sections import SECTIONS  # noqa: E402
-from relais.siteconfig import load_site_config  # noqa: E402
 
 PATH = os.environ.get("RELAIS_CONTENT_DIR", str(ROOT / "content"))
 THEME = str(ROOT / "themes" / "relais")
@@ -28,10 +29,14 @@ OUTPUT_PATH = str(ROOT / "site" / "output")
 CACHE_PATH = str(ROOT / "site" / "cache")
 SITEURL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8001").rstrip("/")
 RELATIVE_URLS = False
-SITE_CONFIG = load_site_config(PATH)
+SITE_CONFIG = siteconfig.load_site_config(PATH)
 SITENAME = SITE_CONFIG.name
 SITESUBTITLE = SITE_CONFIG.tagline
-DEFAULT_LANG = SITE_CONFIG.lang
+DEFAULT_LANG = SITE_CONFIG.lang  # the theme's words: French, or a catalogue of the theme
+if check_lang(DEFAULT_LANG, THEME):
+    raise siteconfig.SiteConfigError(
+        Path(PATH) / siteconfig.FILENAME, "lang", check_lang(DEFAULT_LANG, THEME)
+    )
 TIMEZONE = "Europe/Paris"
 BUILD_NOW = os.environ.get("RELAIS_BUILD_NOW", "")
 
@@ -40,11 +45,13 @@ PLUGINS = [
     "relais.pelican.taxonomies",
     "relais.pelican.listings",
     "relais.pelican.images",
+    "relais.pelican.i18n",
     "relais.pelican.context",
     "relais.pelican.calendar",
     "relais.pelican.articles",
     "relais.pelican.links",
     "relais.pelican.addresses",
+    "relais.pelican.search",
 ]
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -90,7 +97,10 @@ AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = ARCHIVES_SAVE_AS = ""
 YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
 TAGS_URL = "tags/"
 TAGS_SAVE_AS = "tags/index.html"
-DIRECT_TEMPLATES = ["404"]
+DIRECT_TEMPLATES = ["404", "search"]
+# The search page; its index (Pagefind, by year of items) is in recherche/index/ (relais.search)
+SEARCH_URL = "recherche/"
+SEARCH_SAVE_AS = "recherche/index.html"
 DEFAULT_PAGINATION = 12
 PAGINATED_TEMPLATES = {}
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
+import json
 import os
+import re
 import shutil
 import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -74,3 +78,55 @@ def static_server(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+SEARCH_SHARD = re.compile(r"^recherche/index/(\d{4})/")
+
+
+def search_index_view(root: Path) -> dict[str, Any]:
+    """What the search index of the site at ``root`` holds, shard by shard, decoded and in a
+    fixed order: pages (their fragments), words, filters and metadata. Pagefind writes the
+    values of a filter in the order of a hash map, which changes from one run to the next (so
+    the names of the filter files and of the metadata file that lists them change too): the
+    index is compared through this view, its other files byte for byte."""
+    import cbor2
+
+    def decode(path: Path) -> Any:
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), path
+        body = data[len(b"pagefind_dcd") :]
+        return json.loads(body) if path.suffix == ".pf_fragment" else cbor2.loads(body)
+
+    view: dict[str, Any] = {}
+    for shard in sorted((root / "recherche" / "index").glob("[0-9]*")):
+        entry = json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = {}
+        for lang, info in entry["languages"].items():
+            version, pages, chunks, filters, sorts, meta_keys = decode(
+                shard / f"pagefind.{info['hash']}.pf_meta"
+            )[:6]
+            languages[lang] = {
+                "version": version,
+                "wasm": info["wasm"],
+                "pages": [
+                    decode(shard / "fragment" / f"{page}.pf_fragment") | {"hash": page}
+                    for page, _words in pages
+                ],
+                "words": [decode(shard / "index" / f"{c[2]}.pf_index") for c in chunks],
+                "filters": {
+                    name: sorted(
+                        (value, pages)
+                        for value, pages in decode(shard / "filter" / f"{h}.pf_filter")[1]
+                    )
+                    for name, h in sorted(filters)
+                },
+                "sorts": sorts,
+                "meta_keys": meta_keys,
+            }
+        files = sorted(
+            p.relative_to(shard).as_posix()
+            for p in shard.rglob("*")
+            if p.is_file() and not p.name.endswith((".pf_meta", ".pf_filter"))
+        )
+        view[shard.name] = {"languages": languages, "files": files}
+    return view

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, Timezone
 from pelican import signals
 
 from relais.contentfile import SITE_TIMEZONE
+from relais.pelican.i18n import site_gettext
 from relais.sections import EVENTS
 
 EVENT_FILE = "evenement.ics"
@@ -112,8 +113,9 @@ def agenda_bytes(articles: Iterable[Any], settings: dict[str, Any]) -> bytes | N
     )
     if not events:
         return None
+    _ = site_gettext(settings)
     return _with_events(
-        f"{settings['SITE_CONFIG'].name} — agenda",
+        _("%(name)s — agenda", name=settings["SITE_CONFIG"].name),
         [_event_bytes(article, settings) for article in events],
     )
 

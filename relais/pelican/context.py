@@ -1,19 +1,19 @@
-"""What the theme needs beyond Pelican's context: sections, upcoming events, dates in French,
-structured data (JSON-LD, Open Graph) and the call to join the association.
+"""What the theme needs beyond Pelican's context: sections, upcoming events, dates in the site's
+language, structured data (JSON-LD, Open Graph) and the call to join the association.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from markupsafe import Markup
 from pelican import signals
 
 from relais.contentfile import SITE_TIMEZONE
-from relais.french import elide
 from relais.sections import SECTIONS
 
 
@@ -26,11 +26,14 @@ def build_now(settings: dict[str, Any]) -> dt.datetime:
     return dt.datetime.now(SITE_TIMEZONE)
 
 
-def date_fr(value: dt.datetime | dt.date, fmt: str = "long", lang: str = "fr") -> str:
+def local_date(value: dt.datetime | dt.date, fmt: str = "long", lang: str = "fr") -> str:
+    """A date as the site's language writes it (Babel): "20 novembre 2026", "November 20,
+    2026"; ``fmt="event"`` adds the weekday and the time."""
     if isinstance(value, dt.datetime):
         value = value.astimezone(SITE_TIMEZONE)
-        if fmt == "event":
-            return format_datetime(value, "EEEE d MMMM y, HH:mm", locale=lang)
+        if fmt == "event":  # "samedi 12 décembre 2026, 19:00"
+            day = format_date(value.date(), format="full", locale=lang)
+            return f"{day}, {format_time(value, 'HH:mm', locale=lang)}"
         value = value.date()
     return format_date(value, format=fmt, locale=lang)
 
@@ -62,7 +65,7 @@ def article_jsonld(article: Any, siteurl: str, site: Any) -> dict[str, Any]:
         "datePublished": item.date.isoformat(),
         "dateModified": (item.modified or item.date).isoformat(),
         "inLanguage": item.lang,
-        "articleSection": SECTIONS[item.section].label_fr,
+        "articleSection": SECTIONS[item.section].label(site.lang),
         "publisher": {"@type": "Organization", "name": site.name, "url": siteurl + "/"},
     }
     if item.summary:
@@ -104,7 +107,8 @@ def add_context(generator: Any) -> None:
 def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
     """``card_html(article, heading)``: an article's card, rendered once per article object and
     heading level. An article appears on a dozen listing pages; a changed article is a new
-    object, so its cards are rendered again."""
+    object, so its cards are rendered again. A card of an item in another language than the
+    site's says so (``lang``)."""
     template = None
 
     def card_html(article: Any, heading: str = "h3") -> Markup:
@@ -114,7 +118,11 @@ def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
         if html is None:
             template = template or env.get_template("_card.html")
             rendered = template.render(
-                article=article, heading=heading, SITEURL=settings["SITEURL"], SECTIONS=SECTIONS
+                article=article,
+                heading=heading,
+                SITEURL=settings["SITEURL"],
+                SECTIONS=SECTIONS,
+                DEFAULT_LANG=settings["DEFAULT_LANG"],
             )
             html = cards[heading] = Markup(rendered)  # noqa: S704 - the template autoescapes
         return html
@@ -122,14 +130,10 @@ def card_renderer(env: Any, settings: dict[str, Any]) -> Any:
     return card_html
 
 
-def after(name: str, word: str) -> str:
-    """``{{ SITENAME|after("à") }}``: "à Alumni Exemple", "aux Anciens de l'école"."""
-    return elide(word, name)
-
-
 def add_jinja_helpers(generator: Any) -> None:
     env = generator.env
-    env.filters.update(date_fr=date_fr, after=after)
+    lang = generator.settings.get("DEFAULT_LANG") or "fr"
+    env.filters.update(local_date=functools.partial(local_date, lang=lang))
     env.globals.update(
         canonical_url=canonical_url,
         signup_url=signup_url,

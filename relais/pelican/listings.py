@@ -30,9 +30,9 @@ from typing import Any
 
 from pelican import signals
 
-from relais.french import interpolate
 from relais.pelican.calendar import AGENDA_FILE, agenda_bytes
 from relais.pelican.context import build_now
+from relais.pelican.i18n import site_gettext, site_lang
 from relais.pelican.sitemap import (
     SHARD_FOLDER,
     changed,
@@ -201,28 +201,31 @@ def make_listing(key: ListingKey, term: Any, settings: dict[str, Any]) -> Listin
         return Listing(key, "", "index", settings["SITENAME"], **feeds)
     if key.kind == "sitemap":  # not a page: the items of a sitemap shard
         return Listing(key, f"{SHARD_FOLDER}/{key.slug}.xml", "", "")
+    lang = site_lang(settings)
     if key.kind == "category":
         section = SECTIONS.get(term.slug)
         return Listing(
             key,
             term.url,
             "category",
-            section.label_fr if section else term.name,
-            intro=section.description_fr if section else "",
+            section.label(lang) if section else term.name,
+            intro=section.description(lang) if section else "",
             term=term,
             **feeds,
         )
+    _ = site_gettext(settings)
+    name = term.name
     titles = {
-        "tag": (f"Thème : {term.name}", ""),
+        "tag": (_("Thème : %(name)s", name=name), ""),
         "author": (
-            interpolate("Contributions de %(name)s", {"name": term.name}),
-            interpolate("Merci à %(name)s pour ces articles.", {"name": term.name}),
+            _("Contributions de %(name)s", name=name),
+            _("Merci à %(name)s pour ces articles.", name=name),
         ),
         "class_year": (
-            f"Promotion {term.name}",
-            f"Les nouvelles et les événements de la promotion {term.name}.",
+            _("Promotion %(name)s", name=name),
+            _("Les nouvelles et les événements de la promotion %(name)s.", name=name),
         ),
-        "group": (f"Groupe : {term.name}", ""),
+        "group": (_("Groupe : %(name)s", name=name), ""),
     }
     title, intro = titles[key.kind]
     return Listing(key, term.url, key.kind, title, intro=intro, term=term, **feeds)

@@ -2,28 +2,48 @@
 
 After an intended change to the theme or the plugins, regenerate the tree with
 ``pytest tests/site/test_golden.py --update-golden`` and review the diff before committing.
+Each shard of the search index is stored as what it holds (``index.view.json``: pages, words,
+filters, decoded), since Pagefind writes its filters in an order that changes between runs.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 from pathlib import Path
 
 from PIL import Image
 
-from tests.support import GOLDEN_EXPECTED
+from tests.support import GOLDEN_EXPECTED, SEARCH_SHARD, search_index_view
 
-TEXT_SUFFIXES = {".html", ".xml", ".ics", ".css", ".txt", ".svg"}
+TEXT_SUFFIXES = {".html", ".xml", ".ics", ".css", ".txt", ".svg", ".js", ".json"}
+SEARCH_VIEW = "index.view.json"
 
 
 def tree(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        rel: p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not SEARCH_SHARD.match(rel := p.relative_to(root).as_posix())
+    }
 
 
-def test_site_matches_golden_tree(golden_content, build, site_paths, request):
+def search_views(root: Path, work: Path) -> dict[str, Path]:
+    """Each shard of the search index as one JSON file of what it holds."""
+    views = {}
+    for year, view in search_index_view(root).items():
+        path = work / year / SEARCH_VIEW
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(view, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+        views[f"recherche/index/{year}/{SEARCH_VIEW}"] = path
+    return views
+
+
+def test_site_matches_golden_tree(golden_content, build, site_paths, request, tmp_path):
     build()
-    actual = tree(site_paths.output.resolve())
+    root = site_paths.output.resolve()
+    actual = tree(root) | search_views(root, tmp_path / "views")
     if request.config.getoption("--update-golden"):
         shutil.rmtree(GOLDEN_EXPECTED, ignore_errors=True)
         for rel, path in actual.items():
@@ -36,7 +56,11 @@ def test_site_matches_golden_tree(golden_content, build, site_paths, request):
                     target.with_name(target.name + ".size").write_text(
                         f"{img.size[0]}x{img.size[1]}\n"
                     )
-    expected = tree(GOLDEN_EXPECTED)
+    expected = {
+        p.relative_to(GOLDEN_EXPECTED).as_posix(): p
+        for p in sorted(GOLDEN_EXPECTED.rglob("*"))
+        if p.is_file()
+    }
     expected_names = {n.removesuffix(".size") for n in expected}
     assert sorted(actual) == sorted(expected_names)
     diffs = []

@@ -8,6 +8,7 @@ compared with a full build of the same content and address book in another folde
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import shutil
 from pathlib import Path
@@ -18,7 +19,15 @@ from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.build import BuildError, SitePaths
 from relais.incremental import SiteBuilder
 from relais.sections import SECTIONS
-from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env, write_picture
+from tests.support import (
+    GOLDEN_CONTENT,
+    GOLDEN_NOW,
+    GOLDEN_SITE_URL,
+    SEARCH_SHARD,
+    env,
+    search_index_view,
+    write_picture,
+)
 
 TAGS = ["hydrogène", "ferroviaire", "mentorat", "numérique", "gala", "R&D", "emploi"]
 YEARS = ["2012", "2015", "2019", "2024"]
@@ -27,11 +36,15 @@ PEOPLE = ["Claire Moreau", "Hervé Lacombe", "Nadia Benali"]
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {
+    """Every file's bytes, and the search index's shards as what they hold (Pagefind writes
+    the values of its filters in an order that changes from run to run)."""
+    files = {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not SEARCH_SHARD.match(p.relative_to(root).as_posix())
     }
+    files["(search index)"] = json.dumps(search_index_view(root), sort_keys=True).encode()
+    return files
 
 
 def diff(live: dict[str, bytes], full: dict[str, bytes]) -> list[str]:

@@ -56,3 +56,11 @@ def test_nothing_is_removed_while_a_build_holds_the_lock_or_without_a_state(tmp_
     (store.builds / "state.json").unlink()  # which tree is live is unknown: touch nothing
     assert store.remove_orphans(min_age=0) == []
     assert orphan.exists()
+
+
+def test_the_search_work_folder_of_a_killed_full_build_is_removed(tmp_path):
+    store = make_store(tmp_path)
+    work = left_behind(store, ".search-20261125T111111-000000002", age=3600)
+    other = left_behind(store, ".search-notes", age=3600)  # not a name builds write: kept
+    assert store.remove_orphans(min_age=60) == [".search-20261125T111111-000000002"]
+    assert not work.exists() and other.exists()

@@ -1,0 +1,227 @@
+"""The site's search index: Pagefind bundles built with the site, one per year of items.
+
+Pagefind (the ``pagefind-bin`` package ships its program) reads built pages and writes a
+static index that the search page (``/recherche/``) queries in the browser: no server. It reads
+only the part of each item's page marked ``data-pagefind-body`` (``article.html``), with the
+standfirst and the section as metadata and the section and class years as filters.
+
+Pagefind cannot add a page to an index it wrote, nor remove one: an index is rebuilt from its
+pages, at about a millisecond a page. One index for a 10,000-item site would cost ten seconds at
+every publication. So the index is cut into **shards**, one per year of the items' dates
+(``recherche/index/<year>/``), each a complete Pagefind bundle; the search page lists them in
+``recherche/index/shards.json`` and merges them (Pagefind's ``mergeIndex``: merged bundles share
+the first one's WebAssembly, and their filter counts add up). A publication indexes again only
+the years of the items it changed, into the delta that the live site switches to atomically.
+
+A shard depends only on the pages of its items: a full build and an update write the same index
+(``tests/site/test_incremental.py``). Not always the same bytes: Pagefind writes the values of a
+filter in the order of a hash map, which changes from one run to the next, and with it the names
+of the filter files and of the file that lists them; the tests compare what the index holds.
+The phases, for one shard:
+
+1. **gather**: the current page of each of its items is hard-linked into a work folder (an
+   update takes the pages it just rendered from its delta, the others from the live tree);
+2. **index**: Pagefind indexes the folder into the shard's output folder; shards run in
+   parallel, one process per processor;
+3. **trim**: Pagefind's ready-made interfaces are removed (the theme has its own script);
+4. **compare** (an update only): files identical to the live ones are not written again, and
+   the live shard's files that Pagefind did not write again are deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from relais.build import BuildError
+
+SEARCH_FOLDER = "recherche/index"
+MANIFEST = f"{SEARCH_FOLDER}/shards.json"
+#: What Pagefind writes for its own interfaces: the theme's search page has its own script.
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
+
+
+try:
+    from pagefind_bin import get_executable
+except ImportError:  # the build says what to install
+    get_executable = None
+
+
+class SearchIndexError(BuildError):
+    """Pagefind could not index the site (the message says why and what to do)."""
+
+
+def shard_folder(year: int) -> str:
+    """Where the shard of ``year`` is published, relative to the site's root."""
+    return f"{SEARCH_FOLDER}/{year}"
+
+
+def manifest_bytes(years: Iterable[int]) -> bytes:
+    """``shards.json``: the shards the search page merges, newest first."""
+    shards = [str(y) for y in sorted(set(years), reverse=True)]
+    return (json.dumps({"shards": shards}, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def pagefind_program() -> Path:
+    """Pagefind's program, shipped in the ``pagefind-bin`` wheel."""
+    try:
+        if get_executable is None:
+            raise FileNotFoundError("pagefind-bin is not installed")
+        return Path(get_executable())
+    except FileNotFoundError as exc:
+        raise SearchIndexError(
+            [
+                f"Pagefind, which builds the search index, cannot run ({exc}): run `make "
+                "install` (or `pip install pagefind-bin`) and build again."
+            ]
+        ) from exc
+
+
+def pagefind_version() -> str:
+    """The version of Pagefind that writes the index (every shard must come from the same)."""
+    try:
+        return metadata.version("pagefind-bin")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+@dataclass
+class Shard:
+    """The pages of one year: output path of each page -> the file that holds it now."""
+
+    year: int
+    pages: dict[str, Path] = field(default_factory=dict)
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system: a copy does as well
+        shutil.copyfile(source, target)
+
+
+def index_shard(shard: Shard, output: Path, workdir: Path, lang: str) -> None:
+    """Gather, index and trim one shard into ``output`` (a folder that must not exist)."""
+    pages = workdir / str(shard.year)
+    shutil.rmtree(pages, ignore_errors=True)
+    for path, source in sorted(shard.pages.items()):
+        _link(source, pages / path)
+    run = subprocess.run(
+        [
+            str(pagefind_program()),
+            "--site",
+            str(pages),
+            "--output-path",
+            str(output),
+            "--force-language",
+            lang.split("-")[0] or "fr",
+            "--silent",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shutil.rmtree(pages, ignore_errors=True)
+    if run.returncode or not (output / "pagefind-entry.json").is_file():
+        detail = (run.stderr or run.stdout).strip()[-2000:]
+        raise SearchIndexError(
+            [
+                f"Pagefind could not index the items of {shard.year} (exit {run.returncode}): "
+                f"{detail or 'no message'}. Build again; if it fails the same way, install "
+                "the pagefind-bin package for this machine again (`make install`)."
+            ]
+        )
+    for name in UNUSED:
+        (output / name).unlink(missing_ok=True)
+
+
+def index_shards(shards: Iterable[Shard], root: Path, workdir: Path, lang: str) -> list[int]:
+    """Index every shard into ``root/<SEARCH_FOLDER>/<year>``, in parallel; returns the years."""
+    shards = list(shards)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            futures = [
+                pool.submit(index_shard, s, root / shard_folder(s.year), workdir, lang)
+                for s in shards
+            ]
+            for future in futures:
+                future.result()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return [s.year for s in shards]
+
+
+def build_index(shards: Iterable[Shard], root: Path, workdir: Path, lang: str) -> None:
+    """The whole index of a full build, written into the site's folder ``root``."""
+    shutil.rmtree(root / SEARCH_FOLDER, ignore_errors=True)
+    years = index_shards(shards, root, workdir, lang)
+    manifest = root / MANIFEST
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_bytes(manifest_bytes(years))
+
+
+def update_index(
+    shards: Iterable[Shard],
+    emptied: Iterable[int],
+    all_years: Iterable[int],
+    staged: Path,
+    live: Path,
+    workdir: Path,
+    lang: str,
+) -> set[str]:
+    """Index again the ``shards`` an update touched and stage what changed under ``staged``
+    (the delta's files); ``emptied`` are the years left without any item. Returns the output
+    paths to delete from the live tree."""
+    shards = list(shards)
+    index_shards(shards, staged, workdir, lang)
+    deletes: set[str] = set()
+    for year in [s.year for s in shards] + list(emptied):
+        folder = shard_folder(year)
+        deletes |= _compare(staged / folder, live / folder, folder)
+    manifest = staged / MANIFEST
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_bytes(manifest_bytes(all_years))
+    _compare(manifest, live / MANIFEST, MANIFEST)
+    return deletes
+
+
+def _compare(new: Path, old: Path, prefix: str) -> set[str]:
+    """Unstage the files of ``new`` (a file or a folder) that ``old`` already holds with the
+    same bytes; returns the paths (under ``prefix``) that ``old`` has and ``new`` has not."""
+    if new.is_file() or old.is_file():
+        if new.is_file() and old.is_file() and _same(new, old):
+            new.unlink()
+        return set() if new.exists() or not old.is_file() else {prefix}
+    staged = _files(new)
+    published = _files(old)
+    for rel in staged.keys() & published.keys():
+        if _same(staged[rel], published[rel]):
+            staged[rel].unlink()
+    return {f"{prefix}/{rel}" for rel in published.keys() - staged.keys()}
+
+
+def _files(folder: Path) -> Mapping[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
