@@ -1,8 +1,10 @@
-"""A small static file server for the built site (``make run`` serves it on port 8001).
+"""A small static file server for the built sites (``make run`` serves them on port 8001).
 
 It follows the ``site/output`` link at every request, so a new build is served as soon as it is
-published, and answers missing pages with the site's own ``404.html``. For production, any web
-server pointed at ``site/output/`` does the same job.
+published, and answers missing pages with the site's own ``404.html``. A federation's other
+associations, whose sites are in ``site/<folder>/output``, are served under ``/<folder>/`` (their
+default public address, ``RELAIS_SITE_URL/<folder>``). For production, any web server pointed at
+those folders does the same job.
 """
 
 from __future__ import annotations
@@ -32,8 +34,26 @@ class SiteHandler(SimpleHTTPRequestHandler):
             return "application/rss+xml; charset=utf-8"
         return super().guess_type(path)
 
+    #: ``{folder: output}``: other sites served under ``/<folder>/``
+    mounts: dict[str, Path] = {}
+
+    def translate_path(self, path: str) -> str:
+        folder, _sep, rest = path.lstrip("/").partition("/")
+        mount = self.mounts.get(folder)
+        if mount is None:
+            return super().translate_path(path)
+        root, self.directory = self.directory, str(mount)
+        try:
+            return super().translate_path("/" + rest)
+        finally:
+            self.directory = root
+
+    def _site_root(self) -> Path:
+        folder = self.path.lstrip("/").partition("/")[0]
+        return self.mounts.get(folder) or Path(self.directory)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
+        page = self._site_root() / "404.html"
         if code == HTTPStatus.NOT_FOUND and page.is_file():
             body = page.read_bytes()
             self.send_response(code)
@@ -55,12 +75,41 @@ class SiteHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8001) -> ThreadingHTTPServer:
-    handler = functools.partial(SiteHandler, directory=str(directory))
-    return ThreadingHTTPServer((host, port), handler)
+def other_sites(directory: Path) -> dict[str, Path]:
+    """The other associations' sites beside ``directory`` (``site/output``): every
+    ``site/<folder>/output``, by folder."""
+    parent, name = Path(directory).parent, Path(directory).name
+    if not parent.is_dir():
+        return {}
+    return {
+        child.name: child / name
+        for child in sorted(parent.iterdir())
+        if child.is_dir() and (child / name).exists()
+    }
+
+
+def make_server(
+    directory: Path,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    mounts: dict[str, Path] | None = None,
+) -> ThreadingHTTPServer:
+    """A server of ``directory`` at ``/`` and of each of ``mounts`` at ``/<folder>/`` (by
+    default the other associations' sites found beside ``directory``, at each request)."""
+    found = mounts
+
+    class Handler(SiteHandler):
+        @property  # type: ignore[override]
+        def mounts(self) -> dict[str, Path]:
+            return found if found is not None else other_sites(directory)
+
+    return ThreadingHTTPServer((host, port), functools.partial(Handler, directory=str(directory)))
 
 
 def serve(directory: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
     with make_server(directory, host, port) as server:
-        print(f"Serving {directory} at http://{host}:{server.server_address[1]}/", flush=True)
+        address = f"http://{host}:{server.server_address[1]}"
+        print(f"Serving {directory} at {address}/", flush=True)
+        for folder in other_sites(directory):
+            print(f"  and site/{folder}/output at {address}/{folder}/", flush=True)
         server.serve_forever()

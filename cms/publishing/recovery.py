@@ -52,6 +52,7 @@ from .builder import all_sites, site_paths
 from .models import BuildRecord, ExportRecord, SiteState, Worker
 from .tasks import (
     build_site_task,
+    enqueue_full_build,
     export_page_task,
     export_site_config_task,
     full_build_started_since,
@@ -267,11 +268,8 @@ class Recovery:
             and self.now - requested > grace
             and not full_build_started_since(site, requested)
         ):
-            build_site_task.enqueue(
-                site.pk,
-                "reconstruction demandée, reprise",
-                force=True,
-                requested_at=requested.isoformat(),
+            enqueue_full_build(
+                site.pk, "reconstruction demandée, reprise", requested_at=requested.isoformat()
             )
             count += 1
         return count

@@ -24,6 +24,8 @@ from .workers import current_worker_id
 
 logger = logging.getLogger(__name__)
 
+REBUILDS = "rebuilds"
+
 
 @task(backend="relais", queue_name="publishing")
 def export_page_task(page_id: int) -> str | None:
@@ -99,9 +101,7 @@ def request_full_build(site: SiteRef, trigger: str) -> bool:
         now = timezone.now()
         SiteState.objects.filter(site_id=site_id).update(rebuild_requested_at=now)
         transaction.on_commit(
-            lambda: build_site_task.enqueue(
-                site_id, trigger, force=True, requested_at=now.isoformat()
-            )
+            lambda: enqueue_full_build(site_id, trigger, requested_at=now.isoformat())
         )
     return True
 
@@ -199,7 +199,15 @@ def nightly_build_task() -> None:
     files edited by hand in the content folders are picked up. Each site is its own task, so
     that one site's rebuild never holds up another's publications for long."""
     for site in all_sites():
-        build_site_task.enqueue(site.pk, "reconstruction quotidienne", force=True)
+        enqueue_full_build(site.pk, "reconstruction quotidienne")
+
+
+def enqueue_full_build(site_id: int, trigger: str, requested_at: str | None = None) -> None:
+    """A full rebuild of a site, on the queue of rebuilds (see ``RELAIS_QUEUES``): a worker
+    of its own takes them, and publications of other sites go on meanwhile."""
+    build_site_task.using(queue_name=REBUILDS).enqueue(
+        site_id, trigger, force=True, requested_at=requested_at
+    )
 
 
 def _id(site: SiteRef) -> int:

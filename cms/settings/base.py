@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cms.audience",
     "cms.social",
     "cms.stats",
+    "cms.associations",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
@@ -173,7 +174,9 @@ WAGTAIL_HEADLESS_PREVIEW = {
 
 # Background tasks. Wagtail's own tasks (search and reference indexes) stay on "default", run
 # at once; the project's tasks go to the "relais" backend, on named queues.
-RELAIS_QUEUES = ["publishing", "syndication", "maintenance"]
+# Full rebuilds have a queue of their own: a worker started with `--queues rebuilds` takes them,
+# so that one association's full rebuild never holds up another's publications.
+RELAIS_QUEUES = ["publishing", "syndication", "maintenance", "rebuilds"]
 _task_backend = os.environ.get("RELAIS_TASK_BACKEND", "database")
 _relais_backends = {
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},

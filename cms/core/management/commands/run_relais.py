@@ -52,7 +52,15 @@ class Command(BaseCommand):
         commands = {
             "admin": [python, manage, "runserver", f"127.0.0.1:{admin_port}", "--noreload"],
             "site": [python, "-m", "relais", "serve", "--port", str(site_port)],
-            "worker": [python, manage, "relais_worker"],
+            "worker": [
+                python,
+                manage,
+                "relais_worker",
+                "--queues",
+                ",".join(q for q in settings.RELAIS_QUEUES if q != "rebuilds"),
+            ],
+            # full rebuilds in a worker of their own: never in the way of a publication
+            "rebuilds": [python, manage, "relais_worker", "--queues", "rebuilds", "--no-clock"],
         }
         procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
         time.sleep(1.5)
@@ -63,7 +71,8 @@ class Command(BaseCommand):
                 "(login: admin / relais-demo; also redactrice, moderateur)\n"
                 f"  Static site  http://127.0.0.1:{site_port}/\n"
                 f"  Sign-up page http://127.0.0.1:{admin_port}/adherer/\n"
-                "  Worker       publishing, syndication and scheduled publishing (every minute)\n"
+                "  Workers      publishing, syndication and scheduled publishing (every minute);\n"
+                "               full rebuilds in a second worker\n"
                 "Press Ctrl+C to stop.\n"
             )
         )

@@ -42,9 +42,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=0.5, help="seconds between polls of an empty queue"
         )
+        parser.add_argument(
+            "--queues",
+            default=",".join(settings.RELAIS_QUEUES),
+            help="the queues this worker takes, separated by commas (default: all of them); "
+            "a second worker with --queues rebuilds keeps full rebuilds from holding up "
+            "publications",
+        )
 
-    def handle(self, *args, clock_only: bool, no_clock: bool, interval: float, **options):
+    def handle(
+        self, *args, clock_only: bool, no_clock: bool, interval: float, queues: str, **options
+    ):
         backend = settings.TASKS["relais"]["BACKEND"]
+        unknown = sorted(set(queues.split(",")) - set(settings.RELAIS_QUEUES))
+        if unknown:
+            raise CommandError(
+                f"Unknown queue(s) {', '.join(unknown)}: use {', '.join(settings.RELAIS_QUEUES)}."
+            )
         if clock_only and no_clock:
             raise CommandError("--clock-only and --no-clock together run nothing.")
         if not clock_only and backend != "django_tasks_db.DatabaseBackend":
@@ -60,8 +74,9 @@ class Command(BaseCommand):
                 self.run_clock(worker)
             else:
                 self.recover()
-                self.warm_up()
-                self.work(worker, clock=not no_clock, interval=interval, **options)
+                if "publishing" in queues.split(","):
+                    self.warm_up()
+                self.work(worker, clock=not no_clock, interval=interval, queues=queues, **options)
 
     def recover(self) -> None:
         done = {name: n for name, n in recover().items() if n}
@@ -96,7 +111,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_args: clock.stopped.set())
         clock.run()
 
-    def work(self, worker: Worker, clock: bool, interval: float, **options) -> None:
+    def work(self, worker: Worker, clock: bool, interval: float, queues: str, **options) -> None:
         ticking = Clock(worker.pk) if clock else None
         if ticking:
             ticking.start()
@@ -107,7 +122,7 @@ class Command(BaseCommand):
                 "--backend",
                 "relais",
                 "--queue-name",
-                ",".join(settings.RELAIS_QUEUES),
+                queues,
                 "--interval",
                 str(interval),
                 "--worker-id",
