@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cms.audience",
     "cms.social",
     "cms.stats",
+    "cms.pool",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
