@@ -42,7 +42,7 @@ def section_index(offer: Offer, original: ItemPage) -> SectionIndexPage:
     if index is None:
         raise OfferError(
             _(
-                "Le site de %(association)s n'a pas de rubrique « %(section)s » : créez-la "
+                "Le site « %(association)s » n'a pas de rubrique « %(section)s » : créez-la "
                 "(Pages, sous la page d'accueil), puis adoptez l'article."
             )
             % {
@@ -67,7 +67,7 @@ def check_may_act(user: Any, offer: Offer, *, publish: bool) -> SectionIndexPage
     if publish and not perms.can_publish_subpage():
         raise OfferError(
             _(
-                "Vous ne pouvez pas publier sur le site de %(association)s : adaptez l'article "
+                "Vous ne pouvez pas publier sur le site « %(association)s » : adaptez l'article "
                 "(un brouillon) et soumettez-le à un modérateur."
             )
             % {"association": offer.association}

@@ -20,8 +20,8 @@ from .sharing import can_share
 def register_admin_urls():
     return [
         path("pool/", views.inbox, name="pool_inbox"),
-        path("pool/offers/<int:pk>/<str:action>/", views.act, name="pool_act"),
         path("pool/offers/<int:pk>/changes/", views.changes, name="pool_changes"),
+        path("pool/offers/<int:pk>/<str:action>/", views.act, name="pool_act"),
         path("pool/share/<int:page_id>/", views.share, name="pool_share"),
     ]
 
