@@ -68,7 +68,7 @@ def editor_of(association: Association, username: str, django_user_model: Any) -
 
 
 @pytest.fixture
-def federation(site_tree, admin_user) -> dict[str, Any]:
+def federation(site_tree, admin_user) -> dict[str, Any]:  # noqa: F811
     """IESF-like: the installation's first site is the federation; a regional union under it
     with two associations, and one association directly under the federation."""
     energy = Sector.objects.create(name="Énergie", slug="energie")
