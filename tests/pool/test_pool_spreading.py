@@ -4,6 +4,7 @@ every window/40 in the order they were planned, instead of forty identical posts
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -75,7 +76,7 @@ def test_forty_adopters_post_over_the_window(site_tree, admin_user, settings):
     assert start <= times[0] <= timezone.now()
     # the k-th adopter's post leaves k × window/N after the first: over the window, never two
     # in the same place
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [gap] * (N - 1)
+    assert [b - a for a, b in itertools.pairwise(times)] == [gap] * (N - 1)
     assert times[-1] - times[0] == gap * (N - 1) < dt.timedelta(minutes=180)
 
 
