@@ -27,7 +27,7 @@ from .forms import ScheduleForm, ShareForm
 from .models import Offer, Share
 from .sharing import below, can_share, make_offers, share_of
 
-ACTIONS = {"adopt", "adapt", "schedule", "decline", "seen"}
+ACTIONS = ("adopt", "adapt", "schedule", "decline", "seen")
 
 
 # -- the item's Partage page -------------------------------------------------------------------

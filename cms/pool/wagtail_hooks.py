@@ -21,7 +21,15 @@ def register_admin_urls():
     return [
         path("pool/", views.inbox, name="pool_inbox"),
         path("pool/offers/<int:pk>/changes/", views.changes, name="pool_changes"),
-        path("pool/offers/<int:pk>/<str:action>/", views.act, name="pool_act"),
+        *(
+            path(
+                f"pool/offers/<int:pk>/{action}/",
+                views.act,
+                {"action": action},
+                name=f"pool_{action}",
+            )
+            for action in views.ACTIONS
+        ),
         path("pool/share/<int:page_id>/", views.share, name="pool_share"),
     ]
 

@@ -213,7 +213,8 @@ def deliver(delivery_id: int) -> Delivery | None:
         )
         client = LaterRoundClient(client, earlier)
 
-    if delivery.retry_at is None or delivery.retry_at <= now:
+    # a post about to be sent counts in the budgets (one in flight elsewhere is counted there)
+    if delivery.state != State.SENDING and (delivery.retry_at is None or delivery.retry_at <= now):
         spent = budget.reserve(account.network, account.pk, now)
         if spent is not None:
             schedule(delivery.pk, spent.until)
