@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
@@ -53,7 +54,11 @@ def share(request: HttpRequest, page_id: int) -> HttpResponse:
         if page.live:
             messages.success(
                 request,
-                _("Partage enregistré : %(n)s nouvelle(s) association(s) reçoivent l'article.")
+                ngettext(
+                    "Partage enregistré : %(n)s association de plus reçoit l'article.",
+                    "Partage enregistré : %(n)s associations de plus reçoivent l'article.",
+                    len(new),
+                )
                 % {"n": len(new)},
             )
         else:

@@ -128,7 +128,7 @@ def test_the_federation_shares_a_adopts_b_declines(pool_sites, page, fakes):
     page.get_by_label("toutes les associations rattachées").check()
     page.get_by_role("button", name="Enregistrer le partage").click()
     page.wait_for_url(f"{admin}/admin/pool/share/{original_id}/")
-    assert "2 nouvelle(s) association(s)" in page.locator(".messages").inner_text()
+    assert "2 associations de plus reçoivent" in page.locator(".messages").inner_text()
 
     # -- A adopts it, B declines it
     for key, action in (("a", "Adopter"), ("b", "Refuser")):
