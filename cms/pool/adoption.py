@@ -163,8 +163,18 @@ def adapt(offer: Offer, user: Any) -> ItemPage:
     return copy
 
 
+def check_may_answer(user: Any, offer: Offer) -> None:
+    """Declining, or marking changes seen, copies nothing: the association's editors (who may
+    add pages on its site) may do it, whether or not the site has the item's section."""
+    if not associations_for(user).filter(pk=offer.association_id).exists():
+        raise PermissionDenied
+    home = offer.association.site.root_page
+    if not home.permissions_for_user(user).can_add_subpage():
+        raise PermissionDenied
+
+
 def decline(offer: Offer, user: Any) -> None:
-    check_may_act(user, offer, publish=False)
+    check_may_answer(user, offer)
     with transaction.atomic():
         offer = _lock_open(offer)
         _decide(offer, Offer.State.DECLINED, user)
@@ -173,7 +183,7 @@ def decline(offer: Offer, user: Any) -> None:
 def mark_seen(offer: Offer, user: Any) -> None:
     """The association saw what changed in the original: the flag goes, and the next change
     is compared with the original as it is now."""
-    check_may_act(user, offer, publish=False)
+    check_may_answer(user, offer)
     Offer.objects.filter(pk=offer.pk).update(
         original_changed=False, copied_revision_id=offer.original.live_revision_id
     )

@@ -219,6 +219,8 @@ def test_what_stops_an_adoption_says_what_to_do_and_loses_nothing(
     messages = [unescape(str(m)) for m in response.wsgi_request._messages]
     assert any("n'a pas de rubrique « Actualités des alumni »" in m for m in messages), messages
     assert offer_of(original, b).is_open
+    act(editors["b"], offer_of(original, b), "decline", capture)  # declining needs no section
+    assert offer_of(original, b).state == Offer.State.DECLINED
     # an editor of A who may not publish can adapt, not adopt
     from tests.pool.conftest import editors_group
 
