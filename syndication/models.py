@@ -57,8 +57,11 @@ class Item:
     ) -> Item:
         """An :class:`Item` from a :class:`relais.contentfile.ContentItem`.
 
-        The canonical URL is the item's ``canonical_url``, else
-        ``site_url`` + ``/<section>/<slug>/``.
+        The link posted is the item's own page, ``site_url`` + ``/<section>/<slug>/``: that is
+        where the readers of this site's posts land, and find this site's sign-up page. An
+        item whose ``canonical_url`` names an original elsewhere (an item first published on
+        another site, an adopted pooled item) still links to its own page; the ``canonical_url``
+        is the link only when no ``site_url`` is given.
         Images (``image_social``, else ``image``) are relative to the content file, which sits in
         ``<content_dir>/<section>/``: ``de-stagiaire-a-cto/hero.jpg`` is the file
         ``<content_dir>/parcours/de-stagiaire-a-cto/hero.jpg``, published by the site build at
@@ -67,7 +70,7 @@ class Item:
         from syndication.errors import ComposeError
 
         site = site_url.rstrip("/")
-        url = content.canonical_url or (f"{site}/{content.section}/{content.slug}/" if site else "")
+        url = f"{site}/{content.section}/{content.slug}/" if site else content.canonical_url
         if not url:
             raise ComposeError(
                 f"{content.relative_path}: no canonical URL. Give the item a 'canonical_url' "

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -55,18 +56,35 @@ class HomePage(Page):
         verbose_name = _("page d'accueil")
 
 
+class SectionIndexForm(WagtailAdminPageForm):
+    """One index per section on each site: each association has its own sections."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+        section = cleaned.get("section")
+        if parent is None or not section:
+            return cleaned
+        siblings = SectionIndexPage.objects.child_of(parent).filter(section=section)
+        if siblings.exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "section",
+                _(
+                    "Ce site a déjà un index pour cette rubrique : ajoutez les articles sous "
+                    "celui-ci plutôt que d'en créer un second."
+                ),
+            )
+        return cleaned
+
+
 class SectionIndexPage(Page):
     """Holds the items of one section (alumni news, career stories, ...)."""
 
-    section = models.CharField(
-        _("rubrique"),
-        max_length=40,
-        unique=True,
-        choices=section_choices,
-    )
+    section = models.CharField(_("rubrique"), max_length=40, choices=section_choices)
     intro = models.TextField(_("présentation"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("section"), FieldPanel("intro")]
+    base_form_class = SectionIndexForm
     parent_page_types = ["content.HomePage"]
     subpage_types = [
         "content.AlumniNewsPage",
@@ -79,6 +97,11 @@ class SectionIndexPage(Page):
     class Meta:
         verbose_name = _("index de rubrique")
         verbose_name_plural = _("index de rubriques")
+
+    @classmethod
+    def of_site(cls, home: Page, section: str) -> SectionIndexPage | None:
+        """The index of ``section`` under the home page ``home`` (one site's), if it has one."""
+        return cls.objects.child_of(home).filter(section=section).first()
 
 
 class InfoPage(Page):
@@ -139,6 +162,16 @@ class ItemPage(HeadlessPreviewMixin, Page):
     contributors = ParentalManyToManyField(
         "taxonomy.Contributor", blank=True, verbose_name=_("contributeurs"), related_name="items"
     )
+    canonical_url = models.CharField(
+        _("adresse canonique"),
+        max_length=500,
+        blank=True,
+        validators=[AddressValidator()],
+        help_text=_(
+            "L'adresse de l'original quand l'article a d'abord été publié ailleurs (article "
+            "mutualisé adopté) ; vide : l'adresse de l'article sur ce site."
+        ),
+    )
     social_texts = models.JSONField(
         _("textes pour les réseaux"),
         default=dict,
@@ -174,6 +207,7 @@ class ItemPage(HeadlessPreviewMixin, Page):
             heading=_("Classement et crédits"),
         )
     ]
+    promote_panels = [*Page.promote_panels, FieldPanel("canonical_url")]
     social_panels = [
         FieldPanel("social_texts", heading=_("Ce qui sera publié sur chaque réseau")),
         SocialDeliveriesPanel(heading=_("Publications")),

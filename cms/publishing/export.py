@@ -90,7 +90,7 @@ def item_for_page(
         class_years=[str(y) for y in sorted(page.class_years.all(), key=lambda y: -y.year)],
         groups=sorted(g.name for g in page.groups.all()),
         contributors=[c.name for c in page.contributors.all().order_by("name")],
-        canonical_url=page.static_url,
+        canonical_url=page.canonical_url or page.static_url,
         cms_id=page.pk,
         body=body,
     )

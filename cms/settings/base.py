@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cms.audience",
     "cms.social",
     "cms.stats",
+    "cms.pool",
     "cms.associations",
     "cms.demo",
     "wagtail_headless_preview",
@@ -266,6 +267,20 @@ RELAIS_SOCIAL = {
 # server, a Bluesky PDS) over https and on public addresses only (cms.core.outbound).
 # "loopback" also allows http:// and this machine's addresses, "1" every private address.
 RELAIS_ALLOW_PRIVATE_NETWORKS = os.environ.get("RELAIS_ALLOW_PRIVATE_NETWORKS", "")
+
+# Posting budgets shared by every association (one X, LinkedIn and Meta application per
+# installation) and per account: cms.social.budget.DEFAULTS, changed here by name.
+RELAIS_SOCIAL_BUDGETS: dict = {}
+
+# The pool (cms.pool): the posts of the copies of one pooled item are spread over this many
+# minutes (0: not spread).
+_spread = os.environ.get("RELAIS_POOL_SPREAD_MINUTES", "180").strip()
+if not _spread.isdigit():
+    raise RuntimeError(
+        f"RELAIS_POOL_SPREAD_MINUTES={_spread!r}: give a whole number of minutes (180 by "
+        "default; 0 posts the adopted copies at once)."
+    )
+RELAIS_POOL_SPREAD_MINUTES = int(_spread)
 
 # E-mail (sign-up acknowledgements and notifications, reconnect notices). SMTP as soon as
 # RELAIS_EMAIL_HOST is set; without it mails are printed on the console, which production

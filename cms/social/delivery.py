@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.contentfile import ContentFileError
 from syndication.compose import compose
@@ -26,7 +27,7 @@ from syndication.ledger import State
 from syndication.models import Post, RemotePost
 from syndication.policy import RetryPolicy
 
-from . import conf
+from . import budget, conf
 from .compose import compose_error_message, item_from_record, override_for
 from .crypto import CredentialsUnreadable
 from .ledger import DjangoLedger, to_entry
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 #: How the engine waits for short delays (tests replace it).
 sleep: Callable[[float], None] = time.sleep
+#: The time deliveries are judged by: when a post is due, and the posting budgets (tests
+#: replace it to see what happens later).
+clock: Callable[[], dt.datetime] = timezone.now
 
 
 def make_engine(ledger: DjangoLedger | None = None) -> DeliveryEngine:
@@ -50,6 +54,7 @@ def make_engine(ledger: DjangoLedger | None = None) -> DeliveryEngine:
         ledger or DjangoLedger(),
         policy=policy,
         sleep=lambda s: sleep(s),
+        clock=lambda: clock().timestamp(),
         sending_lease=c["sending_lease"],
     )
 
@@ -79,9 +84,43 @@ class LaterRoundClient:
 
 def _note(delivery: Delivery, reason: str, **changes: Any) -> Delivery:
     """Record why a delivery waits or stops (a ledger write, compare-and-set)."""
-    DjangoLedger().update(to_entry(delivery), reason=reason, updated_at=timezone.now(), **changes)
+    DjangoLedger().update(to_entry(delivery), reason=reason, updated_at=clock(), **changes)
     delivery.refresh_from_db()
     return delivery
+
+
+def budget_message(spent: budget.Spent, account: SocialAccount) -> str:
+    """Why a delivery waits for a posting budget, and until when."""
+    values = {
+        "network": account.network_label,
+        "posts": spent.budget.posts,
+        "hours": format_hours(spent.budget.seconds),
+        "when": formats.date_format(timezone.localtime(spent.until), "DATETIME_FORMAT"),
+    }
+    if spent.budget.per == "application":
+        return (
+            _(
+                "L'application %(network)s de l'installation a atteint sa limite (%(posts)s "
+                "publications en %(hours)s, pour toutes les associations) : la publication "
+                "attend et partira vers le %(when)s."
+            )
+            % values
+        )
+    return (
+        _(
+            "Ce compte %(network)s a atteint sa limite (%(posts)s publications en %(hours)s) : "
+            "la publication attend et partira vers le %(when)s."
+        )
+        % values
+    )
+
+
+def format_hours(seconds: int) -> str:
+    hours = seconds / 3600
+    if hours >= 1 and hours == int(hours):
+        return ngettext("%(n)s heure", "%(n)s heures", int(hours)) % {"n": int(hours)}
+    minutes = max(1, round(seconds / 60))
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
 def _live_record(delivery: Delivery) -> Any:
@@ -100,7 +139,7 @@ def deliver(delivery_id: int) -> Delivery | None:
     if delivery is None or delivery.is_final:
         return delivery
     account = delivery.account
-    now = timezone.now()
+    now = clock()
     if not account.active or not account.credentials:
         return _note(
             delivery,
@@ -174,6 +213,13 @@ def deliver(delivery_id: int) -> Delivery | None:
         )
         client = LaterRoundClient(client, earlier)
 
+    # a post about to be sent counts in the budgets (one in flight elsewhere is counted there)
+    if delivery.state != State.SENDING and (delivery.retry_at is None or delivery.retry_at <= now):
+        spent = budget.reserve(account.network, account.pk, now)
+        if spent is not None:
+            schedule(delivery.pk, spent.until)
+            return _note(delivery, budget_message(spent, account), retry_at=spent.until)
+
     engine = make_engine()
     try:
         entry = engine.deliver(post, client, str(account.pk))
@@ -239,7 +285,7 @@ def resume(now: dt.datetime | None = None) -> int:
     from .tasks import schedule
 
     c = conf.delivery()
-    now = now or timezone.now()
+    now = now or clock()
     lease = dt.timedelta(seconds=c["sending_lease"])
     grace = dt.timedelta(seconds=c["resume_grace"])
     count = 0

@@ -1,15 +1,23 @@
 """Which posts to make: one delivery per (item, account) on first publish, and a new round when
 an editor asks to post again. Creating the ``Delivery`` rows *is* the intent; the tasks that
 carry them out are enqueued after the transaction commits.
+
+When a post goes out: the editor's own time for that network (the Social tab), else what the
+functions registered with the Wagtail hook ``relais_delivery_post_at`` say (the first that
+answers; each is called as ``fn(page, account)`` inside the transaction that creates the
+delivery, and returns a time or None), else as soon as the item is live. The pool
+(:mod:`cms.pool.spreading`) uses the hook to spread the posts of adopted copies of one item.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from wagtail import hooks
 
 from .compose import post_at_for
 from .models import Delivery, SocialAccount
@@ -37,6 +45,21 @@ def accounts_for(page: Any, networks: Iterable[str] | None = None) -> list[Socia
     return list(accounts)
 
 
+POST_AT_HOOK = "relais_delivery_post_at"
+
+
+def planned_post_at(page: Any, account: SocialAccount) -> dt.datetime | None:
+    """When the first post of ``page`` on ``account`` goes out (see the module's docstring)."""
+    own = post_at_for(getattr(page, "social_texts", None), account.network)
+    if own is not None:
+        return own
+    for fn in hooks.get_hooks(POST_AT_HOOK):
+        when = fn(page, account)
+        if when is not None:
+            return when
+    return None
+
+
 def plan(
     page: Any,
     record: Any,
@@ -53,7 +76,6 @@ def plan(
     its way.
     """
     base = item_key_of(record)
-    texts = getattr(page, "social_texts", None) or {}
     created: list[Delivery] = []
     for account in accounts if accounts is not None else accounts_for(page):
         last = Delivery.objects.filter(page_id=page.pk, account=account).order_by("-round").first()
@@ -71,7 +93,7 @@ def plan(
                     "network": account.network,
                     "page_id": page.pk,
                     "round": number,
-                    "post_at": post_at_for(texts, account.network),
+                    "post_at": planned_post_at(page, account),
                     "requested_by": user if getattr(user, "pk", None) else None,
                 },
             )

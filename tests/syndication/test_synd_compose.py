@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -188,6 +189,24 @@ def test_override_gets_the_link_and_is_checked():
     )
     kinds = [f["features"][0]["$type"].rsplit("#", 1)[1] for f in post.facets()]
     assert kinds == ["tag", "link", "link"]
+
+
+def test_an_item_first_published_elsewhere_links_its_own_page():
+    """An adopted pooled item names the original as canonical (for search engines), but its
+    posts bring readers to this site's own page, where this site's sign-up link is."""
+    from relais.contentfile import ContentItem
+
+    content = ContentItem(
+        title="Forum de l'emploi",
+        date=dt.datetime(2027, 3, 1, 9, 0),
+        slug="forum-emploi",
+        section="actualites",
+        canonical_url="https://federation.example.org/actualites/forum-emploi/",
+    )
+    own = Item.from_content_item(content, site_url="https://nantes.example.org/")
+    assert own.url == "https://nantes.example.org/actualites/forum-emploi/"
+    # without the site's address, the canonical address is all there is
+    assert Item.from_content_item(content).url == content.canonical_url
 
 
 def test_item_without_url_is_an_error():

@@ -168,7 +168,7 @@ class Command(BaseCommand):
     def section_indexes(self, home: HomePage) -> dict[str, SectionIndexPage]:
         indexes = {}
         for key, section in sections.SECTIONS.items():
-            index = SectionIndexPage.objects.filter(section=key).first()
+            index = SectionIndexPage.of_site(home, key)
             if index is None:
                 index = home.add_child(
                     instance=SectionIndexPage(
