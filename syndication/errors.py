@@ -93,6 +93,18 @@ class PostRejected(PermanentError):
     """The network refused this post (validation error, duplicate, missing permission)."""
 
 
+class CapabilityError(PermanentError):
+    """The network, the app's access level (tier) or the token's scopes do not allow this
+    action (``capability``: "pull", "thread", "reply", "like", "hide"). Not a failure of the
+    delivery: the caller says so on the account and goes on with the other networks."""
+
+    def __init__(
+        self, message: str, *, network: str = "", capability: str = "", status: int | None = None
+    ):
+        super().__init__(message, network=network, status=status)
+        self.capability = capability
+
+
 class ReconnectNeeded(PermanentError):
     """The account's token is expired or revoked and could not be refreshed.
 
