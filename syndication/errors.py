@@ -52,11 +52,15 @@ class OverrideTooLong(ComposeError):
 
 
 class DeliveryError(SyndicationError):
-    """A call to a network failed. ``status`` is the HTTP status when there was an answer."""
+    """A call to a network failed. ``status`` is the HTTP status when there was an answer,
+    ``detail`` the network's own words (redacted), when it gave some."""
 
-    def __init__(self, message: str, *, network: str = "", status: int | None = None):
+    def __init__(
+        self, message: str, *, network: str = "", status: int | None = None, detail: str = ""
+    ):
         super().__init__(message, network=network)
         self.status = status
+        self.detail = detail
 
 
 class TransientError(DeliveryError):

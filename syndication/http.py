@@ -248,7 +248,8 @@ class Client:
         """A 403 on a reading or an action: the app's access level (tier) or the token's scopes
         do not include it. Says what to change, and that the other networks go on."""
         return CapabilityError(
-            f"{self.label} refuses {what} to this app ({exc.status}: {self.redact(exc.message)}). "
+            f"{self.label} refuses {what} to this app ({exc.status}: "
+            f"{self.redact(exc.detail or exc.message)}). "
             f"Its access level or the permissions granted when the account was connected do not "
             f"include it: raise the app's access level or reconnect the account with that "
             f"permission in Settings → Networks. The other networks are not affected.",
@@ -413,6 +414,7 @@ class Client:
             f"and the account's permissions on {self.label}.",
             network=name,
             status=status,
+            detail=detail,
         )
 
 
