@@ -218,7 +218,7 @@ class Watermark:
         out: list[Any] = []
         newest, at_newest = self.time, set(self.ids)
         for entry in entries:
-            stamp, key = _normal_time(when(entry)), ident(entry)
+            stamp, key = normal_time(when(entry)), ident(entry)
             if stamp < self.time or (stamp == self.time and key in self.ids):
                 continue
             out.append(entry)
@@ -238,7 +238,7 @@ class Watermark:
         return cls()
 
 
-def _normal_time(value: str) -> str:
+def normal_time(value: str) -> str:
     """An ISO 8601 time rewritten as UTC with microseconds, so that strings compare as times."""
     try:
         when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))

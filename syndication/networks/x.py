@@ -235,12 +235,7 @@ class XClient(Client):
         self, tweet: dict[str, Any], users: dict[str, Any], me: str, ours: set[str]
     ) -> Message:
         parent = next(
-            (
-                str(r.get("id"))
-                for r in tweet.get("referenced_tweets") or []
-                if r.get("type") == "replied_to"
-            ),
-            "",
+            (str(r.get("id")) for r in _references(tweet) if r.get("type") == "replied_to"), ""
         )
         root = str(tweet.get("conversation_id") or tweet["id"])
         mine = root in ours or (
@@ -320,7 +315,7 @@ class XClient(Client):
         def match(tweet: dict[str, Any]) -> RemotePost | None:
             answers = any(
                 r.get("type") == "replied_to" and str(r.get("id")) == reply.message.id
-                for r in tweet.get("referenced_tweets") or []
+                for r in _references(tweet)
             )
             if answers and text_matches(reply.text, tweet.get("text") or ""):
                 return RemotePost(id=str(tweet["id"]), url=self._url(str(tweet["id"])))
@@ -392,6 +387,13 @@ class XClient(Client):
             handle=data.get("username", ""),
             url=f"https://x.com/{data.get('username', '')}",
         )
+
+
+def _references(tweet: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a post answers or quotes: ``referenced_tweets`` as the API answers it,
+    ``referenced_posts`` as its description 2.167 names it."""
+    found = tweet.get("referenced_tweets") or tweet.get("referenced_posts") or []
+    return [r for r in found if isinstance(r, dict)]
 
 
 def _order(value: str) -> tuple[int, str]:
