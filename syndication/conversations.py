@@ -176,6 +176,7 @@ def compose_reply(message: Message, text: str, network: Network, *, key: str = "
 # -- matching what was sent ----------------------------------------------------------------------
 
 _TAGS = re.compile(r"<[^>]+>")
+_ANCHORS = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _MENTIONS = re.compile(r"(?<![\w/])@[\w.\-]+(?:@[\w.\-]+)?")
 _URLS = re.compile(r"https?://\S+")
 
@@ -191,8 +192,12 @@ def text_matches(sent: str, found: str) -> bool:
     without mentions (networks add or shorten them), links (X wraps them) or HTML, with the
     spaces and the case evened out."""
 
+    def anchor(match: re.Match[str]) -> str:
+        inner = plain_text(match.group(1))
+        return inner if inner.startswith("#") else " "  # links and mentions, however shown
+
     def norm(text: str) -> str:
-        text = _URLS.sub(" ", _MENTIONS.sub(" ", plain_text(text)))
+        text = _URLS.sub(" ", _MENTIONS.sub(" ", plain_text(_ANCHORS.sub(anchor, text))))
         return " ".join(text.split()).casefold()
 
     return bool(norm(sent)) and norm(sent) == norm(found)
