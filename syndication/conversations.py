@@ -13,7 +13,9 @@ Every client can pull what was said to the association since the last time, and 
 * ``fetch_conversations(since_cursor, posts=())`` returns the messages newer than the cursor
   (oldest first) and the new cursor, an opaque string to store as it is (``None`` the first
   time). Networks that have no notifications (LinkedIn, Facebook, Instagram) read the comments
-  of the ``posts`` given.
+  of the ``posts`` given. A pull that fails part of the way raises
+  :class:`~syndication.errors.PartialPull` with what it read and where to go on from, so that
+  a network failing often still gets through, a post or a page at a time.
 * A :class:`Reply` goes through :class:`~syndication.delivery.DeliveryEngine` exactly as a post
   does: its ``item_key`` (``reply/<network>/<message id>/<key>``) is its line in the ledger, the
   intent is written before the call and ``client.find_reply`` looks for it before any retry.
@@ -35,7 +37,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from syndication.errors import CapabilityError, OverrideTooLong, SyndicationError
+from syndication.errors import (
+    CapabilityError,
+    OverrideTooLong,
+    PartialPull,
+    SyndicationError,
+    TransientError,
+)
 from syndication.models import Segment
 from syndication.text import clean, join_text, segments_of
 
@@ -290,6 +298,46 @@ class PullResult:
     error: SyndicationError | None = None
 
 
+def partial(exc: TransientError, messages: list[Message], cursor: str | None) -> PartialPull:
+    """The :class:`PartialPull` of a pull that read ``messages`` (and got to ``cursor``)
+    before ``exc`` stopped it."""
+    return PartialPull(
+        f"{exc.message} ({len(messages)} messages read before it; the next pull goes on from "
+        "there).",
+        messages=messages,
+        cursor=cursor,
+        network=exc.network,
+        status=exc.status,
+        retry_after=exc.retry_after,
+    )
+
+
+def pull_posts(
+    posts: Sequence[str],
+    cursor: str | None,
+    read: Callable[[str, Watermark], tuple[list[Message], Watermark]],
+) -> tuple[list[Message], str]:
+    """Pull post after post (``read(post, mark)`` gives its new messages and mark), keeping
+    what was read when one fails (:class:`PartialPull`): the networks without notifications."""
+    marks = load_marks(cursor)
+    messages: list[Message] = []
+    for post in posts:
+        try:
+            found, marks[post] = read(post, marks.get(post, Watermark()))
+        except PartialPull:
+            raise
+        except TransientError as exc:
+            raise partial(exc, by_time(messages), dump_marks(marks)) from None
+        messages += found
+    return by_time(messages), dump_marks(marks)
+
+
+def by_time(messages: list[Message]) -> list[Message]:
+    """Oldest first (by creation time, then id)."""
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(messages, key=lambda m: (m.created_at or never, m.id))
+
+
 def pull_all(
     clients: Mapping[str, Client],
     cursors: Mapping[str, str | None],
@@ -305,6 +353,9 @@ def pull_all(
             messages, new_cursor = client.fetch_conversations(
                 cursor, posts=(posts or {}).get(account, ())
             )
+        except PartialPull as exc:
+            results[account] = PullResult(tuple(exc.messages), exc.cursor, error=exc)
+            continue
         except SyndicationError as exc:
             results[account] = PullResult(cursor=cursor, error=exc)
             continue

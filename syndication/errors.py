@@ -85,6 +85,27 @@ class TransientError(DeliveryError):
         self.retry_after = retry_after
 
 
+class PartialPull(TransientError):
+    """A pull of conversations stopped on a transient failure after reading part of them:
+    ``messages`` were read and ``cursor`` is where the next pull goes on from. Store both, then
+    pull again later (after ``retry_after`` when the network said so): nothing is lost and
+    nothing comes twice."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        messages: list | None = None,
+        cursor: str | None = None,
+        network: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, network=network, status=status, retry_after=retry_after)
+        self.messages = list(messages or [])
+        self.cursor = cursor
+
+
 class RateLimited(TransientError):
     """The network said "too many requests" (429 or its own code): nothing was created."""
 

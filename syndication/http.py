@@ -205,6 +205,25 @@ class Client:
 
     # -- conversations -------------------------------------------------------------------------
 
+    #: Times a read of conversations is tried again at once after a transient failure (a rate
+    #: limit is never tried again at once), waiting ``read_retry_wait`` × the attempt number.
+    read_retries: ClassVar[int] = 2
+    read_retry_wait: ClassVar[float] = 0.5
+
+    def read(self, path: str, **kwargs: Any) -> requests.Response:
+        """``GET path``, tried again at once after a transient failure (reads change nothing):
+        a network that fails now and then does not stop a pull of many calls."""
+        for attempt in range(self.read_retries + 1):
+            try:
+                return self.request("GET", path, **kwargs)
+            except RateLimited:
+                raise
+            except TransientError:
+                if attempt >= self.read_retries:
+                    raise
+                self.sleep(self.read_retry_wait * (attempt + 1))
+        raise AssertionError("unreachable")
+
     def fetch_conversations(
         self, since_cursor: str | None = None, posts: Sequence[str] = ()
     ) -> tuple[list[Message], str]:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from syndication.conversations import Message, Watermark
+from syndication.conversations import Watermark
 from syndication.errors import PostRejected
 from syndication.http import Client
 from syndication.metrics import (
@@ -81,11 +81,17 @@ class GraphClient(Client):
                 pass
         return super().retry_after(response)
 
-    def edge_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-        """The pages of an edge (``/{id}/posts``...), following ``paging.cursors.after``."""
+    def edge_pages(
+        self, path: str, params: dict[str, Any], *, retried: bool = False
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The pages of an edge (``/{id}/posts``...), following ``paging.cursors.after``;
+        ``retried``: each page is read with :meth:`read` (tried again after a failure)."""
         params = dict(params)
         while True:
-            data = self.request("GET", path, params=params).json()
+            if retried:
+                data = self.read(path, params=params).json()
+            else:
+                data = self.request("GET", path, params=params).json()
             yield data.get("data") or []
             after = ((data.get("paging") or {}).get("cursors") or {}).get("after")
             if not after or not (data.get("paging") or {}).get("next"):
@@ -115,7 +121,7 @@ class GraphClient(Client):
 
         def read() -> list[dict[str, Any]]:
             entries: list[dict[str, Any]] = []
-            for page in self.edge_pages(path, params):
+            for page in self.edge_pages(path, params, retried=True):
                 entries += page
                 if len(entries) >= self.max_scan:
                     break
@@ -128,10 +134,6 @@ class GraphClient(Client):
         mark: Watermark, entries: list[dict[str, Any]], time_field: str
     ) -> tuple[list[dict[str, Any]], Watermark]:
         return mark.fresh(entries, lambda c: str(c.get(time_field) or ""), lambda c: str(c["id"]))
-
-    @staticmethod
-    def by_time(messages: list[Message]) -> list[Message]:
-        return sorted(messages, key=lambda m: (m.created_at is None, m.created_at, m.id))
 
     def permalink(self, object_id: str, field: str, fallback: str) -> str:
         """The public URL of what was just created; a failure here must not fail the post."""

@@ -39,6 +39,7 @@ from syndication.conversations import (
     Message,
     Reply,
     Watermark,
+    by_time,
     normal_time,
     text_matches,
 )
@@ -312,9 +313,7 @@ class BlueskyClient(Client):
         entries: list[dict[str, Any]] = []
         params: dict[str, Any] = {"limit": 50}
         while len(entries) < self.max_scan:
-            data = self.request(
-                "GET", "/xrpc/app.bsky.notification.listNotifications", params=params
-            ).json()
+            data = self.read("/xrpc/app.bsky.notification.listNotifications", params=params).json()
             page = [n for n in data.get("notifications") or [] if isinstance(n, dict)]
             entries += page
             older = [n for n in page if normal_time(str(n.get("indexedAt") or "")) < mark.time]
@@ -332,8 +331,7 @@ class BlueskyClient(Client):
             if (kind := self.reasons.get(str(n.get("reason")))) is not None
             and (n.get("author") or {}).get("did") != me
         ]
-        messages.sort(key=lambda m: (m.created_at is None, m.created_at, m.id))
-        return messages, json.dumps(new_mark.as_json())
+        return by_time(messages), json.dumps(new_mark.as_json())
 
     def _message(
         self,
@@ -396,8 +394,7 @@ class BlueskyClient(Client):
                 walk(child)
 
         walk(data.get("thread"))
-        found.sort(key=lambda m: (m.created_at is None, m.created_at, m.id))
-        return Conversation(root=message.root or message.id, messages=tuple(found))
+        return Conversation(root=message.root or message.id, messages=tuple(by_time(found)))
 
     def reply(self, reply: Reply) -> RemotePost:
         message = reply.message

@@ -31,8 +31,7 @@ from syndication.conversations import (
     Message,
     Reply,
     Watermark,
-    dump_marks,
-    load_marks,
+    pull_posts,
     text_matches,
 )
 from syndication.http import parse_time
@@ -162,10 +161,8 @@ class FacebookClient(GraphClient):
     ) -> tuple[list[Message], str]:
         """The comments of ``posts`` newer than each post's mark in the cursor."""
         page = self._page()
-        marks = load_marks(since_cursor)
-        messages: list[Message] = []
-        for post_id in posts:
-            mark = marks.get(post_id, Watermark())
+
+        def read(post_id: str, mark: Watermark) -> tuple[list[Message], Watermark]:
             params: dict[str, Any] = {
                 "fields": self.comment_fields,
                 "filter": "stream",
@@ -178,13 +175,15 @@ class FacebookClient(GraphClient):
             entries = self.read_edge(
                 self.path(post_id, "comments"), params, "pull", "reading the comments"
             )
-            fresh, marks[post_id] = self.fresh_comments(mark, entries, "created_time")
-            messages += [
+            fresh, new_mark = self.fresh_comments(mark, entries, "created_time")
+            found = [
                 self._comment(c, post_id)
                 for c in fresh
                 if str((c.get("from") or {}).get("id") or "") != page
             ]
-        return self.by_time(messages), dump_marks(marks)
+            return found, new_mark
+
+        return pull_posts(posts, since_cursor, read)
 
     def _comment(self, comment: dict[str, Any], post_id: str) -> Message:
         author = comment.get("from") or {}

@@ -34,8 +34,7 @@ from syndication.conversations import (
     Message,
     Reply,
     Watermark,
-    dump_marks,
-    load_marks,
+    pull_posts,
     text_matches,
 )
 from syndication.errors import NotSyndicable, TransientError
@@ -206,11 +205,9 @@ class InstagramClient(GraphClient):
     ) -> tuple[list[Message], str]:
         """The comments (and their replies) of ``posts`` newer than each media's mark."""
         me = self._username()
-        marks = load_marks(since_cursor)
-        messages: list[Message] = []
         fields = f"{self.comment_fields},replies{{{self.comment_fields}}}"
-        for media_id in posts:
-            mark = marks.get(media_id, Watermark())
+
+        def read(media_id: str, mark: Watermark) -> tuple[list[Message], Watermark]:
             entries: list[dict[str, Any]] = []
             for comment in self.read_edge(
                 self.path(media_id, "comments"),
@@ -223,9 +220,10 @@ class InstagramClient(GraphClient):
                     entries.append(
                         {**answer, "_thread": str(comment["id"]), "_parent": str(comment["id"])}
                     )
-            fresh, marks[media_id] = self.fresh_comments(mark, entries, "timestamp")
-            messages += [self._comment(c, media_id) for c in fresh if c.get("username") != me]
-        return self.by_time(messages), dump_marks(marks)
+            fresh, new_mark = self.fresh_comments(mark, entries, "timestamp")
+            return [self._comment(c, media_id) for c in fresh if c.get("username") != me], new_mark
+
+        return pull_posts(posts, since_cursor, read)
 
     def _comment(self, comment: dict[str, Any], media_id: str) -> Message:
         username = str(comment.get("username") or "")

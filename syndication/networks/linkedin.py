@@ -37,8 +37,7 @@ from syndication.conversations import (
     Message,
     Reply,
     Watermark,
-    dump_marks,
-    load_marks,
+    pull_posts,
     text_matches,
 )
 from syndication.errors import PostRejected, RateLimited, TransientError
@@ -286,7 +285,7 @@ class LinkedInClient(Client):
         while len(out) < self.max_scan:
             params = {"start": start, "count": self.comments_page}
             try:
-                data = self.request("GET", path, params=params).json()
+                data = self.read(path, params=params).json()
             except PostRejected as exc:
                 if exc.status == 403:
                     raise self.refused_access(capability, "reading comments", exc) from None
@@ -313,10 +312,8 @@ class LinkedInClient(Client):
     ) -> tuple[list[Message], str]:
         """The comments of ``posts`` (and their answers) newer than each post's mark."""
         author = self._author()
-        marks = load_marks(since_cursor)
-        messages: list[Message] = []
-        for post in posts:
-            mark = marks.get(post, Watermark())
+
+        def read(post: str, mark: Watermark) -> tuple[list[Message], Watermark]:
             entries = [{**e, "_thread": self._urn(e)} for e in self._comments(post)]
             for element in list(entries):
                 summary = element.get("commentsSummary") or {}
@@ -325,12 +322,11 @@ class LinkedInClient(Client):
                         {**e, "_thread": element["_thread"]}
                         for e in self._comments(element["_thread"])
                     ]
-            fresh, marks[post] = mark.fresh(entries, self._time, self._urn)
-            messages += [
-                self._comment(e, post) for e in fresh if str(e.get("actor") or "") != author
-            ]
-        messages.sort(key=lambda m: (m.created_at is None, m.created_at, m.id))
-        return messages, dump_marks(marks)
+            fresh, new_mark = mark.fresh(entries, self._time, self._urn)
+            found = [self._comment(e, post) for e in fresh if str(e.get("actor") or "") != author]
+            return found, new_mark
+
+        return pull_posts(posts, since_cursor, read)
 
     def _comment(self, element: dict[str, Any], post: str) -> Message:
         urn = self._urn(element)

@@ -35,10 +35,11 @@ from syndication.conversations import (
     Conversation,
     Message,
     Reply,
+    partial,
     plain_text,
     text_matches,
 )
-from syndication.errors import PostRejected
+from syndication.errors import PostRejected, TransientError
 from syndication.http import Client, parse_time
 from syndication.metrics import (
     COMMENTS,
@@ -153,38 +154,35 @@ class MastodonClient(Client):
     def fetch_conversations(
         self, since_cursor: str | None = None, posts: Sequence[str] = ()
     ) -> tuple[list[Message], str]:
-        """Mentions newer than the cursor (a notification id), oldest first. Pages are read from
-        the newest down to the cursor (``max_id`` moving, ``since_id`` fixed), so a burst larger
-        than a page leaves no gap."""
+        """Mentions newer than the cursor (a notification id: ``since_id``), oldest first.
+        Pages are read forward from the cursor (``min_id``: the page just after it), so each
+        page read is progress kept even when a later one fails (:class:`PartialPull`)."""
         me = self._account_id()
         ours = set(posts)
-        params: dict[str, Any] = {"types[]": "mention", "limit": self.notifications_page}
-        if since_cursor:
-            params["since_id"] = since_cursor
-        found: dict[str, dict[str, Any]] = {}
-        newest = since_cursor or ""
+        cursor = since_cursor or "0"
+        messages: list[Message] = []
         read = 0
         while read < self.max_scan:
-            page = self.request("GET", "/api/v1/notifications", params=params).json()
+            params = {"types[]": "mention", "limit": self.notifications_page, "min_id": cursor}
+            try:
+                page = self.read("/api/v1/notifications", params=params).json()
+                found = []
+                for notification in sorted(page, key=lambda n: _id_order(str(n["id"]))):
+                    status = notification.get("status")
+                    author = str(((status or {}).get("account") or {}).get("id"))
+                    if notification.get("type") == "mention" and status and author != me:
+                        found.append(self._message(status, me, ours))
+            except TransientError as exc:
+                raise partial(exc, messages, cursor) from None
             if not page:
                 break
-            for notification in page:
-                nid = str(notification.get("id") or "")
-                newest = max(newest, nid, key=_id_order)
-                status = notification.get("status")
-                if notification.get("type") == "mention" and isinstance(status, dict):
-                    found[str(status["id"])] = status
+            messages += found
+            cursor = max((str(n["id"]) for n in page), key=_id_order)
             read += len(page)
-            params["max_id"] = str(page[-1]["id"])
-        messages = [
-            self._message(status, me, ours)
-            for status in sorted(found.values(), key=lambda s: _id_order(str(s["id"])))
-            if str((status.get("account") or {}).get("id")) != me
-        ]
-        return messages, newest
+        return messages, cursor
 
     def _context(self, status_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/api/v1/statuses/{status_id}/context").json()
+        return self.read(f"/api/v1/statuses/{status_id}/context").json()
 
     def _message(
         self,

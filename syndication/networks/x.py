@@ -200,7 +200,7 @@ class XClient(Client):
         read = 0
         while read < self.max_scan:
             try:
-                data = self.request("GET", path, params=params).json()
+                data = self.read(path, params=params).json()
             except PostRejected as exc:
                 if exc.status == 403:
                     raise self.refused_access(capability, what, exc) from None

@@ -56,6 +56,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+
 PRE_FAULTS = ("rate_limit", "error_500", "timeout", "reset_before", "expired_token")
 POST_FAULTS = ("error_500_after", "timeout_after", "reset_after", "hold_after")
 ALL_FAULTS = PRE_FAULTS + POST_FAULTS
@@ -358,15 +360,18 @@ class FakeServer:
         request.response, request.fault = response, fault
         return response, fault
 
-    def wait_idle(self, timeout: float = 5.0, quiet: float = 0.02) -> bool:
+    def wait_idle(self, timeout: float = 5.0, quiet: float = 0.02, sent: int = 0) -> bool:
         """Wait until no request is being handled and none arrived for ``quiet`` seconds: what a
         real ``check_delay`` gives in production (requests the client gave up on have landed).
-        Tests inject it as the engine's ``sleep`` instead of sleeping for real."""
+        Tests inject it as the engine's ``sleep`` instead of sleeping for real. ``sent`` (a
+        :class:`CountingSession`'s count) also waits for every request the client sent to have
+        arrived: on a loaded machine one may still wait in the listening queue."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while time.monotonic() < deadline:
                 calm = time.monotonic() - self._last_arrival
-                if self._in_flight == 0 and calm >= quiet:
+                arrived = len(self.requests) >= sent
+                if self._in_flight == 0 and calm >= quiet and arrived:
                     return True
                 self._idle.wait(min(quiet, max(0.0, deadline - time.monotonic())) or 0.001)
         return False
@@ -412,6 +417,20 @@ class FakeServer:
                     return self.unauthorized(request)
                 return handler(request, *match.groups())
         return Response(404, {"error": f"no route {request.method} {request.path}"})
+
+
+class CountingSession(requests.Session):
+    """A client session that counts the requests it sends (see :meth:`FakeServer.wait_idle`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = 0
+        self._count_lock = threading.Lock()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        with self._count_lock:
+            self.sent += 1
+        return super().send(request, **kwargs)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -257,10 +257,15 @@ class FakeLinkedIn(FakeServer):
     def add_comment(
         self, on: str, text: str, parent: str | None = None, author: dict[str, str] | None = None
     ) -> str:
-        """The other member (or ``author``) comments post ``on``, or answers ``parent``."""
+        """The other member (or ``author``) comments post ``on``, or answers ``parent``
+        (LinkedIn threads are two levels deep: an answer to an answer goes under the first
+        comment, as LinkedIn's own apps do)."""
         with self.lock:
             if parent and parent not in self.comments:
                 raise KeyError(f"no comment {parent} on the fake LinkedIn")
+            if parent:
+                parent = self.comments[parent]["parent"] or parent
+                on = self.comments[parent]["on"]
             return self._new_comment(on, text, parent or "", (author or self.other)["id"])["urn"]
 
     def _element(self, comment: dict[str, Any]) -> dict[str, Any]:

@@ -100,9 +100,14 @@ class FakeGraph(FakeServer):
     def new_comment(
         self, on: str, text: str, parent: str, author: dict[str, str]
     ) -> dict[str, Any]:
-        """Store a comment (the caller holds the lock)."""
+        """Store a comment (the caller holds the lock). Threads are two levels deep, as on
+        Facebook and Instagram: an answer to an answer goes under the first comment, on its
+        post."""
         if parent and parent not in self.comments:
             raise KeyError(f"no comment {parent} on the fake {self.network}")
+        if parent:
+            parent = self.comments[parent]["parent"] or parent
+            on = self.comments[parent]["on"]
         comment = {
             "id": self.comment_id(on),
             "on": on,
