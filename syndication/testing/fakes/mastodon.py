@@ -79,7 +79,7 @@ class FakeMastodon(FakeServer):
         self._idempotency: dict[str, dict[str, Any]] = {}
         self.other = {"id": "2002", "handle": "lea@autre.example", "name": "Léa Martin"}
         #: Every status by id: the account's posts and answers, and the other account's.
-        self.statuses: dict[str, dict[str, Any]] = {}
+        self.all_statuses: dict[str, dict[str, Any]] = {}
         self.notifications: list[dict[str, Any]] = []
         if instance_v2:
             self.route("GET", r"/api/v2/instance", self.instance, auth=False)
@@ -147,7 +147,7 @@ class FakeMastodon(FakeServer):
         self, account: dict[str, Any], text: str, parent: str = "", visibility: str = "public"
     ) -> dict[str, Any]:
         status_id = self.new_id()
-        parent_status = self.statuses.get(parent) if parent else None
+        parent_status = self.all_statuses.get(parent) if parent else None
         return {
             "id": status_id,
             "created_at": self.timestamp(),
@@ -168,10 +168,10 @@ class FakeMastodon(FakeServer):
         """The other account answers status ``parent`` (ours, or anyone's in the thread); the
         account gets a ``mention`` notification. Returns the new status id."""
         with self.lock:
-            if str(parent) not in self.statuses:
+            if str(parent) not in self.all_statuses:
                 raise KeyError(f"no status {parent} on the fake Mastodon")
             status = self._new_status(self._other_account(author), f"@alumni {text}", str(parent))
-            self.statuses[status["id"]] = status
+            self.all_statuses[status["id"]] = status
             self._notify(status)
             return status["id"]
 
@@ -179,7 +179,7 @@ class FakeMastodon(FakeServer):
         """The other account mentions the account in a new status of its own."""
         with self.lock:
             status = self._new_status(self._other_account(author), f"@alumni {text}")
-            self.statuses[status["id"]] = status
+            self.all_statuses[status["id"]] = status
             self._notify(status)
             return status["id"]
 
@@ -226,7 +226,7 @@ class FakeMastodon(FakeServer):
         return Response(200, page, headers)
 
     def _status_now(self, status_id: str) -> dict[str, Any]:
-        status = self.statuses[status_id]
+        status = self.all_statuses[status_id]
         return {
             **status,
             **self.counters.get(status_id, {}),
@@ -235,23 +235,23 @@ class FakeMastodon(FakeServer):
 
     def context(self, request: Request, status_id: str) -> Response:
         with self.lock:
-            if status_id not in self.statuses:
+            if status_id not in self.all_statuses:
                 return Response(404, {"error": "Record not found"})
             ancestors = []
-            parent = self.statuses[status_id]["in_reply_to_id"]
-            while parent and parent in self.statuses:
+            parent = self.all_statuses[status_id]["in_reply_to_id"]
+            while parent and parent in self.all_statuses:
                 ancestors.insert(0, self._status_now(parent))
-                parent = self.statuses[parent]["in_reply_to_id"]
+                parent = self.all_statuses[parent]["in_reply_to_id"]
             below, frontier = [], {status_id}
-            for sid in sorted(self.statuses, key=int):
-                if self.statuses[sid]["in_reply_to_id"] in frontier:
+            for sid in sorted(self.all_statuses, key=int):
+                if self.all_statuses[sid]["in_reply_to_id"] in frontier:
                     frontier.add(sid)
                     below.append(self._status_now(sid))
         return Response(200, {"ancestors": ancestors, "descendants": below})
 
     def favourite(self, request: Request, status_id: str) -> Response:
         with self.lock:
-            if status_id not in self.statuses:
+            if status_id not in self.all_statuses:
                 return Response(404, {"error": "Record not found"})
             if status_id not in self.liked:
                 self.liked.add(status_id)
@@ -310,12 +310,12 @@ class FakeMastodon(FakeServer):
             if self.honour_idempotency and key in self._idempotency:
                 return Response(200, self._idempotency[key])
             if parent:
-                if parent not in self.statuses:
+                if parent not in self.all_statuses:
                     return Response(404, {"error": "Record not found"})
                 answer = self._new_status(
                     self._account(), text, parent, data.get("visibility", "public")
                 )
-                self.statuses[answer["id"]] = answer
+                self.all_statuses[answer["id"]] = answer
                 self.answers.append({"id": answer["id"], "parent": parent, "text": text})
                 if key:
                     self._idempotency[key] = answer
@@ -336,7 +336,7 @@ class FakeMastodon(FakeServer):
                 "account": self._account(),
                 **dict.fromkeys(self.counter_names.values(), 0),
             }
-            self.statuses[status_id] = status
+            self.all_statuses[status_id] = status
             self.posts.append(
                 {"id": status_id, "text": text, "link": links[0] if links else "", "status": status}
             )
@@ -364,6 +364,6 @@ class FakeMastodon(FakeServer):
             for post in self.posts:
                 if post["id"] == status_id:
                     return Response(200, self._status(post))
-            if status_id in self.statuses:
+            if status_id in self.all_statuses:
                 return Response(200, self._status_now(status_id))
         return Response(404, {"error": "Record not found"})
