@@ -181,6 +181,24 @@ def compose_reply(message: Message, text: str, network: Network, *, key: str = "
     )
 
 
+def capability_table(networks: Iterable[Network]) -> str:
+    """The Markdown table of what each network gives and allows (the README shows it)."""
+    yes = {True: "yes", False: "no"}
+    plural = {REPLY: "replies", COMMENT: "comments", MENTION: "mentions"}
+    lines = [
+        "| network | pulled | read with | answer | like | hide | what it cannot give or do |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for network in networks:
+        pulled = ", ".join(plural[kind] for kind in KINDS if kind in network.pulls)
+        lines.append(
+            f"| {network.label} | {pulled} | {network.pull_endpoints} "
+            f"| {yes[network.can(ANSWER)]} | {yes[network.can(LIKE)]} "
+            f"| {yes[network.can(HIDE)]} | {'; '.join(network.conversation_gaps)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 # -- matching what was sent ----------------------------------------------------------------------
 
 _TAGS = re.compile(r"<[^>]+>")

@@ -9,7 +9,8 @@ answer ``/api/v1/instance``, whose ``uri`` is that domain. Tokens do not expire:
 the token was revoked, and the account must be reconnected.
 
 Conversations: replies and mentions come as ``mention`` notifications
-(``GET /api/v1/notifications?types[]=mention``, read from ``since_id``); the thread of a reply,
+(``GET /api/v1/notifications?types[]=mention``, read forward from the cursor with ``min_id``,
+which is ``since_id`` paging oldest first); the thread of a reply,
 and so the post it is under, comes from ``GET /api/v1/statuses/:id/context``. An answer is a
 status with ``in_reply_to_id`` that names the person answered (as Mastodon's own apps do, so
 that it reaches them); a like is a favourite. Mastodon's API cannot hide a reply.
@@ -71,7 +72,8 @@ class Mastodon(Network):
     pulls = frozenset({REPLY, MENTION})
     actions = frozenset({ANSWER, LIKE})
     pull_endpoints = (
-        "GET /api/v1/notifications?types[]=mention (since_id), GET /api/v1/statuses/:id/context"
+        "GET /api/v1/notifications?types[]=mention (from the cursor, min_id), "
+        "GET /api/v1/statuses/:id/context"
     )
     conversation_gaps = (
         "hiding a reply: Mastodon's API can only mute or block its author",

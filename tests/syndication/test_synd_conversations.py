@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from syndication.conversations import (
     REPLY,
     Message,
     Watermark,
+    capability_table,
     compose_reply,
     pull_all,
     text_matches,
@@ -221,6 +223,11 @@ def test_each_network_declares_what_it_pulls_and_does():
             overridden = getattr(client_class, method) is not getattr(Client, method)
             assert overridden == network.can(action), (name, action)
         assert client_class.fetch_conversations is not Client.fetch_conversations, name
+
+
+def test_the_readme_shows_what_each_network_gives():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert capability_table(cls() for cls in registry.values()) in readme
 
 
 def test_a_refused_access_level_is_a_capability_error_and_the_others_go_on(fake_factory):

@@ -31,7 +31,7 @@ def test_500_comments_and_100_answers_under_30_percent_faults(fake_factory, tmp_
     answers_per_network = ANSWERS // len(NETWORKS)
     ledger = SQLiteLedger(tmp_path / "ledger.sqlite3")
     fakes = {name: fake_factory(name, stall=0.2) for name in NETWORKS}
-    sessions = {name: CountingSession() for name in NETWORKS}
+    sessions = {name: CountingSession(fakes[name].url) for name in NETWORKS}
     clients = {
         # the client's own short waits (a read tried again at once) are not slept either
         name: client_for(fake, timeout=0.1, session=sessions[name], sleep=lambda seconds: None)

@@ -420,16 +420,19 @@ class FakeServer:
 
 
 class CountingSession(requests.Session):
-    """A client session that counts the requests it sends (see :meth:`FakeServer.wait_idle`)."""
+    """A client session that counts the requests it sends to one fake (``fake.url``; see
+    :meth:`FakeServer.wait_idle`). Requests to other addresses are not counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, url: str) -> None:
         super().__init__()
+        self.url = url.rstrip("/") + "/"
         self.sent = 0
         self._count_lock = threading.Lock()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        with self._count_lock:
-            self.sent += 1
+        if (request.url or "").startswith(self.url):
+            with self._count_lock:
+                self.sent += 1
         return super().send(request, **kwargs)
 
 
