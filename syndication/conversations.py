@@ -318,7 +318,7 @@ class PullResult:
 
 def partial(exc: TransientError, messages: list[Message], cursor: str | None) -> PartialPull:
     """The :class:`PartialPull` of a pull that read ``messages`` (and got to ``cursor``)
-    before ``exc`` stopped it."""
+    before ``exc`` stopped it. A pull that read nothing raises ``exc`` itself."""
     return PartialPull(
         f"{exc.message} ({len(messages)} messages read before it; the next pull goes on from "
         "there).",
@@ -339,12 +339,14 @@ def pull_posts(
     what was read when one fails (:class:`PartialPull`): the networks without notifications."""
     marks = load_marks(cursor)
     messages: list[Message] = []
-    for post in posts:
+    for done, post in enumerate(posts):
         try:
             found, marks[post] = read(post, marks.get(post, Watermark()))
         except PartialPull:
             raise
         except TransientError as exc:
+            if not done:
+                raise  # nothing read: the error as it is (a rate limit stays one)
             raise partial(exc, by_time(messages), dump_marks(marks)) from None
         messages += found
     return by_time(messages), dump_marks(marks)

@@ -175,6 +175,8 @@ class MastodonClient(Client):
                     if notification.get("type") == "mention" and status and author != me:
                         found.append(self._message(status, me, ours))
             except TransientError as exc:
+                if cursor == (since_cursor or "0"):
+                    raise  # nothing read: the error as it is (a rate limit stays one)
                 raise partial(exc, messages, cursor) from None
             if not page:
                 break

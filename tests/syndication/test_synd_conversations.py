@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -28,7 +30,7 @@ from syndication.conversations import (
     text_matches,
 )
 from syndication.delivery import DeliveryEngine
-from syndication.errors import CapabilityError, OverrideTooLong
+from syndication.errors import CapabilityError, OverrideTooLong, PartialPull, RateLimited
 from syndication.http import Client
 from syndication.ledger import State
 from syndication.models import ImageRef
@@ -367,3 +369,36 @@ def test_text_matches_what_the_networks_give_back():
     assert text_matches(sent, "@lea Le 12 juin, voir https://t.co/abc")
     assert not text_matches(sent, "Le 13 juin")
     assert not text_matches("", "")
+
+
+def test_a_read_failing_once_is_read_again_and_a_rate_limit_is_not(fake_factory):
+    fake = fake_factory("mastodon")
+    client = client_for(fake, sleep=lambda seconds: None)
+    post = publish(fake, client)
+    fake.add_reply(post, "Bonjour")
+    fake.faults.add("error_500", method="GET", path="/notifications")
+    messages, cursor = client.fetch_conversations(None, posts=[post])
+    assert len(messages) == 1  # the failed read was done again at once
+    fake.faults.add("rate_limit", method="GET", path="/notifications")
+    before = len(fake.requests)
+    with pytest.raises(RateLimited) as limited:
+        client.fetch_conversations(cursor, posts=[post])
+    assert len(fake.requests) == before + 1  # not asked again: the caller waits
+    assert limited.value.retry_after is not None and limited.value.retry_after > 0
+
+
+@pytest.mark.parametrize("name", ["facebook", "linkedin", "instagram"])
+def test_a_pull_stopped_half_way_keeps_what_it_read(fake_factory, name):
+    fake = fake_factory(name)
+    client = client_for(fake, sleep=lambda seconds: None)
+    first, second = publish(fake, client, 1), publish(fake, client, 2)
+    on_first = incoming(fake, first, "Sur le premier")
+    on_second = incoming(fake, second, "Sur le second")
+    # the second post's comments fail more often than a read is tried again
+    fake.faults.add("error_500", method="GET", path=re.escape(quote(second, safe="")), times=3)
+    with pytest.raises(PartialPull) as stopped:
+        client.fetch_conversations(None, posts=[first, second])
+    assert [m.id for m in stopped.value.messages] == [on_first]
+    assert "the next pull goes on from there" in str(stopped.value)
+    messages, _ = client.fetch_conversations(stopped.value.cursor, posts=[first, second])
+    assert [m.id for m in messages] == [on_second]  # nothing lost, nothing twice
