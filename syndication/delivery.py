@@ -18,6 +18,10 @@
   and ``deliver`` returns, for the caller's queue to run it again then.
 
 ``deliver`` returns the entry as it left it; the caller looks at ``entry.state``.
+
+An answer to a message (:class:`~syndication.conversations.Reply`) is delivered the same way:
+its ledger line is ``reply.item_key``, the call is ``client.reply`` and the look-up before a
+retry ``client.find_reply``.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from syndication.conversations import Reply
 from syndication.errors import PermanentError, ReconnectNeeded, TransientError
 from syndication.http import Client
 from syndication.ledger import FINAL_STATES, Ledger, LedgerEntry, State
-from syndication.models import Post
+from syndication.models import Post, RemotePost
 from syndication.policy import RetryPolicy
 
 logger = logging.getLogger("syndication.delivery")
@@ -100,7 +105,20 @@ class DeliveryEngine:
         self.sleep(delay)
         return None
 
-    def deliver(self, post: Post, client: Client, account: str) -> LedgerEntry:
+    @staticmethod
+    def _send(client: Client, what: Post | Reply) -> RemotePost:
+        """The network call: a post is published, an answer is posted in its thread."""
+        return client.reply(what) if isinstance(what, Reply) else client.publish(what)
+
+    @staticmethod
+    def _find(client: Client, what: Post | Reply, since: dt.datetime) -> RemotePost | None:
+        """The look-up before sending again after an uncertain attempt."""
+        if isinstance(what, Reply):
+            return client.find_reply(what, since=since)
+        return client.find_existing(what, since=since)
+
+    def deliver(self, post: Post | Reply, client: Client, account: str) -> LedgerEntry:
+        """Deliver ``post`` (an item's post, or an answer to a message) to ``account``."""
         entry = self.ledger.get_or_create(post.item_key, account, post.network)
         retries = 0
         while True:
@@ -126,7 +144,7 @@ class DeliveryEngine:
                     seconds=self.lookback_margin
                 )
                 try:
-                    found = client.find_existing(post, since=since)
+                    found = self._find(client, post, since)
                 except TransientError as exc:
                     retries += 1
                     deferred = self._defer(entry, retries, exc)
@@ -174,7 +192,7 @@ class DeliveryEngine:
                 entry = self._reread(entry)
                 continue
             try:
-                remote = client.publish(post)
+                remote = self._send(client, post)
             except TransientError as exc:
                 state = State.NEEDS_CHECK if exc.uncertain else State.PENDING
                 entry = self._move(sending, state=state, reason=str(exc))

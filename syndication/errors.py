@@ -52,11 +52,15 @@ class OverrideTooLong(ComposeError):
 
 
 class DeliveryError(SyndicationError):
-    """A call to a network failed. ``status`` is the HTTP status when there was an answer."""
+    """A call to a network failed. ``status`` is the HTTP status when there was an answer,
+    ``detail`` the network's own words (redacted), when it gave some."""
 
-    def __init__(self, message: str, *, network: str = "", status: int | None = None):
+    def __init__(
+        self, message: str, *, network: str = "", status: int | None = None, detail: str = ""
+    ):
         super().__init__(message, network=network)
         self.status = status
+        self.detail = detail
 
 
 class TransientError(DeliveryError):
@@ -81,6 +85,27 @@ class TransientError(DeliveryError):
         self.retry_after = retry_after
 
 
+class PartialPull(TransientError):
+    """A pull of conversations stopped on a transient failure after reading part of them:
+    ``messages`` were read and ``cursor`` is where the next pull goes on from. Store both, then
+    pull again later (after ``retry_after`` when the network said so): nothing is lost and
+    nothing comes twice."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        messages: list | None = None,
+        cursor: str | None = None,
+        network: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, network=network, status=status, retry_after=retry_after)
+        self.messages = list(messages or [])
+        self.cursor = cursor
+
+
 class RateLimited(TransientError):
     """The network said "too many requests" (429 or its own code): nothing was created."""
 
@@ -91,6 +116,18 @@ class PermanentError(DeliveryError):
 
 class PostRejected(PermanentError):
     """The network refused this post (validation error, duplicate, missing permission)."""
+
+
+class CapabilityError(PermanentError):
+    """The network, the app's access level (tier) or the token's scopes do not allow this
+    action (``capability``: "pull", "thread", "reply", "like", "hide"). Not a failure of the
+    delivery: the caller says so on the account and goes on with the other networks."""
+
+    def __init__(
+        self, message: str, *, network: str = "", capability: str = "", status: int | None = None
+    ):
+        super().__init__(message, network=network, status=status)
+        self.capability = capability
 
 
 class ReconnectNeeded(PermanentError):

@@ -13,13 +13,15 @@ import logging
 import mimetypes
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import requests
 
+from syndication.conversations import Conversation, Message, Reply
 from syndication.errors import (
+    CapabilityError,
     PermanentError,
     PostRejected,
     RateLimited,
@@ -49,6 +51,9 @@ class Client:
     * ``default_base_url`` (tests and self-hosted servers pass ``base_url=``);
     * :meth:`auth_headers`, and :meth:`refresh` with ``can_refresh`` where tokens can be renewed;
     * :meth:`publish`, :meth:`find_existing` and :meth:`verify_credentials`;
+    * for conversations (:mod:`syndication.conversations`), what the network allows of
+      :meth:`fetch_conversations`, :meth:`fetch_thread`, :meth:`reply` with
+      :meth:`find_reply`, :meth:`like` and :meth:`hide`;
     * :meth:`error_detail` to extract the network's own error message from an answer;
     * :meth:`is_auth_failure` and :meth:`is_rate_limited` when the network does not say so with
       401 and 429 (Meta answers 400 with its own codes).
@@ -197,6 +202,80 @@ class Client:
 
     def verify_credentials(self) -> AccountInfo:
         raise NotImplementedError
+
+    # -- conversations -------------------------------------------------------------------------
+
+    #: Times a read of conversations is tried again at once after a transient failure (a rate
+    #: limit is never tried again at once), waiting ``read_retry_wait`` × the attempt number.
+    read_retries: ClassVar[int] = 2
+    read_retry_wait: ClassVar[float] = 0.5
+
+    def read(self, path: str, **kwargs: Any) -> requests.Response:
+        """``GET path``, tried again at once after a transient failure (reads change nothing):
+        a network that fails now and then does not stop a pull of many calls."""
+        for attempt in range(self.read_retries + 1):
+            try:
+                return self.request("GET", path, **kwargs)
+            except RateLimited:
+                raise
+            except TransientError:
+                if attempt >= self.read_retries:
+                    raise
+                self.sleep(self.read_retry_wait * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """The messages newer than ``since_cursor`` (oldest first) and the new cursor.
+        ``posts``: the remote ids of the account's posts whose comments are read, where the
+        network has no notifications."""
+        raise self.incapable("pull", "reading replies, comments or mentions")
+
+    def fetch_thread(self, message: Message) -> Conversation:
+        """The thread ``message`` is part of, oldest first."""
+        raise self.incapable("thread", "reading a whole thread")
+
+    def reply(self, reply: Reply) -> RemotePost:
+        """Post ``reply`` in the thread of its message. Called by the delivery engine."""
+        raise self.incapable("reply", "answering a message")
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The answer already posted for ``reply`` (the account's, under its message, with its
+        text), if any: what the engine asks before sending again after an uncertain attempt."""
+        raise self.incapable("reply", "answering a message")
+
+    def like(self, message: Message) -> None:
+        """Like (favourite, react to) ``message``; liking twice is harmless."""
+        raise self.incapable("like", "liking a message")
+
+    def hide(self, message: Message, hidden: bool = True) -> None:
+        """Hide ``message`` from the public (or show it again)."""
+        raise self.incapable("hide", "hiding a message")
+
+    def incapable(self, capability: str, what: str, detail: str = "") -> CapabilityError:
+        """The error for something the network (or this app's access) does not allow."""
+        because = f" ({self.redact(detail)})" if detail else ""
+        return CapabilityError(
+            f"{self.label} does not let Relais do this: {what}{because}. Nothing was changed; "
+            f"do it on {self.label} itself. The other networks are not affected.",
+            network=self.network.name,
+            capability=capability,
+        )
+
+    def refused_access(self, capability: str, what: str, exc: PostRejected) -> CapabilityError:
+        """A 403 on a reading or an action: the app's access level (tier) or the token's scopes
+        do not include it. Says what to change, and that the other networks go on."""
+        return CapabilityError(
+            f"{self.label} refuses {what} to this app ({exc.status}: "
+            f"{self.redact(exc.detail or exc.message)}). "
+            f"Its access level or the permissions granted when the account was connected do not "
+            f"include it: raise the app's access level or reconnect the account with that "
+            f"permission in Settings → Networks. The other networks are not affected.",
+            network=self.network.name,
+            capability=capability,
+            status=exc.status,
+        )
 
     def error_detail(self, response: requests.Response) -> str:
         try:
@@ -354,6 +433,7 @@ class Client:
             f"and the account's permissions on {self.label}.",
             network=name,
             status=status,
+            detail=detail,
         )
 
 

@@ -151,25 +151,27 @@ class Post:
 
     def facets(self) -> list[dict[str, Any]]:
         """Bluesky rich-text facets: UTF-8 byte ranges of the links and hashtags in ``text``."""
-        facets: list[dict[str, Any]] = []
-        offset = 0
-        for seg in self.segments:
-            size = len(seg.text.encode("utf-8"))
-            if seg.kind == "link":
-                feature = {"$type": "app.bsky.richtext.facet#link", "uri": seg.value}
-            elif seg.kind == "tag":
-                feature = {"$type": "app.bsky.richtext.facet#tag", "tag": seg.value}
-            else:
-                feature = None
-            if feature is not None:
-                facets.append(
-                    {
-                        "index": {"byteStart": offset, "byteEnd": offset + size},
-                        "features": [feature],
-                    }
-                )
-            offset += size
-        return facets
+        return facets_of(self.segments)
+
+
+def facets_of(segments: list[Segment]) -> list[dict[str, Any]]:
+    """Bluesky rich-text facets of ``segments``: the UTF-8 byte ranges of links and hashtags."""
+    facets: list[dict[str, Any]] = []
+    offset = 0
+    for seg in segments:
+        size = len(seg.text.encode("utf-8"))
+        if seg.kind == "link":
+            feature = {"$type": "app.bsky.richtext.facet#link", "uri": seg.value}
+        elif seg.kind == "tag":
+            feature = {"$type": "app.bsky.richtext.facet#tag", "tag": seg.value}
+        else:
+            feature = None
+        if feature is not None:
+            facets.append(
+                {"index": {"byteStart": offset, "byteEnd": offset + size}, "features": [feature]}
+            )
+        offset += size
+    return facets
 
 
 @dataclass(frozen=True)

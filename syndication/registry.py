@@ -24,6 +24,7 @@ from syndication.models import Post, Segment
 from syndication.text import grapheme_len, join_text, short_display
 
 if TYPE_CHECKING:
+    from syndication.conversations import Message
     from syndication.http import Client
 
 
@@ -41,7 +42,10 @@ class Network:
     * :meth:`render` when the text sent differs from the text shown (LinkedIn escapes it);
     * :meth:`request_body`, the JSON or form body of the call that creates the post;
     * :meth:`check_item` to refuse items the network cannot take (raise ``NotSyndicable``);
-    * ``client_class``, the :class:`syndication.http.Client` subclass that talks to the API.
+    * ``client_class``, the :class:`syndication.http.Client` subclass that talks to the API;
+    * ``pulls``, ``actions`` and ``conversation_gaps`` for the conversations
+      (:mod:`syndication.conversations`), and :meth:`reply_text` when an answer needs more than
+      its text (Mastodon names the person answered).
     """
 
     #: Registry key; also the ``utm_source`` of links posted there.
@@ -71,6 +75,20 @@ class Network:
     #: The call that creates a post, for humans and the CLI: "POST /2/tweets".
     create_endpoint: ClassVar[str] = ""
     client_class: ClassVar[type[Client] | None] = None
+
+    # -- conversations -------------------------------------------------------------------------
+
+    #: Kinds of message ``fetch_conversations`` pulls: "reply", "comment", "mention".
+    pulls: ClassVar[frozenset[str]] = frozenset()
+    #: What can be done to a message through the API: "reply", "like", "hide".
+    actions: ClassVar[frozenset[str]] = frozenset()
+    #: The calls that pull them, for humans: "GET /api/v1/notifications?types[]=mention".
+    pull_endpoints: ClassVar[str] = ""
+    #: What the network's API cannot give or do, in plain words (the README's table).
+    conversation_gaps: ClassVar[tuple[str, ...]] = ()
+    #: The limit of an answer, as :meth:`measure` counts it, when it is not ``max_length``
+    #: (LinkedIn comments: 1,250 characters).
+    reply_max_length: int | None = None
 
     def __init__(self, **overrides: Any):
         for key, value in overrides.items():
@@ -108,6 +126,17 @@ class Network:
             return False
         return 0 < self.measure(segments) <= self.max_length
 
+    def fits_reply(self, segments: Sequence[Segment]) -> bool:
+        """Whether an answer fits: as a post does, within ``reply_max_length`` when set."""
+        if self.reply_max_length is None:
+            return self.fits(segments)
+        if (
+            self.max_bytes is not None
+            and len(self.render(segments).encode("utf-8")) > self.max_bytes
+        ):
+            return False
+        return 0 < self.measure(segments) <= self.reply_max_length
+
     def render(self, segments: Sequence[Segment]) -> str:
         """The text as sent to the network."""
         return join_text(segments)
@@ -122,6 +151,15 @@ class Network:
 
     def check_item(self, item: Any) -> None:
         """Raise :class:`syndication.errors.NotSyndicable` if ``item`` cannot go to this network."""
+
+    def can(self, action: str) -> bool:
+        """Whether the network lets an app do ``action`` ("reply", "like", "hide") to a
+        message."""
+        return action in self.actions
+
+    def reply_text(self, message: Message, text: str) -> str:
+        """The text sent to answer ``message`` with ``text`` (counted against the limit)."""
+        return text
 
     def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The body of the call that creates ``post``. With ``account=None`` (dry run), the

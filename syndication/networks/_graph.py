@@ -9,11 +9,14 @@ Page tokens are long-lived and have no refresh: an expired one means reconnectin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import requests
 
+from syndication.conversations import Watermark
+from syndication.errors import PostRejected
 from syndication.http import Client
 from syndication.metrics import (
     NOT_FOUND,
@@ -78,16 +81,59 @@ class GraphClient(Client):
                 pass
         return super().retry_after(response)
 
-    def edge_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-        """The pages of an edge (``/{id}/posts``...), following ``paging.cursors.after``."""
+    def edge_pages(
+        self, path: str, params: dict[str, Any], *, retried: bool = False
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The pages of an edge (``/{id}/posts``...), following ``paging.cursors.after``;
+        ``retried``: each page is read with :meth:`read` (tried again after a failure)."""
         params = dict(params)
         while True:
-            data = self.request("GET", path, params=params).json()
+            if retried:
+                data = self.read(path, params=params).json()
+            else:
+                data = self.request("GET", path, params=params).json()
             yield data.get("data") or []
             after = ((data.get("paging") or {}).get("cursors") or {}).get("after")
             if not after or not (data.get("paging") or {}).get("next"):
                 return
             params["after"] = after
+
+    def graph_code(self, exc: PostRejected) -> int | None:
+        """Meta's error code in a refusal (``error_detail`` ends with ``(code N)``)."""
+        found = re.search(r"\(code (\d+)\)", exc.detail or exc.message)
+        return int(found.group(1)) if found else None
+
+    def capability_call(self, capability: str, what: str, call: Callable[[], Any]) -> Any:
+        """``call()``, a permission refusal (code 10, 200–299, or 403) being a
+        :class:`CapabilityError`: the token lacks the permission for ``what``."""
+        try:
+            return call()
+        except PostRejected as exc:
+            if exc.status == 403 or self.graph_code(exc) in PERMISSION_CODES:
+                raise self.refused_access(capability, what, exc) from None
+            raise
+
+    def read_edge(
+        self, path: str, params: dict[str, Any], capability: str, what: str
+    ) -> list[dict[str, Any]]:
+        """Every entry of an edge (at most ``max_scan``), a permission refusal raising
+        :class:`CapabilityError`."""
+
+        def read() -> list[dict[str, Any]]:
+            entries: list[dict[str, Any]] = []
+            for page in self.edge_pages(path, params, retried=True):
+                entries += page
+                if len(entries) >= self.max_scan:
+                    break
+            return entries
+
+        return self.capability_call(capability, what, read)
+
+    @staticmethod
+    def fresh_comments(
+        mark: Watermark, entries: list[dict[str, Any]], time_field: str
+    ) -> tuple[list[dict[str, Any]], Watermark]:
+        return mark.fresh(entries, lambda c: str(c.get(time_field) or ""), lambda c: str(c["id"]))
 
     def permalink(self, object_id: str, field: str, fallback: str) -> str:
         """The public URL of what was just created; a failure here must not fail the post."""

@@ -7,6 +7,14 @@ and hashtags are not detected by the server: they are *facets*, UTF-8 byte range
 (``app.bsky.embed.external``) repeats it with the title, the description and a thumbnail that
 must be uploaded first (``uploadBlob``, 1,000,000 bytes at most).
 
+Conversations: replies, mentions and quotes come from ``app.bsky.notification.listNotifications``
+(answered by the App View through the account's server; read newest first down to the mark of
+the last pull), threads from ``app.bsky.feed.getPostThread``. An answer is a post whose
+``reply`` names the thread's root and the message as parent (``uri`` and ``cid`` each); it is
+looked for in the account's own repository (``listRecords``), which holds it as soon as the
+server accepted it. A like is an ``app.bsky.feed.like`` record. Bluesky offers no way for an
+app to hide a reply in this library.
+
 Credentials: ``{"identifier", "password"}`` (an app password) and/or a session
 ``{"did", "handle", "accessJwt", "refreshJwt"}``. Sessions are renewed with ``refreshSession``,
 then with the app password; when both fail the account must be reconnected.
@@ -15,12 +23,26 @@ then with the app password; when both fail the account must be reconnected.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import requests
 
+from syndication.conversations import (
+    ANSWER,
+    LIKE,
+    MENTION,
+    REPLY,
+    Conversation,
+    Message,
+    Reply,
+    Watermark,
+    by_time,
+    normal_time,
+    text_matches,
+)
 from syndication.errors import DeliveryError, PostRejected
 from syndication.http import Client, parse_time
 from syndication.metrics import (
@@ -37,12 +59,13 @@ from syndication.metrics import (
     counts,
     unavailable_from,
 )
-from syndication.models import AccountInfo, ImageRef, Post, RemotePost
+from syndication.models import AccountInfo, ImageRef, Post, RemotePost, facets_of
 from syndication.registry import Network, register
 from syndication.text import same_item
 
 logger = logging.getLogger("syndication.bluesky")
 POST_COLLECTION = "app.bsky.feed.post"
+LIKE_COLLECTION = "app.bsky.feed.like"
 MAX_BLOB_BYTES = 1_000_000
 
 
@@ -57,6 +80,17 @@ class Bluesky(Network):
     card = True
     token_refresh = True
     create_endpoint = "POST /xrpc/com.atproto.repo.createRecord"
+    pulls = frozenset({REPLY, MENTION})
+    actions = frozenset({ANSWER, LIKE})
+    pull_endpoints = (
+        "app.bsky.notification.listNotifications (reply, mention, quote), "
+        "app.bsky.feed.getPostThread"
+    )
+    conversation_gaps = (
+        "anything when the account's server has no App View (notifications and threads are "
+        "answered by it)",
+        "hiding a reply (thread gates are not set by Relais)",
+    )
 
     def record(
         self, post: Post, thumb: dict[str, Any] | None = None, created_at: str | None = None
@@ -261,6 +295,179 @@ class BlueskyClient(Client):
             name=data.get("handle", ""),
             handle=data.get("handle", ""),
             url=f"{self.web_url}/profile/{data.get('handle') or data['did']}",
+        )
+
+    # -- conversations -------------------------------------------------------------------------
+
+    #: Notification reasons pulled, and the kind each becomes.
+    reasons = {"reply": REPLY, "mention": MENTION, "quote": MENTION}
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """Replies, mentions and quotes indexed after the cursor's mark, oldest first. The
+        notifications are read newest first, down to the mark (the cursor is that mark, not
+        the API's paging cursor, which only goes back in time)."""
+        me = self._did()
+        mark = Watermark.from_json(json.loads(since_cursor)) if since_cursor else Watermark()
+        entries: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": 50}
+        while len(entries) < self.max_scan:
+            data = self.read("/xrpc/app.bsky.notification.listNotifications", params=params).json()
+            page = [n for n in data.get("notifications") or [] if isinstance(n, dict)]
+            entries += page
+            older = [n for n in page if normal_time(str(n.get("indexedAt") or "")) < mark.time]
+            if not page or older or not data.get("cursor"):
+                break
+            params["cursor"] = data["cursor"]
+        fresh, new_mark = mark.fresh(
+            entries, lambda n: str(n.get("indexedAt") or ""), lambda n: str(n.get("uri"))
+        )
+        messages = [
+            self._message(
+                n["uri"], n.get("cid") or "", n.get("author") or {}, n.get("record"), me, kind
+            )
+            for n in fresh
+            if (kind := self.reasons.get(str(n.get("reason")))) is not None
+            and (n.get("author") or {}).get("did") != me
+        ]
+        return by_time(messages), json.dumps(new_mark.as_json())
+
+    def _message(
+        self,
+        uri: str,
+        cid: str,
+        author: dict[str, Any],
+        record: Any,
+        me: str,
+        kind: str,
+    ) -> Message:
+        record = record if isinstance(record, dict) else {}
+        reply = record.get("reply") or {}
+        parent = (reply.get("parent") or {}).get("uri") or ""
+        root = reply.get("root") or {}
+        root_uri = root.get("uri") or uri
+        ours = root_uri.startswith(f"at://{me}/")
+        handle = str(author.get("handle") or "")
+        rkey = uri.rsplit("/", 1)[-1]
+        return Message(
+            network=self.network.name,
+            id=uri,
+            kind=REPLY if parent and ours else kind,
+            text=str(record.get("text") or ""),
+            author_handle=handle,
+            author_name=str(author.get("displayName") or ""),
+            author_id=str(author.get("did") or ""),
+            created_at=parse_time(record.get("createdAt")),
+            post=root_uri if ours and parent else "",
+            parent=parent,
+            root=root_uri,
+            url=f"{self.web_url}/profile/{handle or author.get('did')}/post/{rkey}",
+            refs={"cid": cid, "root_cid": root.get("cid") or cid},
+        )
+
+    def fetch_thread(self, message: Message) -> Conversation:
+        """The thread from its root (``getPostThread``), oldest first."""
+        me = self._did()
+        data = self.request(
+            "GET",
+            "/xrpc/app.bsky.feed.getPostThread",
+            params={"uri": message.root or message.id, "depth": 20, "parentHeight": 0},
+        ).json()
+        found: list[Message] = []
+
+        def walk(node: Any) -> None:
+            if not isinstance(node, dict) or "post" not in node:
+                return
+            post = node["post"]
+            found.append(
+                self._message(
+                    post["uri"],
+                    post.get("cid") or "",
+                    post.get("author") or {},
+                    post.get("record"),
+                    me,
+                    MENTION,
+                )
+            )
+            for child in node.get("replies") or []:
+                walk(child)
+
+        walk(data.get("thread"))
+        return Conversation(root=message.root or message.id, messages=tuple(by_time(found)))
+
+    def reply(self, reply: Reply) -> RemotePost:
+        message = reply.message
+        cid = message.refs.get("cid")
+        if not cid:
+            raise PostRejected(
+                "Bluesky: the message has no cid (it was not read by fetch_conversations); "
+                "pull the conversations again before answering it.",
+                network=self.network.name,
+            )
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": reply.text,
+            "createdAt": _now_iso(self.clock()),
+            "reply": {
+                "root": {
+                    "uri": message.root or message.id,
+                    "cid": message.refs.get("root_cid") or cid,
+                },
+                "parent": {"uri": message.id, "cid": cid},
+            },
+        }
+        facets = facets_of(list(reply.segments))
+        if facets:
+            record["facets"] = facets
+        body = {"repo": self._did(), "collection": POST_COLLECTION, "record": record}
+        data = self.request(
+            "POST", "/xrpc/com.atproto.repo.createRecord", creates=True, json=body
+        ).json()
+        return RemotePost(id=data["uri"], url=self.web_link(data["uri"]))
+
+    def _records(self, collection: str) -> Iterator[list[dict[str, Any]]]:
+        params: dict[str, Any] = {"repo": self._did(), "collection": collection, "limit": 100}
+        while True:
+            data = self.request("GET", "/xrpc/com.atproto.repo.listRecords", params=params).json()
+            yield data.get("records") or []
+            if not data.get("cursor"):
+                return
+            params["cursor"] = data["cursor"]
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The account's post answering the message with this text, in its own repository."""
+
+        def match(entry: dict[str, Any]) -> RemotePost | None:
+            value = entry.get("value") or {}
+            parent = ((value.get("reply") or {}).get("parent") or {}).get("uri")
+            if parent == reply.message.id and text_matches(reply.text, value.get("text") or ""):
+                return RemotePost(id=entry["uri"], url=self.web_link(entry["uri"]))
+            return None
+
+        return self.scan(
+            self._records(POST_COLLECTION),
+            match,
+            lambda e: parse_time((e.get("value") or {}).get("createdAt")),
+            since,
+        )
+
+    def like(self, message: Message) -> None:
+        """A like record, unless the account's newest likes already have one for it."""
+        first = next(self._records(LIKE_COLLECTION), [])
+        if any(
+            ((e.get("value") or {}).get("subject") or {}).get("uri") == message.id for e in first
+        ):
+            return
+        record = {
+            "$type": LIKE_COLLECTION,
+            "subject": {"uri": message.id, "cid": message.refs.get("cid") or ""},
+            "createdAt": _now_iso(self.clock()),
+        }
+        self.request(
+            "POST",
+            "/xrpc/com.atproto.repo.createRecord",
+            json={"repo": self._did(), "collection": LIKE_COLLECTION, "record": record},
         )
 
     #: ``app.bsky.feed.getPosts`` (answered by the App View, through the PDS): likes, reposts,

@@ -5,6 +5,14 @@ repeated in the message. Existing posts are found through the ``attachments`` ed
 posts (``unshimmed_url``): the ``link`` field is not a field of a Page post in Meta's own
 node description (``PagePost``; the tests keep an excerpt in ``tests/fixtures/contracts/meta``).
 
+Conversations: the comments of the Page's posts (``GET /{post-id}/comments`` with
+``filter=stream``: answers between commenters included, each with its ``parent``), read from a
+mark per post; an answer is ``POST /{comment-id}/comments`` (Facebook threads are two levels
+deep: an answer to an answer goes under the first comment), a like ``POST /{comment-id}/likes``,
+hiding ``POST /{comment-id}`` with ``is_hidden``. Mentions of the Page elsewhere come only by
+webhook. Reading comments needs ``pages_read_engagement`` (and ``pages_read_user_content`` for
+their authors); answering, liking and hiding need ``pages_manage_engagement``.
+
 Credentials: ``{"page_id", "access_token"}`` (a long-lived Page token; no refresh exists).
 """
 
@@ -15,6 +23,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from syndication.conversations import (
+    ANSWER,
+    COMMENT,
+    HIDE,
+    LIKE,
+    Message,
+    Reply,
+    Watermark,
+    pull_posts,
+    text_matches,
+)
 from syndication.http import parse_time
 from syndication.metrics import (
     CLICKS,
@@ -43,6 +62,16 @@ class Facebook(Network):
     max_hashtags = 3
     link_in_text = "none"
     create_endpoint = "POST /{page-id}/feed"
+    pulls = frozenset({COMMENT})
+    actions = frozenset({ANSWER, LIKE, HIDE})
+    #: A comment may be 8,000 characters long.
+    reply_max_length = 8000
+    pull_endpoints = "GET /{post-id}/comments?filter=stream&order=chronological&since=…"
+    conversation_gaps = (
+        "mentions of the Page in other people's posts (Meta sends them by webhook only)",
+        "who wrote a comment, when the token lacks pages_read_user_content",
+        "comments on posts Relais did not make",
+    )
 
     def measure(self, segments: Sequence[Segment]) -> int:
         return utf16_len(join_text(segments))
@@ -122,6 +151,101 @@ class FacebookClient(GraphClient):
         shares = (node.get("shares") or {}).get("count", 0)
         values[SHARES] = shares if isinstance(shares, int) else absent
         return values
+
+    # -- conversations -------------------------------------------------------------------------
+
+    comment_fields = "id,message,from,created_time,parent{id},permalink_url"
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """The comments of ``posts`` newer than each post's mark in the cursor."""
+        page = self._page()
+
+        def read(post_id: str, mark: Watermark) -> tuple[list[Message], Watermark]:
+            params: dict[str, Any] = {
+                "fields": self.comment_fields,
+                "filter": "stream",
+                "order": "chronological",
+                "limit": 100,
+            }
+            since = parse_time(mark.time)
+            if since is not None:
+                params["since"] = int(since.timestamp())
+            entries = self.read_edge(
+                self.path(post_id, "comments"), params, "pull", "reading the comments"
+            )
+            fresh, new_mark = self.fresh_comments(mark, entries, "created_time")
+            found = [
+                self._comment(c, post_id)
+                for c in fresh
+                if str((c.get("from") or {}).get("id") or "") != page
+            ]
+            return found, new_mark
+
+        return pull_posts(posts, since_cursor, read)
+
+    def _comment(self, comment: dict[str, Any], post_id: str) -> Message:
+        author = comment.get("from") or {}
+        parent = str((comment.get("parent") or {}).get("id") or "")
+        return Message(
+            network=self.network.name,
+            id=str(comment["id"]),
+            kind=COMMENT,
+            text=str(comment.get("message") or ""),
+            author_name=str(author.get("name") or ""),
+            author_id=str(author.get("id") or ""),
+            created_at=parse_time(comment.get("created_time")),
+            post=post_id,
+            parent=parent or post_id,
+            root=post_id,
+            url=str(comment.get("permalink_url") or ""),
+            refs={"thread": parent or str(comment["id"])},
+        )
+
+    def _thread(self, message: Message) -> str:
+        return message.refs.get("thread") or message.id
+
+    def reply(self, reply: Reply) -> RemotePost:
+        path = self.path(self._thread(reply.message), "comments")
+        data = self.capability_call(
+            "reply",
+            "answering a comment",
+            lambda: self.request("POST", path, creates=True, data={"message": reply.text}).json(),
+        )
+        comment_id = str(data["id"])
+        return RemotePost(id=comment_id, url=f"https://www.facebook.com/{comment_id}")
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The Page's answer with this text under the comment's thread."""
+        page = self._page()
+        params = {
+            "fields": "id,message,from,created_time,permalink_url",
+            "order": "reverse_chronological",
+            "limit": 100,
+        }
+        path = self.path(self._thread(reply.message), "comments")
+        for comment in self.read_edge(path, params, "reply", "reading a comment's answers"):
+            if str((comment.get("from") or {}).get("id")) == page and text_matches(
+                reply.text, comment.get("message") or ""
+            ):
+                comment_id = str(comment["id"])
+                return RemotePost(
+                    id=comment_id,
+                    url=comment.get("permalink_url") or f"https://www.facebook.com/{comment_id}",
+                )
+        return None
+
+    def like(self, message: Message) -> None:
+        path = self.path(message.id, "likes")
+        self.capability_call("like", "liking a comment", lambda: self.request("POST", path))
+
+    def hide(self, message: Message, hidden: bool = True) -> None:
+        data = {"is_hidden": "true" if hidden else "false"}
+        path = self.path(message.id)
+        self.capability_call(
+            "hide", "hiding a comment", lambda: self.request("POST", path, data=data)
+        )
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request(

@@ -10,7 +10,13 @@ has not finished is refused with code 9007, subcode 2207027 ("the media is not r
 was published, so the client waits a little and asks again (:attr:`InstagramClient.publish_waits`),
 then leaves it to the delivery policy's next attempt.
 
-Credentials: ``{"ig_user_id", "access_token"}``.
+Conversations: the comments of the account's media (``GET /{media-id}/comments``, with their
+``replies`` expanded), read from a mark per media; an answer is ``POST /{comment-id}/replies``
+(Instagram threads are two levels deep: an answer to an answer goes under the first comment),
+hiding ``POST /{comment-id}`` with ``hide``. The API cannot like a comment, and mentions of the
+account come by webhook only. Reading and answering need ``instagram_manage_comments``.
+
+Credentials: ``{"ig_user_id", "access_token", "username" (optional)}``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,16 @@ from typing import Any, ClassVar
 
 import requests
 
+from syndication.conversations import (
+    ANSWER,
+    COMMENT,
+    HIDE,
+    Message,
+    Reply,
+    Watermark,
+    pull_posts,
+    text_matches,
+)
 from syndication.errors import NotSyndicable, TransientError
 from syndication.http import parse_time
 from syndication.metrics import (
@@ -55,6 +71,14 @@ class Instagram(Network):
     link_clickable = False
     requires_image = True
     create_endpoint = "POST /{ig-user-id}/media, then POST /{ig-user-id}/media_publish"
+    pulls = frozenset({COMMENT})
+    actions = frozenset({ANSWER, HIDE})
+    pull_endpoints = "GET /{media-id}/comments?fields=…,replies{…}"
+    conversation_gaps = (
+        "liking a comment: the Instagram API cannot",
+        "mentions of the account in other people's posts (Meta sends them by webhook only)",
+        "the names of commenters (only their username)",
+    )
 
     def measure(self, segments: Sequence[Segment]) -> int:
         return utf16_len(join_text(segments))
@@ -166,6 +190,85 @@ class InstagramClient(GraphClient):
             **counts(node, {"like_count": LIKES}, absent=hidden),
             **counts(node, {"comments_count": COMMENTS}, absent=absent),
         }
+
+    # -- conversations -------------------------------------------------------------------------
+
+    comment_fields = "id,text,username,timestamp"
+
+    def _username(self) -> str:
+        if not self._cred("username"):
+            self._set_credentials(username=self.verify_credentials().handle)
+        return str(self._cred("username"))
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """The comments (and their replies) of ``posts`` newer than each media's mark."""
+        me = self._username()
+        fields = f"{self.comment_fields},replies{{{self.comment_fields}}}"
+
+        def read(media_id: str, mark: Watermark) -> tuple[list[Message], Watermark]:
+            entries: list[dict[str, Any]] = []
+            for comment in self.read_edge(
+                self.path(media_id, "comments"),
+                {"fields": fields, "limit": 50},
+                "pull",
+                "reading the comments",
+            ):
+                entries.append({**comment, "_thread": str(comment["id"]), "_parent": media_id})
+                for answer in (comment.get("replies") or {}).get("data") or []:
+                    entries.append(
+                        {**answer, "_thread": str(comment["id"]), "_parent": str(comment["id"])}
+                    )
+            fresh, new_mark = self.fresh_comments(mark, entries, "timestamp")
+            return [self._comment(c, media_id) for c in fresh if c.get("username") != me], new_mark
+
+        return pull_posts(posts, since_cursor, read)
+
+    def _comment(self, comment: dict[str, Any], media_id: str) -> Message:
+        username = str(comment.get("username") or "")
+        return Message(
+            network=self.network.name,
+            id=str(comment["id"]),
+            kind=COMMENT,
+            text=str(comment.get("text") or ""),
+            author_handle=username,
+            created_at=parse_time(comment.get("timestamp")),
+            post=media_id,
+            parent=comment["_parent"],
+            root=media_id,
+            url=f"https://www.instagram.com/{username}/" if username else "",
+            refs={"thread": comment["_thread"]},
+        )
+
+    def _thread(self, message: Message) -> str:
+        return message.refs.get("thread") or message.id
+
+    def reply(self, reply: Reply) -> RemotePost:
+        path = self.path(self._thread(reply.message), "replies")
+        data = self.capability_call(
+            "reply",
+            "answering a comment",
+            lambda: self.request("POST", path, creates=True, data={"message": reply.text}).json(),
+        )
+        return RemotePost(id=str(data["id"]))
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The account's answer with this text among the comment's replies."""
+        me = self._username()
+        path = self.path(self._thread(reply.message), "replies")
+        params = {"fields": self.comment_fields, "limit": 50}
+        for answer in self.read_edge(path, params, "reply", "reading a comment's replies"):
+            if answer.get("username") == me and text_matches(reply.text, answer.get("text") or ""):
+                return RemotePost(id=str(answer["id"]))
+        return None
+
+    def hide(self, message: Message, hidden: bool = True) -> None:
+        data = {"hide": "true" if hidden else "false"}
+        path = self.path(message.id)
+        self.capability_call(
+            "hide", "hiding a comment", lambda: self.request("POST", path, data=data)
+        )
 
     def verify_credentials(self) -> AccountInfo:
         data = self.request("GET", self.path(self._user()), params={"fields": "id,username"}).json()

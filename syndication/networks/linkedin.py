@@ -11,6 +11,13 @@ first (Images API: ``POST /rest/images?action=initializeUpload`` gives an upload
 ``urn:li:image:…``, the bytes are ``PUT`` there) and named as ``content.article.thumbnail``. A
 picture that cannot be had or uploaded leaves the card without it; the post still goes out.
 
+Conversations: the comments of the account's posts (``GET /rest/socialActions/{post URN}/comments``,
+then the same for each comment that has answers), read from a mark per post. An answer is a
+comment with ``parentComment`` (``POST /rest/socialActions/{comment URN}/comments``; LinkedIn
+threads are two levels deep: an answer to an answer goes under the first comment), 1,250
+characters at most; a like is a ``LIKE`` reaction (``POST /rest/reactions?actor=…``). LinkedIn
+gives commenters as URNs only, no mentions of the organisation, and no way to hide a comment.
+
 Credentials: ``{"access_token", "refresh_token", "client_id", "client_secret", "author"}``
 where ``author`` is the URN posted as (``urn:li:organization:…`` or ``urn:li:person:…``).
 """
@@ -23,6 +30,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from syndication.conversations import (
+    ANSWER,
+    COMMENT,
+    LIKE,
+    Message,
+    Reply,
+    Watermark,
+    pull_posts,
+    text_matches,
+)
 from syndication.errors import PostRejected, RateLimited, TransientError
 from syndication.http import Client, parse_time
 from syndication.metrics import (
@@ -65,6 +82,16 @@ class LinkedIn(Network):
     card = True
     token_refresh = True
     create_endpoint = "POST /rest/posts"
+    pulls = frozenset({COMMENT})
+    actions = frozenset({ANSWER, LIKE})
+    #: A comment may be 1,250 characters long.
+    reply_max_length = 1250
+    pull_endpoints = "GET /rest/socialActions/{post URN}/comments (and of each answered comment)"
+    conversation_gaps = (
+        "mentions of the organisation in members' posts",
+        "commenters' names: LinkedIn gives their URN only",
+        "hiding a comment: LinkedIn's API cannot",
+    )
 
     def render(self, segments: Sequence[Segment]) -> str:
         out = []
@@ -245,6 +272,134 @@ class LinkedInClient(Client):
             lambda e: parse_time(e.get("lastModifiedAt") or e.get("createdAt")),
             since,
         )
+
+    # -- conversations -------------------------------------------------------------------------
+
+    comments_page = 100
+
+    def _comments(self, target: str, capability: str = "pull") -> list[dict[str, Any]]:
+        """Every comment on ``target`` (a post, or a comment: its answers), oldest first."""
+        path = f"/rest/socialActions/{quote(target, safe='')}/comments"
+        out: list[dict[str, Any]] = []
+        start = 0
+        while len(out) < self.max_scan:
+            params = {"start": start, "count": self.comments_page}
+            try:
+                data = self.read(path, params=params).json()
+            except PostRejected as exc:
+                if exc.status == 403:
+                    raise self.refused_access(capability, "reading comments", exc) from None
+                raise
+            page = [e for e in data.get("elements") or [] if isinstance(e, dict)]
+            out += page
+            total = (data.get("paging") or {}).get("total")
+            start += len(page)
+            if len(page) < self.comments_page or (isinstance(total, int) and start >= total):
+                break
+        return out
+
+    @staticmethod
+    def _urn(element: dict[str, Any]) -> str:
+        return str(element.get("commentUrn") or element.get("$URN") or element.get("id") or "")
+
+    @staticmethod
+    def _time(element: dict[str, Any]) -> str:
+        when = parse_time((element.get("created") or {}).get("time"))
+        return when.isoformat() if when is not None else ""
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """The comments of ``posts`` (and their answers) newer than each post's mark."""
+        author = self._author()
+
+        def read(post: str, mark: Watermark) -> tuple[list[Message], Watermark]:
+            entries = [{**e, "_thread": self._urn(e)} for e in self._comments(post)]
+            for element in list(entries):
+                summary = element.get("commentsSummary") or {}
+                if summary.get("aggregatedTotalComments") or summary.get("totalFirstLevelComments"):
+                    entries += [
+                        {**e, "_thread": element["_thread"]}
+                        for e in self._comments(element["_thread"])
+                    ]
+            fresh, new_mark = mark.fresh(entries, self._time, self._urn)
+            found = [self._comment(e, post) for e in fresh if str(e.get("actor") or "") != author]
+            return found, new_mark
+
+        return pull_posts(posts, since_cursor, read)
+
+    def _comment(self, element: dict[str, Any], post: str) -> Message:
+        urn = self._urn(element)
+        parent = str(element.get("parentComment") or "")
+        return Message(
+            network=self.network.name,
+            id=urn,
+            kind=COMMENT,
+            text=str((element.get("message") or {}).get("text") or ""),
+            author_id=str(element.get("actor") or ""),
+            created_at=parse_time((element.get("created") or {}).get("time")),
+            post=post,
+            parent=parent or post,
+            root=post,
+            url=f"https://www.linkedin.com/feed/update/{post}/?commentUrn={quote(urn, safe='')}",
+            refs={
+                "thread": element.get("_thread") or urn,
+                "object": str(element.get("object") or post),
+            },
+        )
+
+    def reply(self, reply: Reply) -> RemotePost:
+        message = reply.message
+        thread = message.refs.get("thread") or message.id
+        body = {
+            "actor": self._author(),
+            "object": message.refs.get("object") or message.post,
+            "message": {"text": reply.text},
+            "parentComment": thread,
+        }
+        path = f"/rest/socialActions/{quote(thread, safe='')}/comments"
+        try:
+            response = self.request("POST", path, creates=True, json=body)
+        except PostRejected as exc:
+            if exc.status == 403:
+                raise self.refused_access("reply", "commenting", exc) from None
+            raise
+        urn = response.headers.get("x-restli-id") or ""
+        if not urn:
+            try:
+                urn = self._urn(response.json())
+            except ValueError:
+                urn = ""
+        return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{message.post}/")
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The organisation's answer with this text among the thread's comments."""
+        author = self._author()
+        thread = reply.message.refs.get("thread") or reply.message.id
+        for element in self._comments(thread, capability="reply"):
+            text = (element.get("message") or {}).get("text") or ""
+            if str(element.get("actor")) == author and text_matches(reply.text, text):
+                return RemotePost(
+                    id=self._urn(element),
+                    url=f"https://www.linkedin.com/feed/update/{reply.message.post}/",
+                )
+        return None
+
+    def like(self, message: Message) -> None:
+        """A ``LIKE`` reaction; LinkedIn answers 409 when it is already there (harmless)."""
+        author = self._author()
+        try:
+            self.request(
+                "POST",
+                f"/rest/reactions?actor={quote(author, safe='')}",
+                json={"root": message.id, "reactionType": "LIKE"},
+            )
+        except PostRejected as exc:
+            if exc.status == 409:
+                return
+            if exc.status == 403:
+                raise self.refused_access("like", "reacting to a comment", exc) from None
+            raise
 
     #: ``totalShareStatistics`` of ``GET /rest/organizationalEntityShareStatistics``.
     metric_fields = {

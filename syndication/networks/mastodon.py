@@ -8,6 +8,13 @@ from the address its web pages and API are served at; servers without ``/api/v2/
 answer ``/api/v1/instance``, whose ``uri`` is that domain. Tokens do not expire: a 401 means
 the token was revoked, and the account must be reconnected.
 
+Conversations: replies and mentions come as ``mention`` notifications
+(``GET /api/v1/notifications?types[]=mention``, read forward from the cursor with ``min_id``,
+which is ``since_id`` paging oldest first); the thread of a reply,
+and so the post it is under, comes from ``GET /api/v1/statuses/:id/context``. An answer is a
+status with ``in_reply_to_id`` that names the person answered (as Mastodon's own apps do, so
+that it reaches them); a like is a favourite. Mastodon's API cannot hide a reply.
+
 Credentials: ``{"access_token": ..., "account_id": optional}``; ``base_url`` is the server.
 """
 
@@ -17,11 +24,23 @@ import datetime as dt
 import hashlib
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from syndication.errors import PostRejected
+from syndication.conversations import (
+    ANSWER,
+    LIKE,
+    MENTION,
+    REPLY,
+    Conversation,
+    Message,
+    Reply,
+    partial,
+    plain_text,
+    text_matches,
+)
+from syndication.errors import PostRejected, TransientError
 from syndication.http import Client, parse_time
 from syndication.metrics import (
     COMMENTS,
@@ -50,6 +69,23 @@ class Mastodon(Network):
     max_hashtags = 4
     link_in_text = "full"
     create_endpoint = "POST /api/v1/statuses"
+    pulls = frozenset({REPLY, MENTION})
+    actions = frozenset({ANSWER, LIKE})
+    pull_endpoints = (
+        "GET /api/v1/notifications?types[]=mention (from the cursor, min_id), "
+        "GET /api/v1/statuses/:id/context"
+    )
+    conversation_gaps = (
+        "hiding a reply: Mastodon's API can only mute or block its author",
+        "replies the account's server never received (from servers it does not federate with)",
+    )
+
+    def reply_text(self, message: Message, text: str) -> str:
+        """An answer starts with the handle of the person answered, unless it names them."""
+        handle = f"@{message.author_handle}" if message.author_handle else ""
+        if handle and handle.lower() not in text.lower():
+            return f"{handle} {text}"
+        return text
 
     def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return {"status": post.text, "visibility": "public", "language": post.lang[:2]}
@@ -112,6 +148,127 @@ class MastodonClient(Client):
 
         return self.scan(pages(), match, lambda s: parse_time(s.get("created_at")), since)
 
+    # -- conversations -------------------------------------------------------------------------
+
+    #: Notifications read per call (Mastodon's maximum is 80).
+    notifications_page = 40
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """Mentions newer than the cursor (a notification id: ``since_id``), oldest first.
+        Pages are read forward from the cursor (``min_id``: the page just after it), so each
+        page read is progress kept even when a later one fails (:class:`PartialPull`)."""
+        me = self._account_id()
+        ours = set(posts)
+        cursor = since_cursor or "0"
+        messages: list[Message] = []
+        read = 0
+        while read < self.max_scan:
+            params = {"types[]": "mention", "limit": self.notifications_page, "min_id": cursor}
+            try:
+                page = self.read("/api/v1/notifications", params=params).json()
+                found = []
+                for notification in sorted(page, key=lambda n: _id_order(str(n["id"]))):
+                    status = notification.get("status")
+                    author = str(((status or {}).get("account") or {}).get("id"))
+                    if notification.get("type") == "mention" and status and author != me:
+                        found.append(self._message(status, me, ours))
+            except TransientError as exc:
+                if cursor == (since_cursor or "0"):
+                    raise  # nothing read: the error as it is (a rate limit stays one)
+                raise partial(exc, messages, cursor) from None
+            if not page:
+                break
+            messages += found
+            cursor = max((str(n["id"]) for n in page), key=_id_order)
+            read += len(page)
+        return messages, cursor
+
+    def _context(self, status_id: str) -> dict[str, Any]:
+        return self.read(f"/api/v1/statuses/{status_id}/context").json()
+
+    def _message(
+        self,
+        status: dict[str, Any],
+        me: str,
+        ours: set[str],
+        ancestors: list[dict[str, Any]] | None = None,
+    ) -> Message:
+        parent = str(status.get("in_reply_to_id") or "")
+        root, post = "", ""
+        if parent:
+            if parent in ours:
+                root = post = parent
+            else:
+                if ancestors is None:
+                    ancestors = self._context(str(status["id"])).get("ancestors") or []
+                first = ancestors[0] if ancestors else {}
+                root = str(first.get("id") or parent)
+                if str((first.get("account") or {}).get("id")) == me:
+                    post = root
+        account = status.get("account") or {}
+        return Message(
+            network=self.network.name,
+            id=str(status["id"]),
+            kind=REPLY if post or str(status.get("in_reply_to_account_id")) == me else MENTION,
+            text=plain_text(status.get("content") or ""),
+            author_handle=str(account.get("acct") or ""),
+            author_name=str(account.get("display_name") or ""),
+            author_id=str(account.get("id") or ""),
+            created_at=parse_time(status.get("created_at")),
+            post=post,
+            parent=parent,
+            root=root or str(status["id"]),
+            url=str(status.get("url") or status.get("uri") or ""),
+            refs={"visibility": str(status.get("visibility") or "public")},
+        )
+
+    def fetch_thread(self, message: Message) -> Conversation:
+        """The statuses before ``message`` and the answers after it (``context``)."""
+        me = self._account_id()
+        context = self._context(message.id)
+        ancestors = context.get("ancestors") or []
+        statuses = [*ancestors, *(context.get("descendants") or [])]
+        messages = [self._message(s, me, set(), ancestors=ancestors) for s in statuses]
+        messages.insert(len(ancestors), message)
+        root = str(ancestors[0]["id"]) if ancestors else message.id
+        return Conversation(root=root, messages=tuple(messages))
+
+    def reply(self, reply: Reply) -> RemotePost:
+        message = reply.message
+        visibility = message.refs.get("visibility", "public")
+        key = hashlib.sha256(
+            f"{reply.item_key}|{self.base_url}|{self._cred('account_id')}".encode()
+        ).hexdigest()
+        data = self.request(
+            "POST",
+            "/api/v1/statuses",
+            creates=True,
+            json={"status": reply.text, "in_reply_to_id": message.id, "visibility": visibility},
+            headers={"Idempotency-Key": key},
+        ).json()
+        return RemotePost(id=str(data["id"]), url=data.get("url") or data.get("uri") or "")
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The account's answer among the message's descendants (its thread, as the server
+        holds it: an answer the server accepted is there at once)."""
+        me = self._account_id()
+        for status in self._context(reply.message.id).get("descendants") or []:
+            if (
+                str((status.get("account") or {}).get("id")) == me
+                and str(status.get("in_reply_to_id")) == reply.message.id
+                and text_matches(reply.text, status.get("content") or "")
+            ):
+                return RemotePost(
+                    id=str(status["id"]), url=status.get("url") or status.get("uri") or ""
+                )
+        return None
+
+    def like(self, message: Message) -> None:
+        """Favourite: ``POST /api/v1/statuses/:id/favourite`` (twice is harmless)."""
+        self.request("POST", f"/api/v1/statuses/{message.id}/favourite")
+
     def verify_credentials(self) -> AccountInfo:
         """The account, with ``extra["domain"]`` (the server's account domain: the handle is
         ``@{handle}@{domain}``) and ``extra["limits"]`` (see :meth:`instance_limits`)."""
@@ -157,6 +314,11 @@ class MastodonClient(Client):
             "max_length": int(statuses.get("max_characters") or Mastodon.max_length),
             "url_length": int(statuses.get("characters_reserved_per_url") or Mastodon.url_length),
         }
+
+
+def _id_order(value: str) -> tuple[int, str]:
+    """Mastodon ids are numbers written as strings: compare them as numbers."""
+    return (len(value), value)
 
 
 def instance_domain(data: Mapping[str, Any]) -> str:

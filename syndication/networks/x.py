@@ -5,6 +5,13 @@ CJK characters and emoji weigh 2. OAuth 2.0 user tokens expire after two hours a
 refreshed with the refresh token (which X rotates: the new one is handed to
 ``on_credentials_changed`` and must be stored).
 
+Conversations: mentions (``GET /2/users/:id/mentions`` from ``since_id``) bring replies too, as
+X names the person answered; a thread is read with the recent search
+(``GET /2/tweets/search/recent?query=conversation_id:…``, the last 7 days). Both need an API
+access level that includes reading: below it X answers 403, raised as a
+:class:`~syndication.errors.CapabilityError`. An answer is a post with
+``reply.in_reply_to_tweet_id``; a like is ``POST /2/users/:id/likes`` (scope ``like.write``).
+
 Credentials: ``{"access_token", "refresh_token", "client_id", "client_secret" (confidential
 clients only), "user_id" (optional)}``.
 """
@@ -18,6 +25,16 @@ from typing import Any
 import requests
 from twitter_text import parse_tweet
 
+from syndication.conversations import (
+    ANSWER,
+    LIKE,
+    MENTION,
+    REPLY,
+    Conversation,
+    Message,
+    Reply,
+    text_matches,
+)
 from syndication.errors import PostRejected
 from syndication.http import Client, parse_time
 from syndication.metrics import (
@@ -53,6 +70,17 @@ class X(Network):
     link_in_text = "full"
     token_refresh = True
     create_endpoint = "POST /2/tweets"
+    pulls = frozenset({REPLY, MENTION})
+    actions = frozenset({ANSWER, LIKE})
+    pull_endpoints = (
+        "GET /2/users/:id/mentions (since_id); "
+        "GET /2/tweets/search/recent?query=conversation_id:… for a thread"
+    )
+    conversation_gaps = (
+        "anything at an API access level without reads (the free level): X answers 403",
+        "threads older than 7 days (the recent search), and threads at a level without search",
+        "hiding a reply (not done by Relais)",
+    )
 
     def measure(self, segments: Sequence[Segment]) -> int:
         return parse_tweet(join_text(segments)).weightedLength
@@ -160,6 +188,149 @@ class XClient(Client):
 
         return self.scan(pages(), match, lambda t: parse_time(t.get("created_at")), since)
 
+    # -- conversations -------------------------------------------------------------------------
+
+    tweet_fields = "created_at,conversation_id,in_reply_to_user_id,referenced_tweets,author_id"
+
+    def _read_pages(
+        self, path: str, params: dict[str, Any], capability: str, what: str
+    ) -> Iterator[dict[str, Any]]:
+        """The answers of a paginated read (``meta.next_token``); a 403 is the access level."""
+        params = dict(params)
+        read = 0
+        while read < self.max_scan:
+            try:
+                data = self.read(path, params=params).json()
+            except PostRejected as exc:
+                if exc.status == 403:
+                    raise self.refused_access(capability, what, exc) from None
+                raise
+            yield data
+            read += len(data.get("data") or [])
+            token = (data.get("meta") or {}).get("next_token")
+            if not token:
+                return
+            params["pagination_token"] = token
+
+    def _messages(
+        self, pages: Iterator[dict[str, Any]], me: str, ours: set[str]
+    ) -> tuple[list[Message], str]:
+        tweets: dict[str, Message] = {}
+        newest = ""
+        for data in pages:
+            users = {
+                str(u.get("id")): u
+                for u in (data.get("includes") or {}).get("users") or []
+                if isinstance(u, dict)
+            }
+            newest = max(newest, str((data.get("meta") or {}).get("newest_id") or ""), key=_order)
+            for tweet in data.get("data") or []:
+                if str(tweet.get("author_id")) == me:
+                    continue
+                message = self._message(tweet, users, me, ours)
+                tweets[message.id] = message
+        return sorted(tweets.values(), key=lambda m: _order(m.id)), newest
+
+    def _message(
+        self, tweet: dict[str, Any], users: dict[str, Any], me: str, ours: set[str]
+    ) -> Message:
+        parent = next(
+            (str(r.get("id")) for r in _references(tweet) if r.get("type") == "replied_to"), ""
+        )
+        root = str(tweet.get("conversation_id") or tweet["id"])
+        mine = root in ours or (
+            parent == root and str(tweet.get("in_reply_to_user_id") or "") == me
+        )
+        author = users.get(str(tweet.get("author_id"))) or {}
+        username = str(author.get("username") or "")
+        tweet_id = str(tweet["id"])
+        return Message(
+            network=self.network.name,
+            id=tweet_id,
+            kind=REPLY if parent and (mine or tweet.get("in_reply_to_user_id") == me) else MENTION,
+            text=str(tweet.get("text") or ""),
+            author_handle=username,
+            author_name=str(author.get("name") or ""),
+            author_id=str(tweet.get("author_id") or ""),
+            created_at=parse_time(tweet.get("created_at")),
+            post=root if mine else "",
+            parent=parent,
+            root=root,
+            url=f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
+        )
+
+    def fetch_conversations(
+        self, since_cursor: str | None = None, posts: Sequence[str] = ()
+    ) -> tuple[list[Message], str]:
+        """Mentions (replies included) newer than the cursor (a post id), oldest first."""
+        me = self._user_id()
+        params: dict[str, Any] = {
+            "max_results": 100,
+            "tweet.fields": self.tweet_fields,
+            "expansions": "author_id",
+            "user.fields": "username,name",
+        }
+        if since_cursor:
+            params["since_id"] = since_cursor
+        pages = self._read_pages(f"/2/users/{me}/mentions", params, "pull", "reading mentions")
+        messages, newest = self._messages(pages, me, set(posts))
+        return messages, max(since_cursor or "", newest, key=_order)
+
+    def fetch_thread(self, message: Message) -> Conversation:
+        """The posts of the message's conversation, by the recent search (7 days)."""
+        params = {
+            "query": f"conversation_id:{message.root or message.id}",
+            "max_results": 100,
+            "tweet.fields": self.tweet_fields,
+            "expansions": "author_id",
+            "user.fields": "username,name",
+        }
+        pages = self._read_pages(
+            "/2/tweets/search/recent", params, "thread", "searching a conversation"
+        )
+        messages, _newest = self._messages(pages, "", {message.root} if message.post else set())
+        return Conversation(root=message.root or message.id, messages=tuple(messages))
+
+    def reply(self, reply: Reply) -> RemotePost:
+        body = {"text": reply.text, "reply": {"in_reply_to_tweet_id": reply.message.id}}
+        data = self.request("POST", "/2/tweets", creates=True, json=body).json()["data"]
+        return RemotePost(id=str(data["id"]), url=self._url(str(data["id"])))
+
+    def find_reply(self, reply: Reply, since: dt.datetime | None = None) -> RemotePost | None:
+        """The account's post answering the message with this text, in its own timeline."""
+        user = self._user_id()
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            params: dict[str, Any] = {
+                "max_results": 100,
+                "tweet.fields": "created_at,referenced_tweets",
+            }
+            if since is not None:
+                params["start_time"] = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            for data in self._read_pages(
+                f"/2/users/{user}/tweets", params, "reply", "reading the account's posts"
+            ):
+                yield data.get("data") or []
+
+        def match(tweet: dict[str, Any]) -> RemotePost | None:
+            answers = any(
+                r.get("type") == "replied_to" and str(r.get("id")) == reply.message.id
+                for r in _references(tweet)
+            )
+            if answers and text_matches(reply.text, tweet.get("text") or ""):
+                return RemotePost(id=str(tweet["id"]), url=self._url(str(tweet["id"])))
+            return None
+
+        return self.scan(pages(), match, lambda t: parse_time(t.get("created_at")), since)
+
+    def like(self, message: Message) -> None:
+        try:
+            self.request("POST", f"/2/users/{self._user_id()}/likes", json={"tweet_id": message.id})
+        except PostRejected as exc:
+            if exc.status == 403:
+                raise self.refused_access("like", "liking a post", exc) from None
+            raise
+
     #: ``Post.public_metrics`` of ``GET /2/tweets``. Link clicks are in ``non_public_metrics``,
     #: for the author's own posts of the last 30 days only, and not read here: the site's
     #: counter measures the visits those clicks bring.
@@ -216,6 +387,18 @@ class XClient(Client):
             handle=data.get("username", ""),
             url=f"https://x.com/{data.get('username', '')}",
         )
+
+
+def _references(tweet: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a post answers or quotes: ``referenced_tweets`` as the API answers it,
+    ``referenced_posts`` as its description 2.167 names it."""
+    found = tweet.get("referenced_tweets") or tweet.get("referenced_posts") or []
+    return [r for r in found if isinstance(r, dict)]
+
+
+def _order(value: str) -> tuple[int, str]:
+    """X ids are numbers written as strings: compare them as numbers."""
+    return (len(value), value)
 
 
 X.client_class = XClient

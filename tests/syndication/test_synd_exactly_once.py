@@ -21,7 +21,7 @@ from syndication.models import ImageRef
 from syndication.networks import registry
 from syndication.policy import RetryPolicy
 from syndication.sqlite import SQLiteLedger
-from syndication.testing.fakes import client_for, credentials_for
+from syndication.testing.fakes import CountingSession, client_for, credentials_for
 from syndication.testing.worker import synthetic_item
 from syndication.text import without_utm
 
@@ -47,14 +47,16 @@ def test_200_items_to_5_networks_under_30_percent_faults(fake_factory, tmp_path)
     def run(name: str) -> None:
         try:
             network = registry.create(name)
-            client = client_for(fakes[name], timeout=0.1)
+            session = CountingSession(fakes[name].url)
+            client = client_for(fakes[name], timeout=0.1, session=session)
             fake = fakes[name]
 
             def settle(seconds: float) -> None:
                 # No real sleeping: what the delay gives in production is that requests the
-                # client gave up on have landed; the fake says when that is the case.
+                # client gave up on have landed (all it sent, even one still waiting in the
+                # server's listening queue); the fake says when that is the case.
                 sleeps.append(seconds)
-                fake.wait_idle()
+                fake.wait_idle(sent=session.sent)
 
             engine = DeliveryEngine(
                 ledger,

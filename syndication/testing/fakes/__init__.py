@@ -21,6 +21,7 @@ from syndication.networks.x import XClient
 from syndication.testing.fakes.base import (
     ALL_FAULTS,
     RANDOM_FAULTS,
+    CountingSession,
     FakeServer,
     Faults,
     Request,
@@ -79,6 +80,7 @@ __all__ = [
     "ALL_FAULTS",
     "FAKES",
     "RANDOM_FAULTS",
+    "CountingSession",
     "FakeAuthorizationServer",
     "FakeFacebook",
     "FakeInstagram",

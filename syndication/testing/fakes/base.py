@@ -29,6 +29,14 @@ Engagement: each fake serves its network's metrics endpoints from per-post count
 
 ``counter_names`` maps those names to the network's own (``likes`` is Mastodon's
 ``favourites_count``); a name the network does not count is refused.
+
+Conversations: each fake holds what other people say to the account, injected by tests through
+the fake's own methods (``add_reply``, ``add_comment``, ``add_mention``: see each fake), written
+by a second account, :attr:`FakeServer.other` (or any ``author`` given); it serves them with
+the network's shapes, cursors and pagination, and records the account's answers
+(:attr:`FakeServer.answers`), likes (:attr:`FakeServer.liked`) and hidden messages
+(:attr:`FakeServer.hidden`). Successful answers carry the network's rate-limit headers
+(:meth:`FakeServer.rate_headers`).
 """
 
 from __future__ import annotations
@@ -47,6 +55,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
+
+import requests
 
 PRE_FAULTS = ("rate_limit", "error_500", "timeout", "reset_before", "expired_token")
 POST_FAULTS = ("error_500_after", "timeout_after", "reset_after", "hold_after")
@@ -204,6 +214,15 @@ class FakeServer:
         self.routes: list[Route] = []
         #: Per post id: the network's own counter name -> its value (see :meth:`engage`).
         self.counters: dict[str, dict[str, int]] = {}
+        #: The account's answers to messages, as stored (each has ``id``, ``parent``, ``text``).
+        self.answers: list[dict[str, Any]] = []
+        #: Ids of the messages the account liked, and of those it hid.
+        self.liked: set[str] = set()
+        self.hidden: set[str] = set()
+        #: The second account, who replies, comments and mentions (ids in the network's form).
+        self.other: dict[str, str] = {"id": "2002", "handle": "lea", "name": "Léa Martin"}
+        #: Calls left in the current rate-limit window, for :meth:`rate_headers`.
+        self.rate_remaining = 300
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -312,6 +331,15 @@ class FakeServer:
     def server_error(self, request: Request) -> Response:
         return Response(500, {"error": "Internal server error"})
 
+    def rate_headers(self) -> dict[str, str]:
+        """The rate-limit headers of a successful answer (none by default)."""
+        return {}
+
+    def answers_to(self, parent: str) -> list[dict[str, Any]]:
+        """The account's answers to one message (for duplicate counting)."""
+        with self.lock:
+            return [a for a in self.answers if a["parent"] == str(parent)]
+
     def published_links(self) -> list[str]:
         """The item link of every post, as the network holds them (for duplicate counting)."""
         return [p["link"] for p in self.posts]
@@ -332,15 +360,18 @@ class FakeServer:
         request.response, request.fault = response, fault
         return response, fault
 
-    def wait_idle(self, timeout: float = 5.0, quiet: float = 0.02) -> bool:
+    def wait_idle(self, timeout: float = 5.0, quiet: float = 0.02, sent: int = 0) -> bool:
         """Wait until no request is being handled and none arrived for ``quiet`` seconds: what a
         real ``check_delay`` gives in production (requests the client gave up on have landed).
-        Tests inject it as the engine's ``sleep`` instead of sleeping for real."""
+        Tests inject it as the engine's ``sleep`` instead of sleeping for real. ``sent`` (a
+        :class:`CountingSession`'s count) also waits for every request the client sent to have
+        arrived: on a loaded machine one may still wait in the listening queue."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while time.monotonic() < deadline:
                 calm = time.monotonic() - self._last_arrival
-                if self._in_flight == 0 and calm >= quiet:
+                arrived = len(self.requests) >= sent
+                if self._in_flight == 0 and calm >= quiet and arrived:
                     return True
                 self._idle.wait(min(quiet, max(0.0, deadline - time.monotonic())) or 0.001)
         return False
@@ -363,6 +394,10 @@ class FakeServer:
                 self.valid_tokens.discard(request.bearer)
             return self.unauthorized(request), fault
         response = self._route(request)
+        if 200 <= response.status < 300:
+            with self.lock:
+                self.rate_remaining = max(0, self.rate_remaining - 1)
+            response.headers = {**self.rate_headers(), **response.headers}
         if fault == "error_500_after":
             return self.server_error(request), fault
         if fault == "timeout_after":
@@ -382,6 +417,23 @@ class FakeServer:
                     return self.unauthorized(request)
                 return handler(request, *match.groups())
         return Response(404, {"error": f"no route {request.method} {request.path}"})
+
+
+class CountingSession(requests.Session):
+    """A client session that counts the requests it sends to one fake (``fake.url``; see
+    :meth:`FakeServer.wait_idle`). Requests to other addresses are not counted."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url.rstrip("/") + "/"
+        self.sent = 0
+        self._count_lock = threading.Lock()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if (request.url or "").startswith(self.url):
+            with self._count_lock:
+                self.sent += 1
+        return super().send(request, **kwargs)
 
 
 class _Handler(BaseHTTPRequestHandler):

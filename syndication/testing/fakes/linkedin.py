@@ -18,12 +18,21 @@ Images API (card pictures): ``POST /rest/images?action=initializeUpload`` with
 ``{"initializeUploadRequest": {"owner": <author URN>}}`` answers ``value.uploadUrl`` and
 ``value.image`` (``urn:li:image:…``); the bytes are ``PUT`` to the upload URL (authenticated).
 A post's ``content.article.thumbnail`` must name an image whose bytes were uploaded.
+
+Comments (Comments API, ``/rest/socialActions``): ``add_comment(post_urn, text, parent=None)``
+makes the second account (``other``, a member URN) comment a post or answer a comment;
+``GET /rest/socialActions/{URN}/comments`` (``start``, ``count``, ``paging.total``) lists the
+comments of a post, or the answers of a comment; ``POST`` there comments as the organisation
+(checked by ``linkedin_comment_problems``; kept in ``answers`` when it answers a comment), and
+``POST /rest/reactions?actor=…`` reacts (kept in ``liked``; 409 when already there).
+``comments_allowed = False`` answers 403 ACCESS_DENIED.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from syndication.testing.fakes.base import FakeServer, Request, Response
 
@@ -82,6 +91,71 @@ def linkedin_problems(request: Request) -> list[str]:
     return problems
 
 
+COMMENT_FIELDS = ("actor", "object", "message", "parentComment", "content", "agent")
+REACTION_TYPES = ("LIKE", "PRAISE", "EMPATHY", "INTEREST", "APPRECIATION", "ENTERTAINMENT")
+
+
+def restli_headers_problems(request: Request) -> list[str]:
+    problems = []
+    if not re.fullmatch(r"\d{6}", request.headers.get("linkedin-version", "")):
+        problems.append("header LinkedIn-Version must be YYYYMM")
+    if request.headers.get("x-restli-protocol-version") != "2.0.0":
+        problems.append("header X-Restli-Protocol-Version must be 2.0.0")
+    return problems
+
+
+def linkedin_comment_problems(request: Request, target: str) -> list[str]:
+    """What is wrong with a ``POST /rest/socialActions/{target}/comments`` request, by the
+    Comments API documentation: ``actor`` (the organisation or member commenting), ``object``
+    (the post), ``message.text``; ``parentComment`` (the comment answered, which is then the
+    target of the call); nothing else."""
+    problems = restli_headers_problems(request)
+    try:
+        body = request.json
+    except ValueError:
+        return [*problems, "body is not JSON"]
+    if not isinstance(body, dict):
+        return [*problems, "body must be an object"]
+    problems += [f"unknown field {name}" for name in body if name not in COMMENT_FIELDS]
+    problems += [
+        f"missing field {name}" for name in ("actor", "object", "message") if name not in body
+    ]
+    if not str(body.get("actor", "")).startswith(("urn:li:organization:", "urn:li:person:")):
+        problems.append("actor must be an organization or person URN")
+    if not str(body.get("object", "")).startswith("urn:li:"):
+        problems.append("object must be the URN of the post")
+    message = body.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        problems.append("message.text is required")
+    elif set(message) - {"text", "attributes"}:
+        problems.append("message takes text and attributes only")
+    parent = body.get("parentComment")
+    if target.startswith("urn:li:comment:") and parent != target:
+        problems.append("parentComment must be the comment the call is on")
+    if parent is not None and not str(parent).startswith("urn:li:comment:"):
+        problems.append("parentComment must be a comment URN")
+    return problems
+
+
+def linkedin_reaction_problems(request: Request) -> list[str]:
+    """What is wrong with a ``POST /rest/reactions?actor=…`` request (Reactions API)."""
+    problems = restli_headers_problems(request)
+    if not request.arg("actor").startswith(("urn:li:organization:", "urn:li:person:")):
+        problems.append("the actor query parameter must be an organization or person URN")
+    try:
+        body = request.json
+    except ValueError:
+        return [*problems, "body is not JSON"]
+    if not isinstance(body, dict):
+        return [*problems, "body must be an object"]
+    problems += [f"unknown field {name}" for name in body if name not in ("root", "reactionType")]
+    if not str(body.get("root", "")).startswith("urn:li:"):
+        problems.append("root must be the URN of a post or a comment")
+    if body.get("reactionType") not in REACTION_TYPES:
+        problems.append(f"reactionType must be one of {', '.join(REACTION_TYPES)}")
+    return problems
+
+
 def restli_list(value: str) -> list[str] | None:
     """The items of a Rest.li 2.0 ``List(a,b)`` (already URL-decoded), None if malformed."""
     if not (value.startswith("List(") and value.endswith(")")):
@@ -114,6 +188,15 @@ class FakeLinkedIn(FakeServer):
         self.administered = [self.author]
         #: Uploaded pictures: image URN → bytes (None until the PUT arrives).
         self.images: dict[str, bytes | None] = {}
+        self.other = {"id": "urn:li:person:lea0002", "handle": "", "name": "Léa Martin"}
+        self.comments_allowed = True
+        #: Comments by URN: ``urn``, ``id``, ``on`` (post URN), ``parent`` (comment URN or ""),
+        #: ``actor``, ``text``, ``time`` (ms).
+        self.comments: dict[str, dict[str, Any]] = {}
+        self.reactions: set[tuple[str, str]] = set()
+        self.route("GET", r"/rest/socialActions/([^/]+)/comments", self.list_comments)
+        self.route("POST", r"/rest/socialActions/([^/]+)/comments", self.comment_on)
+        self.route("POST", r"/rest/reactions", self.react)
         self.route("POST", r"/rest/posts", self.create)
         self.route("POST", r"/rest/images", self.initialize_upload)
         self.route("PUT", r"/dms-uploads/([\w-]+)", self.upload)
@@ -144,6 +227,136 @@ class FakeLinkedIn(FakeServer):
                 "for calls to this resource is reached.",
             },
             {"Retry-After": str(self.rate_limit_wait)},
+        )
+
+    def access_denied(self, what: str) -> Response:
+        return Response(
+            403,
+            {
+                "status": 403,
+                "serviceErrorCode": 100,
+                "code": "ACCESS_DENIED",
+                "message": f"Not enough permissions to access: {what}.20251101",
+            },
+        )
+
+    def _new_comment(self, on: str, text: str, parent: str, actor: str) -> dict[str, Any]:
+        comment_id = str(6_970_000_000_000_000_000 + int(self.new_id()))
+        comment = {
+            "urn": f"urn:li:comment:({on},{comment_id})",
+            "id": comment_id,
+            "on": on,
+            "parent": parent,
+            "actor": actor,
+            "text": text,
+            "time": self.timestamp("ms"),
+        }
+        self.comments[comment["urn"]] = comment
+        return comment
+
+    def add_comment(
+        self, on: str, text: str, parent: str | None = None, author: dict[str, str] | None = None
+    ) -> str:
+        """The other member (or ``author``) comments post ``on``, or answers ``parent``
+        (LinkedIn threads are two levels deep: an answer to an answer goes under the first
+        comment, as LinkedIn's own apps do)."""
+        with self.lock:
+            if parent and parent not in self.comments:
+                raise KeyError(f"no comment {parent} on the fake LinkedIn")
+            if parent:
+                parent = self.comments[parent]["parent"] or parent
+                on = self.comments[parent]["on"]
+            return self._new_comment(on, text, parent or "", (author or self.other)["id"])["urn"]
+
+    def _element(self, comment: dict[str, Any]) -> dict[str, Any]:
+        answers = sum(1 for c in self.comments.values() if c["parent"] == comment["urn"])
+        stamp = {"actor": comment["actor"], "time": comment["time"]}
+        element: dict[str, Any] = {
+            "id": comment["id"],
+            "commentUrn": comment["urn"],
+            "$URN": comment["urn"],
+            "actor": comment["actor"],
+            "object": comment["on"],
+            "message": {"text": comment["text"], "attributes": []},
+            "created": stamp,
+            "lastModified": stamp,
+            "commentsSummary": {
+                "totalFirstLevelComments": answers,
+                "aggregatedTotalComments": answers,
+                "selectedComments": [],
+            },
+            "likesSummary": {"totalLikes": 0, "likedByCurrentUser": False},
+        }
+        if comment["parent"]:
+            element["parentComment"] = comment["parent"]
+        return element
+
+    def _target_known(self, target: str) -> bool:
+        return target in self.comments or any(p["id"] == target for p in self.posts)
+
+    def list_comments(self, request: Request, target: str) -> Response:
+        target = unquote(target)
+        problems = restli_headers_problems(request)
+        if problems:
+            return Response(400, {"status": 400, "message": "; ".join(problems)})
+        if not self.comments_allowed:
+            return self.access_denied("socialActions.comments.GET")
+        start, count = int(request.arg("start") or 0), int(request.arg("count") or 10)
+        with self.lock:
+            if not self._target_known(target):
+                return Response(404, {"status": 404, "message": f"{target} not found"})
+            if target in self.comments:
+                found = [c for c in self.comments.values() if c["parent"] == target]
+            else:
+                found = [c for c in self.comments.values() if c["on"] == target and not c["parent"]]
+            found.sort(key=lambda c: (c["time"], int(c["id"])))
+            elements = [self._element(c) for c in found[start : start + count]]
+        return Response(
+            200,
+            {"elements": elements, "paging": {"start": start, "count": count, "total": len(found)}},
+        )
+
+    def comment_on(self, request: Request, target: str) -> Response:
+        target = unquote(target)
+        problems = linkedin_comment_problems(request, target)
+        if problems:
+            return Response(422, {"status": 422, "message": "; ".join(problems)})
+        if not self.comments_allowed:
+            return self.access_denied("socialActions.comments.CREATE")
+        body = request.json
+        with self.lock:
+            if not self._target_known(target):
+                return Response(404, {"status": 404, "message": f"{target} not found"})
+            parent = str(body.get("parentComment") or "")
+            on = self.comments[parent]["on"] if parent else target
+            comment = self._new_comment(on, body["message"]["text"], parent, body["actor"])
+            if parent:
+                self.answers.append(
+                    {"id": comment["urn"], "parent": parent, "text": comment["text"]}
+                )
+            element = self._element(comment)
+        return Response(201, element, {"x-restli-id": comment["urn"]})
+
+    def react(self, request: Request) -> Response:
+        problems = linkedin_reaction_problems(request)
+        if problems:
+            return Response(422, {"status": 422, "message": "; ".join(problems)})
+        if not self.comments_allowed:
+            return self.access_denied("reactions.CREATE")
+        actor, root = request.arg("actor"), request.json["root"]
+        with self.lock:
+            if not self._target_known(root):
+                return Response(404, {"status": 404, "message": f"{root} not found"})
+            if (actor, root) in self.reactions:
+                return Response(
+                    409, {"status": 409, "message": "The actor already reacted to this root."}
+                )
+            self.reactions.add((actor, root))
+            self.liked.add(root)
+        return Response(
+            201,
+            {"root": root, "reactionType": request.json["reactionType"]},
+            {"x-restli-id": f"urn:li:reaction:({actor},{root})"},
         )
 
     def initialize_upload(self, request: Request) -> Response:

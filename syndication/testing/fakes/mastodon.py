@@ -11,6 +11,15 @@ Like many real servers, its account domain (``domain``, default ``social.example
 ``@alumni@social.example``, profiles and statuses live under ``https://social.example/``) is not
 the address it is served at (``url``, on 127.0.0.1). ``instance_v2=False`` serves only
 ``GET /api/v1/instance`` (``uri``), as servers older than Mastodon 4.0 do.
+
+Conversations: ``add_reply(parent_id, text)`` and ``add_mention(text)`` make the second account
+(``other``, ``@lea@autre.example``) write a status and notify the account with a ``mention``
+notification; ``GET /api/v1/notifications`` (``types[]``, ``since_id``, ``max_id``,
+``min_id``, ``limit`` up to 80, newest first, with a ``Link`` header),
+``GET /api/v1/statuses/:id/context`` (ancestors, descendants), ``POST /api/v1/statuses`` with
+``in_reply_to_id`` (kept in ``answers``, not in ``posts``) and
+``POST /api/v1/statuses/:id/favourite`` (kept in ``liked``) follow Mastodon's documentation.
+Successful answers carry ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``.
 """
 
 from __future__ import annotations
@@ -68,6 +77,10 @@ class FakeMastodon(FakeServer):
         self.domain = domain
         self.account_id = "109"
         self._idempotency: dict[str, dict[str, Any]] = {}
+        self.other = {"id": "2002", "handle": "lea@autre.example", "name": "Léa Martin"}
+        #: Every status by id: the account's posts and answers, and the other account's.
+        self.all_statuses: dict[str, dict[str, Any]] = {}
+        self.notifications: list[dict[str, Any]] = []
         if instance_v2:
             self.route("GET", r"/api/v2/instance", self.instance, auth=False)
         self.route("GET", r"/api/v1/instance", self.instance_v1, auth=False)
@@ -75,6 +88,9 @@ class FakeMastodon(FakeServer):
         self.route("POST", r"/api/v1/statuses", self.create)
         self.route("GET", r"/api/v1/accounts/([^/]+)/statuses", self.statuses)
         self.route("GET", r"/api/v1/statuses/([^/]+)", self.status)
+        self.route("GET", r"/api/v1/notifications", self.list_notifications)
+        self.route("GET", r"/api/v1/statuses/([^/]+)/context", self.context)
+        self.route("POST", r"/api/v1/statuses/([^/]+)/favourite", self.favourite)
 
     def unauthorized(self, request: Request) -> Response:
         return Response(
@@ -98,6 +114,150 @@ class FakeMastodon(FakeServer):
                 ),
             },
         )
+
+    def rate_headers(self) -> dict[str, str]:
+        reset = dt.datetime.fromtimestamp(self.clock(), dt.UTC) + dt.timedelta(minutes=5)
+        return {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": str(self.rate_remaining),
+            "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+
+    def _account(self) -> dict[str, Any]:
+        return {
+            "id": self.account_id,
+            "username": "alumni",
+            "acct": "alumni",
+            "display_name": "Alumni",
+            "url": f"https://{self.domain}/@alumni",
+        }
+
+    def _other_account(self, author: dict[str, str] | None = None) -> dict[str, Any]:
+        who = author or self.other
+        user, _, host = who["handle"].partition("@")
+        return {
+            "id": who["id"],
+            "username": user,
+            "acct": who["handle"],
+            "display_name": who["name"],
+            "url": f"https://{host or self.domain}/@{user}",
+        }
+
+    def _new_status(
+        self, account: dict[str, Any], text: str, parent: str = "", visibility: str = "public"
+    ) -> dict[str, Any]:
+        status_id = self.new_id()
+        parent_status = self.all_statuses.get(parent) if parent else None
+        return {
+            "id": status_id,
+            "created_at": self.timestamp(),
+            "in_reply_to_id": parent or None,
+            "in_reply_to_account_id": parent_status["account"]["id"] if parent_status else None,
+            "uri": f"https://{self.domain}/users/{account['username']}/statuses/{status_id}",
+            "url": f"https://{self.domain}/@{account['username']}/{status_id}",
+            "visibility": visibility,
+            "language": "fr",
+            "content": _html(text),
+            "card": None,
+            "account": account,
+            "mentions": [],
+            **dict.fromkeys(self.counter_names.values(), 0),
+        }
+
+    def add_reply(self, parent: str, text: str, author: dict[str, str] | None = None) -> str:
+        """The other account answers status ``parent`` (ours, or anyone's in the thread); the
+        account gets a ``mention`` notification. Returns the new status id."""
+        with self.lock:
+            if str(parent) not in self.all_statuses:
+                raise KeyError(f"no status {parent} on the fake Mastodon")
+            status = self._new_status(self._other_account(author), f"@alumni {text}", str(parent))
+            self.all_statuses[status["id"]] = status
+            self._notify(status)
+            return status["id"]
+
+    def add_mention(self, text: str, author: dict[str, str] | None = None) -> str:
+        """The other account mentions the account in a new status of its own."""
+        with self.lock:
+            status = self._new_status(self._other_account(author), f"@alumni {text}")
+            self.all_statuses[status["id"]] = status
+            self._notify(status)
+            return status["id"]
+
+    def _notify(self, status: dict[str, Any]) -> None:
+        self.notifications.append(
+            {
+                "id": self.new_id(),
+                "type": "mention",
+                "group_key": f"ungrouped-{status['id']}",
+                "created_at": status["created_at"],
+                "account": status["account"],
+                "status": status,
+            }
+        )
+
+    def list_notifications(self, request: Request) -> Response:
+        types = request.query.get("types[]") or []
+        limit = min(int(request.arg("limit", "40")), 80)
+        since_id, max_id, min_id = (request.arg(k) for k in ("since_id", "max_id", "min_id"))
+
+        def after(value: str, bound: str) -> bool:
+            return int(value) > int(bound)
+
+        with self.lock:
+            found = [
+                {**n, "status": self._status_now(n["status"]["id"])}
+                for n in self.notifications
+                if (not types or n["type"] in types)
+                and (not since_id or after(n["id"], since_id))
+                and (not min_id or after(n["id"], min_id))
+                and (not max_id or after(max_id, n["id"]))
+            ]
+        found.sort(key=lambda n: int(n["id"]), reverse=not min_id)
+        page = found[:limit]
+        if min_id:
+            page.reverse()
+        headers = {}
+        if page:
+            base = f"{self.url}{request.path}"
+            headers["Link"] = (
+                f'<{base}?max_id={page[-1]["id"]}>; rel="next", '
+                f'<{base}?min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return Response(200, page, headers)
+
+    def _status_now(self, status_id: str) -> dict[str, Any]:
+        status = self.all_statuses[status_id]
+        return {
+            **status,
+            **self.counters.get(status_id, {}),
+            "favourited": status_id in self.liked,
+        }
+
+    def context(self, request: Request, status_id: str) -> Response:
+        with self.lock:
+            if status_id not in self.all_statuses:
+                return Response(404, {"error": "Record not found"})
+            ancestors = []
+            parent = self.all_statuses[status_id]["in_reply_to_id"]
+            while parent and parent in self.all_statuses:
+                ancestors.insert(0, self._status_now(parent))
+                parent = self.all_statuses[parent]["in_reply_to_id"]
+            below, frontier = [], {status_id}
+            for sid in sorted(self.all_statuses, key=int):
+                if self.all_statuses[sid]["in_reply_to_id"] in frontier:
+                    frontier.add(sid)
+                    below.append(self._status_now(sid))
+        return Response(200, {"ancestors": ancestors, "descendants": below})
+
+    def favourite(self, request: Request, status_id: str) -> Response:
+        with self.lock:
+            if status_id not in self.all_statuses:
+                return Response(404, {"error": "Record not found"})
+            if status_id not in self.liked:
+                self.liked.add(status_id)
+                counters = self.counters.setdefault(status_id, {})
+                counters["favourites_count"] = counters.get("favourites_count", 0) + 1
+            return Response(200, self._status_now(status_id))
 
     def _configuration(self) -> dict[str, Any]:
         return {
@@ -131,16 +291,7 @@ class FakeMastodon(FakeServer):
         )
 
     def verify(self, request: Request) -> Response:
-        return Response(
-            200,
-            {
-                "id": self.account_id,
-                "username": "alumni",
-                "acct": "alumni",
-                "display_name": "Alumni",
-                "url": f"https://{self.domain}/@alumni",
-            },
-        )
+        return Response(200, self._account())
 
     def create(self, request: Request) -> Response:
         data = request.json if request.content_type == "application/json" else request.form
@@ -154,9 +305,21 @@ class FakeMastodon(FakeServer):
                 {"error": f"Validation failed: Text character limit of {limit} exceeded"},
             )
         key = request.headers.get("idempotency-key")
+        parent = str(data.get("in_reply_to_id") or "")
         with self.lock:
             if self.honour_idempotency and key in self._idempotency:
                 return Response(200, self._idempotency[key])
+            if parent:
+                if parent not in self.all_statuses:
+                    return Response(404, {"error": "Record not found"})
+                answer = self._new_status(
+                    self._account(), text, parent, data.get("visibility", "public")
+                )
+                self.all_statuses[answer["id"]] = answer
+                self.answers.append({"id": answer["id"], "parent": parent, "text": text})
+                if key:
+                    self._idempotency[key] = answer
+                return Response(200, answer)
             status_id = self.new_id()
             links = _URL.findall(text)
             status = {
@@ -168,8 +331,12 @@ class FakeMastodon(FakeServer):
                 "language": data.get("language"),
                 "content": _html(text),
                 "card": None,
+                "in_reply_to_id": None,
+                "in_reply_to_account_id": None,
+                "account": self._account(),
                 **dict.fromkeys(self.counter_names.values(), 0),
             }
+            self.all_statuses[status_id] = status
             self.posts.append(
                 {"id": status_id, "text": text, "link": links[0] if links else "", "status": status}
             )
@@ -197,4 +364,6 @@ class FakeMastodon(FakeServer):
             for post in self.posts:
                 if post["id"] == status_id:
                     return Response(200, self._status(post))
+            if status_id in self.all_statuses:
+                return Response(200, self._status_now(status_id))
         return Response(404, {"error": "Record not found"})

@@ -12,10 +12,20 @@ Metrics, from the counters ``engage`` raises: a Page post's ``shares``,
 edge; an IG media's ``like_count``, ``comments_count`` and ``insights``. As Meta does, a
 metric of ``retired_insights`` fails the whole insights request it is in (code 100), and
 ``insights_allowed = False`` refuses every insight with a permission error (code 10).
+
+Conversations: ``add_comment(post_id, text, parent=None)`` makes the second account (``other``)
+comment a post (or answer a comment). Facebook serves ``GET /{post-id}/comments`` (``filter``
+stream or toplevel, ``order``, ``since``, ``parent{id}``) and ``GET /{comment-id}/comments``,
+``POST /{comment-id}/comments`` (kept in ``answers``), ``POST /{comment-id}/likes`` (``liked``)
+and ``POST /{comment-id}`` with ``is_hidden`` (``hidden``); Instagram ``GET /{media-id}/comments``
+(``replies{…}`` expanded), ``GET`` and ``POST /{comment-id}/replies`` and ``POST /{comment-id}``
+with ``hide``. ``comments_allowed = False`` refuses them with Meta's permission error (code 10).
+Successful answers carry ``X-Business-Use-Case-Usage``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -62,6 +72,76 @@ class FakeGraph(FakeServer):
         self.retired_insights = set(type(self).retired_insights)
         #: False: the token lacks the permission to read insights (code 10).
         self.insights_allowed = True
+        #: False: the token lacks the permission to read and manage comments (code 10).
+        self.comments_allowed = True
+        #: Comments by id: ``id``, ``on`` (post or media), ``parent`` (a comment id or ""),
+        #: ``text``, ``author`` ({"id", "handle", "name"}), ``time`` (Unix seconds).
+        self.comments: dict[str, dict[str, Any]] = {}
+
+    def rate_headers(self) -> dict[str, str]:
+        usage = {
+            "1234": [
+                {
+                    "type": "pages",
+                    "call_count": 300 - self.rate_remaining,
+                    "total_cputime": 1,
+                    "total_time": 1,
+                    "estimated_time_to_regain_access": 0,
+                }
+            ]
+        }
+        return {"X-Business-Use-Case-Usage": json.dumps(usage)}
+
+    def no_comment_permission(self) -> Response:
+        return graph_error(
+            10, "(#10) This endpoint requires the permission to read and manage comments."
+        )
+
+    def new_comment(
+        self, on: str, text: str, parent: str, author: dict[str, str]
+    ) -> dict[str, Any]:
+        """Store a comment (the caller holds the lock). Threads are two levels deep, as on
+        Facebook and Instagram: an answer to an answer goes under the first comment, on its
+        post."""
+        if parent and parent not in self.comments:
+            raise KeyError(f"no comment {parent} on the fake {self.network}")
+        if parent:
+            parent = self.comments[parent]["parent"] or parent
+            on = self.comments[parent]["on"]
+        comment = {
+            "id": self.comment_id(on),
+            "on": on,
+            "parent": parent,
+            "text": text,
+            "author": author,
+            "time": self.clock(),
+        }
+        self.comments[comment["id"]] = comment
+        return comment
+
+    def comment_id(self, on: str) -> str:
+        return self.new_id()
+
+    def add_comment(
+        self, on: str, text: str, parent: str | None = None, author: dict[str, str] | None = None
+    ) -> str:
+        """The other account (or ``author``) comments ``on`` a post, or answers ``parent``."""
+        with self.lock:
+            return self.new_comment(str(on), text, str(parent or ""), author or self.other)["id"]
+
+    def meta_time(self, seconds: float) -> str:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+    @staticmethod
+    def since_param(value: str) -> float | None:
+        """Meta's ``since``: a Unix time or a date Meta can parse."""
+        if not value:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return when.replace(tzinfo=when.tzinfo or dt.UTC).timestamp()
 
     def insights_answer(self, request: Request, node: str) -> Response:
         """``GET /{node}/insights?metric=a,b``: lifetime values from the counters."""
@@ -184,12 +264,111 @@ class FakeFacebook(FakeGraph):
         self.page_id = "104000000000001"
         #: False: the Page token lacks ``pages_read_engagement`` (reactions, comments: code 10).
         self.engagement_allowed = True
+        self.other = {"id": "3003000000000002", "handle": "", "name": "Léa Martin"}
         self.route("GET", rf"{V}/me/accounts", self.me_accounts)
+        self.route("GET", rf"{V}/(\d+_\d+)/comments", self.list_comments)
+        self.route("POST", rf"{V}/(\d+_\d+)/comments", self.comment_on)
+        self.route("POST", rf"{V}/(\d+_\d+)/likes", self.like)
+        self.route("POST", rf"{V}/(\d+_\d+)", self.update_comment)
         self.route("POST", rf"{V}/(\d+)/feed", self.create)
         self.route("GET", rf"{V}/(\d+)/posts", self.list_posts)
         self.route("GET", rf"{V}/(\d+_\d+)", self.get_post)
         self.route("GET", rf"{V}/(\d+_\d+)/insights", self.post_insights)
         self.route("GET", rf"{V}/(\d+)", self.get_page)
+
+    def comment_id(self, on: str) -> str:
+        return f"{on.rsplit('_', 1)[-1]}_{self.new_id()}"
+
+    def _page_author(self) -> dict[str, str]:
+        return {"id": self.page_id, "handle": "", "name": "Alumni"}
+
+    def _known(self, object_id: str) -> bool:
+        return object_id in self.comments or any(p["id"] == object_id for p in self.posts)
+
+    def _comment_fields(self, comment: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        shaped: dict[str, Any] = {"id": comment["id"]}
+        values = {
+            "message": comment["text"],
+            "from": {"id": comment["author"]["id"], "name": comment["author"]["name"]},
+            "created_time": self.meta_time(comment["time"]),
+            "permalink_url": f"https://www.facebook.com/{comment['id']}",
+            "is_hidden": comment["id"] in self.hidden,
+            "can_hide": True,
+        }
+        shaped.update({k: v for k, v in values.items() if k in fields})
+        if "parent" in fields and comment["parent"]:
+            shaped["parent"] = {"id": comment["parent"]}
+        return shaped
+
+    def list_comments(self, request: Request, object_id: str) -> Response:
+        """``GET /{post-id}/comments`` (``filter=stream``: every comment, answers included;
+        ``toplevel``: the first level) and ``GET /{comment-id}/comments`` (its answers)."""
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        params = self.params(request)
+        fields = requested_fields(params.get("fields", "id,message,created_time"))
+        since = self.since_param(params.get("since", ""))
+        with self.lock:
+            if not self._known(object_id):
+                return graph_error(100, "(#100) Unsupported get request.", "GraphMethodException")
+            if object_id in self.comments:
+                found = [c for c in self.comments.values() if c["parent"] == object_id]
+            else:
+                stream = params.get("filter") == "stream"
+                found = [
+                    c
+                    for c in self.comments.values()
+                    if c["on"] == object_id and (stream or not c["parent"])
+                ]
+            found = [c for c in found if since is None or c["time"] >= int(since)]
+            found.sort(key=lambda c: (c["time"], int(c["id"].split("_")[1])))
+            if params.get("order") == "reverse_chronological":
+                found.reverse()
+            data = [self._comment_fields(c, fields) for c in found]
+        return self.edge_page(request, data)
+
+    def comment_on(self, request: Request, object_id: str) -> Response:
+        """The Page comments a post, or answers a comment (under its first-level comment)."""
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        message = self.params(request).get("message", "")
+        if not message:
+            return graph_error(100, "(#100) Missing message or attachment")
+        with self.lock:
+            if not self._known(object_id):
+                return graph_error(100, "(#100) Unsupported post request.", "GraphMethodException")
+            above = self.comments.get(object_id)
+            if above is None:
+                comment = self.new_comment(object_id, message, "", self._page_author())
+            else:
+                thread = above["parent"] or object_id
+                comment = self.new_comment(above["on"], message, thread, self._page_author())
+                self.answers.append({"id": comment["id"], "parent": object_id, "text": message})
+        return Response(200, {"id": comment["id"]})
+
+    def like(self, request: Request, object_id: str) -> Response:
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        with self.lock:
+            if not self._known(object_id):
+                return graph_error(100, "(#100) Unsupported post request.", "GraphMethodException")
+            self.liked.add(object_id)
+        return Response(200, {"success": True})
+
+    def update_comment(self, request: Request, comment_id: str) -> Response:
+        """``POST /{comment-id}`` with ``is_hidden``."""
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        params = self.params(request)
+        with self.lock:
+            if comment_id not in self.comments:
+                return graph_error(100, "(#100) Unsupported post request.", "GraphMethodException")
+            if "is_hidden" in params:
+                if params["is_hidden"] == "true":
+                    self.hidden.add(comment_id)
+                else:
+                    self.hidden.discard(comment_id)
+        return Response(200, {"success": True})
 
     def me_accounts(self, request: Request) -> Response:
         """``GET /me/accounts``: the Pages the user manages, each with its Page token (what a
@@ -315,6 +494,11 @@ class FakeInstagram(FakeGraph):
         #: (Meta still processing the image) before it can be published.
         self.processing_rounds = 0
         self._not_ready: dict[str, int] = {}
+        self.other = {"id": "17841400000000002", "handle": "lea.martin", "name": "Léa Martin"}
+        self.route("GET", rf"{V}/(\d+)/comments", self.media_comments)
+        self.route("GET", rf"{V}/(\d+)/replies", self.comment_replies)
+        self.route("POST", rf"{V}/(\d+)/replies", self.reply_to)
+        self.route("POST", rf"{V}/(\d+)", self.update_comment)
         self.route("GET", rf"{V}/me/accounts", self.me_accounts)
         self.route("POST", rf"{V}/(\d+)/media", self.create_container)
         self.route("POST", rf"{V}/(\d+)/media_publish", self.publish)
@@ -332,6 +516,89 @@ class FakeInstagram(FakeGraph):
             "instagram_business_account": {"id": self.ig_user_id, "username": "alumni"},
         }
         return self.edge_page(request, [page])
+
+    def comment_id(self, on: str) -> str:
+        return str(17_850_000_000_000_000 + int(self.new_id()))
+
+    def _ig_comment(self, comment: dict[str, Any], fields: str) -> dict[str, Any]:
+        names = requested_fields(fields)
+        values = {
+            "text": comment["text"],
+            "username": comment["author"]["handle"],
+            "timestamp": self.meta_time(comment["time"]),
+            "hidden": comment["id"] in self.hidden,
+            "like_count": 0,
+        }
+        shaped = {"id": comment["id"], **{k: v for k, v in values.items() if k in names}}
+        if "replies" in names:
+            inner = fields[fields.index("replies{") + 8 : fields.rindex("}")]
+            answers = sorted(
+                (c for c in self.comments.values() if c["parent"] == comment["id"]),
+                key=lambda c: int(c["id"]),
+            )
+            if answers:
+                shaped["replies"] = {"data": [self._ig_comment(c, inner) for c in answers]}
+        return shaped
+
+    def media_comments(self, request: Request, media_id: str) -> Response:
+        """``GET /{media-id}/comments``: first-level comments, oldest first."""
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        fields = request.arg("fields", "id,text,timestamp")
+        with self.lock:
+            if not any(p["id"] == media_id for p in self.posts):
+                return graph_error(100, "(#100) Unsupported get request.", "GraphMethodException")
+            found = sorted(
+                (c for c in self.comments.values() if c["on"] == media_id and not c["parent"]),
+                key=lambda c: int(c["id"]),
+            )
+            data = [self._ig_comment(c, fields) for c in found]
+        return self.edge_page(request, data)
+
+    def comment_replies(self, request: Request, comment_id: str) -> Response:
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        fields = request.arg("fields", "id,text,timestamp")
+        with self.lock:
+            if comment_id not in self.comments:
+                return graph_error(100, "(#100) Unsupported get request.", "GraphMethodException")
+            found = sorted(
+                (c for c in self.comments.values() if c["parent"] == comment_id),
+                key=lambda c: int(c["id"]),
+            )
+            data = [self._ig_comment(c, fields) for c in found]
+        return self.edge_page(request, data)
+
+    def reply_to(self, request: Request, comment_id: str) -> Response:
+        """``POST /{comment-id}/replies``: the account answers a first-level comment."""
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        message = self.params(request).get("message", "")
+        with self.lock:
+            above = self.comments.get(comment_id)
+            if above is None or above["parent"] or not message:
+                return graph_error(
+                    100,
+                    "(#100) Invalid parameter: a first-level comment id and a message are required",
+                )
+            me = {"id": self.ig_user_id, "handle": "alumni", "name": "Alumni"}
+            comment = self.new_comment(above["on"], message, comment_id, me)
+            self.answers.append({"id": comment["id"], "parent": comment_id, "text": message})
+        return Response(200, {"id": comment["id"]})
+
+    def update_comment(self, request: Request, comment_id: str) -> Response:
+        """``POST /{comment-id}`` with ``hide``."""
+        if not self.comments_allowed:
+            return self.no_comment_permission()
+        params = self.params(request)
+        with self.lock:
+            if comment_id not in self.comments or "hide" not in params:
+                return graph_error(100, "(#100) Invalid parameter: hide is required")
+            if params["hide"] == "true":
+                self.hidden.add(comment_id)
+            else:
+                self.hidden.discard(comment_id)
+        return Response(200, {"success": True})
 
     def create_container(self, request: Request, user: str) -> Response:
         params = self.params(request)
