@@ -19,6 +19,7 @@ association" screen.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -104,7 +105,7 @@ def create_association(spec: NewAssociation) -> Association:
     if Association.objects.filter(slug=slug).exists():
         raise CreationError(f"An association is already called {slug!r}: choose another one.")
     cms = cms_address()
-    hostname = spec.hostname or f"{slug}.{cms.hostname}"
+    hostname = spec.hostname or default_hostname(slug, cms.hostname)
     port = spec.port or cms.port
     if Site.objects.filter(hostname=hostname, port=port).exists():
         raise CreationError(f"A site already answers at {hostname}:{port}: give another address.")
@@ -152,6 +153,18 @@ def create_association(spec: NewAssociation) -> Association:
     config.save()
     transaction.on_commit(lambda: _export_pages(site))
     return association
+
+
+def default_hostname(slug: str, cms_host: str) -> str:
+    """Where the CMS serves an association's pages by default: a sub-domain of the CMS's host,
+    or of ``localhost`` when the CMS answers at an address or at ``localhost`` itself (browsers
+    send every ``*.localhost`` to this machine)."""
+    try:
+        ipaddress.ip_address(cms_host)
+    except ValueError:
+        if cms_host != "localhost":
+            return f"{slug}.{cms_host}"
+    return f"{slug}.localhost"
 
 
 def _groups(association: Association, home: Page, collection: Collection) -> None:

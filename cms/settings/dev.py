@@ -5,7 +5,7 @@ from .base import *  # noqa: F403
 
 DEBUG = True
 SECRET_KEY = "relais-dev-only-secret-key-not-for-production"  # noqa: S105
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", ".localhost"]  # .localhost: associations' sites
 
 # Development only: a fixed key derived from a public string, so that the credentials stored in
 # var/ survive restarts. It protects nothing: production requires RELAIS_CREDENTIALS_KEY

@@ -33,7 +33,7 @@ def test_an_association_is_made_with_everything_it_needs(
     assert (made.slug, made.folder, made.kind) == ("alumni-sud", "alumni-sud", "association")
     assert list(made.sectors.all()) == [energy]
     site = made.site
-    assert (site.hostname, site.port) == ("alumni-sud.127.0.0.1", 8000)
+    assert (site.hostname, site.port) == ("alumni-sud.localhost", 8000)
     home = site.root_page.specific
     assert home.live and home.title == "Alumni Sud"
     sections = SectionIndexPage.objects.child_of(home)
@@ -53,7 +53,7 @@ def test_an_association_is_made_with_everything_it_needs(
     # its own content folder and static site, beside the first association's
     config = load_site_config(content_dir / "alumni-sud")
     assert config.name == "Alumni Sud"
-    assert config.signup_url == "http://alumni-sud.127.0.0.1:8000/adherer/"
+    assert config.signup_url == "http://alumni-sud.localhost:8000/adherer/"
     own_output = site_output.parent / "alumni-sud" / "output"
     assert (own_output / "index.html").is_file()
     assert "Alumni Sud" in (own_output / "index.html").read_text()
@@ -96,7 +96,7 @@ def test_an_identifier_or_address_taken_is_refused(site_tree):
     with pytest.raises(CreationError, match="already called"):
         create_association(NewAssociation(name="Autre", slug="alumni-sud"))
     with pytest.raises(CreationError, match="already answers"):
-        create_association(NewAssociation(name="Autre", hostname="alumni-sud.127.0.0.1"))
+        create_association(NewAssociation(name="Autre", hostname="alumni-sud.localhost"))
 
 
 def test_the_command_makes_a_union_member_and_says_where_it_is(site_tree):
