@@ -20,8 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from relais.addresses import FILENAME as ADDRESS_BOOK
+from relais.sections import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The folders of a content folder the site is built from (besides its top-level files): the
+#: sections, the pages and shared media. Anything else there is not the site's (the folders
+#: of a federation's other associations sit in the first association's content folder).
+CONTENT_FOLDERS = (*SECTIONS, "pages", "media")
 PELICANCONF = ROOT / "site" / "pelicanconf.py"
 
 logger = logging.getLogger(__name__)

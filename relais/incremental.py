@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from relais.build import BuildError, SitePaths, _capture_logs, pelican_settings
+from relais.build import (
+    CONTENT_FOLDERS,
+    BuildError,
+    SitePaths,
+    _capture_logs,
+    pelican_settings,
+)
 from relais.contentpaths import (
     OUTSIDE_CONTENT,
     OutsideContent,
@@ -701,6 +707,10 @@ class SiteBuilder:
             for dirpath, dirnames, filenames in os.walk(top):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 rel = os.path.relpath(dirpath, root)
+                if rel == ".":
+                    # the site's own folders only: other associations' folders may sit in the
+                    # content folder of an installation's first association
+                    dirnames[:] = [d for d in dirnames if d in CONTENT_FOLDERS]
                 for name in filenames:
                     if name.startswith(".") or name.endswith(".tmp"):
                         continue

@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from relais import siteconfig  # noqa: E402
+from relais.build import CONTENT_FOLDERS  # noqa: E402
 from relais.pelican.i18n import check_lang  # noqa: E402
 from relais.sections import SECTIONS  # noqa: E402
 
@@ -72,7 +73,7 @@ ARTICLE_TRANSLATION_ID = None  # no translations: two files with one URL are an 
 ARTICLE_PATHS = list(SECTIONS)
 ARTICLE_EXCLUDES = []
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = [*SECTIONS, "pages", "media"]
+STATIC_PATHS = list(CONTENT_FOLDERS)
 STATIC_EXCLUDE_SOURCES = True
 IGNORE_FILES = [".#*", "*.tmp", ".*"]
 USE_FOLDER_AS_CATEGORY = True

@@ -103,17 +103,27 @@ def test_run_command_serves_admin_site_and_worker(tmp_path: Path):
         assert wait_for(f"http://127.0.0.1:{admin_port}/admin/login/").status_code == 200
         assert wait_for(f"http://127.0.0.1:{admin_port}/adherer/").status_code == 200
         content = tmp_path / "content"
-        assert len([p for p in content.glob("*/*.md") if p.parent.name != "pages"]) == 30
+        # the demo's 30 items, and the pooled survey the association adopted
+        assert len([p for p in content.glob("*/*.md") if p.parent.name != "pages"]) == 31
         assert (content / "pages" / "mentions-legales.md").exists()
+        # the federation's other associations, served under their folders
+        for folder in ("federation", "union-rhone-alpes", "alumni-estv", "ingenieurs-isml"):
+            assert (content / folder / "site.yaml").is_file()
+            page = wait_for(f"http://127.0.0.1:{site_port}/{folder}/")
+            assert page.status_code == 200, folder
+        assert "Alumni ESTV (démo)" in wait_for(f"http://127.0.0.1:{site_port}/alumni-estv/").text
         text = (tmp_path / "run.log").read_text()
         assert "login: admin / relais-demo" in text
+        assert f"site http://127.0.0.1:{site_port}/alumni-estv/" in text
 
         # Publish one more item from another process: the queued export and build run in the
         # worker that `run` started.
         script = (
             "import django; django.setup()\n"
+            "from wagtail.models import Site\n"
             "from cms.content.models import SectionIndexPage, AlumniNewsPage\n"
-            "index = SectionIndexPage.objects.get(section='actualites')\n"
+            "home = Site.objects.get(is_default_site=True).root_page\n"
+            "index = SectionIndexPage.of_site(home, 'actualites')\n"
             "page = AlumniNewsPage(title='Publié par la file', slug='publie-par-la-file',"
             " summary='Via le worker.')\n"
             "index.add_child(instance=page)\n"

@@ -288,3 +288,27 @@ def test_a_new_process_adopts_the_live_site_without_rebuilding_it(tmp_path):
         corpus.add()
         third = SiteBuilder(paths)
         assert third.warm_up().kind == "full"
+
+
+def test_another_associations_folder_inside_the_content_folder_is_not_this_sites(tmp_path):
+    """A federation's first association keeps ``content/``, where the other associations'
+    folders sit: a scan of the site sees none of their files, and their changes neither make
+    this site rebuild nor stop a restarted worker from adopting it."""
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    shutil.copytree(GOLDEN_CONTENT, paths.content)
+    other = paths.content / "alumni-sud"
+    write_picture(other / "actualites" / "gala" / "photo.jpg")
+    (other / "actualites" / "gala.md").write_text(
+        "---\ntitle: Gala du Sud\ndate: 2026-01-01\n---\nTexte.\n", encoding="utf-8"
+    )
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths)
+        builder.full_build()
+        assert not any(p.startswith("alumni-sud/") for p in builder.fingerprints)
+        (other / "actualites" / "gala.md").write_text(
+            "---\ntitle: Gala du Sud, édition 2\ndate: 2026-01-01\n---\nTexte.\n",
+            encoding="utf-8",
+        )
+        assert builder.update(None).kind == "none"
+        assert not (paths.output / "alumni-sud").exists()
+        assert SiteBuilder(paths).warm_up().kind == "adopted"

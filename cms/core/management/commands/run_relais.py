@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cms.content.models import ItemPage
+from cms.federation.models import Association
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -32,6 +33,17 @@ class Command(BaseCommand):
         parser.add_argument("--admin-port", type=int, default=8000)
         parser.add_argument("--site-port", type=int, default=8001)
         parser.add_argument("--no-demo", action="store_true")
+
+    def sites(self) -> str:
+        """Where each association's static site and sign-up page are."""
+        lines = []
+        for association in Association.objects.select_related("site").order_by("folder", "slug"):
+            signup = f"{association.site.root_url}/adherer/"
+            lines.append(
+                f"  {association.site.site_name or association.slug}\n"
+                f"               site {association.public_url}/   sign-up {signup}\n"
+            )
+        return "".join(lines)
 
     def handle(self, *args, admin_port: int, site_port: int, no_demo: bool, **options):
         Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
@@ -68,12 +80,12 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "\nRelais is running.\n"
                 f"  Admin        http://127.0.0.1:{admin_port}/admin/   "
-                "(login: admin / relais-demo; also redactrice, moderateur)\n"
-                f"  Static site  http://127.0.0.1:{site_port}/\n"
-                f"  Sign-up page http://127.0.0.1:{admin_port}/adherer/\n"
+                "(login: admin / relais-demo; also redactrice, moderateur, and each association's "
+                "secretary, e.g. secretaire-estv)\n"
                 "  Workers      publishing, syndication and scheduled publishing (every minute);\n"
                 "               full rebuilds in a second worker\n"
-                "Press Ctrl+C to stop.\n"
+                + self.sites()
+                + "Press Ctrl+C to stop.\n"
             )
         )
         stopping = False

@@ -94,6 +94,8 @@ class Command(BaseCommand):
             self.association(home, signup)
             created = self.items(indexes)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {created} new item(s)."))
+        # the federation around it: a union, two more associations, the pool
+        call_command("load_demo_federation", "--no-export", stdout=self.stdout)
         if not no_export:
             call_command("export_content", build=True, stdout=self.stdout)
             call_command("load_demo_stats", stdout=self.stdout)
