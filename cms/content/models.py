@@ -26,12 +26,12 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 from wagtail.utils.decorators import cached_classmethod
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
-from cms.core.sections import section_choices
+from cms.core.sections import section_choices, section_label
 from cms.core.validators import AddressValidator
 from cms.federation.models import Association
 from cms.social.forms import SocialPageForm
@@ -40,6 +40,7 @@ from cms.stats.panels import ItemStatsPanel
 from relais import sections
 
 from .blocks import BodyBlock
+from .forms import SectionIndexPageForm
 
 
 class HomePage(Page):
@@ -56,17 +57,18 @@ class HomePage(Page):
 
 
 class SectionIndexPage(Page):
-    """Holds the items of one section (alumni news, career stories, ...)."""
+    """Holds the items of one section (alumni news, career stories, ...). Each association's
+    home page has at most one index per section (:meth:`section_taken`)."""
 
     section = models.CharField(
         _("rubrique"),
         max_length=40,
-        unique=True,
         choices=section_choices,
     )
     intro = models.TextField(_("présentation"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("section"), FieldPanel("intro")]
+    base_form_class = SectionIndexPageForm
     parent_page_types = ["content.HomePage"]
     subpage_types = [
         "content.AlumniNewsPage",
@@ -79,6 +81,44 @@ class SectionIndexPage(Page):
     class Meta:
         verbose_name = _("index de rubrique")
         verbose_name_plural = _("index de rubriques")
+
+    # -- one index per section and site ----------------------------------------------------------
+
+    @classmethod
+    def of(cls, home: Page | Site, section: str) -> SectionIndexPage | None:
+        """The index of ``section`` on a site (its home page, or the ``Site``)."""
+        home = home.root_page if isinstance(home, Site) else home
+        return cls.objects.child_of(home).filter(section=section).first()
+
+    @classmethod
+    def section_taken(
+        cls, parent: Page | None, section: str, page: Page | None = None
+    ) -> ValidationError | None:
+        """The error to show when ``parent`` (a home page) already has an index of ``section``
+        other than ``page``; ``None`` when the section is free there."""
+        if parent is None or not section:
+            return None
+        others = cls.objects.child_of(parent).filter(section=section)
+        if page is not None and page.pk:
+            others = others.exclude(pk=page.pk)
+        other = others.first()
+        if other is None:
+            return None
+        return ValidationError(
+            {
+                "section": _(
+                    "Ce site a déjà un index pour la rubrique « %(section)s » : « %(title)s ». "
+                    "Choisissez une autre rubrique, ou placez les articles dans cet index."
+                )
+                % {"section": section_label(section), "title": other.title}
+            }
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        error = self.section_taken(self.get_parent() if self.path else None, self.section, self)
+        if error is not None:
+            raise error
 
 
 class InfoPage(Page):

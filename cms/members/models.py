@@ -100,7 +100,7 @@ class SignUpPage(AbstractEmailForm):
     ]
     parent_page_types = ["content.HomePage"]
     subpage_types: list[str] = []
-    max_count = 1
+    max_count_per_parent = 1  # one per association: under its home page
 
     class Meta:
         verbose_name = _("page d'adhésion")

@@ -112,8 +112,10 @@ def test_run_command_serves_admin_site_and_worker(tmp_path: Path):
         # worker that `run` started.
         script = (
             "import django; django.setup()\n"
+            "from wagtail.models import Site\n"
             "from cms.content.models import SectionIndexPage, AlumniNewsPage\n"
-            "index = SectionIndexPage.objects.get(section='actualites')\n"
+            "site = Site.objects.get(is_default_site=True)\n"
+            "index = SectionIndexPage.of(site, 'actualites')\n"
             "page = AlumniNewsPage(title='Publié par la file', slug='publie-par-la-file',"
             " summary='Via le worker.')\n"
             "index.add_child(instance=page)\n"

@@ -168,7 +168,7 @@ class Command(BaseCommand):
     def section_indexes(self, home: HomePage) -> dict[str, SectionIndexPage]:
         indexes = {}
         for key, section in sections.SECTIONS.items():
-            index = SectionIndexPage.objects.filter(section=key).first()
+            index = SectionIndexPage.of(home, key)
             if index is None:
                 index = home.add_child(
                     instance=SectionIndexPage(
@@ -181,8 +181,8 @@ class Command(BaseCommand):
 
     def signup_page(self, home: HomePage) -> SignUpPage:
         spec = self.data["signup_page"]
-        privacy = InfoPage.objects.filter(slug=spec.get("privacy_page", "")).first()
-        page = SignUpPage.objects.first()
+        privacy = InfoPage.objects.child_of(home).filter(slug=spec.get("privacy_page", "")).first()
+        page = SignUpPage.objects.child_of(home).first()
         if page:
             if privacy and not page.privacy_page_id:
                 page.privacy_page = privacy
@@ -207,7 +207,7 @@ class Command(BaseCommand):
 
     def info_pages(self, home: HomePage) -> None:
         for spec in self.data.get("info_pages", []):
-            if InfoPage.objects.filter(slug=spec["slug"]).exists():
+            if InfoPage.objects.child_of(home).filter(slug=spec["slug"]).exists():
                 continue
             page = InfoPage(
                 title=spec["title"], slug=spec["slug"], body=self.stream(spec.get("body", []))
