@@ -6,6 +6,9 @@ from typing import Any
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from cms.social.forms import SocialPageForm
+from cms.taxonomy.models import SiteTerm
+
 
 class SectionIndexPageForm(WagtailAdminPageForm):
     """A new section index is not in the tree yet when its form is checked: the rule "one index
@@ -21,3 +24,16 @@ class SectionIndexPageForm(WagtailAdminPageForm):
             if error is not None:
                 self.add_error(None, error)
         return cleaned
+
+
+class ItemPageForm(SocialPageForm):
+    """The form of every item: its class years, groups and contributors are chosen among those
+    of the item's association only (the list shows no other, and another's is refused)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        site = self._site()
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and issubclass(queryset.model, SiteTerm):
+                field.queryset = queryset.filter(site=site) if site else queryset.none()

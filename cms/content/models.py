@@ -34,13 +34,12 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from cms.core.sections import section_choices, section_label
 from cms.core.validators import AddressValidator
 from cms.federation.models import Association
-from cms.social.forms import SocialPageForm
 from cms.social.panels import SocialDeliveriesPanel
 from cms.stats.panels import ItemStatsPanel
 from relais import sections
 
 from .blocks import BodyBlock
-from .forms import SectionIndexPageForm
+from .forms import ItemPageForm, SectionIndexPageForm
 
 
 class HomePage(Page):
@@ -219,7 +218,7 @@ class ItemPage(HeadlessPreviewMixin, Page):
         SocialDeliveriesPanel(heading=_("Publications")),
         ItemStatsPanel(heading=_("Statistiques")),
     ]
-    base_form_class = SocialPageForm
+    base_form_class = ItemPageForm
     parent_page_types = ["content.SectionIndexPage"]
     subpage_types: list[str] = []
     is_creatable = False

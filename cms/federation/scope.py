@@ -10,6 +10,10 @@ these functions, so that an association's people see their own association and n
 
 Views take the site to show from ``?site=<id>`` among those, else the one chosen last
 (remembered in the session), else the first.
+
+What belongs to a site is found by a path to it: a model's rows by the field that names their
+site (:func:`in_scope`, e.g. ``account__site`` for a post of the ledger), pages by their place
+in the tree, under the site's home page (:func:`pages_in_scope`).
 """
 
 from __future__ import annotations
@@ -77,10 +81,20 @@ def can_manage(user: Any, site: Site | int) -> bool:
     )
 
 
-def chosen_site(request: HttpRequest, param: str = "site") -> Site:
+def managed_sites_for(user: Any) -> QuerySet[Site]:
+    """The sites whose association ``user`` administers (:func:`can_manage`)."""
+    sites = sites_for(user)
+    return sites.filter(pk__in=[s.pk for s in sites if can_manage(user, s)])
+
+
+def chosen_site(
+    request: HttpRequest, param: str = "site", among: QuerySet[Site] | None = None
+) -> Site:
     """The site a view shows: ``?site=`` (or a POSTed ``site``) if the user works on it, else
-    the one they chose last, else their first. A site of another association is refused."""
-    allowed = sites_for(request.user)
+    the one they chose last, else their first. A site of another association is refused.
+    ``among``: the sites to choose from, when the view is for fewer than all the user's (those
+    they manage, :func:`managed_sites_for`)."""
+    allowed = sites_for(request.user) if among is None else among
     wanted = request.GET.get(param) or request.POST.get(param)
     if wanted:
         try:
@@ -101,6 +115,17 @@ def in_scope(queryset: QuerySet, user: Any, field: str = "site") -> QuerySet:
     """``queryset`` reduced to the rows of the user's associations (``field``: the path to the
     row's site, e.g. ``account__site``)."""
     return queryset.filter(**{f"{field}__in": site_ids_for(user)})
+
+
+def pages_in_scope(queryset: QuerySet, user: Any, field: str = "") -> QuerySet:
+    """``queryset`` (of pages, or of rows whose ``field`` is a page) reduced to the pages
+    under the home pages of the user's sites."""
+    prefix = f"{field}__" if field else ""
+    roots = Site.objects.filter(pk__in=site_ids_for(user)).values_list("root_page__path", flat=True)
+    match = Q(pk__in=[])
+    for path in roots:
+        match |= Q(**{f"{prefix}path__startswith": path})
+    return queryset.filter(match)
 
 
 def site_choices(sites: Iterable[Site]) -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
 from cms.content.models import HomePage, SectionIndexPage
@@ -50,3 +51,15 @@ def association_site(
         "indexes": indexes,
         "signup": signup,
     }
+
+
+def member_of(association: Association, *roles: str, username: str) -> Any:
+    """A user in the groups of ``association`` named by ``roles`` ("administrators",
+    "editors", "moderators")."""
+    association.refresh_from_db()
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", "pw")
+    for role in roles:
+        group = getattr(association, role)
+        assert group is not None, f"{association} has no {role} group: provision it first"
+        user.groups.add(group)
+    return user
