@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from cms.federation.models import Association
+from cms.federation.permissions import ManagedSitePermissionPolicy
 from relais.siteconfig import SiteConfig
 
 from .validators import AddressValidator, EmailAddressValidator
@@ -78,6 +81,12 @@ class AssociationSettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("association")
 
+    @classmethod
+    def get_permission_policy(cls) -> ManagedSitePermissionPolicy:
+        """Who edits a site's settings: whoever has the permission and administers the
+        site's association."""
+        return ManagedSitePermissionPolicy(cls)
+
     NETWORK_LABELS = {
         "linkedin": "LinkedIn",
         "facebook": "Facebook",
@@ -89,13 +98,11 @@ class AssociationSettings(BaseSiteSetting):
     }
 
     def to_site_config(self) -> SiteConfig:
-        from django.conf import settings
-        from django.urls import reverse
-
         signup = self.signup_page.specific.full_url if self.signup_page_id else ""
-        # The audience counter of the CMS (cms.audience), unless RELAIS_COUNTER=0
+        # The association's own audience counter on the CMS (cms.audience), unless
+        # RELAIS_COUNTER=0
         counter = (
-            settings.WAGTAILADMIN_BASE_URL + reverse("audience:pixel")
+            Association.for_site(self.site_id).counter_url
             if getattr(settings, "RELAIS_COUNTER", False)
             else ""
         )

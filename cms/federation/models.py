@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -188,6 +189,17 @@ class Association(models.Model):
             return self.site_url.rstrip("/")
         base = settings.RELAIS_SITE_URL.rstrip("/")
         return f"{base}/{self.folder}" if self.folder else base
+
+    @property
+    def counter_url(self) -> str:
+        """The address of its site's audience counter on the CMS (:mod:`cms.audience`):
+        ``/c/p.gif`` for the installation's first association (the address its pages always
+        loaded), ``/c/<slug>/p.gif`` for the others."""
+        if self.folder:
+            path = reverse("audience:association_pixel", kwargs={"slug": self.slug})
+        else:
+            path = reverse("audience:pixel")
+        return settings.WAGTAILADMIN_BASE_URL + path
 
     @property
     def groups(self) -> list[Group]:

@@ -22,9 +22,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
-from wagtail.models import Site
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage
+from wagtail.models import Collection, Page, Site
 
 from .models import Association
 
@@ -117,15 +119,57 @@ def in_scope(queryset: QuerySet, user: Any, field: str = "site") -> QuerySet:
     return queryset.filter(**{f"{field}__in": site_ids_for(user)})
 
 
+def sees_everything(user: Any) -> bool:
+    """Whether nothing is hidden from ``user``: a federation administrator, or anyone on an
+    installation with a single association."""
+    return is_federation_admin(user) or (
+        getattr(user, "is_authenticated", False) and Association.objects.count() <= 1
+    )
+
+
 def pages_in_scope(queryset: QuerySet, user: Any, field: str = "") -> QuerySet:
     """``queryset`` (of pages, or of rows whose ``field`` is a page) reduced to the pages
     under the home pages of the user's sites."""
+    if sees_everything(user):
+        return queryset
     prefix = f"{field}__" if field else ""
     roots = Site.objects.filter(pk__in=site_ids_for(user)).values_list("root_page__path", flat=True)
     match = Q(pk__in=[])
     for path in roots:
         match |= Q(**{f"{prefix}path__startswith": path})
     return queryset.filter(match)
+
+
+def collections_for(user: Any) -> QuerySet[Collection] | None:
+    """The collections of the user's associations and those under them; ``None`` when every
+    collection is the user's (:func:`sees_everything`)."""
+    if sees_everything(user):
+        return None
+    roots = Collection.objects.filter(
+        pk__in=associations_for(user).exclude(collection=None).values("collection")
+    )
+    match = Q(pk__in=[])
+    for root in roots:
+        match |= Q(path__startswith=root.path)
+    return Collection.objects.filter(match)
+
+
+def scoped_objects(model: type[Model], user: Any) -> QuerySet | None:
+    """The rows of ``model`` that belong to the user's associations, by the one rule of each
+    kind of row: pages under their sites' home pages, images and documents in their
+    collections, and rows of a model with a ``site_path`` (the path from the row to its site,
+    e.g. ``"account__site"``) on their sites. ``None`` for a model that belongs to no
+    association (the installation's users, groups, sites…)."""
+    rows = model._default_manager.all()
+    if issubclass(model, Page):
+        return pages_in_scope(rows, user)
+    path = getattr(model, "site_path", None)
+    if path:
+        return in_scope(rows, user, path)
+    if issubclass(model, (AbstractImage, AbstractDocument)):
+        collections = collections_for(user)
+        return rows if collections is None else rows.filter(collection__in=collections)
+    return None
 
 
 def site_choices(sites: Iterable[Site]) -> list[tuple[int, str]]:

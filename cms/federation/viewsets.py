@@ -24,38 +24,48 @@ from wagtail.admin.views.generic.chooser import (
     BaseChooseView,
     ChosenMultipleViewMixin,
     ChosenViewMixin,
+    CreateViewMixin,
     CreationFormMixin,
 )
 from wagtail.admin.views.generic.models import CreateView, IndexView
+from wagtail.models import Site
 
 from .scope import chosen_site, in_scope, sites_for
 
 SWITCHER_TEMPLATE = "federation/scoped_listing.html"
 
 
+class SiteSwitcherMixin:
+    """A listing view (Wagtail's ``IndexView``, ``ReportView``…) of one site, ``self.site``,
+    with the site switcher above its listing when the user works on several; its own template
+    is kept, around the switcher."""
+
+    site: Site
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self, "results_only", False):
+            return super().get_template_names()  # type: ignore[misc]
+        return [SWITCHER_TEMPLATE]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        own = super().get_template_names()  # type: ignore[misc]
+        context.update(
+            site=self.site,
+            sites=sites_for(self.request.user),  # type: ignore[attr-defined]
+            scoped_base_template=select_template(own),
+        )
+        return context
+
+
 def scoped_listing_class(view_class: type, field: str) -> type:
     """``view_class`` (an index view) showing the chosen site's rows, with the switcher."""
 
-    class ScopedListing(view_class):
+    class ScopedListing(SiteSwitcherMixin, view_class):
         def get_base_queryset(self) -> QuerySet:
             queryset = in_scope(super().get_base_queryset(), self.request.user, field)
             self.site = chosen_site(self.request)
             return queryset.filter(**{field: self.site})
-
-        def get_template_names(self) -> list[str]:
-            if getattr(self, "results_only", False):
-                return super().get_template_names()
-            return [SWITCHER_TEMPLATE]
-
-        def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-            context = super().get_context_data(**kwargs)
-            context.update(
-                site=self.site,
-                sites=sites_for(self.request.user),
-                # the page the switcher goes above: the view's own template
-                scoped_base_template=select_template(view_class.get_template_names(self)),
-            )
-            return context
 
     ScopedListing.__name__ = f"Scoped{view_class.__name__}"
     return ScopedListing
@@ -82,6 +92,14 @@ def scoped_chooser_class(view_class: type, field: str) -> type:
             return in_scope(super(cls, self).get_objects(pks), self.request.user, field)
 
         attrs["get_objects"] = get_objects
+    if issubclass(view_class, CreateViewMixin):
+
+        def dispatch(self: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if self.get_creation_form_class() is None:
+                raise Http404  # the chooser has no creation form: nothing is made here
+            return super(cls, self).dispatch(request, *args, **kwargs)
+
+        attrs["dispatch"] = dispatch
     if issubclass(view_class, CreationFormMixin):
 
         def get_creation_form_kwargs(self: Any) -> dict[str, Any]:
@@ -126,9 +144,12 @@ def gated(view: Callable[..., HttpResponse], model: type[Model], field: str) -> 
 
 class SiteScopedViewSetMixin:
     """Mix into a ``ModelViewSet``, ``SnippetViewSet`` or ``ChooserViewSet`` (before it) whose
-    model has a site: ``scope_field`` is the path from the model to its site."""
+    model has a site: ``scope_field`` is the path from the model to its site (the model's
+    ``site_path``, :func:`cms.federation.scope.scoped_objects`)."""
 
-    scope_field = "site"
+    @property
+    def scope_field(self) -> str:
+        return getattr(self.model, "site_path", "site")  # type: ignore[attr-defined]
 
     def construct_view(self, view_class: type, **kwargs: Any) -> Callable:
         field = self.scope_field
@@ -145,11 +166,7 @@ class SiteScopedViewSetMixin:
     def chooser_viewset(self) -> Any:
         """The chooser of a snippet viewset, scoped the same way."""
         base = self.chooser_viewset_class  # type: ignore[attr-defined]
-        scoped = type(
-            f"Scoped{base.__name__}",
-            (SiteScopedViewSetMixin, base),
-            {"scope_field": self.scope_field},
-        )
+        scoped = type(f"Scoped{base.__name__}", (SiteScopedViewSetMixin, base), {})
         return scoped(
             self.get_chooser_admin_url_namespace(),  # type: ignore[attr-defined]
             model=self.model,  # type: ignore[attr-defined]

@@ -35,6 +35,8 @@ class SiteTerm(models.Model):
     )
 
     unique_per_site: ClassVar[tuple[str, ...]] = ()
+    #: How a term belongs to an association (:func:`cms.federation.scope.scoped_objects`).
+    site_path: ClassVar[str] = "site"
 
     class Meta:
         abstract = True
@@ -77,7 +79,7 @@ class ClassYear(index.Indexed, SiteTerm):
     search_fields = [
         index.SearchField("name"),
         index.FilterField("year"),
-        index.FilterField("site_id"),
+        index.FilterField("site"),
     ]
     unique_per_site = ("year",)
 
@@ -115,7 +117,7 @@ class Group(index.Indexed, SiteTerm):
     search_fields = [
         index.SearchField("name"),
         index.SearchField("description"),
-        index.FilterField("site_id"),
+        index.FilterField("site"),
     ]
     unique_per_site = ("name", "slug")
 
@@ -170,7 +172,7 @@ class Contributor(index.Indexed, SiteTerm):
     search_fields = [
         index.SearchField("name"),
         index.SearchField("role"),
-        index.FilterField("site_id"),
+        index.FilterField("site"),
     ]
 
     class Meta:

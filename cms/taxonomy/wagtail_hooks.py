@@ -11,7 +11,6 @@ class ClassYearViewSet(SiteScopedViewSetMixin, SnippetViewSet):
     model = ClassYear
     icon = "group"
     list_display = ["year", "name"]
-    search_fields = ["name"]
 
 
 class GroupViewSet(SiteScopedViewSetMixin, SnippetViewSet):

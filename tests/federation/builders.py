@@ -22,13 +22,14 @@ def association_site(
     *,
     default: bool = False,
     kind: str = Association.Kind.ASSOCIATION,
+    home_title: str = "",
 ) -> dict[str, Any]:
     """A new site named ``name`` at ``hostname`` and its association, with a home page, one
     index per section and a sign-up page: ``{"site", "association", "home", "indexes",
     "signup"}`` (the ``tree`` that ``tests.cms.factories.make_item`` takes)."""
     root: Page = root_page()
     slug = hostname.split(".")[0]
-    home = root.add_child(instance=HomePage(title=name, slug=slug))
+    home = root.add_child(instance=HomePage(title=home_title or name, slug=slug))
     site = Site.objects.create(
         hostname=hostname, port=80, root_page=home, is_default_site=default, site_name=name
     )

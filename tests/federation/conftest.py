@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from wagtail.models import Site
 
-from tests.cms.conftest import admin_user, content_dir, site_output  # noqa: F401
+from tests.cms.conftest import admin_user, content_dir, site_output, site_tree  # noqa: F401
 from tests.federation.builders import association_site, member_of
 
 
