@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -96,6 +97,19 @@ class AssociationSettings(BaseSiteSetting):
         "instagram": "Instagram",
         "youtube": "YouTube",
     }
+
+    def clean(self) -> None:
+        super().clean()
+        page = self.signup_page
+        if page is not None and not page.path.startswith(self.site.root_page.path):
+            raise ValidationError(
+                {
+                    "signup_page": _(
+                        "Cette page est sur le site d'une autre association : choisissez la page "
+                        "d'adhésion de ce site."
+                    )
+                }
+            )
 
     def to_site_config(self) -> SiteConfig:
         signup = self.signup_page.specific.full_url if self.signup_page_id else ""

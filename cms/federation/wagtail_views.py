@@ -98,18 +98,15 @@ class ScopedLogEntriesView(LogEntriesView):
     filterset_class = ScopedSiteHistoryFilterSet
 
     def get_filtered_queryset(self) -> QuerySet:
-        queryset = super().get_filtered_queryset()
+        """Wagtail's union of the entries of every log model (see its docstring), each
+        reduced to the user's associations."""
         if sees_everything(self.request.user):
-            return queryset
-        # Wagtail's union of every log model, each reduced to the user's associations
-        allowed = {
-            index: scoped_log_entries(model, self.request.user).values("pk")
-            for index, model in enumerate(self.log_models)
-        }
+            return super().get_filtered_queryset()
+        self.log_models = list(log_action_registry.get_log_entry_models())
         kept = None
         for index, model in enumerate(self.log_models):
             rows = (
-                model.objects.filter(pk__in=allowed[index])
+                scoped_log_entries(model, self.request.user)
                 .values("pk", "timestamp")
                 .annotate(log_model_index=_constant(index))
             )
@@ -179,7 +176,8 @@ def bulk_action(request: HttpRequest, app_label: str, model_name: str, action: s
         if "all" in asked:
             parent = request.GET.get("childOf")
             if issubclass(model, Page) and parent:
-                mine = mine.child_of(Page.objects.filter(pk=parent).first() or Page())
+                listed = Page.objects.filter(pk__in=_ids([parent])).first()
+                mine = mine.child_of(listed) if listed is not None else mine.none()
             kept = [str(pk) for pk in mine.values_list("pk", flat=True)]
         else:
             kept = [str(pk) for pk in mine.filter(pk__in=_ids(asked)).values_list("pk", flat=True)]

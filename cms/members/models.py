@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -113,6 +114,20 @@ class SignUpPage(AbstractEmailForm):
 
     class Meta:
         verbose_name = _("page d'adhésion")
+
+    def clean(self) -> None:
+        super().clean()
+        home = self.get_parent() if self.path else None
+        if home is not None and self.privacy_page_id:
+            if not self.privacy_page.path.startswith(home.path):
+                raise ValidationError(
+                    {
+                        "privacy_page": _(
+                            "Cette page est sur le site d'une autre association : choisissez la "
+                            "page « données personnelles » de ce site."
+                        )
+                    }
+                )
 
     # -- the public form ------------------------------------------------------------------------
 

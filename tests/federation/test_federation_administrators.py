@@ -106,3 +106,12 @@ def test_the_ledger_is_the_associations(two_sites, accounts, b_user, client):
     assert client.post(f"/admin/social/deliveries/{a_post.pk}/retry/").status_code == 404
     a_post.refresh_from_db()
     assert a_post.state == "failed"
+
+
+def test_the_sign_up_page_of_the_settings_is_the_sites_own(two_sites, admin_user, client):
+    a, b = two_sites["a"], two_sites["b"]
+    client.force_login(admin_user)
+    data = {"name": "Alumni B", "signup_label": "Adhérer", "signup_page": a["signup"].pk}
+    refused = client.post(settings_url(b["site"]), data)
+    assert "Cette page est sur le site d&#x27;une autre association" in refused.content.decode()
+    assert AssociationSettings.for_site(b["site"]).signup_page_id == b["signup"].pk

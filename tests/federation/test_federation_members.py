@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
@@ -100,3 +101,12 @@ def test_a_moderator_of_b_without_the_permission_sees_no_sign_up(two_sites, peop
     moderator = member_of(two_sites["b"]["association"], "moderators", username="modo")
     client.force_login(moderator)
     assert client.get(INDEX).status_code in (302, 403)
+
+
+def test_the_privacy_page_of_a_sign_up_page_is_on_its_own_site(two_sites):
+    a, b = two_sites["a"], two_sites["b"]
+    theirs = a["home"].add_child(instance=InfoPage(title="Données A", slug="donnees"))
+    page = b["signup"]
+    page.privacy_page = theirs
+    with pytest.raises(ValidationError, match="Cette page est sur le site d'une autre association"):
+        page.full_clean()

@@ -1,0 +1,71 @@
+"""Each association's people work on its own home page and its own collection: the groups,
+collection, rights and workflow an association gets once the installation has several."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group as People
+from django.contrib.auth.models import Permission
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    WorkflowPage,
+)
+
+from cms.federation.models import Association
+from cms.federation.roles import provision
+from tests.cms.factories import make_image
+from tests.federation.builders import association_site, member_of
+
+
+def test_a_second_site_gives_every_association_its_house(db, content_dir, site_output, client):
+    Site.objects.all().delete()
+    root = Page.get_first_root_node()
+    a = association_site("Alumni A", "a.example.org")
+    first = a["association"]
+    # An installation that was one association: Wagtail's editors have rights on the whole tree
+    editors = People.objects.create(name="Rédacteurs d'avant")
+    first.editors = editors
+    first.save()
+    for codename in ("add_page", "change_page"):
+        GroupPagePermission.objects.create(group=editors, page=root, permission_id=_perm(codename))
+    assert Association.objects.count() == 1 and first.collection is None
+
+    b = association_site("Alumni B", "b.example.org")  # the second site: every house is made
+    first.refresh_from_db()
+    second = Association.objects.get(site=b["site"])
+    for association in (first, second):
+        assert association.administrators and association.editors and association.moderators
+        assert association.collection.get_parent() == Collection.get_first_root_node()
+        home = association.site.root_page
+        rights = GroupPagePermission.objects.filter(group__in=association.groups)
+        assert set(rights.values_list("page_id", flat=True)) == {home.pk}
+        assert GroupCollectionPermission.objects.filter(
+            group=association.editors, collection=association.collection
+        ).exists()
+        assert WorkflowPage.objects.filter(page=home).exists()
+    assert first.editors == editors  # its own group, confined to its home page
+
+    # B's editor explores B's tree and B's pictures, not A's
+    picture_a, picture_b = make_image("Photo A"), make_image("Photo B")
+    picture_a.collection, picture_b.collection = first.collection, second.collection
+    picture_a.save()
+    picture_b.save()
+    client.force_login(member_of(second, "editors", username="plume"))
+    assert client.get(f"/admin/pages/{a['home'].pk}/").status_code == 404
+    assert client.get(f"/admin/pages/{b['home'].pk}/").status_code == 200
+    images = client.get("/admin/images/").content.decode()
+    assert "Photo B" in images and "Photo A" not in images
+
+    # provisioning again changes nothing
+    before = GroupPagePermission.objects.count(), GroupCollectionPermission.objects.count()
+    provision(second)
+    assert (GroupPagePermission.objects.count(), GroupCollectionPermission.objects.count()) == (
+        before
+    )
+
+
+def _perm(codename: str) -> int:
+    return Permission.objects.get(content_type__app_label="wagtailcore", codename=codename).pk
