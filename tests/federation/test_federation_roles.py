@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group as People
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -69,3 +70,16 @@ def test_a_second_site_gives_every_association_its_house(db, content_dir, site_o
 
 def _perm(codename: str) -> int:
     return Permission.objects.get(content_type__app_label="wagtailcore", codename=codename).pk
+
+
+def test_an_installation_that_had_several_sites_is_provisioned_at_its_migrate(
+    db, content_dir, site_output
+):
+    Site.objects.all().delete()
+    association_site("Alumni A", "a.example.org")
+    association_site("Alumni B", "b.example.org")
+    # as the sites were before their associations had their houses
+    Association.objects.update(administrators=None, editors=None, moderators=None, collection=None)
+    call_command("migrate", verbosity=0)
+    for association in Association.objects.all():
+        assert association.editors is not None and association.collection is not None
