@@ -8,8 +8,9 @@ images and documents, and their rights on its own home page and collection only.
   groups and contributors; moderators also publish and rebuild the site; administrators manage
   the network accounts, the association's settings, its sign-ups and statistics (each view
   also checks that the site is theirs, :mod:`cms.federation.scope`);
-- **its collection** under the root collection, where its images and documents go, with the
-  rights of its groups on it (:data:`COLLECTION_PERMISSIONS`);
+- **its collection** under the root collection (the one its groups already have rights on,
+  when whatever made the association gave it one), where its images and documents go, with
+  the rights of its groups on it (:data:`COLLECTION_PERMISSIONS`);
 - **page rights** on its home page (:data:`PAGE_PERMISSIONS`), and a moderation workflow
   whose approvers are its own moderators;
 - **confinement**: rights its groups hold on the root page or the root collection (Wagtail
@@ -17,8 +18,9 @@ images and documents, and their rights on its own home page and collection only.
   so that the people of one association never reach another's pages and pictures.
 
 An installation with a single association is left as it is; when a second site is made
-(Paramètres → Sites, or a command), every association is provisioned
-(:mod:`cms.federation.signal_handlers`).
+(Paramètres → Sites, or a command), every association is provisioned once the site is saved
+for good, and at every ``migrate`` (:mod:`cms.federation.signal_handlers`). What an
+association already has is kept: its groups, its collection, the rights they hold.
 """
 
 from __future__ import annotations
@@ -114,10 +116,10 @@ def provision(association: Association) -> Association:
     site = association.site
     name = site.site_name or association.slug
     home = site.root_page
-    collection = association.collection
+    collection = association.collection or own_collection(association)
     if collection is None:
         collection = Collection.get_first_root_node().add_child(name=name)
-        association.collection = collection
+    association.collection = collection
     for role, label in ROLE_NAMES.items():
         group = getattr(association, role)
         if group is None:
@@ -136,6 +138,22 @@ def provision(association: Association) -> Association:
     confine(association)
     _workflow(association, name)
     return association
+
+
+def own_collection(association: Association) -> Collection | None:
+    """The collection the association's groups were given rights on (by whatever made it),
+    other than the root collection: the one it keeps."""
+    root = Collection.get_first_root_node()
+    for group in association.groups:
+        grant = (
+            GroupCollectionPermission.objects.filter(group=group)
+            .exclude(collection=root)
+            .order_by("collection__path")
+            .first()
+        )
+        if grant is not None:
+            return grant.collection
+    return None
 
 
 def confine(association: Association) -> None:

@@ -141,13 +141,22 @@ def pages_in_scope(queryset: QuerySet, user: Any, field: str = "") -> QuerySet:
 
 
 def collections_for(user: Any) -> QuerySet[Collection] | None:
-    """The collections of the user's associations and those under them; ``None`` when every
-    collection is the user's (:func:`sees_everything`)."""
+    """The collections of the user's associations (each one's own, and any other its groups
+    were given rights on) and those under them; ``None`` when every collection is the user's
+    (:func:`sees_everything`)."""
     if sees_everything(user):
         return None
+    associations = associations_for(user)
+    groups = [
+        pk
+        for row in associations.values_list("administrators", "editors", "moderators")
+        for pk in row
+        if pk is not None
+    ]
     roots = Collection.objects.filter(
-        pk__in=associations_for(user).exclude(collection=None).values("collection")
-    )
+        Q(pk__in=associations.exclude(collection=None).values("collection"))
+        | Q(group_permissions__group__in=groups)
+    ).distinct()
     match = Q(pk__in=[])
     for root in roots:
         match |= Q(path__startswith=root.path)

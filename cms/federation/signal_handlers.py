@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 from wagtail.models import Site
 
 from .models import Association
@@ -15,9 +16,12 @@ from .roles import provision_federation
 
 
 def on_site_saved(sender: Any, instance: Site, created: bool = False, **kwargs: Any) -> None:
+    """A new site is an association; once the transaction that made it commits (a creation
+    that gives the association its own groups and collection has given them by then, and they
+    are kept), every association is provisioned."""
     if created and not kwargs.get("raw"):
         Association.for_site(instance)
-        provision_federation()
+        transaction.on_commit(provision_federation)
 
 
 def on_post_migrate(sender: Any, **kwargs: Any) -> None:

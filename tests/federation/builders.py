@@ -11,6 +11,7 @@ from wagtail.models import Page, Site
 from cms.content.models import HomePage, SectionIndexPage
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association
+from cms.federation.roles import provision_federation
 from cms.members.models import SignUpPage
 from relais.sections import SECTIONS
 from tests.cms.factories import root_page
@@ -45,6 +46,8 @@ def association_site(
     config = AssociationSettings.for_site(site)
     config.name, config.signup_page = name, signup
     config.save()
+    provision_federation()  # as when the new site's transaction commits
+    association.refresh_from_db()
     return {
         "site": site,
         "association": association,

@@ -15,13 +15,16 @@ from wagtail.models import (
     WorkflowPage,
 )
 
+from cms.content.models import HomePage
 from cms.federation.models import Association
 from cms.federation.roles import provision
 from tests.cms.factories import make_image
 from tests.federation.builders import association_site, member_of
 
 
-def test_a_second_site_gives_every_association_its_house(db, content_dir, site_output, client):
+def test_a_second_site_gives_every_association_its_house(
+    db, content_dir, site_output, client, django_capture_on_commit_callbacks
+):
     Site.objects.all().delete()
     root = Page.get_first_root_node()
     a = association_site("Alumni A", "a.example.org")
@@ -34,9 +37,25 @@ def test_a_second_site_gives_every_association_its_house(db, content_dir, site_o
         GroupPagePermission.objects.create(group=editors, page=root, permission_id=_perm(codename))
     assert Association.objects.count() == 1 and first.collection is None
 
-    b = association_site("Alumni B", "b.example.org")  # the second site: every house is made
+    # The second site, as a creation would make it: its own group with rights on its own
+    # collection; every association is provisioned when the site's transaction commits.
+    home_b = root.add_child(instance=HomePage(title="Alumni B", slug="b"))
+    with django_capture_on_commit_callbacks(execute=True):
+        site_b = Site.objects.create(hostname="b.example.org", root_page=home_b, site_name="B")
+        second = Association.objects.get(site=site_b)
+        assert second.editors is None  # not before the commit
+        pictures_b = Collection.get_first_root_node().add_child(name="Images de B")
+        second.editors = People.objects.create(name="Rédaction de B")
+        second.save()
+        GroupCollectionPermission.objects.create(
+            group=second.editors,
+            collection=pictures_b,
+            permission=Permission.objects.get(codename="add_image"),
+        )
+    b = {"home": home_b, "site": site_b}
     first.refresh_from_db()
-    second = Association.objects.get(site=b["site"])
+    second.refresh_from_db()
+    assert second.collection == pictures_b  # what it was given is kept
     for association in (first, second):
         assert association.administrators and association.editors and association.moderators
         assert association.collection.get_parent() == Collection.get_first_root_node()
