@@ -22,7 +22,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
 from cms.core.spreadsheets import SafeSpreadsheetExportMixin
-from cms.federation.scope import chosen_site, in_scope
+from cms.federation.scope import chosen_site, scoped_objects
 from cms.federation.viewsets import SiteSwitcherMixin
 from syndication.ledger import State
 
@@ -32,9 +32,6 @@ from ..ledger import DjangoLedger, to_entry
 from ..models import NETWORK_CHOICES, Delivery, SocialAccount
 from ..planning import accounts_for, enqueue, plan
 from ..tasks import schedule
-
-#: The path from a post of the ledger to its association's site.
-SITE_OF = "account__site"
 
 
 def can_post(user, page: Page | None) -> bool:
@@ -109,7 +106,7 @@ def page_deliveries(request: HttpRequest, page_id: int) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Try a failed delivery again, or look now for an uncertain one (never posts twice)."""
-    mine = in_scope(Delivery.objects.select_related("account", "page"), request.user, SITE_OF)
+    mine = scoped_objects(Delivery, request.user).select_related("account", "page")
     delivery = get_object_or_404(mine, pk=pk)
     page = delivery.page.specific if delivery.page_id else None
     if not can_post(request.user, page):
