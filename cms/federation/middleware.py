@@ -22,7 +22,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
-from .scope import collections_for, scoped_objects, sees_everything
+from .scope import scoped_objects, sees_everything
 
 #: URL parameters that name a page, whatever the view.
 PAGE_PARAMS = {
@@ -66,9 +66,7 @@ def named_objects(view: Callable[..., Any], kwargs: dict[str, Any]) -> list[tupl
 
 
 def outside_scope(user: Any, model: type, pk: Any) -> bool:
-    if model is Collection:
-        collections = collections_for(user)
-        return collections is not None and not collections.filter(pk=pk).exists()
+    """Whether the object exists and belongs to none of the user's associations."""
     mine = scoped_objects(model, user)
     if mine is None:
         return False

@@ -165,9 +165,9 @@ def collections_for(user: Any) -> QuerySet[Collection] | None:
 
 def scoped_objects(model: type[Model], user: Any) -> QuerySet | None:
     """The rows of ``model`` that belong to the user's associations, by the one rule of each
-    kind of row: pages under their sites' home pages, images and documents in their
-    collections, and rows of a model with a ``site_path`` (the path from the row to its site,
-    e.g. ``"account__site"``) on their sites. ``None`` for a model that belongs to no
+    kind of row: pages under their sites' home pages, rows of a model with a ``site_path``
+    (the path from the row to its site, e.g. ``"account__site"``) on their sites, their
+    collections and the images and documents in them. ``None`` for a model that belongs to no
     association (the installation's users, groups, sites…)."""
     rows = model._default_manager.all()
     if issubclass(model, Page):
@@ -178,6 +178,9 @@ def scoped_objects(model: type[Model], user: Any) -> QuerySet | None:
     if issubclass(model, (AbstractImage, AbstractDocument)):
         collections = collections_for(user)
         return rows if collections is None else rows.filter(collection__in=collections)
+    if issubclass(model, Collection):
+        collections = collections_for(user)
+        return rows if collections is None else collections
     return None
 
 
