@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.publishing import views as publishing_views
 
 urlpatterns = [
+    # Wagtail's admin views that list every site's objects, scoped (in front of Wagtail's own)
+    path("admin/", include("cms.federation.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("relais-preview/", publishing_views.preview, name="relais_preview"),

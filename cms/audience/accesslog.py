@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -69,9 +70,35 @@ class Tally:
         return sum(self.views.values())
 
 
-def page_view(line: str, pattern: re.Pattern[str] = COMBINED) -> tuple[dt.date, Hit] | None:
-    """The (day, hit) of a log line, ``None`` if it is not a page view by a person.
-    Raises :class:`LogFormatError` for a line that is not in the format."""
+@dataclass(frozen=True)
+class SiteAt:
+    """Where the site whose log is read is served: its public address (a path after the host
+    when it is served in a folder of a shared host, ``https://host/<folder>``) and its built
+    pages; lines for pages outside that folder are another site's, and not counted."""
+
+    url: str
+    output: Path | None = None
+
+    @property
+    def prefix(self) -> str:
+        return urlsplit(self.url).path.rstrip("/")
+
+    def path_of(self, target_path: str) -> str:
+        """The path of a requested page on the site, ``""`` when it is not under it."""
+        prefix = self.prefix
+        if not prefix:
+            return target_path
+        if target_path == prefix or target_path.startswith(prefix + "/"):
+            return target_path[len(prefix) :] or "/"
+        return ""
+
+
+def page_view(
+    line: str, pattern: re.Pattern[str] = COMBINED, site: SiteAt | None = None
+) -> tuple[dt.date, Hit] | None:
+    """The (day, hit) of a log line, ``None`` if it is not a page view by a person (on
+    ``site``, when given). Raises :class:`LogFormatError` for a line that is not in the
+    format."""
     m = pattern.match(line)
     if not m:
         raise LogFormatError("not in the combined log format")
@@ -79,15 +106,18 @@ def page_view(line: str, pattern: re.Pattern[str] = COMBINED) -> tuple[dt.date, 
         return None
     target = m["target"]
     path = clean_path(target)
-    if not path or not is_page(path):
+    if path and site is not None:
+        path = site.path_of(path)
+    if not path or not is_page(path, site.output if site else None):
         return None
     utm = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items() if k.startswith("utm_")}
     referer = "" if m["referer"] == "-" else m["referer"]
     when = parse_time(m["time"]).astimezone(ZoneInfo(settings.TIME_ZONE))
-    return when.date(), hit_from(path, utm, external_host(referer))
+    own = site.url if site else None
+    return when.date(), hit_from(path, utm, external_host(referer, own))
 
 
-def tally(lines: Iterable[str], fmt: str = "combined") -> Tally:
+def tally(lines: Iterable[str], fmt: str = "combined", site: SiteAt | None = None) -> Tally:
     pattern = FORMATS[fmt]
     result = Tally()
     for line in lines:
@@ -95,7 +125,7 @@ def tally(lines: Iterable[str], fmt: str = "combined") -> Tally:
             continue
         result.lines += 1
         try:
-            view = page_view(line.rstrip("\n"), pattern)
+            view = page_view(line.rstrip("\n"), pattern, site)
         except LogFormatError:
             result.unreadable += 1
             continue

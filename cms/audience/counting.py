@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from wagtail.models import Site
 
 from .models import PageViewCount
 from .sources import host_of, network_for, utm_value
@@ -120,16 +121,16 @@ def external_host(url: str | None, site_url: str | None = None) -> str:
     return "" if not host or host == own else host
 
 
-def capped(hit: Hit, day: dt.date) -> Hit:
+def capped(hit: Hit, day: dt.date, site: Site) -> Hit:
     """``hit`` with each source, medium or campaign that would be a new distinct value of the
-    day past ``RELAIS_COUNTER_DISTINCT_VALUES`` replaced by :data:`OTHER`."""
+    site's day past ``RELAIS_COUNTER_DISTINCT_VALUES`` replaced by :data:`OTHER`."""
     limit = int(settings.RELAIS_COUNTER_DISTINCT_VALUES)
     changes = {}
     for column in CAPPED:
         value = getattr(hit, column)
         if not value or value == OTHER:
             continue
-        today = PageViewCount.objects.filter(day=day)
+        today = PageViewCount.objects.filter(site=site, day=day)
         if today.filter(**{column: value}).exists():
             continue
         seen = today.exclude(**{column: ""}).exclude(**{column: OTHER}).values(column).distinct()
@@ -139,12 +140,18 @@ def capped(hit: Hit, day: dt.date) -> Hit:
 
 
 def record(
-    hit: Hit, day: dt.date, channel: str = PageViewCount.Channel.PIXEL, views: int = 1
+    hit: Hit,
+    day: dt.date,
+    channel: str = PageViewCount.Channel.PIXEL,
+    views: int = 1,
+    *,
+    site: Site,
 ) -> None:
-    """Add ``views`` to the row of this (day, page, source, channel), creating it if needed
-    (past the day's cap of distinct values, see :func:`capped`)."""
-    hit = capped(hit, day)
+    """Add ``views`` to the row of this (site, day, page, source, channel), creating it if
+    needed (past the day's cap of distinct values, see :func:`capped`)."""
+    hit = capped(hit, day, site)
     key = {
+        "site": site,
         "day": day,
         "path": hit.path,
         "network": hit.network,

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -27,20 +26,20 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 from wagtail.utils.decorators import cached_classmethod
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
-from cms.core.sections import section_choices
+from cms.core.sections import section_choices, section_label
 from cms.core.validators import AddressValidator
 from cms.federation.models import Association
-from cms.social.forms import SocialPageForm
 from cms.social.panels import SocialDeliveriesPanel
 from cms.stats.panels import ItemStatsPanel
 from relais import sections
 
 from .blocks import BodyBlock
+from .forms import ItemPageForm, SectionIndexPageForm
 
 
 class HomePage(Page):
@@ -56,35 +55,19 @@ class HomePage(Page):
         verbose_name = _("page d'accueil")
 
 
-class SectionIndexForm(WagtailAdminPageForm):
-    """One index per section on each site: each association has its own sections."""
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        parent = self.parent_page if self.instance.pk is None else self.instance.get_parent()
-        section = cleaned.get("section")
-        if parent is None or not section:
-            return cleaned
-        siblings = SectionIndexPage.objects.child_of(parent).filter(section=section)
-        if siblings.exclude(pk=self.instance.pk).exists():
-            self.add_error(
-                "section",
-                _(
-                    "Ce site a déjà un index pour cette rubrique : ajoutez les articles sous "
-                    "celui-ci plutôt que d'en créer un second."
-                ),
-            )
-        return cleaned
-
-
 class SectionIndexPage(Page):
-    """Holds the items of one section (alumni news, career stories, ...)."""
+    """Holds the items of one section (alumni news, career stories, ...). Each association's
+    home page has at most one index per section (:meth:`section_taken`)."""
 
-    section = models.CharField(_("rubrique"), max_length=40, choices=section_choices)
+    section = models.CharField(
+        _("rubrique"),
+        max_length=40,
+        choices=section_choices,
+    )
     intro = models.TextField(_("présentation"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("section"), FieldPanel("intro")]
-    base_form_class = SectionIndexForm
+    base_form_class = SectionIndexPageForm
     parent_page_types = ["content.HomePage"]
     subpage_types = [
         "content.AlumniNewsPage",
@@ -98,10 +81,43 @@ class SectionIndexPage(Page):
         verbose_name = _("index de rubrique")
         verbose_name_plural = _("index de rubriques")
 
+    # -- one index per section and site ----------------------------------------------------------
+
     @classmethod
-    def of_site(cls, home: Page, section: str) -> SectionIndexPage | None:
-        """The index of ``section`` under the home page ``home`` (one site's), if it has one."""
+    def of(cls, home: Page | Site, section: str) -> SectionIndexPage | None:
+        """The index of ``section`` on a site (its home page, or the ``Site``)."""
+        home = home.root_page if isinstance(home, Site) else home
         return cls.objects.child_of(home).filter(section=section).first()
+
+    @classmethod
+    def section_taken(
+        cls, parent: Page | None, section: str, page: Page | None = None
+    ) -> ValidationError | None:
+        """The error to show when ``parent`` (a home page) already has an index of ``section``
+        other than ``page``; ``None`` when the section is free there."""
+        if parent is None or not section:
+            return None
+        others = cls.objects.child_of(parent).filter(section=section)
+        if page is not None and page.pk:
+            others = others.exclude(pk=page.pk)
+        other = others.first()
+        if other is None:
+            return None
+        return ValidationError(
+            {
+                "section": _(
+                    "Ce site a déjà un index pour la rubrique « %(section)s » : « %(title)s ». "
+                    "Choisissez une autre rubrique, ou placez les articles dans cet index."
+                )
+                % {"section": section_label(section), "title": other.title}
+            }
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        error = self.section_taken(self.get_parent() if self.path else None, self.section, self)
+        if error is not None:
+            raise error
 
 
 class InfoPage(Page):
@@ -213,7 +229,7 @@ class ItemPage(HeadlessPreviewMixin, Page):
         SocialDeliveriesPanel(heading=_("Publications")),
         ItemStatsPanel(heading=_("Statistiques")),
     ]
-    base_form_class = SocialPageForm
+    base_form_class = ItemPageForm
     parent_page_types = ["content.SectionIndexPage"]
     subpage_types: list[str] = []
     is_creatable = False

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from cms.federation.models import Association
+from cms.federation.permissions import ManagedSitePermissionPolicy
 from relais.siteconfig import SiteConfig
 
 from .validators import AddressValidator, EmailAddressValidator
@@ -78,6 +82,12 @@ class AssociationSettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("association")
 
+    @classmethod
+    def get_permission_policy(cls) -> ManagedSitePermissionPolicy:
+        """Who edits a site's settings: whoever has the permission and administers the
+        site's association."""
+        return ManagedSitePermissionPolicy(cls)
+
     NETWORK_LABELS = {
         "linkedin": "LinkedIn",
         "facebook": "Facebook",
@@ -88,14 +98,25 @@ class AssociationSettings(BaseSiteSetting):
         "youtube": "YouTube",
     }
 
-    def to_site_config(self) -> SiteConfig:
-        from django.conf import settings
-        from django.urls import reverse
+    def clean(self) -> None:
+        super().clean()
+        page = self.signup_page
+        if page is not None and not page.path.startswith(self.site.root_page.path):
+            raise ValidationError(
+                {
+                    "signup_page": _(
+                        "Cette page est sur le site d'une autre association : choisissez la page "
+                        "d'adhésion de ce site."
+                    )
+                }
+            )
 
+    def to_site_config(self) -> SiteConfig:
         signup = self.signup_page.specific.full_url if self.signup_page_id else ""
-        # The audience counter of the CMS (cms.audience), unless RELAIS_COUNTER=0
+        # The association's own audience counter on the CMS (cms.audience), unless
+        # RELAIS_COUNTER=0
         counter = (
-            settings.WAGTAILADMIN_BASE_URL + reverse("audience:pixel")
+            Association.for_site(self.site_id).counter_url
             if getattr(settings, "RELAIS_COUNTER", False)
             else ""
         )

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,4 +15,7 @@ class FederationConfig(AppConfig):
             signal_handlers.on_site_saved,
             sender="wagtailcore.Site",
             dispatch_uid="relais-association-of-a-new-site",
+        )
+        post_migrate.connect(
+            signal_handlers.on_post_migrate, dispatch_uid="relais-associations-provisioned"
         )

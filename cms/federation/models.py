@@ -16,7 +16,8 @@ with its own domain, pages, settings, network accounts, sign-ups and statistics;
 - its **sectors of activity**, from the federation-wide list (:class:`Sector`), by which
   pooled items are offered;
 - its **groups**: administrators, editors and moderators; whoever is in one of them works on
-  this association's site, and on it only (:mod:`cms.federation.scope`).
+  this association's site, and on it only (:mod:`cms.federation.scope`), with rights on its
+  home page and its **collection** of images and documents only (:mod:`cms.federation.roles`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -129,6 +131,15 @@ class Association(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        verbose_name=_("collection"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Où vont ses images et ses documents ; ses groupes n'ont de droits que là."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:
@@ -180,6 +191,17 @@ class Association(models.Model):
         return f"{base}/{self.folder}" if self.folder else base
 
     @property
+    def counter_url(self) -> str:
+        """The address of its site's audience counter on the CMS (:mod:`cms.audience`):
+        ``/c/p.gif`` for the installation's first association (the address its pages always
+        loaded), ``/c/<slug>/p.gif`` for the others."""
+        if self.folder:
+            path = reverse("audience:association_pixel", kwargs={"slug": self.slug})
+        else:
+            path = reverse("audience:pixel")
+        return settings.WAGTAILADMIN_BASE_URL + path
+
+    @property
     def groups(self) -> list[Group]:
         return [g for g in (self.administrators, self.editors, self.moderators) if g]
 
@@ -208,6 +230,13 @@ class Association(models.Model):
                 "page of its association."
             )
         return cls.for_site(site)
+
+
+def default_site_id() -> int | None:
+    """The installation's default site (its first association): where the rows of an
+    association's own data go when nothing says which association they are of (the rows made
+    before the federation, in the migrations that give them a site)."""
+    return Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
 
 
 def unique_slug(name: str) -> str:

@@ -2,7 +2,9 @@
 status, and deletion of a person's data on request.
 
 Only users with the "view/change/delete sign-up" permissions see them (superusers by default):
-give them to the association's secretariat group, not to every editor.
+give them to the association's secretariat group, not to every editor. Each association sees
+its own sign-ups only (the listing, its filters and exports show the chosen site's; any other
+is not found), and a deletion on request deletes the chosen association's records only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -29,6 +32,8 @@ from wagtail.admin.widgets import HeaderButton
 from cms.audience.sources import network_label
 from cms.core.i18n import labelled
 from cms.core.spreadsheets import SafeSpreadsheetExportMixin
+from cms.federation.scope import chosen_site, sites_for
+from cms.federation.viewsets import SiteScopedViewSetMixin
 
 from . import erasure
 from .models import Signup
@@ -41,9 +46,9 @@ def answers_text(answers: object) -> str:
     return "" if answers is None else str(answers)
 
 
-def network_choices(request=None) -> list[tuple[str, str]]:
+def network_choices(signups: QuerySet[Signup]) -> list[tuple[str, str]]:
     keys = (
-        Signup.objects.exclude(last_network="")
+        signups.exclude(last_network="")
         .order_by("last_network")
         .values_list("last_network", flat=True)
         .distinct()
@@ -51,9 +56,9 @@ def network_choices(request=None) -> list[tuple[str, str]]:
     return [(k, network_label(k)) for k in keys]
 
 
-def class_year_choices(request=None) -> list[tuple[int, int]]:
+def class_year_choices(signups: QuerySet[Signup]) -> list[tuple[int, int]]:
     years = (
-        Signup.objects.exclude(class_year=None)
+        signups.exclude(class_year=None)
         .order_by("-class_year")
         .values_list("class_year", flat=True)
         .distinct()
@@ -62,14 +67,17 @@ def class_year_choices(request=None) -> list[tuple[int, int]]:
 
 
 class SignupFilterSet(WagtailFilterSet):
+    """The filters of the listing; the networks and class years offered are those of the
+    chosen association's sign-ups."""
+
     status = django_filters.ChoiceFilter(
         label=_("Statut"), choices=Signup.Status.choices, empty_label=_("Tous")
     )
     last_network = django_filters.ChoiceFilter(
-        label=_("Réseau d'origine"), choices=network_choices, empty_label=_("Tous")
+        label=_("Réseau d'origine"), choices=[], empty_label=_("Tous")
     )
     class_year = django_filters.ChoiceFilter(
-        label=_("Promotion"), choices=class_year_choices, empty_label=_("Toutes")
+        label=_("Promotion"), choices=[], empty_label=_("Toutes")
     )
     created_at = django_filters.DateFromToRangeFilter(
         label=_("Reçue entre"), widget=DateRangePickerWidget
@@ -78,6 +86,16 @@ class SignupFilterSet(WagtailFilterSet):
     class Meta:
         model = Signup
         fields = ["status", "last_network", "class_year", "created_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        signups = (
+            Signup.objects.filter(site=chosen_site(self.request))
+            if self.request is not None
+            else Signup.objects.none()
+        )
+        self.filters["last_network"].extra["choices"] = network_choices(signups)
+        self.filters["class_year"].extra["choices"] = class_year_choices(signups)
 
 
 class NetworkColumn(Column):
@@ -135,16 +153,25 @@ class ErasureView(WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": _("Suppression sur demande")},
         ]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "site": self.site,
+            "sites": sites_for(self.request.user),
+        }
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.site = chosen_site(request)
         return self.render_to_response(self.get_context_data(form=ErasureForm(), found=None))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.site = chosen_site(request)
         form = ErasureForm(request.POST)
         found = None
         if form.is_valid():
             email = form.cleaned_data["email"]
             if form.cleaned_data["confirm"]:
-                done = erasure.erase(email)
+                done = erasure.erase(email, self.site)
                 messages.success(
                     request,
                     ngettext(
@@ -155,12 +182,12 @@ class ErasureView(WagtailAdminTemplateMixin, TemplateView):
                     % {"count": done.total},
                 )
                 return redirect("members_signup:index")
-            found = erasure.find(email)
+            found = erasure.find(email, self.site)
             form = ErasureForm(initial={"email": email, "confirm": True})
         return self.render_to_response(self.get_context_data(form=form, found=found))
 
 
-class SignupViewSet(ModelViewSet):
+class SignupViewSet(SiteScopedViewSetMixin, ModelViewSet):
     model = Signup
     icon = "user"
     menu_label = _("Adhésions")

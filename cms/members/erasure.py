@@ -1,10 +1,13 @@
-"""Deleting a person's data on request (GDPR right to erasure), by e-mail address.
+"""Deleting a person's data on request (GDPR right to erasure), by e-mail address, in one
+association: the one the request was made to (each association is the controller of the data
+it received; another association the person also signed up with keeps its own).
 
-Removes every :class:`~cms.members.models.Signup` with that address, the Wagtail form
-submissions of sign-up pages that mention it (sign-ups recorded before the ``Signup`` model),
-and the rate-limit counter of that address. The site audience (:mod:`cms.audience`) holds
-aggregated counts only, with nothing tied to a person: there is nothing to delete there.
-What remains is one more unit in the month's anonymous :class:`ErasureTally`.
+Removes every :class:`~cms.members.models.Signup` of the association's site with that address,
+the Wagtail form submissions of its sign-up pages that mention it (sign-ups recorded before the
+``Signup`` model), and the rate-limit counter of that address. The site audience
+(:mod:`cms.audience`) holds aggregated counts only, with nothing tied to a person: there is
+nothing to delete there. What remains is one more unit in the association's anonymous
+:class:`ErasureTally` of the month.
 
 :func:`purge_expired` deletes, each night (a job of the worker's clock), the sign-ups older than
 ``RELAIS_SIGNUP_RETENTION_DAYS`` and the older form submissions of sign-up pages.
@@ -21,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
+from wagtail.models import Site
 
 from . import protection
 from .models import ErasureTally, Signup, SignUpPage
@@ -38,8 +42,10 @@ class Erasure:
         return self.signups + self.legacy_submissions
 
 
-def _legacy_submissions(email: str) -> list[int]:
-    pages = SignUpPage.objects.values_list("pk", flat=True)
+def _legacy_submissions(email: str, site: Site) -> list[int]:
+    pages = SignUpPage.objects.descendant_of(site.root_page, inclusive=True).values_list(
+        "pk", flat=True
+    )
     return [
         s.pk
         for s in FormSubmission.objects.filter(page_id__in=list(pages))
@@ -49,23 +55,25 @@ def _legacy_submissions(email: str) -> list[int]:
     ]
 
 
-def find(email: str) -> Erasure:
-    """What :func:`erase` would delete, without deleting it."""
+def find(email: str, site: Site) -> Erasure:
+    """What :func:`erase` would delete in ``site``'s association, without deleting it."""
     email = email.strip().lower()
     return Erasure(
-        Signup.objects.filter(email__iexact=email).count(), len(_legacy_submissions(email))
+        Signup.objects.filter(site=site, email__iexact=email).count(),
+        len(_legacy_submissions(email, site)),
     )
 
 
 @transaction.atomic
-def erase(email: str) -> Erasure:
+def erase(email: str, site: Site) -> Erasure:
+    """Delete what ``site``'s association holds of the person with ``email``."""
     email = email.strip().lower()
-    signups, _ = Signup.objects.filter(email__iexact=email).delete()
-    legacy, _ = FormSubmission.objects.filter(pk__in=_legacy_submissions(email)).delete()
+    signups, _ = Signup.objects.filter(site=site, email__iexact=email).delete()
+    legacy, _ = FormSubmission.objects.filter(pk__in=_legacy_submissions(email, site)).delete()
     protection.forget("email", email)
     month = timezone.localdate().replace(day=1)
-    ErasureTally.objects.get_or_create(month=month)
-    ErasureTally.objects.filter(month=month).update(
+    ErasureTally.objects.get_or_create(site=site, month=month)
+    ErasureTally.objects.filter(site=site, month=month).update(
         requests=F("requests") + 1, records=F("records") + signups + legacy
     )
     return Erasure(signups, legacy)

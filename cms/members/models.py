@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -24,12 +24,22 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from cms.federation.models import Association, default_site_id
 
 DEFAULT_CONSENT = _(
     "J'accepte que l'association conserve ces informations pour traiter ma demande et, si je "
     "l'ai demandé, m'envoyer ses nouvelles. Je peux demander à tout moment qu'elles soient "
     "supprimées."
 )
+
+
+def site_id_of(page: Page | None) -> int | None:
+    """The site of a sign-up page (the default site's when there is no page, or the page is
+    under no site): the association a sign-up belongs to."""
+    site = page.get_site() if page is not None else None
+    return site.pk if site is not None else default_site_id()
 
 
 class SignUpFormField(AbstractFormField):
@@ -100,10 +110,24 @@ class SignUpPage(AbstractEmailForm):
     ]
     parent_page_types = ["content.HomePage"]
     subpage_types: list[str] = []
-    max_count = 1
+    max_count_per_parent = 1  # one per association: under its home page
 
     class Meta:
         verbose_name = _("page d'adhésion")
+
+    def clean(self) -> None:
+        super().clean()
+        home = self.get_parent() if self.path else None
+        if home is not None and self.privacy_page_id:
+            if not self.privacy_page.path.startswith(home.path):
+                raise ValidationError(
+                    {
+                        "privacy_page": _(
+                            "Cette page est sur le site d'une autre association : choisissez la "
+                            "page « données personnelles » de ce site."
+                        )
+                    }
+                )
 
     # -- the public form ------------------------------------------------------------------------
 
@@ -111,8 +135,9 @@ class SignUpPage(AbstractEmailForm):
         return [line.strip() for line in self.schools.splitlines() if line.strip()]
 
     def privacy_url(self) -> str:
+        """The privacy page on the association's static site."""
         if self.privacy_page_id and self.privacy_page.live:
-            return f"{settings.RELAIS_SITE_URL}/{self.privacy_page.slug}/"
+            return f"{Association.for_page(self).public_url}/{self.privacy_page.slug}/"
         return ""
 
     def get_form_class(self):
@@ -139,12 +164,23 @@ class SignUpPage(AbstractEmailForm):
 
 
 class Signup(models.Model):
+    #: How a sign-up belongs to an association (:func:`cms.federation.scope.scoped_objects`).
+    site_path = "site"
+
     class Status(models.TextChoices):
         NEW = "new", _("nouvelle")
         IN_PROGRESS = "in_progress", _("en cours")
         DONE = "done", _("traitée")
         DECLINED = "declined", _("sans suite")
 
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        help_text=_("L'association qui l'a reçue : celle de la page d'adhésion."),
+    )
     page = models.ForeignKey(
         SignUpPage,
         verbose_name=_("page"),
@@ -206,6 +242,11 @@ class Signup(models.Model):
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.site_id is None:
+            self.site_id = site_id_of(self.page)
+        super().save(*args, **kwargs)
+
     def wishes(self) -> list[str]:
         return [
             str(label)
@@ -221,9 +262,15 @@ class Signup(models.Model):
 
 
 class ErasureTally(models.Model):
-    """Deletions of personal data made on request, counted per month — nothing else."""
+    """Deletions of personal data made on request, counted per association and month —
+    nothing else."""
 
-    month = models.DateField(_("mois"), unique=True)
+    site_path = "site"
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("mois"))
     requests = models.PositiveIntegerField(_("demandes de suppression"), default=0)
     records = models.PositiveIntegerField(_("enregistrements supprimés"), default=0)
 
@@ -231,6 +278,9 @@ class ErasureTally(models.Model):
         verbose_name = _("suppressions sur demande")
         verbose_name_plural = _("suppressions sur demande")
         ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "month"], name="members_one_tally_per_month")
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.requests}"

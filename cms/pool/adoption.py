@@ -38,7 +38,7 @@ class OfferError(Exception):
 
 def section_index(offer: Offer, original: ItemPage) -> SectionIndexPage:
     home = offer.association.site.root_page
-    index = SectionIndexPage.of_site(home, original.section_key)
+    index = SectionIndexPage.of(home, original.section_key)
     if index is None:
         raise OfferError(
             _(

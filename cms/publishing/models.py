@@ -31,6 +31,8 @@ def _site_id(site: SiteRef) -> int:
 class SiteState(models.Model):
     """The publishing counters of one association's site (one row per Wagtail site)."""
 
+    site_path = "site"
+
     site = models.OneToOneField(
         "wagtailcore.Site", on_delete=models.CASCADE, related_name="publishing_state"
     )
@@ -67,6 +69,8 @@ class ContentChange(models.Model):
     """A path of a site's content folder written or removed at ``version``, waiting for a
     build of that site."""
 
+    site_path = "site"
+
     site = models.ForeignKey(
         "wagtailcore.Site", on_delete=models.CASCADE, related_name="+", null=True
     )
@@ -89,6 +93,8 @@ class ContentChange(models.Model):
 
 class ExportRecord(models.Model):
     """Where a page's content file lives, and when its current version went live."""
+
+    site_path = "site"
 
     page_id = models.PositiveIntegerField(_("page"), unique=True)
     site = models.ForeignKey(
@@ -134,6 +140,8 @@ class ExportRecord(models.Model):
 
 
 class BuildRecord(models.Model):
+    site_path = "site"
+
     class Status(models.TextChoices):
         RUNNING = "running", _("en cours")
         SUCCEEDED = "succeeded", _("réussie")

@@ -38,6 +38,9 @@ def network_label(name: str) -> str:
 class SocialAccount(models.Model):
     """An account of the association on one network, posted to on every first publish."""
 
+    #: How an account belongs to an association (:func:`cms.federation.scope.scoped_objects`).
+    site_path = "site"
+
     class Status(models.TextChoices):
         OK = "ok", _("connecté")
         EXPIRING = "expiring", _("expire bientôt")
@@ -209,6 +212,9 @@ class Delivery(models.Model):
     :class:`syndication.ledger.LedgerEntry`; ``item_key`` is ``<section>/<slug>`` for the first
     post and ``<section>/<slug>#<round>`` for each "post again".
     """
+
+    #: A post belongs to the association of its account.
+    site_path = "account__site"
 
     class State(models.TextChoices):
         PENDING = LedgerState.PENDING.value, _("en attente")

@@ -8,6 +8,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
+from cms.federation.scope import managed_sites_for
+
 from .models import SocialAccount
 from .views import accounts, connect, ledger, preview
 
@@ -50,7 +52,10 @@ def register_admin_urls():
 
 class AccountsMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("social.change_socialaccount")
+        return (
+            request.user.has_perm("social.change_socialaccount")
+            and managed_sites_for(request.user).exists()
+        )
 
 
 @hooks.register("register_settings_menu_item")
@@ -121,7 +126,8 @@ def add_reconnect_panel(request, panels):
     if not request.user.has_perm("social.change_socialaccount"):
         return
     waiting = []
-    for account in SocialAccount.objects.filter(active=True).exclude(credentials=""):
+    mine = SocialAccount.objects.filter(site__in=managed_sites_for(request.user))
+    for account in mine.filter(active=True).exclude(credentials=""):
         if account.current_status() != SocialAccount.Status.OK:
             waiting.append(account)
     if waiting:

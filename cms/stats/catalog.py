@@ -1,4 +1,4 @@
-"""The items the statistics know: every item exported to the site, by ``<section>/<slug>`` —
+"""The items the statistics know: every item exported to a site, by ``<section>/<slug>`` —
 the key the ledger, the site's paths (``/<section>/<slug>/``) and the sign-ups' attribution
 share — with its title, its page and its contributors."""
 
@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from wagtail.models import Site
 
 from cms.content.models import ItemPage
 from cms.publishing.models import ExportRecord
@@ -24,10 +26,12 @@ class ItemInfo:
         return self.key.split("/", 1)[0]
 
 
-def catalog() -> dict[str, ItemInfo]:
-    records = {
-        r.path.removesuffix(".md"): r for r in ExportRecord.objects.only("page_id", "path", "title")
-    }
+def catalog(site: Site | None = None) -> dict[str, ItemInfo]:
+    """The items of ``site`` (every site's, when ``None``: two sites' items may share a key)."""
+    exported = ExportRecord.objects.only("page_id", "path", "title")
+    if site is not None:
+        exported = exported.filter(site=site)
+    records = {r.path.removesuffix(".md"): r for r in exported}
     records = {k: r for k, r in records.items() if k.split("/", 1)[0] in SECTIONS}
     names: dict[int, list[str]] = defaultdict(list)
     through = (

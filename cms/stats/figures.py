@@ -1,6 +1,7 @@
-"""The numbers of the Statistics area, computed from the stored data for a period, a section
-and a network: posts (the ledger), what the networks counted (the metric samples), visits (the
-audience counter, by ``utm_source``) and sign-ups (their last-touch attribution).
+"""The numbers of the Statistics area, computed from the stored data of one association (its
+site) for a period, a section and a network: posts (the ledger, its accounts'), what the
+networks counted (the metric samples), visits (its site's audience counter, by ``utm_source``)
+and sign-ups (its own, by their last-touch attribution).
 
 Every figure shown, charted or exported comes from a :class:`Figures`: the views, the CSV and
 the monthly report never compute numbers of their own, so they always agree.
@@ -24,6 +25,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Sum
 from django.utils import timezone
+from wagtail.models import Site
 
 from cms.audience.models import PageViewCount
 from cms.core.sections import section_label
@@ -46,6 +48,9 @@ class Filters:
     end: dt.date  # included
     section: str = ""
     network: str = ""
+    #: The association whose figures these are (its site); ``None``: every association's
+    #: (for code that adds them up; the admin always names one).
+    site: Site | None = None
 
     @property
     def since(self) -> dt.datetime:
@@ -69,6 +74,7 @@ class Filters:
             "end": self.end.isoformat(),
             "section": self.section,
             "network": self.network,
+            "site": str(self.site.pk) if self.site else "",
             **extra,
         }
         return urlencode({k: v for k, v in params.items() if v})
@@ -138,6 +144,8 @@ class Figures:
         #: "day", "week" or "month" for the timelines; empty: chosen by the period's length.
         self.granularity = granularity
         deliveries = Delivery.objects.filter(state=State.SENT).exclude(remote_id="")
+        if f.site is not None:
+            deliveries = deliveries.filter(account__site=f.site)
         if f.network:
             deliveries = deliveries.filter(network=f.network)
         if f.section:
@@ -181,6 +189,8 @@ class Figures:
     def _visits(self) -> list[tuple[dt.date, str, str, int]]:
         f = self.filters
         rows = PageViewCount.objects.filter(day__gte=f.start, day__lte=f.end)
+        if f.site is not None:
+            rows = rows.filter(site=f.site)
         if f.section:
             rows = rows.filter(path__startswith=f"/{f.section}/")
         if f.network:
@@ -195,6 +205,8 @@ class Figures:
     def _signups(self) -> list[tuple[dt.date, str, str]]:
         f = self.filters
         rows = Signup.objects.filter(created_at__gte=f.since, created_at__lt=f.until)
+        if f.site is not None:
+            rows = rows.filter(site=f.site)
         if f.section:
             rows = rows.filter(last_item__startswith=f"{f.section}/")
         if f.network:
@@ -257,7 +269,7 @@ class Figures:
         first."""
         from .catalog import catalog
 
-        known = catalog()
+        known = catalog(self.filters.site)
         rows: dict[str, Row] = {}
 
         def row(key: str) -> Row:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
 
 from cms.core.sections import section_choices
 from cms.social.models import NETWORK_CHOICES
@@ -65,8 +66,9 @@ class StatsFilterForm(forms.Form):
                 raise forms.ValidationError(_("Choisissez une période de trois ans au plus."))
         return data
 
-    def filters(self, today: dt.date) -> Filters:
-        """The filters asked for (the last 90 days by default, or when the form is invalid)."""
+    def filters(self, today: dt.date, site: Site | None = None) -> Filters:
+        """The filters asked for (the last 90 days by default, or when the form is invalid),
+        on ``site``'s figures."""
         data = self.cleaned_data if self.is_valid() else {}
         start, end = data.get("start"), data.get("end")
         period = data.get("period") or "90"
@@ -83,4 +85,5 @@ class StatsFilterForm(forms.Form):
             end=end,
             section=data.get("section") or "",
             network=data.get("network") or "",
+            site=site,
         )

@@ -70,7 +70,10 @@ class ItemNumbers:
 
 
 def item_numbers(page: Any) -> ItemNumbers:
+    """The numbers of ``page``: its posts, and the visits and sign-ups of its association's site
+    (another association may have an item at the same address)."""
     key = f"{page.section_key}/{page.slug}"
+    site = page.get_site()
     deliveries = list(
         Delivery.objects.filter(page_id=page.pk, state=State.SENT)
         .exclude(remote_id="")
@@ -94,13 +97,14 @@ def item_numbers(page: Any) -> ItemNumbers:
             seen.add(metric)
         posts.append(numbers)
     visits = dict(
-        PageViewCount.objects.filter(path=page.static_path)
+        PageViewCount.objects.filter(site=site, path=page.static_path)
         .values_list("network")
         .annotate(views=Sum("views"))
         .order_by()
     )
     signups: dict[str, int] = defaultdict(int)
-    for network in Signup.objects.filter(last_item=key).values_list("last_network", flat=True):
+    mine = Signup.objects.filter(site=site, last_item=key)
+    for network in mine.values_list("last_network", flat=True):
         signups[network] += 1
     return ItemNumbers(
         key=key,

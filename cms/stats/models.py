@@ -22,6 +22,8 @@ from .labels import METRIC_CHOICES, UNAVAILABLE_CHOICES
 
 
 class TrackedPost(models.Model):
+    site_path = "delivery__account__site"
+
     delivery = models.OneToOneField(
         "social.Delivery",
         verbose_name=_("publication"),
@@ -54,6 +56,8 @@ class TrackedPost(models.Model):
 
 
 class MetricSample(models.Model):
+    site_path = "delivery__account__site"
+
     delivery = models.ForeignKey(
         "social.Delivery",
         verbose_name=_("publication"),

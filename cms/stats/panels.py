@@ -22,7 +22,8 @@ class ItemStatsPanel(Panel):
             context = super().get_context_data(parent_context)
             page = self.instance
             context["numbers"] = item_numbers(page) if page.pk and page.slug else None
-            context["stats_url"] = reverse("stats_index")
+            site = page.get_site() if page.pk else None
+            context["stats_url"] = reverse("stats_index") + (f"?site={site.pk}" if site else "")
             user = getattr(self.request, "user", None)
             context["can_view_stats"] = bool(user and user.has_perm("stats.view_statistics"))
             return context

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from wagtail.models import Site
 
+from cms.core.models import AssociationSettings
+from cms.federation.scope import chosen_site, sites_for
 from relais.french import interpolate
 
 from .figures import Figures, Filters, Row
@@ -85,14 +86,16 @@ def key_figures(figures: Figures, before: Figures, total: Row, previous: Row) ->
 
 
 def monthly(request: HttpRequest) -> HttpResponse:
+    """The report of the chosen association (one of the user's)."""
     check_permission(request)
+    site = chosen_site(request)
     today = timezone.localdate()
     first, error = month_asked(request.GET.get("month"), today)
     start, end = month_bounds(first)
     end = min(end, today) if start <= today else end
-    figures = Figures(Filters(start=start, end=end), granularity="week")
+    figures = Figures(Filters(start=start, end=end, site=site), granularity="week")
     previous_start, previous_end = month_bounds(start - dt.timedelta(days=1))
-    before = Figures(Filters(start=previous_start, end=previous_end))
+    before = Figures(Filters(start=previous_start, end=previous_end, site=site))
     context = overview(figures, top=5)
     previous = before.total(before.by_network())
     total = context["total"]
@@ -103,19 +106,12 @@ def monthly(request: HttpRequest) -> HttpResponse:
         previous_month=previous_start,
         next_month=(first + dt.timedelta(days=32)).replace(day=1),
         can_go_next=(first + dt.timedelta(days=32)).replace(day=1) <= today,
-        association=_association_name(request),
+        association=AssociationSettings.for_site(site).name or site.site_name or "Relais",
+        site=site,
+        sites=sites_for(request.user),
         generated_at=timezone.now(),
         key_figures=key_figures(figures, before, total, previous),
         thanks=[c for c in context["contributors"] if c.posts or c.visits or c.signups][:12],
         timeline_charts=[c for c in context["timelines"] if c.key in ("engagement", "visits")],
     )
     return TemplateResponse(request, "stats/report.html", context)
-
-
-def _association_name(request: HttpRequest) -> str:
-    from cms.core.models import AssociationSettings
-
-    site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return "Relais"
-    return AssociationSettings.for_site(site).name or site.site_name or "Relais"

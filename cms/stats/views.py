@@ -1,6 +1,7 @@
 """Statistiques in the admin: the overview (funnel, timelines, top items), the contributors, the
-CSV exports of the numbers shown. Everything is filtered by period, section and network, and
-visible to users with the "view statistics" permission."""
+CSV exports of the numbers shown. Everything is one association's (the chosen site's, with the
+site switcher for who works on several), filtered by period, section and network, and visible
+to users with the "view statistics" permission."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.core.i18n import not_known
 from cms.core.spreadsheets import cell as spreadsheet_cell
+from cms.federation.scope import chosen_site, sites_for
 
 from .figures import Figures, Row
 from .forms import StatsFilterForm
@@ -43,8 +45,10 @@ def check_permission(request: HttpRequest) -> None:
 
 
 def figures_for(request: HttpRequest) -> tuple[StatsFilterForm, Figures]:
+    """The filter form and the figures of the chosen site (one of the user's)."""
+    site = chosen_site(request)
     form = StatsFilterForm(request.GET or None)
-    return form, Figures(form.filters(timezone.localdate()))
+    return form, Figures(form.filters(timezone.localdate(), site))
 
 
 class StatsView(WagtailAdminTemplateMixin, TemplateView):
@@ -61,7 +65,12 @@ class StatsView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form, figures = figures_for(self.request)
-        context.update(overview(figures), form=form)
+        context.update(
+            overview(figures),
+            form=form,
+            site=figures.filters.site,
+            sites=sites_for(self.request.user),
+        )
         return context
 
 

@@ -1,10 +1,15 @@
 """Who and what items are about: class years (promotions), groups, contributors.
 
-They are snippets: editors manage them once and pick them on each item.
+They are snippets: editors manage them once and pick them on each item. Each association has
+its own (:class:`SiteTerm`): its class years, groups and contributors belong to its site, are
+unique within it, and are offered on its items only.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
@@ -12,13 +17,54 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from cms.federation.models import default_site_id
 
-class ClassYear(index.Indexed, models.Model):
+
+class SiteTerm(models.Model):
+    """A term of one association: ``site`` is its association's site (the installation's
+    default site when none is given, as for the terms made before the federation), and
+    ``unique_per_site`` the fields two terms of a site cannot share."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        default=default_site_id,
+        editable=False,
+    )
+
+    unique_per_site: ClassVar[tuple[str, ...]] = ()
+    #: How a term belongs to an association (:func:`cms.federation.scope.scoped_objects`).
+    site_path: ClassVar[str] = "site"
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        """A term may not take a value another term of its site has (a message per field,
+        instead of the database refusing the row)."""
+        super().clean()
+        errors = {}
+        for name in self.unique_per_site:
+            value = getattr(self, name)
+            if value in (None, ""):
+                continue
+            twins = type(self).objects.filter(site_id=self.site_id, **{name: value})
+            if twins.exclude(pk=self.pk).exists():
+                errors[name] = _(
+                    "« %(value)s » est déjà pris dans cette association (%(field)s) : "
+                    "ouvrez la fiche qui l'a pour la modifier, ou choisissez une autre valeur."
+                ) % {"value": value, "field": self._meta.get_field(name).verbose_name}
+        if errors:
+            raise ValidationError(errors)
+
+
+class ClassYear(index.Indexed, SiteTerm):
     """A promotion: the engineers who graduated the same year."""
 
     year = models.PositiveSmallIntegerField(
         _("année"),
-        unique=True,
         validators=[MinValueValidator(1794), MaxValueValidator(2100)],
         help_text=_("Année de sortie de la promotion, par exemple 2012."),
     )
@@ -30,12 +76,20 @@ class ClassYear(index.Indexed, models.Model):
     )
 
     panels = [FieldPanel("year"), FieldPanel("name")]
-    search_fields = [index.SearchField("name"), index.FilterField("year")]
+    search_fields = [
+        index.SearchField("name"),
+        index.FilterField("year"),
+        index.FilterField("site"),
+    ]
+    unique_per_site = ("year",)
 
     class Meta:
         ordering = ["-year"]
         verbose_name = _("promotion")
         verbose_name_plural = _("promotions")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "year"], name="taxonomy_class_year_per_site")
+        ]
 
     def __str__(self) -> str:
         return str(self.year)
@@ -45,7 +99,7 @@ class ClassYear(index.Indexed, models.Model):
         return f"{self.year} — {self.name}" if self.name else str(self.year)
 
 
-class Group(index.Indexed, models.Model):
+class Group(index.Indexed, SiteTerm):
     """A regional group, a club or a professional group of the association."""
 
     class Kind(models.TextChoices):
@@ -54,18 +108,27 @@ class Group(index.Indexed, models.Model):
         PROFESSIONAL = "professional", _("Groupe professionnel")
         CLUB = "club", _("Club")
 
-    name = models.CharField(_("nom"), max_length=120, unique=True)
-    slug = models.SlugField(_("identifiant"), max_length=120, unique=True, blank=True)
+    name = models.CharField(_("nom"), max_length=120)
+    slug = models.SlugField(_("identifiant"), max_length=120, blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.REGIONAL)
     description = models.TextField(_("description"), blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("kind"), FieldPanel("description")]
-    search_fields = [index.SearchField("name"), index.SearchField("description")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("description"),
+        index.FilterField("site"),
+    ]
+    unique_per_site = ("name", "slug")
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("groupe")
         verbose_name_plural = _("groupes")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="taxonomy_group_name_per_site"),
+            models.UniqueConstraint(fields=["site", "slug"], name="taxonomy_group_slug_per_site"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -75,8 +138,13 @@ class Group(index.Indexed, models.Model):
             self.slug = slugify(self.name)[:120]
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        if not self.slug and self.name:
+            self.slug = slugify(self.name)[:120]
+        super().clean()
 
-class Contributor(index.Indexed, models.Model):
+
+class Contributor(index.Indexed, SiteTerm):
     """Someone credited on items: alumni who write, photograph, interview, relay news."""
 
     name = models.CharField(_("nom"), max_length=120)
@@ -101,7 +169,11 @@ class Contributor(index.Indexed, models.Model):
     )
 
     panels = [FieldPanel("name"), FieldPanel("class_year"), FieldPanel("role"), FieldPanel("email")]
-    search_fields = [index.SearchField("name"), index.SearchField("role")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("role"),
+        index.FilterField("site"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -110,3 +182,10 @@ class Contributor(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.class_year_id and self.class_year.site_id != self.site_id:
+            raise ValidationError(
+                {"class_year": _("Choisissez une promotion de l'association du contributeur.")}
+            )

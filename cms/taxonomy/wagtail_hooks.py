@@ -2,24 +2,25 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms.federation.viewsets import SiteScopedViewSetMixin
+
 from .models import ClassYear, Contributor, Group
 
 
-class ClassYearViewSet(SnippetViewSet):
+class ClassYearViewSet(SiteScopedViewSetMixin, SnippetViewSet):
     model = ClassYear
     icon = "group"
     list_display = ["year", "name"]
-    search_fields = ["name"]
 
 
-class GroupViewSet(SnippetViewSet):
+class GroupViewSet(SiteScopedViewSetMixin, SnippetViewSet):
     model = Group
     icon = "site"
     list_display = ["name", "kind"]
     list_filter = ["kind"]
 
 
-class ContributorViewSet(SnippetViewSet):
+class ContributorViewSet(SiteScopedViewSetMixin, SnippetViewSet):
     model = Contributor
     icon = "user"
     list_display = ["name", "class_year", "role"]

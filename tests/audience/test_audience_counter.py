@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
+from wagtail.models import Site
 
 from cms.audience import models as audience_models
 from cms.audience.counting import Hit, record
@@ -178,7 +179,7 @@ def test_distinct_values_per_day_are_capped(db, built_site, client, settings):
     assert PageViewCount.objects.count() == 7
     # the cap is per day: tomorrow starts afresh
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    record(Hit(path="/", source="src29", campaign="camp29"), tomorrow)
+    record(Hit(path="/", source="src29", campaign="camp29"), tomorrow, site=Site.objects.get())
     assert PageViewCount.objects.filter(day=tomorrow, source="src29").exists()
 
 
@@ -211,6 +212,7 @@ def test_nothing_about_the_reader_is_stored(db, built_site, client):
     field_names = {f.name for f in PageViewCount._meta.get_fields()}
     assert field_names == {
         "id",
+        "site",  # whose site was read: an association, not a reader
         "day",
         "path",
         "network",

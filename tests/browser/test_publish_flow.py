@@ -67,7 +67,7 @@ def test_write_preview_publish_and_find_on_the_static_site(live_site, page):
     page.get_by_role("button", name="S'identifier").click()
     page.wait_for_url(f"{admin}/admin/")
 
-    index = SectionIndexPage.objects.get(section="actualites")
+    index = SectionIndexPage.of(Site.objects.get(is_default_site=True), "actualites")
     page.goto(f"{admin}/admin/pages/add/content/alumninewspage/{index.pk}/")
     # Wagtail's unsaved-changes controller takes its reference copy of the form 2 s after the
     # page loads; autosave only starts once the form differs from that copy. Typing before the

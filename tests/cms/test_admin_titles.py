@@ -98,6 +98,10 @@ def url_for(route: str, name: str, objects: dict[str, Any]) -> str:
             return "content"
         if parameter == "model_name":
             return "alumninewspage"
+        if parameter == "app_name":  # a tag model's (the tag suggestions)
+            return "taggit"
+        if parameter == "action":  # a bulk action's
+            return "delete"
         if parameter == "pk":
             if name.startswith("members_signup"):
                 return str(objects["signup"].pk)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.contrib.forms.models import FormSubmission
+from wagtail.models import Site
 
 from cms.audience.models import PageViewCount
 from cms.members.models import ErasureTally, Signup
@@ -174,7 +175,7 @@ def test_erasure_before_the_worker_runs_means_no_mail(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(signup_site["url"], form_data(client, signup_site["url"]))
-    erasure.erase("lea.martin@example.org")
+    erasure.erase("lea.martin@example.org", Site.objects.get())
     results = [r.task.call(*r.args) for r in relais_tasks.results]
     assert results == [False, False] and mail.outbox == []
 

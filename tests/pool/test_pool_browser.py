@@ -103,7 +103,7 @@ def test_the_federation_shares_a_adopts_b_declines(pool_sites, page, fakes):
 
     # -- the federation writes and publishes an item, then shares it with every association
     log_in(page, admin, "federation")
-    index = SectionIndexPage.of_site(fed.site.root_page, "actualites")
+    index = SectionIndexPage.of(fed.site.root_page, "actualites")
     page.goto(f"{admin}/admin/pages/add/content/alumninewspage/{index.pk}/")
     # wait for Wagtail's reference copy of the form before typing (see test_publish_flow.py)
     page.wait_for_function(

@@ -28,9 +28,9 @@ def test_each_site_has_its_own_section_indexes(site_tree, admin_user, client):
     other = Page.get_first_root_node().add_child(instance=HomePage(title="Nantes", slug="nantes"))
     Site.objects.create(hostname="nantes.localhost", root_page=other, site_name="Nantes")
     assert add_index(client, other, slug="actualites").status_code == 302
-    index = SectionIndexPage.of_site(other, "actualites")
+    index = SectionIndexPage.of(other, "actualites")
     assert index is not None and index.get_parent().pk == other.pk
-    assert SectionIndexPage.of_site(site_tree["home"], "actualites").pk != index.pk
+    assert SectionIndexPage.of(site_tree["home"], "actualites").pk != index.pk
 
 
 def test_the_content_file_names_the_original_as_canonical(site_tree):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.models import Site
 
+from cms.federation.models import Association
+from cms.federation.scope import chosen_site, managed_sites_for
 from syndication.errors import DeliveryError, ReconnectNeeded
 from syndication.networks import registry
 
@@ -44,10 +47,18 @@ REQUIREMENTS = {
 }
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def managed_account(request: HttpRequest, pk: int) -> SocialAccount:
+    """The account ``pk`` of an association the user administers; another's is not found."""
     check_permission(request)
-    sites = list(Site.objects.order_by("-is_default_site", "site_name", "hostname"))
-    accounts = list(SocialAccount.objects.select_related("site", "owner"))
+    return get_object_or_404(SocialAccount, pk=pk, site__in=managed_sites_for(request.user))
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The accounts of the chosen site, among those the user administers."""
+    check_permission(request)
+    managed = managed_sites_for(request.user)
+    site = chosen_site(request, among=managed)
+    accounts = list(SocialAccount.objects.filter(site=site).select_related("site", "owner"))
     for account in accounts:
         account.refresh_status()
     networks = []
@@ -65,7 +76,9 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "social/accounts.html",
         {
-            "sites": [(site, [a for a in accounts if a.site_id == site.pk]) for site in sites],
+            "site": site,
+            "sites": managed,
+            "site_accounts": accounts,
             "networks": networks,
         },
     )
@@ -78,12 +91,22 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+        self.fields["owner"].queryset = people_of(self.instance.site)
+
+
+def people_of(site: Site) -> Any:
+    """Who may be an account's owner: the active users who work on its association (an
+    installation with a single association: every active user)."""
+    users = get_user_model().objects.filter(is_active=True)
+    association = Association.for_site(site)
+    if Association.objects.count() <= 1:
+        return users
+    groups = [g.pk for g in association.groups]
+    return users.filter(Q(is_superuser=True) | Q(groups__in=groups)).distinct()
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    check_permission(request)
-    account = get_object_or_404(SocialAccount, pk=pk)
+    account = managed_account(request, pk)
     form = AccountForm(request.POST or None, instance=account)
     was_active = account.active
     if request.method == "POST" and form.is_valid():
@@ -105,8 +128,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the network who the stored credentials post as."""
-    check_permission(request)
-    account = get_object_or_404(SocialAccount, pk=pk)
+    account = managed_account(request, pk)
     try:
         info = account.client().verify_credentials()
     except (ReconnectNeeded, CredentialsUnreadable):
@@ -133,8 +155,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     """Forget the credentials and stop posting; the ledger of past posts stays."""
-    check_permission(request)
-    account = get_object_or_404(SocialAccount, pk=pk)
+    account = managed_account(request, pk)
     account.credentials = ""
     account.active = False
     account.save(update_fields=["credentials", "active", "updated_at"])

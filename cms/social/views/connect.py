@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.models import Site
 
+from cms.federation.scope import can_manage, chosen_site, managed_sites_for
 from syndication.networks import registry
 
 from .. import conf, crypto
@@ -37,8 +38,12 @@ CHOICE_KEY = "social_candidates"
 PERMISSION = "social.change_socialaccount"
 
 
-def check_permission(request: HttpRequest) -> None:
+def check_permission(request: HttpRequest, site: Site | None = None) -> None:
+    """Accounts are managed by whoever has the permission and administers the association
+    (of ``site``, when the view is about one): :func:`cms.federation.scope.can_manage`."""
     if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    if site is not None and not can_manage(request.user, site):
         raise PermissionDenied
 
 
@@ -48,21 +53,17 @@ def callback_url(network: str) -> str:
 
 
 def site_for(request: HttpRequest) -> Site:
-    site_id = request.GET.get("site") or request.POST.get("site")
-    if site_id:
-        return get_object_or_404(Site, pk=site_id)
-    site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        raise Http404(_("Aucun site n'est configuré."))
-    return site
+    """The site an account is connected for: ``?site=`` among those the user manages (else
+    the one chosen last, else their first); any other is refused."""
+    return chosen_site(request, among=managed_sites_for(request.user))
 
 
-def _account(request: HttpRequest, network: str) -> SocialAccount | None:
-    """The account being reconnected (``?account=``), if any."""
+def _account(request: HttpRequest, network: str, site: Site) -> SocialAccount | None:
+    """The account of ``site`` being reconnected (``?account=``), if any."""
     pk = request.GET.get("account") or request.POST.get("account")
     if not pk:
         return None
-    return get_object_or_404(SocialAccount, pk=pk, network=network)
+    return get_object_or_404(SocialAccount, pk=pk, network=network, site=site)
 
 
 def _back(request: HttpRequest, message: str) -> HttpResponse:
@@ -112,6 +113,7 @@ def _finish(
             % {"label": label},
         )
     site = get_object_or_404(Site, pk=site_id)
+    check_permission(request, site)
     if len(candidates) > 1 and account_id is None:
         request.session[CHOICE_KEY] = {
             "network": network,
@@ -119,7 +121,7 @@ def _finish(
             "candidates": crypto.encrypt({"list": [c.to_session() for c in candidates]}),
         }
         return redirect("social_connect_choose", network=network)
-    account = SocialAccount.objects.filter(pk=account_id).first() if account_id else None
+    account = SocialAccount.objects.filter(pk=account_id, site=site).first() if account_id else None
     if account is not None:
         candidate = next((c for c in candidates if c.is_account(account.remote_id)), None)
         if candidate is None:
@@ -189,7 +191,7 @@ def start(request: HttpRequest, network: str) -> HttpResponse:
     if network not in registry:
         raise Http404
     site = site_for(request)
-    account = _account(request, network)
+    account = _account(request, network, site)
     if network == "bluesky":
         return _bluesky(request, site, account)
     if network == "mastodon":

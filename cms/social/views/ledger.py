@@ -1,5 +1,6 @@
-"""The ledger in the admin: every post (Rapports → Publications sur les réseaux, filtered by
-state and network), the posts of one item (with "Publier à nouveau"), and Retry."""
+"""The ledger in the admin: every post of the chosen association's accounts (Rapports →
+Publications sur les réseaux, filtered by state and network), the posts of one item (with
+"Publier à nouveau"), and Retry (of a post of the user's associations only)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
 from cms.core.spreadsheets import SafeSpreadsheetExportMixin
+from cms.federation.scope import chosen_site, scoped_objects
+from cms.federation.viewsets import SiteSwitcherMixin
 from syndication.ledger import State
 
 from .. import conf
@@ -55,7 +58,7 @@ class DeliveryFilterSet(WagtailFilterSet):
         fields = ["state", "network"]
 
 
-class DeliveryReportView(SafeSpreadsheetExportMixin, ReportView):
+class DeliveryReportView(SiteSwitcherMixin, SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Publications sur les réseaux")
     header_icon = "globe"
     results_template_name = "social/deliveries_results.html"
@@ -66,7 +69,12 @@ class DeliveryReportView(SafeSpreadsheetExportMixin, ReportView):
     list_export = ["item_key", "account", "state", "updated_at", "remote_url", "reason"]
 
     def get_queryset(self):
-        return Delivery.objects.select_related("account", "page").order_by("-created_at", "-pk")
+        self.site = chosen_site(self.request)
+        return (
+            Delivery.objects.filter(account__site=self.site)
+            .select_related("account", "page")
+            .order_by("-created_at", "-pk")
+        )
 
 
 def page_deliveries(request: HttpRequest, page_id: int) -> HttpResponse:
@@ -98,7 +106,8 @@ def page_deliveries(request: HttpRequest, page_id: int) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Try a failed delivery again, or look now for an uncertain one (never posts twice)."""
-    delivery = get_object_or_404(Delivery.objects.select_related("account", "page"), pk=pk)
+    mine = scoped_objects(Delivery, request.user).select_related("account", "page")
+    delivery = get_object_or_404(mine, pk=pk)
     page = delivery.page.specific if delivery.page_id else None
     if not can_post(request.user, page):
         raise PermissionDenied

@@ -96,9 +96,9 @@ def move_visits(path: str, utm: dict[str, str], day: dt.date) -> None:
         row = PageViewCount.objects.filter(day=today, **key).first()
         if row is None:
             return
-        target = PageViewCount.objects.filter(day=day, **key)
+        target = PageViewCount.objects.filter(site=row.site_id, day=day, **key)
         if not target.update(views=F("views") + row.views):
-            PageViewCount.objects.create(day=day, views=row.views, **key)
+            PageViewCount.objects.create(site_id=row.site_id, day=day, views=row.views, **key)
         row.delete()
 
 

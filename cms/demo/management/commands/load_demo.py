@@ -85,6 +85,7 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
         with transaction.atomic(), suspended():
             home = self.site_tree()
+            self.site = Site.objects.get(root_page=home)
             self.users()
             self.taxonomy()
             self.images: dict[str, Any] = {}
@@ -151,10 +152,11 @@ class Command(BaseCommand):
     def taxonomy(self) -> None:
         for spec in self.data.get("class_years", []):
             ClassYear.objects.get_or_create(
-                year=spec["year"], defaults={"name": spec.get("name") or ""}
+                site=self.site, year=spec["year"], defaults={"name": spec.get("name") or ""}
             )
         for spec in self.data.get("groups", []):
             Group.objects.get_or_create(
+                site=self.site,
                 name=spec["name"],
                 defaults={
                     "kind": spec.get("kind", "regional"),
@@ -162,15 +164,21 @@ class Command(BaseCommand):
                 },
             )
         for spec in self.data.get("contributors", []):
-            year = ClassYear.objects.filter(year=spec.get("class_year")).first()
+            year = self.terms(ClassYear).filter(year=spec.get("class_year")).first()
             Contributor.objects.get_or_create(
-                name=spec["name"], defaults={"class_year": year, "role": spec.get("role", "")}
+                site=self.site,
+                name=spec["name"],
+                defaults={"class_year": year, "role": spec.get("role", "")},
             )
+
+    def terms(self, model: type[Any]) -> Any:
+        """The class years, groups or contributors of the demo association."""
+        return model.objects.filter(site=self.site)
 
     def section_indexes(self, home: HomePage) -> dict[str, SectionIndexPage]:
         indexes = {}
         for key, section in sections.SECTIONS.items():
-            index = SectionIndexPage.of_site(home, key)
+            index = SectionIndexPage.of(home, key)
             if index is None:
                 index = home.add_child(
                     instance=SectionIndexPage(
@@ -183,8 +191,8 @@ class Command(BaseCommand):
 
     def signup_page(self, home: HomePage) -> SignUpPage:
         spec = self.data["signup_page"]
-        privacy = InfoPage.objects.filter(slug=spec.get("privacy_page", "")).first()
-        page = SignUpPage.objects.first()
+        privacy = InfoPage.objects.child_of(home).filter(slug=spec.get("privacy_page", "")).first()
+        page = SignUpPage.objects.child_of(home).first()
         if page:
             if privacy and not page.privacy_page_id:
                 page.privacy_page = privacy
@@ -209,7 +217,7 @@ class Command(BaseCommand):
 
     def info_pages(self, home: HomePage) -> None:
         for spec in self.data.get("info_pages", []):
-            if InfoPage.objects.filter(slug=spec["slug"]).exists():
+            if InfoPage.objects.child_of(home).filter(slug=spec["slug"]).exists():
                 continue
             page = InfoPage(
                 title=spec["title"], slug=spec["slug"], body=self.stream(spec.get("body", []))
@@ -287,7 +295,7 @@ class Command(BaseCommand):
         for spec in specs:
             section = TYPE_TO_SECTION[spec["type"]]
             model = ITEM_MODELS[section]
-            if model.objects.filter(slug=spec["slug"]).exists():
+            if model.objects.child_of(indexes[section]).filter(slug=spec["slug"]).exists():
                 continue
             page = model(
                 title=spec["title"],
@@ -302,9 +310,9 @@ class Command(BaseCommand):
             if spec.get("career"):
                 career = spec["career"]
                 page.alumnus_name = career["alumnus_name"]
-                page.alumnus_class_year = ClassYear.objects.filter(
-                    year=career.get("alumnus_class_year")
-                ).first()
+                page.alumnus_class_year = (
+                    self.terms(ClassYear).filter(year=career.get("alumnus_class_year")).first()
+                )
                 for field in ("position", "organisation", "sector"):
                     setattr(page, field, career.get(field, ""))
             if spec.get("event"):
@@ -312,18 +320,20 @@ class Command(BaseCommand):
                 page.start = relative_datetime(event["start"], self.today)
                 page.end = relative_datetime(event["end"], self.today) if event.get("end") else None
                 page.location = event.get("location", "")
-                page.organiser_class_year = ClassYear.objects.filter(
-                    year=event.get("organiser_class_year")
-                ).first()
-                page.organiser_group = Group.objects.filter(
-                    name=event.get("organiser_group")
-                ).first()
+                page.organiser_class_year = (
+                    self.terms(ClassYear).filter(year=event.get("organiser_class_year")).first()
+                )
+                page.organiser_group = (
+                    self.terms(Group).filter(name=event.get("organiser_group")).first()
+                )
                 page.registration_url = event.get("registration_url", "")
             indexes[section].add_child(instance=page)
             page.tags.add(*spec.get("tags", []))
-            page.class_years.set(ClassYear.objects.filter(year__in=spec.get("class_years", [])))
-            page.groups.set(Group.objects.filter(name__in=spec.get("groups", [])))
-            page.contributors.set(Contributor.objects.filter(name__in=spec.get("contributors", [])))
+            page.class_years.set(self.terms(ClassYear).filter(year__in=spec.get("class_years", [])))
+            page.groups.set(self.terms(Group).filter(name__in=spec.get("groups", [])))
+            page.contributors.set(
+                self.terms(Contributor).filter(name__in=spec.get("contributors", []))
+            )
             published = relative_datetime(spec["published"], self.today)
             revision = page.save_revision()
             revision.publish()
