@@ -145,6 +145,7 @@ def create_association(spec: NewAssociation) -> Association:
         )
         signup.save_revision().publish()
         collection = Collection.get_first_root_node().add_child(name=name)
+        association.collection = collection
         _groups(association, home, collection)
         config = AssociationSettings.for_site(site)
         config.name, config.signup_page = name, signup
