@@ -49,7 +49,7 @@ class Sector(index.Indexed, models.Model):
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug")]
-    search_fields = [index.SearchField("name")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
         ordering = ["name"]

@@ -88,7 +88,8 @@ class SectorViewSet(SnippetViewSet):
     menu_order = 260
     add_to_admin_menu = False
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    # (searched through the model's own index: naming fields here makes the SQLite backend
+    # query a column its index does not have)
 
 
 register_snippet(SectorViewSet)

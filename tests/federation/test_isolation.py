@@ -31,8 +31,9 @@ from wagtail.models import (
 
 from cms.audience.models import PageViewCount
 from cms.core.models import AssociationSettings
-from cms.federation.models import Association
+from cms.federation.models import Association, Sector
 from cms.members.models import Signup
+from cms.pool.models import Offer
 from cms.publishing import export
 from cms.publishing.models import BuildRecord
 from cms.social.models import Delivery, SocialAccount
@@ -166,6 +167,11 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
     )
     for thing in (year, group, contributor, image, document, *signups, account):
         log(instance=thing, action="wagtail.create", user=editor)
+    # An item offered to the association by the pool, and a sector it is in (the sectors are the
+    # federation's: everyone reads them, only its administrators change them)
+    offer = Offer.objects.create(original=item, association=association)
+    sector, _ = Sector.objects.get_or_create(slug="energie", defaults={"name": "Énergie"})
+    association.sectors.add(sector)
     session = EditingSession.objects.create(
         user=editor,
         content_type=item.content_type,
@@ -197,6 +203,8 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "sent": sent,
         "redirect": redirect,
         "editing_session": session,
+        "offer": offer,
+        "sector": sector,
         "user": editor,
         "group_of_people": association.editors,
         "settings": settings,
@@ -211,6 +219,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
             "auth.user": [editor],
             "wagtailusers.user": [editor],
             "auth.group": [association.editors],
+            "federation.sector": [sector],
         },
     }
 

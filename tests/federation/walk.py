@@ -166,6 +166,9 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/documents/chooser/": "document",
     "admin/images/chooser/": "image",
     "admin/pages/": "item",
+    "admin/pool/offers/": "offer",
+    "admin/snippets/federation/sector/": "sector",
+    "admin/snippets/choose/federation/sector/": "sector",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.

@@ -22,7 +22,7 @@ def add_index(client, home, section="actualites", slug="actualites-2"):
 def test_each_site_has_its_own_section_indexes(site_tree, admin_user, client):
     client.force_login(admin_user)
     response = add_index(client, site_tree["home"])
-    assert "Ce site a déjà un index pour cette rubrique" in response.content.decode()
+    assert "Ce site a déjà un index pour la rubrique" in response.content.decode()
     assert SectionIndexPage.objects.filter(section="actualites").count() == 1
 
     other = Page.get_first_root_node().add_child(instance=HomePage(title="Nantes", slug="nantes"))

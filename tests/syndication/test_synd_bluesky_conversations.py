@@ -158,8 +158,9 @@ def test_the_pds_refuses_an_answer_without_its_parent_cid(pds: LocalPDS, tmp_pat
         client.reply(compose_reply(no_cid, "Merci", Bluesky()))
 
 
-def wait_for(check, seconds: float = 30.0):
-    """``check()`` once it is truthy (the App View indexes a few moments after the PDS)."""
+def wait_for(check, seconds: float = 120.0):
+    """``check()`` once it is truthy (the App View indexes a few moments after the PDS; on a
+    2-core machine running the whole suite beside it, that took more than 30 s once)."""
     deadline = time.monotonic() + seconds
     while True:
         value = check()
