@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,12 +22,14 @@ from wagtail.models import Page
 
 from cms.content.models import ItemPage
 from cms.federation.models import Association
-from cms.federation.scope import associations_for, chosen_site, sites_for
+from cms.federation.scope import associations_for, chosen_site, managed_sites_for, sites_for
+from cms.stats.forms import StatsFilterForm
 
 from . import adoption
+from .dashboard import dashboard
 from .forms import ScheduleForm, ShareForm
 from .models import Offer, Share
-from .sharing import below, can_share, make_offers, share_of
+from .sharing import SHARING_KINDS, below, can_share, make_offers, share_of
 
 ACTIONS = ("adopt", "adapt", "schedule", "decline", "seen")
 
@@ -206,4 +209,34 @@ def changes(request: HttpRequest, pk: int) -> TemplateResponse:
         request,
         "pool/changes.html",
         {"offer": offer, "original": original, "fields": fields},
+    )
+
+
+# -- the federation's dashboard ------------------------------------------------------------------
+
+
+def dashboard_sites(user: Any) -> Any:
+    """The sites whose dashboard ``user`` may see: the federation's and the unions' they
+    administer."""
+    return managed_sites_for(user).filter(association__kind__in=SHARING_KINDS)
+
+
+@require_admin_access
+def federation_dashboard(request: HttpRequest) -> TemplateResponse:
+    among = dashboard_sites(request.user)
+    site = chosen_site(request, among=among)
+    form = StatsFilterForm(request.GET or None)
+    filters = form.filters(timezone.localdate(), site)
+    board = dashboard(Association.for_site(site), filters)
+    return TemplateResponse(
+        request,
+        "pool/dashboard.html",
+        {
+            "board": board,
+            "total": board.total,
+            "form": form,
+            "filters": filters,
+            "site": site,
+            "sites": among,
+        },
     )

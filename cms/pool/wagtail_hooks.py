@@ -31,6 +31,7 @@ def register_admin_urls():
             for action in views.ACTIONS
         ),
         path("pool/share/<int:page_id>/", views.share, name="pool_share"),
+        path("pool/tableau/", views.federation_dashboard, name="pool_dashboard"),
     ]
 
 
@@ -43,6 +44,18 @@ class InboxMenuItem(MenuItem):
 def register_inbox_menu_item():
     return InboxMenuItem(
         _("Articles proposés"), reverse("pool_inbox"), icon_name="tasks", order=850
+    )
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views.dashboard_sites(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return DashboardMenuItem(
+        _("Tableau de la fédération"), reverse("pool_dashboard"), icon_name="table", order=855
     )
 
 

@@ -1,6 +1,7 @@
-"""The pool sits on top: it imports the apps below it (content, federation, publishing, social),
-nothing of Relais imports it (but the demo loader, which sits above every app to fill them all), and it hides no import inside a function (an import cycle
-dodged that way is still a cycle). Django's own idiom, ``AppConfig.ready()``, is the one
+"""The pool sits on top: it imports the apps below it (content, federation, publishing, social,
+stats), nothing of Relais imports it (but the demo loader, which sits above every app to fill
+them all), and it hides no import inside a function (an import cycle dodged that way is still
+a cycle). Django's own idiom, ``AppConfig.ready()``, is the one
 exception."""
 
 from __future__ import annotations
