@@ -44,7 +44,10 @@ class NewAssociationForm(forms.Form):
         label=_("Adresse de ses pages sur le CMS"),
         max_length=255,
         required=False,
-        help_text=_("Le nom d'hôte de sa page d'adhésion. Vide : <identifiant>.<hôte du CMS>."),
+        help_text=_(
+            "Le nom d'hôte de sa page d'adhésion. Vide : son identifiant, un point, puis "
+            "l'hôte du CMS (nantes.cms.example.org)."
+        ),
     )
 
     def new_association(self) -> NewAssociation:
