@@ -159,3 +159,24 @@ def test_the_federation_shares_a_adopts_b_declines(pool_sites, page, fakes):
         links = [p["link"] for p in fakes[network].posts]
         assert len(links) == 1, (network, links)
         assert links[0].startswith(f"{a.site_url}/actualites/{slug}/")
+
+    # -- each editor sees only their own association: B's editor finds none of A's pages
+    copy = ItemPage.objects.exclude(pk=original_id).get(title=TITLE)
+    log_in(page, admin, "redaction-b")
+    page.goto(f"{admin}/admin/pages/")
+    listed = page.locator("main").inner_text()
+    assert "Alumni Rennes" in listed and "Alumni Nantes" not in listed
+    page.goto(f"{admin}/admin/pages/{copy.pk}/edit/")
+    assert page.url.rstrip("/") == f"{admin}/admin"  # refused, sent back to the dashboard
+    assert TITLE not in page.locator("main").inner_text()
+
+    # -- the federation's dashboard: A took it, B declined it, counts side by side
+    log_in(page, admin, "federation")
+    page.get_by_role("link", name="Tableau de la fédération").click()
+    page.wait_for_url(f"{admin}/admin/pool/tableau/")
+    nantes = page.locator('tr[data-association="alumni-nantes"]').inner_text().split()
+    rennes = page.locator('tr[data-association="alumni-rennes"]').inner_text().split()
+    assert nantes[:7] == ["Alumni", "Nantes", "1", "1", "0", "0", "100"]
+    assert rennes[:7] == ["Alumni", "Rennes", "1", "0", "1", "0", "0"]
+    item = page.locator(f'tr[data-item="{original_id}"]').inner_text()
+    assert item.split("\t")[:6] == [TITLE, "2", "1", "1", "0", "1"]

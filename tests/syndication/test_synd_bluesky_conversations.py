@@ -158,6 +158,31 @@ def test_the_pds_refuses_an_answer_without_its_parent_cid(pds: LocalPDS, tmp_pat
         client.reply(compose_reply(no_cid, "Merci", Bluesky()))
 
 
+def what_the_network_says(net: DevNet, client: BlueskyClient, uri: str) -> str:
+    """For a failure's message: the notifications as the PDS answers them, the thread as the
+    App View indexed it, and the end of the network's log."""
+    out = []
+    for name, call in (
+        ("notifications", lambda: client.read("/xrpc/app.bsky.notification.listNotifications")),
+        (
+            "thread",
+            lambda: requests.get(
+                f"{net.appview_url}/xrpc/app.bsky.feed.getPostThread",
+                params={"uri": uri},
+                timeout=10,
+            ),
+        ),
+    ):
+        try:
+            out.append(f"{name}: {call().text[:1500]}")
+        except Exception as exc:  # a diagnosis reports whatever happens
+            out.append(f"{name}: {exc!r}")
+    log = Path(net._tmp.name) / "devnet.log" if net._tmp else None
+    if log is not None and log.is_file():
+        out.append("log: " + log.read_text(errors="replace")[-3000:])
+    return "\n".join(out)
+
+
 def wait_for(check, seconds: float = 120.0):
     """``check()`` once it is truthy (the App View indexes a few moments after the PDS; on a
     2-core machine running the whole suite beside it, that took more than 30 s once)."""
@@ -199,7 +224,7 @@ def test_devnet_reply_found_through_notifications_and_answered_once(tmp_path):
         found = wait_for(lambda: client.fetch_conversations(None)[0])
         assert [(m.id, m.kind, m.post, m.parent) for m in found] == [
             (question["uri"], REPLY, post.id, post.id)
-        ]
+        ], what_the_network_says(net, client, post.id)
         message = found[0]
         assert message.author_handle == "fan.test"
         assert message.text == "Bravo ! Quand a lieu la rencontre ?"
