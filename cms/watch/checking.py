@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -41,9 +41,6 @@ from . import conf
 from .models import KeywordRule, Source, WatchEntry
 from .scoring import Rule, guess_language, score
 
-#: How far back the stories an association already has are compared with new entries by
-#: title (links are compared with every entry ever stored).
-KNOWN_WINDOW = timedelta(days=14)
 MAX_SUMMARY = 2000
 
 
@@ -204,11 +201,12 @@ def store_entries(
             "story_key", flat=True
         )
     )
-    recent = WatchEntry.objects.filter(site_id=site_id, published__gte=now - KNOWN_WINDOW)
-    index = StoryIndex(
-        (Story(e.story_key, e.title, e.published) for e in recent),
-        window=conf.watch_config().story_window,
+    window = conf.watch_config().story_window
+    dates = [entry.published for _source, entry in found]
+    around = WatchEntry.objects.filter(
+        site_id=site_id, published__range=(min(dates) - window, max(dates) + window)
     )
+    index = StoryIndex((Story(e.story_key, e.title, e.published) for e in around), window=window)
     rules = rules_for(site_id)
     counts: dict[int, int] = defaultdict(int)
     for source, entry in sorted(found, key=lambda pair: pair[1].published):

@@ -19,7 +19,10 @@ TITLE_WEIGHT = 3
 SUMMARY_WEIGHT = 1
 EXCLUDED = -100
 
-_FRENCH = {"le", "la", "les", "des", "du", "une", "et", "est", "pour", "dans", "sur", "au", "aux"}
+_FRENCH = {
+    *("le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "pour", "dans"),
+    *("sur", "au", "aux", "avec", "par", "qui", "que", "il", "elle", "nous", "ses"),
+}
 _ENGLISH = {"the", "and", "of", "to", "is", "for", "in", "on", "with", "at", "by", "from"}
 
 
