@@ -68,7 +68,9 @@ class Outcome:
 # -- 1. load -----------------------------------------------------------------------------------
 
 
-def due_sources(now: datetime, sites: Iterable[Site] | None = None, force: bool = False) -> QuerySet:
+def due_sources(
+    now: datetime, sites: Iterable[Site] | None = None, force: bool = False
+) -> QuerySet:
     sources = Source.objects.filter(active=True).select_related("site")
     if sites is not None:
         sources = sources.filter(site__in=list(sites))

@@ -97,7 +97,9 @@ class WatchEntry(models.Model):
     state = models.CharField(
         _("état"), max_length=10, choices=State.choices, default=State.NEW, db_index=True
     )
-    kept_for = models.CharField(_("gardée pour"), max_length=12, choices=KeptFor.choices, blank=True)
+    kept_for = models.CharField(
+        _("gardée pour"), max_length=12, choices=KeptFor.choices, blank=True
+    )
     score = models.IntegerField(_("score"), default=0)
     matched = models.JSONField(default=list, blank=True)  # the words that made the score
     created_at = models.DateTimeField(_("trouvée le"), auto_now_add=True, db_index=True)

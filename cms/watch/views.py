@@ -137,9 +137,7 @@ def desk_entries(site_id: int, filters: dict[str, str]) -> QuerySet[WatchEntry]:
     entries = WatchEntry.objects.filter(site_id=site_id).select_related("source")
     if filters.get("period") != "all":
         midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        entries = entries.filter(
-            Q(created_at__gte=midnight) | Q(state=WatchEntry.State.LATER)
-        )
+        entries = entries.filter(Q(created_at__gte=midnight) | Q(state=WatchEntry.State.LATER))
     if filters.get("source"):
         entries = entries.filter(source_id=filters["source"])
     if filters.get("state"):
@@ -203,6 +201,7 @@ def act_on_entry(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     entry.save(update_fields=["state", "kept_for", "decided_at", "decided_by"])
     messages.success(
         request,
-        _("« %(title)s » : %(state)s.") % {"title": entry.title, "state": entry.get_state_display()},
+        _("« %(title)s » : %(state)s.")
+        % {"title": entry.title, "state": entry.get_state_display()},
     )
     return _back_to_desk(request, entry)
