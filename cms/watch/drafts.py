@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from cms.content.models import AlumniNewsPage, SectionIndexPage
@@ -43,8 +43,9 @@ def shorten(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
 
 
-def news_index(entry: WatchEntry) -> SectionIndexPage:
-    index = SectionIndexPage.of(entry.site, sections.NEWS.key)
+def news_index(site: Site) -> SectionIndexPage:
+    """The association's index of alumni news, where drafts and press reviews go."""
+    index = SectionIndexPage.of(site, sections.NEWS.key)
     if index is None:
         raise DraftError(
             _(
@@ -56,7 +57,7 @@ def news_index(entry: WatchEntry) -> SectionIndexPage:
     return index
 
 
-def _free_slug(index: Page, title: str) -> str:
+def free_slug(index: Page, title: str) -> str:
     base = slugify(title)[:200] or "veille"
     taken = set(Page.objects.child_of(index).values_list("slug", flat=True))
     slug, n = base, 2
@@ -107,7 +108,7 @@ def make_draft(entry: WatchEntry, user: Any) -> AlumniNewsPage:
         raise PermissionDenied
     if entry.draft_id and Page.objects.filter(pk=entry.draft_id).exists():
         raise DraftError(_("Cette entrée a déjà son brouillon."))
-    index = news_index(entry)
+    index = news_index(entry.site)
     if not index.permissions_for_user(user).can_add_subpage():
         raise PermissionDenied
     summary = shorten(
@@ -119,7 +120,7 @@ def make_draft(entry: WatchEntry, user: Any) -> AlumniNewsPage:
     with transaction.atomic():
         page = AlumniNewsPage(
             title=shorten(entry.title, 255),
-            slug=_free_slug(index, entry.title),
+            slug=free_slug(index, entry.title),
             summary=summary,
             body=body_of(entry),
             live=False,

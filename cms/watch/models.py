@@ -115,6 +115,14 @@ class WatchEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    review = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("revue de presse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("entrée de veille")

@@ -21,7 +21,7 @@ from wagtail.admin.auth import require_admin_access
 from cms.federation.models import Association
 from cms.federation.scope import chosen_site, in_scope, sites_for
 
-from . import checking, drafts
+from . import checking, drafts, review
 from .forms import AddSourceForm, DeskFilterForm, KeywordRuleForm
 from .models import KeywordRule, Source, WatchEntry
 
@@ -161,7 +161,7 @@ def desk(request: HttpRequest) -> TemplateResponse:
             "form": form,
             "entries": entries,
             "kept_filters": [(k, v) for k, v in filters.items() if v],
-            "kept_for": WatchEntry.KeptFor.choices,
+            "pending_review": review.pending(site).count(),
         },
     )
 
@@ -205,3 +205,20 @@ def act_on_entry(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         % {"title": entry.title, "state": entry.get_state_display()},
     )
     return _back_to_desk(request, entry)
+
+
+@require_admin_access
+@require_POST
+def compose_review(request: HttpRequest) -> HttpResponse:
+    site = chosen_site(request)
+    try:
+        page = review.compose_review(site, request.user)
+    except drafts.DraftError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('watch_desk')}?{urlencode({'site': site.pk})}")
+    messages.success(
+        request,
+        _("Revue de presse créée en brouillon : relisez-la, puis publiez « %(title)s ».")
+        % {"title": page.title},
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)

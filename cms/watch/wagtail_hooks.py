@@ -23,6 +23,7 @@ def register_admin_urls():
             )
             for action in views.SOURCE_ACTIONS
         ),
+        path("watch/review/", views.compose_review, name="watch_compose_review"),
         path("watch/rules/add/", views.add_rule, name="watch_add_rule"),
         path("watch/rules/<int:pk>/delete/", views.delete_rule, name="watch_delete_rule"),
         *(
