@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -35,7 +36,7 @@ from relais.watching.discovery import discover, with_scheme
 from relais.watching.entries import Entry, Story, StoryIndex
 from relais.watching.errors import WatchError
 from relais.watching.fetch import Fetcher, Validators
-from relais.watching.links import normalise_link, story_key
+from relais.watching.links import story_key
 
 from . import conf
 from .models import KeywordRule, Source, WatchEntry
@@ -253,8 +254,9 @@ def add_source(site: Site, address: str, kind: str = "") -> Source:
     whose announced feed is found (else its page is watched for changes); with ``kind``
     ``page`` or ``listing``, that page itself. :class:`SourceError` says why not."""
     policy = conf.policy()
-    url = normalise_link(with_scheme(address)) or ""
-    if not url:
+    url = with_scheme(address)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SourceError(
             _("« %(address)s » n'est pas une adresse de site : écrivez-la en https://…")
             % {"address": address}

@@ -166,22 +166,36 @@ def desk(request: HttpRequest) -> TemplateResponse:
     )
 
 
-def _back_to_desk(request: HttpRequest, entry: WatchEntry) -> HttpResponse:
+def _filters_of(request: HttpRequest, entry: WatchEntry) -> dict[str, str]:
     query = {k: request.POST[k] for k in FILTERS if request.POST.get(k)}
     query["site"] = str(entry.site_id)
-    return redirect(f"{reverse('watch_desk')}?{urlencode(query)}#entree-{entry.pk}")
+    return query
+
+
+def _following(entry: WatchEntry, filters: dict[str, str]) -> int:
+    """The entry after ``entry`` on the desk as shown (``entry`` itself when it is the last),
+    for the desk to open there: the browser puts the focus on it, to go on by keyboard."""
+    shown = list(desk_entries(entry.site_id, filters).values_list("pk", flat=True))
+    at = shown.index(entry.pk) if entry.pk in shown else -1
+    return shown[at + 1] if 0 <= at < len(shown) - 1 else entry.pk
+
+
+def _back_to_desk(filters: dict[str, str], anchor: int) -> HttpResponse:
+    return redirect(f"{reverse('watch_desk')}?{urlencode(filters)}#entree-{anchor}")
 
 
 @require_admin_access
 @require_POST
 def act_on_entry(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     entry = _mine(request, WatchEntry, pk)
+    filters = _filters_of(request, entry)
+    following = _following(entry, filters)  # before the entry leaves a filtered desk
     if action == "draft":
         try:
             page = drafts.make_draft(entry, request.user)
         except drafts.DraftError as exc:
             messages.error(request, str(exc))
-            return _back_to_desk(request, entry)
+            return _back_to_desk(filters, entry.pk)
         messages.success(
             request,
             _("Brouillon créé : écrivez votre commentaire, puis publiez « %(title)s ».")
@@ -204,7 +218,7 @@ def act_on_entry(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         _("« %(title)s » : %(state)s.")
         % {"title": entry.title, "state": entry.get_state_display()},
     )
-    return _back_to_desk(request, entry)
+    return _back_to_desk(filters, following)
 
 
 @require_admin_access

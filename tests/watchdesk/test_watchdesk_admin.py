@@ -30,12 +30,17 @@ def test_the_desk_shows_today_s_entries_best_first_and_acts_on_them(two, web, cl
     assert 'aria-keyshortcuts="g"' in page and "watch-entry" in page
 
     entry = WatchEntry.objects.get(site=a["site"], title__startswith="L'ENILC")
+    shown = WatchEntry.objects.filter(site=a["site"]).order_by("-score", "-published", "-pk")
+    order = list(shown.values_list("pk", flat=True))
+    after = order[order.index(entry.pk) + 1]
     response = client.post(
         f"/admin/watch/entries/{entry.pk}/keep/",
         {"kept_for": "review", "state": "new", "source": presse.pk},
     )
     assert response.status_code == 302
     assert f"source={presse.pk}&state=new&site=" in response["Location"]
+    # the desk opens at the entry that came after it (the keyboard goes on from there)
+    assert response["Location"].endswith(f"#entree-{after}")
     entry.refresh_from_db()
     assert (entry.state, entry.kept_for, entry.decided_by) == ("kept", "review", a["user"])
     other = WatchEntry.objects.get(site=a["site"], title__startswith="Salon")
