@@ -159,7 +159,10 @@ def store_state(source: Source, result: CheckResult) -> None:
     if result.change:
         source.last_change = result.change.text()
         source.last_change_at = result.checked_at
-    if result.moved_to and not Source.objects.filter(site_id=source.site_id, url=result.moved_to):
+    if (
+        result.moved_to
+        and not Source.objects.filter(site_id=source.site_id, url=result.moved_to).exists()
+    ):
         source.url = result.moved_to
     source.save()
 
@@ -260,6 +263,13 @@ def add_source(site: Site, address: str, kind: str = "") -> Source:
         raise SourceError(
             _("« %(address)s » n'est pas une adresse de site : écrivez-la en https://…")
             % {"address": address}
+        )
+    if parts.username or parts.password:  # never stored, shown nor logged
+        raise SourceError(
+            _(
+                "N'écrivez ni identifiant ni mot de passe dans l'adresse : Relais ne suit que "
+                "des pages publiques."
+            )
         )
     try:
         with Fetcher(policy, conf.limits()) as fetcher:

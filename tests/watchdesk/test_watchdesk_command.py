@@ -44,6 +44,9 @@ def test_add_refuses_with_the_reason(two, web, settings):
     settings.RELAIS_WATCH_ALLOW_PRIVATE = ""
     with pytest.raises(CommandError, match="n'est pas en https"):
         run("add", web.url("/presse.rss"))
+    with pytest.raises(CommandError, match="ni identifiant ni mot de passe") as refused:
+        run("add", "https://moi:secret@presse.example/flux.rss")
+    assert "secret" not in str(refused.value)
     with pytest.raises(CommandError, match="No site 'zzz'"):
         run("add", web.url("/presse.rss"), "--site", "zzz")
     assert not Source.objects.exists()
