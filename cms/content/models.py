@@ -75,6 +75,7 @@ class SectionIndexPage(Page):
         "content.SchoolLifePage",
         "content.EventPage",
         "content.AssociationNewsPage",
+        "content.PressReviewPage",
     ]
 
     class Meta:
@@ -464,7 +465,25 @@ class AssociationNewsPage(ItemPage):
         verbose_name_plural = _("vie de l'association")
 
 
+class PressReviewPage(ItemPage):
+    """A press review: articles found by the association's watch, each credited and linked
+    (composed from the kept entries by ``cms.watch``, then written and published as any item
+    of the alumni news)."""
+
+    section = sections.NEWS
+    content_panels = _item_panels()
+    parent_page_types = ["content.SectionIndexPage"]
+    is_creatable = True
+
+    class Meta:
+        verbose_name = _("revue de presse")
+        verbose_name_plural = _("revues de presse")
+
+
+#: The kind of item of each section (the one made for it by default).
 ITEM_MODELS: dict[str, type[ItemPage]] = {
     m.section.key: m
     for m in (AlumniNewsPage, CareerStoryPage, SchoolLifePage, EventPage, AssociationNewsPage)
 }
+#: Every kind of item, including those that share a section with another.
+ITEM_PAGE_TYPES: tuple[type[ItemPage], ...] = (*ITEM_MODELS.values(), PressReviewPage)

@@ -20,7 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
 from wagtail.models import Page, Site
 
-from cms.content.models import ITEM_MODELS
+from cms.content.models import ITEM_PAGE_TYPES
 from cms.federation.models import Association
 from cms.federation.scope import chosen_site, sites_for
 from relais.build import SitePaths
@@ -35,7 +35,7 @@ from .workers import Liveness
 
 REBUILD_PERMISSION = "publishing.rebuild_site"
 
-PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_MODELS.values()}
+PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_PAGE_TYPES}
 
 
 def renderer(site: Site) -> ThemeRenderer:

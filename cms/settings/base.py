@@ -13,6 +13,7 @@
   ``RELAIS_EMAIL_BACKEND``: how mail is sent (production requires one that delivers).
 - ``RELAIS_RATE_LIMIT_REDIS_URL``: count the rate limits in Redis instead of the database.
 - ``RELAIS_ALLOW_PRIVATE_NETWORKS``: development only (see :mod:`cms.core.outbound`).
+- ``RELAIS_WATCH_ALLOW_PRIVATE``: watched sources on private addresses (see :mod:`cms.watch.conf`).
 """
 
 import os
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "cms.social",
     "cms.stats",
     "cms.pool",
+    "cms.watch",
     "cms.associations",
     "cms.demo",
     "wagtail_headless_preview",
@@ -269,6 +271,12 @@ RELAIS_SOCIAL = {
 # server, a Bluesky PDS) over https and on public addresses only (cms.core.outbound).
 # "loopback" also allows http:// and this machine's addresses, "1" every private address.
 RELAIS_ALLOW_PRIVATE_NETWORKS = os.environ.get("RELAIS_ALLOW_PRIVATE_NETWORKS", "")
+
+# The watch (cms.watch): watched sources must be https:// on public addresses unless
+# RELAIS_WATCH_ALLOW_PRIVATE says "1" (any private address, http://) or "loopback" (this
+# machine only); RELAIS_WATCH changes the cycle's timings (cms.watch.conf.DEFAULTS).
+RELAIS_WATCH_ALLOW_PRIVATE = os.environ.get("RELAIS_WATCH_ALLOW_PRIVATE", "")
+RELAIS_WATCH: dict = {}
 
 # Posting budgets shared by every association (one X, LinkedIn and Meta application per
 # installation) and per account: cms.social.budget.DEFAULTS, changed here by name.

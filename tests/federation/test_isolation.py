@@ -39,6 +39,7 @@ from cms.publishing.models import BuildRecord
 from cms.social.models import Delivery, SocialAccount
 from cms.stats.models import MetricSample, TrackedPost
 from cms.taxonomy.models import ClassYear, Contributor, Group
+from cms.watch.models import KeywordRule, Source, WatchEntry
 from tests.cms.factories import make_image, make_item
 from tests.federation.builders import association_site, member_of
 from tests.federation.walk import Walk, admin_routes
@@ -172,6 +173,24 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
     offer = Offer.objects.create(original=item, association=association)
     sector, _ = Sector.objects.get_or_create(slug="energie", defaults={"name": "Énergie"})
     association.sectors.add(sector)
+    # What the association watches, what it found, its keyword rules
+    watch_source = Source.objects.create(
+        site=site,
+        url=f"https://{label.lower()}.example.org/flux.rss",
+        title=f"Source {label}",
+        last_error=f"Erreur {label}",
+        last_change=f"~ [-12e-] {{+8e {label}+}}",
+    )
+    watch_entry = WatchEntry.objects.create(
+        site=site,
+        source=watch_source,
+        link=f"https://{label.lower()}.example.org/article",
+        title=f"Entrée {label}",
+        summary=f"Résumé {label}",
+        published=timezone.now(),
+        story_key=f"{label.lower()}.example.org/article",
+    )
+    watch_rule = KeywordRule.objects.create(site=site, word=f"mot {label}")
     session = EditingSession.objects.create(
         user=editor,
         content_type=item.content_type,
@@ -205,6 +224,9 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "editing_session": session,
         "offer": offer,
         "sector": sector,
+        "watch_source": watch_source,
+        "watch_entry": watch_entry,
+        "watch_rule": watch_rule,
         "user": editor,
         "group_of_people": association.editors,
         "settings": settings,
@@ -353,6 +375,8 @@ def test_a_user_of_b_sees_and_changes_nothing_of_a_on_any_admin_url(federation):
         "/admin/reports/site-history/",
         "/admin/reports/workflow/",
         "/admin/site/",
+        "/admin/watch/",
+        "/admin/watch/sources/",
     } <= reached
     assert not walk.unfillable, walk.report()
     assert not walk.leaks, "\n".join(map(str, walk.leaks))

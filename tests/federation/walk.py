@@ -169,6 +169,9 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/pool/offers/": "offer",
     "admin/snippets/federation/sector/": "sector",
     "admin/snippets/choose/federation/sector/": "sector",
+    "admin/watch/sources/": "watch_source",
+    "admin/watch/entries/": "watch_entry",
+    "admin/watch/rules/": "watch_rule",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.

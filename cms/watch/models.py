@@ -1,0 +1,170 @@
+"""What an association watches, and what it found.
+
+- :class:`Source`: a feed, a page without a feed, or a listing page (a school's news page whose
+  new links become entries), with what the engine keeps between checks (its conditional-GET
+  validators, the keys it already gave, a page's last text) and its health: last success,
+  last error in plain words, failures in a row, next check.
+- :class:`WatchEntry`: an article found, once per association (its story key is unique in the
+  association: what was seen, kept or skipped never comes back), with its score and what the
+  editor decided (kept for a draft news item, a discussion or the press review; skipped; later).
+- :class:`KeywordRule`: a word that raises (include) or hides (exclude) entries, optionally for
+  one language only. The association's sectors of activity count as include words too.
+
+Every row belongs to one association's site (``site_path``, :mod:`cms.federation.scope`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        FEED = "feed", _("flux RSS ou Atom")
+        PAGE = "page", _("page suivie (changements du texte)")
+        LISTING = "listing", _("page de liste (nouveaux liens)")
+
+    site_path = "site"
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="watch_sources"
+    )
+    url = models.URLField(_("adresse"), max_length=1000)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.FEED)
+    title = models.CharField(_("nom"), max_length=250, blank=True)
+    active = models.BooleanField(_("suivie"), default=True)
+    created_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
+    # what the engine keeps between checks (relais.watching.cycle.SourceState)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    next_check = models.DateTimeField(_("prochaine vérification"), null=True, blank=True)
+    last_checked = models.DateTimeField(_("dernière vérification"), null=True, blank=True)
+    last_success = models.DateTimeField(_("dernier succès"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    last_error_code = models.CharField(max_length=40, blank=True)
+    failures = models.PositiveIntegerField(_("échecs de suite"), default=0)
+    seen = models.JSONField(default=list, blank=True)  # story keys given, newest first
+    last_text = models.TextField(blank=True)  # a page's main text
+    last_change = models.TextField(_("dernier changement"), blank=True)  # a page's text diff
+    last_change_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("source de veille")
+        verbose_name_plural = _("sources de veille")
+        ordering = ["title", "url"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "url"], name="watch_one_source_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def healthy(self) -> bool:
+        return self.failures == 0
+
+
+class WatchEntry(models.Model):
+    class State(models.TextChoices):
+        NEW = "new", _("à trier")
+        KEPT = "kept", _("gardée")
+        SKIPPED = "skipped", _("écartée")
+        LATER = "later", _("pour plus tard")
+
+    class KeptFor(models.TextChoices):
+        DRAFT = "draft", _("brouillon d'actualité")
+        DISCUSSION = "discussion", _("discussion")
+        REVIEW = "review", _("revue de presse")
+
+    site_path = "site"
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="watch_entries"
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="entries"
+    )
+    link = models.URLField(_("lien"), max_length=2000)
+    title = models.CharField(_("titre"), max_length=500)
+    summary = models.TextField(_("résumé"), blank=True)
+    published = models.DateTimeField(_("publiée le"))
+    date_flagged = models.BooleanField(default=False)  # the source gave no usable date
+    story_key = models.CharField(max_length=1000)
+    language = models.CharField(_("langue"), max_length=8, blank=True)
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.NEW, db_index=True
+    )
+    kept_for = models.CharField(
+        _("gardée pour"), max_length=12, choices=KeptFor.choices, blank=True
+    )
+    score = models.IntegerField(_("score"), default=0)
+    matched = models.JSONField(default=list, blank=True)  # the words that made the score
+    created_at = models.DateTimeField(_("trouvée le"), auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    draft = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("brouillon"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("revue de presse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("entrée de veille")
+        verbose_name_plural = _("entrées de veille")
+        ordering = ["-score", "-published", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "story_key"], name="watch_one_story_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KeywordRule(models.Model):
+    class Kind(models.TextChoices):
+        INCLUDE = "include", _("à suivre")
+        EXCLUDE = "exclude", _("à écarter")
+
+    site_path = "site"
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="watch_rules"
+    )
+    word = models.CharField(_("mot ou expression"), max_length=120)
+    kind = models.CharField(_("règle"), max_length=10, choices=Kind.choices, default=Kind.INCLUDE)
+    language = models.CharField(
+        _("langue"),
+        max_length=8,
+        blank=True,
+        choices=[("fr", _("français")), ("en", _("anglais"))],
+        help_text=_("Vide : toutes les langues."),
+    )
+
+    class Meta:
+        verbose_name = _("règle de mots-clés")
+        verbose_name_plural = _("règles de mots-clés")
+        ordering = ["kind", "word"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "word", "kind", "language"], name="watch_one_rule_per_word"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} : {self.word}"

@@ -1,0 +1,26 @@
+"""Background work of the watch, on the ``maintenance`` queue: the check cycle the worker's
+clock enqueues every ``RELAIS_WATCH["cycle_every"]`` seconds (see :mod:`.apps`)."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from .checking import run_cycle
+
+logger = logging.getLogger(__name__)
+
+
+@task(backend="relais", queue_name="maintenance")
+def watch_cycle_task() -> dict[str, int]:
+    """Check every association's due sources; what it did, in numbers."""
+    outcomes = run_cycle()
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        logger.info("watch: source %s: %s", outcome.source_id, outcome.reason)
+    return {
+        "checked": len(outcomes),
+        "failed": len(failed),
+        "new_entries": sum(o.new for o in outcomes),
+    }
