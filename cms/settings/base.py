@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cms.audience",
     "cms.social",
     "cms.stats",
+    "cms.conversations",
     "cms.pool",
     "cms.associations",
     "cms.demo",
