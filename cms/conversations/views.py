@@ -25,7 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cms.federation.scope import chosen_site, in_scope, sites_for
 from cms.social.crypto import CredentialsUnreadable
 from syndication.conversations import HIDE, LIKE, Message
-from syndication.errors import ComposeError, SyndicationError
+from syndication.errors import CapabilityError, ComposeError, SyndicationError
 
 from . import capabilities, desk
 from .answering import compose
@@ -152,10 +152,20 @@ class MessageView(WagtailAdminTemplateMixin, TemplateView):
             known = IncomingMessage.objects.filter(
                 account=message.account, root_remote_id=message.root_remote_id
             ).order_by("created_at", "pk")
-            note = _(
-                "Le fil n'a pas pu être lu sur %(network)s (%(detail)s) : voici les messages "
-                "du fil que Relais connaît."
-            ) % {"network": message.network_label, "detail": getattr(exc, "message", str(exc))}
+            values = {"network": message.network_label}
+            if isinstance(exc, CapabilityError):
+                note = (
+                    _(
+                        "%(network)s ne donne pas le fil entier par son API : voici les messages "
+                        "du fil que Relais connaît."
+                    )
+                    % values
+                )
+            else:
+                note = _(
+                    "Le fil n'a pas pu être lu sur %(network)s (%(detail)s) : voici les "
+                    "messages du fil que Relais connaît."
+                ) % {**values, "detail": getattr(exc, "message", str(exc))}
             return [m.as_message() for m in known], note
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
