@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from cms.social.models import network_label
+from cms.social.models import NETWORK_CHOICES
 
 from .models import IncomingMessage
 from .people import display_name
@@ -29,10 +29,7 @@ class DeskFilterForm(forms.Form):
 
     def __init__(self, data: Any, messages: QuerySet[IncomingMessage], people: QuerySet[Any]):
         super().__init__(data)
-        networks = messages.order_by("network").values_list("network", flat=True).distinct()
-        self.fields["network"].choices = [("", _("Tous"))] + [
-            (n, network_label(n)) for n in networks
-        ]
+        self.fields["network"].choices = [("", _("Tous")), *NETWORK_CHOICES]
         page_ids = (
             messages.exclude(delivery__page=None)
             .values_list("delivery__page_id", flat=True)
