@@ -17,7 +17,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import Site
 
 from . import conf
@@ -67,7 +67,11 @@ def compose_mail(user: Any, waiting: list[Waiting]) -> tuple[str, str]:
     """The subject and text of the mail to ``user``."""
     total = sum(len(w.assigned) + len(w.new) for w in waiting)
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    subject = _("Conversations : %(count)s message(s) vous attendent") % {"count": total}
+    subject = ngettext(
+        "Conversations : %(count)s message vous attend",
+        "Conversations : %(count)s messages vous attendent",
+        total,
+    ) % {"count": total}
     body = render_to_string(
         "conversations/digest_email.txt",
         {
