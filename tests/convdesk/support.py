@@ -55,13 +55,18 @@ def fake_account(site: Any, fake: FakeServer, **fields: Any) -> SocialAccount:
 
 
 def posted(tree: dict, account: SocialAccount, remote_id: str, slug: str = "rencontre") -> Delivery:
-    """An item of the association, posted on ``account`` as ``remote_id`` (the ledger's line)."""
+    """An item of the association, posted on ``account`` as ``remote_id`` (the ledger's line;
+    when the publication already made it, as it does once its transaction commits, it is that
+    line, marked sent)."""
     item = make_item(tree, title=f"Rencontre {slug}", slug=slug)
-    return Delivery.objects.create(
-        account=account,
-        page=item,
+    delivery, _ = Delivery.objects.update_or_create(
         item_key=f"actualites/{slug}",
-        network=account.network,
-        state=Delivery.State.SENT,
-        remote_id=remote_id,
+        account=account,
+        defaults={
+            "page": item,
+            "network": account.network,
+            "state": Delivery.State.SENT,
+            "remote_id": remote_id,
+        },
     )
+    return delivery
