@@ -5,7 +5,10 @@ are pulled all the same; Instagram cannot like (no button, and the desk says so)
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from cms.conversations import pulling
 from cms.conversations.models import Answer, IncomingMessage, PullCursor
@@ -121,3 +124,22 @@ def test_pulls_from_the_other_fakes(two_sites, fake_factory, name):
     assert [p.stored for p in pulling.pull()] == [1]
     assert [p.stored for p in pulling.pull()] == [0]
     assert IncomingMessage.objects.get().is_question
+
+
+def test_the_pull_command_says_how_each_account_went(two_sites, fake_factory):
+    a = two_sites["a"]
+    x, facebook = fake_factory("x"), fake_factory("facebook")
+    x.mentions_allowed = False
+    fake_account(a["site"], x)
+    account = fake_account(a["site"], facebook)
+    post = publish(facebook)
+    posted(a, account, post)
+    facebook.add_comment(post, "Bravo")
+    out = StringIO()
+    call_command("pull_conversations", "--site", str(a["site"].pk), stdout=out)
+    text = out.getvalue()
+    assert "Facebook · Alumni facebook: 1 read, 1 new" in text
+    assert "X · Alumni x: 0 read, 0 new — Le réseau refuse à Relais la lecture" in text
+    other = StringIO()
+    call_command("pull_conversations", "--site", str(two_sites["b"]["site"].pk), stdout=other)
+    assert "No active account" in other.getvalue()
