@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -75,7 +76,7 @@ class DeskView(WagtailAdminTemplateMixin, TemplateView):
         people = people_of(self.site)
         form = DeskFilterForm(self.request.GET or None, mine, people)
         listed = form.apply(mine).select_related("account", "assignee", "delivery__page")
-        listed = listed.order_by("-created_at", "-received_at", "-pk")
+        listed = listed.order_by(F("created_at").desc(nulls_last=True), "-received_at", "-pk")
         page = Paginator(listed, PER_PAGE).get_page(self.request.GET.get("p"))
         query = self.request.GET.copy()
         query.pop("p", None)
