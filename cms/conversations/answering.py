@@ -22,7 +22,7 @@ from cms.social.crypto import CredentialsUnreadable
 from cms.social.delivery import make_engine
 from cms.social.notify import mark_reconnect_needed
 from syndication.conversations import HIDE, LIKE, Reply, compose_reply
-from syndication.errors import ComposeError, ReconnectNeeded, SyndicationError
+from syndication.errors import ReconnectNeeded, SyndicationError
 from syndication.ledger import State
 
 from .ledger import AnswerLedger, to_entry
@@ -95,10 +95,11 @@ def send(answer_id: int) -> Outcome:
         return Outcome(answer.state)
     try:
         reply = compose(answer.message, answer.text, key=answer_key(answer.item_key))
-    except ComposeError as exc:
-        return Outcome(_note(answer, exc.message, state=State.FAILED).state)
-    except SyndicationError as exc:  # the network cannot answer at all
-        return Outcome(_note(answer, exc.message, state=State.FAILED).state)
+    except SyndicationError as exc:  # too long now (a server's limit changed), or no answers
+        reason = _(
+            "La réponse ne peut pas partir telle quelle (%(detail)s) : écrivez-en une autre."
+        ) % {"detail": exc.message}
+        return Outcome(_note(answer, reason, state=State.FAILED).state)
     try:
         client = account.client()
     except CredentialsUnreadable as exc:
@@ -121,6 +122,22 @@ def send(answer_id: int) -> Outcome:
             entry.state, entry.updated_at + dt.timedelta(seconds=engine.sending_lease + 1)
         )
     return Outcome(entry.state)
+
+
+def retry(answer: Answer) -> bool:
+    """A failed answer goes back to pending (a person fixed the cause); the engine looks for
+    it on the network first if an attempt was uncertain. Returns whether it changed."""
+    if answer.state != State.FAILED:
+        return False
+    moved = AnswerLedger().update(
+        to_entry(answer),
+        state=State.PENDING,
+        attempt=0,
+        reason="",
+        retry_at=None,
+        updated_at=timezone.now(),
+    )
+    return moved is not None
 
 
 def unfinished_answers(now: dt.datetime, lease: float) -> list[int]:

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from syndication.conversations import HIDE, LIKE, Reply
 
-from .answering import compose
+from .answering import compose, retry
 from .models import Answer, IncomingMessage
 from .tasks import schedule_action, schedule_answer
 
@@ -37,6 +37,14 @@ def write_answer(message: IncomingMessage, text: str, author: Any) -> Answer:
         )
     schedule_answer(answer.pk)
     return answer
+
+
+def retry_answer(answer: Answer) -> bool:
+    """Send a failed answer again ("Réessayer"): it is looked for before anything is sent."""
+    if not retry(answer):
+        return False
+    schedule_answer(answer.pk)
+    return True
 
 
 def assign(message: IncomingMessage, user: Any | None) -> None:

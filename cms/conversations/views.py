@@ -215,6 +215,18 @@ class MessageView(WagtailAdminTemplateMixin, TemplateView):
             flash.success(request, _("Marqué « pas de réponse nécessaire »."))
         elif action == "reopen":
             desk.reopen(message)
+        elif action == "retry":
+            answer = message.answers.filter(pk=request.POST.get("answer") or 0).first()
+            if answer is None:
+                raise Http404
+            if desk.retry_answer(answer):
+                flash.success(
+                    request,
+                    _(
+                        "La réponse est renvoyée (Relais vérifie d'abord qu'elle n'est pas "
+                        "déjà sur le réseau)."
+                    ),
+                )
         elif action == LIKE:
             desk.like(message)
             flash.success(request, _("« J'aime » demandé au réseau."))

@@ -176,3 +176,38 @@ def test_the_preference_page_turns_the_daily_mail_off(a_volunteer, client):
     client.post("/admin/conversations/preferences/", {"daily_email": "on"})
     a_volunteer.desk_preference.refresh_from_db()
     assert a_volunteer.desk_preference.daily_email is True
+
+
+def test_a_failed_answer_is_tried_again_from_the_desk(
+    desk, a_volunteer, b_person, client, django_capture_on_commit_callbacks
+):
+    one = desk["a"][0]
+    failed = Answer.objects.create(
+        message=one,
+        text="Réponse refusée",
+        item_key=f"reply/mastodon/{one.remote_id}/k1",
+        account=one.account,
+        network="mastodon",
+        state=Answer.State.FAILED,
+        attempt=5,
+        reason="La réponse ne peut pas partir telle quelle (refus) : écrivez-en une autre.",
+    )
+    client.force_login(b_person)
+    assert (
+        client.post(
+            f"/admin/conversations/{one.pk}/", {"action": "retry", "answer": failed.pk}
+        ).status_code
+        == 404
+    )
+    client.force_login(a_volunteer)
+    page = client.get(f"/admin/conversations/{one.pk}/").content.decode()
+    assert "Réessayer" in page and "écrivez-en une autre" in page
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        client.post(f"/admin/conversations/{one.pk}/", {"action": "retry", "answer": failed.pk})
+    failed.refresh_from_db()
+    # nothing listens at the account's server: tried again, it waits for the next try
+    assert enqueued and failed.attempt >= 1 and failed.state != Answer.State.SENT
+    assert (
+        failed.reason
+        != "La réponse ne peut pas partir telle quelle (refus) : écrivez-en une autre."
+    )

@@ -10,6 +10,7 @@ import random
 from collections import Counter
 
 from cms.conversations import desk, pulling
+from cms.conversations.answering import retry
 from cms.conversations.models import Answer, IncomingMessage
 from cms.conversations.tasks import answer_task
 from syndication.compose import compose
@@ -80,9 +81,9 @@ def test_120_messages_and_30_answers_under_30_percent_faults(
         if not waiting.exists():
             break
         for answer in waiting:
-            if answer.state == Answer.State.FAILED:  # a person presses "try again"
+            if answer.state == Answer.State.FAILED:  # a person presses "Réessayer"
                 figures["answers given up and retried"] += 1
-                Answer.objects.filter(pk=answer.pk).update(state=Answer.State.PENDING, attempt=0)
+                retry(answer)
             Answer.objects.filter(pk=answer.pk).update(retry_at=None)
             answer_task.call(answer.pk)
     assert not Answer.objects.exclude(state=Answer.State.SENT).exists()
