@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cms.audience",
     "cms.social",
     "cms.stats",
+    "cms.conversations",
     "cms.pool",
     "cms.watch",
     "cms.associations",

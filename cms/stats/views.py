@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.core.i18n import not_known
@@ -80,7 +81,17 @@ class OverviewView(StatsView):
     template_name = "stats/overview.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "exports": EXPORTS}
+        context = super().get_context_data(**kwargs)
+        return {**context, "exports": EXPORTS, "extra_sections": self.extra_sections(context)}
+
+    def extra_sections(self, context: dict[str, Any]) -> list[str]:
+        """The sections other apps add to the overview: each function registered with the
+        ``stats_overview_sections`` hook gets ``(request, site, filters)`` and returns the
+        HTML of its section, of the same association and period."""
+        return [
+            fn(self.request, context["site"], context.get("filters"))
+            for fn in hooks.get_hooks("stats_overview_sections")
+        ]
 
 
 class ContributorsView(StatsView):

@@ -30,6 +30,7 @@ from wagtail.models import (
 )
 
 from cms.audience.models import PageViewCount
+from cms.conversations.models import Answer, IncomingMessage, PullCursor
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association, Sector
 from cms.members.models import Signup
@@ -162,6 +163,36 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         updated_at=timezone.now(),
     )
     TrackedPost.objects.create(delivery=sent, posted_at=sent.attempted_at)
+    incoming = IncomingMessage.objects.create(
+        site=site,
+        account=account,
+        network="mastodon",
+        remote_id=f"msg-{label.lower()}",
+        kind="reply",
+        author_name=f"Auteur {label}",
+        author_handle=f"auteur-{label.lower()}",
+        text=f"Question {label} ?",
+        delivery=sent,
+        post_remote_id=sent.remote_id,
+        root_remote_id=sent.remote_id,
+        state=IncomingMessage.State.ASSIGNED,
+        assignee=editor,
+        is_question=True,
+        created_at=timezone.now(),
+    )
+    answer = Answer.objects.create(
+        message=incoming,
+        text=f"Réponse {label}",
+        author=editor,
+        item_key=f"reply/mastodon/msg-{label.lower()}/k",
+        account=account,
+        network="mastodon",
+        state=Answer.State.FAILED,
+        reason=f"Refus de la réponse {label}",
+    )
+    pull_cursor = PullCursor.objects.create(
+        account=account, last_pulled_at=timezone.now(), last_error=f"Lecture refusée {label}"
+    )
     MetricSample.objects.create(delivery=sent, metric="likes", taken_at=timezone.now(), value=5)
     redirect = Redirect.objects.create(
         site=site, old_path=f"/ancien-{label.lower()}", redirect_link=f"https://{label}.org/"
@@ -223,6 +254,9 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "redirect": redirect,
         "editing_session": session,
         "offer": offer,
+        "incoming": incoming,
+        "answer": answer,
+        "pull_cursor": pull_cursor,
         "sector": sector,
         "watch_source": watch_source,
         "watch_entry": watch_entry,
@@ -283,6 +317,14 @@ def snapshot(objects: dict[str, Any]) -> dict[str, Any]:
             "group_id", "collection_id", "permission_id"
         )
     )
+    out["conversations"] = sorted(
+        IncomingMessage.objects.filter(site=objects["site"]).values_list(
+            "pk", "state", "assignee_id", "liked_at", "hidden_at"
+        )
+    )
+    out["answers"] = sorted(
+        Answer.objects.filter(message__site=objects["site"]).values_list("pk", "text", "state")
+    )
     out["views"] = sorted(
         PageViewCount.objects.filter(site=objects["site"]).values_list("path", "views")
     )
@@ -341,6 +383,10 @@ def post_data(a: dict[str, Any]) -> dict[str, Any]:
         "collection": a["collection"].pk,
         "url": "https://example.org/",
         "external-link-chooser-url": "https://example.org/",
+        "message": a["incoming"].pk,
+        "action": "dismiss",
+        "text": "Modifié",
+        "assignee": "",
     }
 
 

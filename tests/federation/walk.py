@@ -167,6 +167,7 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/images/chooser/": "image",
     "admin/pages/": "item",
     "admin/pool/offers/": "offer",
+    "admin/conversations/": "incoming",
     "admin/snippets/federation/sector/": "sector",
     "admin/snippets/choose/federation/sector/": "sector",
     "admin/watch/sources/": "watch_source",
