@@ -183,6 +183,14 @@ def what_the_network_says(net: DevNet, client: BlueskyClient, uri: str) -> str:
     return "\n".join(out)
 
 
+def indexed(net: DevNet, uri: str) -> bool:
+    """Whether the App View has indexed the post ``uri``."""
+    response = requests.get(
+        f"{net.appview_url}/xrpc/app.bsky.feed.getPostThread", params={"uri": uri}, timeout=10
+    )
+    return response.status_code == 200
+
+
 def wait_for(check, seconds: float = 120.0):
     """``check()`` once it is truthy (the App View indexes a few moments after the PDS; on a
     2-core machine running the whole suite beside it, that took more than 30 s once)."""
@@ -219,6 +227,11 @@ def test_devnet_reply_found_through_notifications_and_answered_once(tmp_path):
         )
         post = client.publish(compose(item(tmp_path, 41), Bluesky()))
         root = {"uri": post.id, "cid": get_cid(net.pds_url, post.id)}
+        # A reader answers a post they have seen: once the App View has it. (Its indexer reads
+        # each account's records apart, and makes a reply's notification from the parent it has
+        # already indexed: a reply read first notifies nobody, which the suite, loading the
+        # machine, once showed.)
+        assert wait_for(lambda: indexed(net, post.id)), what_the_network_says(net, client, post.id)
         question = answer_as(net.pds_url, fan, "Bravo ! Quand a lieu la rencontre ?", root, root)
 
         found = wait_for(lambda: client.fetch_conversations(None)[0])
@@ -254,6 +267,6 @@ def test_devnet_reply_found_through_notifications_and_answered_once(tmp_path):
         news = wait_for(lambda: client.fetch_conversations(cursor)[0])
         assert [(m.id, m.parent, m.post) for m in news] == [
             (second["uri"], entry.remote_id, post.id)
-        ]
+        ], f"cursor {cursor}\n" + what_the_network_says(net, client, entry.remote_id)
     finally:
         net.stop()
