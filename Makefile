@@ -8,6 +8,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 N ?= 10000
+SITES ?= 100
+ITEMS ?= 500
 
 .PHONY: run test site bench lint check install chromium node clean
 
@@ -61,6 +63,7 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --n $(N)
 	$(BIN)/python -m benchmarks.watch
+	$(BIN)/python -m benchmarks.federation --sites $(SITES) --items $(ITEMS)
 
 clean:
 	rm -rf site/output site/builds site/cache var
