@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
@@ -197,4 +198,25 @@ def provision_federation() -> None:
     if Association.objects.count() < 2:
         return
     for association in Association.objects.select_related("site__root_page"):
+        provision(association)
+
+
+def provision_new(site_id: int) -> None:
+    """Provision the association of a new site, and those not provisioned yet (the first
+    association, alone until now, when the second arrives): the others keep what they have,
+    so that making the 180th association costs what making the second did."""
+    count = Association.objects.count()
+    if count < 2:
+        return
+    if count == 2:  # the first association leaves its single-association ways: all of it
+        provision_federation()
+        return
+    unprovisioned = (
+        Q(site_id=site_id)
+        | Q(collection__isnull=True)
+        | Q(administrators__isnull=True)
+        | Q(editors__isnull=True)
+        | Q(moderators__isnull=True)
+    )
+    for association in Association.objects.filter(unprovisioned).select_related("site__root_page"):
         provision(association)

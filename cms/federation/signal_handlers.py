@@ -12,16 +12,16 @@ from django.db import transaction
 from wagtail.models import Site
 
 from .models import Association
-from .roles import provision_federation
+from .roles import provision_federation, provision_new
 
 
 def on_site_saved(sender: Any, instance: Site, created: bool = False, **kwargs: Any) -> None:
     """A new site is an association; once the transaction that made it commits (a creation
     that gives the association its own groups and collection has given them by then, and they
-    are kept), every association is provisioned."""
+    are kept), it is provisioned (and any association that was not yet)."""
     if created and not kwargs.get("raw"):
         Association.for_site(instance)
-        transaction.on_commit(provision_federation)
+        transaction.on_commit(lambda: provision_new(instance.pk))
 
 
 def on_post_migrate(sender: Any, **kwargs: Any) -> None:

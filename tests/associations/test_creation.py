@@ -8,6 +8,8 @@ import io
 import pytest
 import requests
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from cms.associations.creation import CreationError, NewAssociation, create_association
@@ -117,3 +119,22 @@ def test_the_command_makes_a_union_member_and_says_where_it_is(site_tree):
     assert "created in" in out.getvalue()
     with pytest.raises(CommandError, match="No association"):
         call_command("create_association", "X", "--parent", "nowhere", stdout=io.StringIO())
+
+
+def test_a_new_association_costs_the_same_however_many_there_are(
+    site_tree, content_dir, site_output, settings, django_capture_on_commit_callbacks
+):
+    """Making an association provisions it (and any not provisioned yet), not every other
+    association again: the queries it takes do not grow with the installation."""
+    def make(n: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            with django_capture_on_commit_callbacks(execute=True):
+                create_association(NewAssociation(name=f"Alumni {n:02d}"))
+        return len(queries)
+
+    costs = [make(n) for n in range(6)]
+    assert Association.objects.count() == 7
+    # every association got its groups, collection and workflow
+    assert not Association.objects.filter(collection__isnull=True).exists()
+    assert not Association.objects.filter(moderators__isnull=True).exists()
+    assert costs[-1] <= costs[3] + 10, costs
