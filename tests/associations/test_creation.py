@@ -126,6 +126,7 @@ def test_a_new_association_costs_the_same_however_many_there_are(
 ):
     """Making an association provisions it (and any not provisioned yet), not every other
     association again: the queries it takes do not grow with the installation."""
+
     def make(n: int) -> int:
         with CaptureQueriesContext(connection) as queries:
             with django_capture_on_commit_callbacks(execute=True):
