@@ -2,6 +2,8 @@
 
 - a sign-up that asked for the news (``wants_news``) becomes a pending subscriber, who gets
   the confirmation mail (double opt-in);
+- a person's data erased on request (:data:`cms.members.signals.person_erased`) takes their
+  subscription with it;
 - the association's ``site.yaml`` carries the subscribe form's address while its letter is on,
   and is exported again when the letter's settings change.
 """
@@ -18,6 +20,7 @@ from django.urls import reverse
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association
 from cms.members.models import Signup
+from cms.members.signals import person_erased
 from cms.publishing.tasks import export_site_config_task
 
 from .models import NewsletterSettings, Subscriber
@@ -27,6 +30,14 @@ from .subscriptions import subscribe
 def on_signup_saved(sender: Any, instance: Signup, created: bool, **kwargs: Any) -> None:
     if created and instance.wants_news:
         subscribe(instance.site_id, instance.email, instance.name, Subscriber.Source.SIGNUP)
+
+
+def on_person_erased(sender: Any, email: str, site: Any, **kwargs: Any) -> int:
+    """A person's data erased on request: their subscription (and its ledger) goes too."""
+    subscribers = Subscriber.objects.filter(site=site, email__iexact=email)
+    count = subscribers.count()
+    subscribers.delete()  # with their deliveries
+    return count
 
 
 def on_settings_saved(sender: Any, instance: NewsletterSettings, **kwargs: Any) -> None:
@@ -49,6 +60,7 @@ def site_config_fields(association_settings: AssociationSettings) -> dict[str, s
 
 def connect() -> None:
     post_save.connect(on_signup_saved, sender=Signup, dispatch_uid="relais-newsletter-signup")
+    person_erased.connect(on_person_erased, dispatch_uid="relais-newsletter-erasure")
     post_save.connect(
         on_settings_saved, sender=NewsletterSettings, dispatch_uid="relais-newsletter-settings"
     )
