@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +21,12 @@ from cms.core.models import AssociationSettings
 from cms.federation.models import Association
 from cms.publishing.models import ExportRecord
 from relais.french import interpolate
+from relais.pelican.images import SOCIAL_NAME
 from syndication.text import with_utm
 
 from .models import Digest
 
 UNSUBSCRIBE_PLACEHOLDER = "%%RELAIS_UNSUBSCRIBE_URL%%"
-PICTURE_SPEC = "fill-1200x630"
 
 
 @dataclass
@@ -58,19 +57,16 @@ def items_between(site: Site, start: dt.datetime, end: dt.datetime) -> list[Expo
     )
 
 
-def absolute(url: str) -> str:
-    return url if url.startswith(("http://", "https://")) else settings.WAGTAILADMIN_BASE_URL + url
-
-
-def card_of(record: ExportRecord, campaign: str) -> Card:
-    """An item as the digest shows it; the link carries ``utm_source=newsletter``,
-    ``utm_medium=email`` and the digest's campaign, so the visits it brings are counted."""
+def card_of(record: ExportRecord, campaign: str, site_url: str) -> Card:
+    """An item as the digest shows it, from its static site (``site_url``): the picture is the
+    item's link-card picture the export put beside it; the link carries
+    ``utm_source=newsletter``, ``utm_medium=email`` and the digest's campaign, so the visits it
+    brings are counted."""
     page = Page.objects.filter(pk=record.page_id).specific().first()
     summary = getattr(page, "summary", "") or ""
     picture_url = picture_alt = ""
-    image = getattr(page, "hero_image", None)
-    if image is not None:
-        picture_url = absolute(image.get_rendition(PICTURE_SPEC).url)
+    if getattr(page, "hero_image_id", None) and record.assets_dir:
+        picture_url = f"{site_url}/{record.assets_dir}/{SOCIAL_NAME}"
         picture_alt = getattr(page, "hero_alt", "") or ""
     slug = record.url.rstrip("/").rsplit("/", 1)[-1]
     link = with_utm(
@@ -104,8 +100,8 @@ def compose(
     if not records:
         return None
     campaign = campaign_of(timezone.localdate(end))
-    cards = [card_of(r, campaign) for r in records]
     association = Association.for_site(site)
+    cards = [card_of(r, campaign, association.public_url) for r in records]
     context = {
         "association": AssociationSettings.for_site(site).name or site.site_name,
         "site_url": with_utm(
