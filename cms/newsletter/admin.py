@@ -196,7 +196,7 @@ def send_test_view(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     else:
-        send_test.enqueue(digest.pk, request.user.email)
+        send_test.enqueue(digest.pk, request.user.pk)
         messages.success(
             request, _("Un essai part vers %(email)s.") % {"email": request.user.email}
         )

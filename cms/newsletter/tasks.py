@@ -4,16 +4,15 @@ stalled). Tasks take ids, never addresses: nothing personal waits in the queue."
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from . import composing, mail, schedule, sending
 from .models import Digest, NewsletterSettings, Subscriber
-
-logger = logging.getLogger(__name__)
 
 
 @task(backend="relais", queue_name="maintenance")
@@ -35,15 +34,17 @@ def send_digest(digest_id: int) -> dict[str, int]:
 
 
 @task(backend="relais", queue_name="maintenance")
-def send_test(digest_id: int, address: str) -> bool:
+def send_test(digest_id: int, user_id: int) -> bool:
+    """A copy of the digest to an editor's own address."""
     digest = Digest.objects.filter(pk=digest_id).first()
-    if digest is None:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if digest is None or user is None or not user.email:
         return False
-    mail.test_digest(digest, address).send()
+    mail.test_digest(digest, user.email).send()
     return True
 
 
-def compose_due(now=None) -> list[int]:
+def compose_due(now: dt.datetime | None = None) -> list[int]:
     """Compose the digest of every association whose slot has come; returns the digests made
     (an association with nothing new gets none, and waits for its next slot)."""
     now = now or timezone.now()
