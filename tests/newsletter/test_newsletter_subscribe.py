@@ -17,6 +17,7 @@ from cms.members import erasure
 from cms.members.models import Signup
 from cms.newsletter import schedule, subscriptions, tasks
 from cms.newsletter.models import Digest, NewsletterSettings, Subscriber
+from cms.publishing.clock import Clock, default_jobs
 
 from .conftest import live_item
 
@@ -167,3 +168,16 @@ def test_the_clock_composes_once_per_slot_and_only_with_news(site_a):
     made = tasks.compose_due()
     assert len(made) == 1
     assert tasks.compose_due() == []  # the same slot again: nothing
+
+
+def test_the_worker_clock_runs_the_newsletter_every_minute(site_a):
+    live_item(site_a, "Gala", "gala")
+    config = turn_on(site_a["site"])
+    now = timezone.localtime()
+    NewsletterSettings.objects.filter(pk=config.pk).update(weekday=now.weekday(), hour=now.hour)
+    jobs = [job for job in default_jobs() if job.name == "newsletter_tick"]
+    assert len(jobs) == 1
+    clock = Clock("test-worker", jobs=jobs, tick=1, lease=60)
+    assert clock.run_once() == ["newsletter_tick"]  # immediate backend: it ran
+    assert Digest.objects.filter(site=site_a["site"]).count() == 1
+    assert clock.run_once(timezone.now() + dt.timedelta(seconds=20)) == []  # not due yet
