@@ -16,7 +16,7 @@ from relais.urls import UnsafeURL, check_email, check_url
 
 FILENAME = "site.yaml"
 # Fields holding an address a page links to or loads (web addresses only)
-URL_FIELDS = ("signup_url", "counter_url")
+URL_FIELDS = ("signup_url", "counter_url", "newsletter_url")
 
 
 class SiteConfigError(ValueError):
@@ -43,6 +43,8 @@ class SiteConfig:
     networks: dict[str, str] = field(default_factory=dict)  # network name -> profile URL
     # The audience counter pixel (the CMS's /c/p.gif); empty: no counter on the site
     counter_url: str = ""
+    # The newsletter's subscribe form on the CMS (cms.newsletter); empty: no form on the site
+    newsletter_url: str = ""
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(asdict(self), allow_unicode=True, sort_keys=False, width=1000)

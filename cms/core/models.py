@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +16,12 @@ from cms.federation.permissions import ManagedSitePermissionPolicy
 from relais.siteconfig import SiteConfig
 
 from .validators import AddressValidator, EmailAddressValidator
+
+#: What apps above this one add to an association's ``site.yaml``: each function takes the
+#: association's settings and returns ``{field: value}`` for fields of
+#: :class:`relais.siteconfig.SiteConfig` (the newsletter adds its subscribe address). Apps append
+#: theirs in their ``AppConfig.ready``.
+SITE_CONFIG_FIELDS: list[Callable[[AssociationSettings], dict[str, str]]] = []
 
 
 @register_setting(icon="home")
@@ -134,6 +142,7 @@ class AssociationSettings(BaseSiteSetting):
                 if getattr(self, f"{key}_url")
             },
             counter_url=counter,
+            **{k: v for extra in SITE_CONFIG_FIELDS for k, v in extra(self).items()},
         )
 
 

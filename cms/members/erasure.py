@@ -4,10 +4,11 @@ it received; another association the person also signed up with keeps its own).
 
 Removes every :class:`~cms.members.models.Signup` of the association's site with that address,
 the Wagtail form submissions of its sign-up pages that mention it (sign-ups recorded before the
-``Signup`` model), and the rate-limit counter of that address. The site audience
-(:mod:`cms.audience`) holds aggregated counts only, with nothing tied to a person: there is
-nothing to delete there. What remains is one more unit in the association's anonymous
-:class:`ErasureTally` of the month.
+``Signup`` model), what the apps above hold of that address (the newsletter's subscriber,
+through :data:`~cms.members.signals.person_erased`), and the rate-limit counter of that
+address. The site audience (:mod:`cms.audience`) holds aggregated counts only, with nothing
+tied to a person: there is nothing to delete there. What remains is one more unit in the
+association's anonymous :class:`ErasureTally` of the month.
 
 :func:`purge_expired` deletes, each night (a job of the worker's clock), the sign-ups older than
 ``RELAIS_SIGNUP_RETENTION_DAYS`` and the older form submissions of sign-up pages.
@@ -28,6 +29,7 @@ from wagtail.models import Site
 
 from . import protection
 from .models import ErasureTally, Signup, SignUpPage
+from .signals import person_erased
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +38,11 @@ logger = logging.getLogger(__name__)
 class Erasure:
     signups: int
     legacy_submissions: int
+    other: int = 0  # deleted by the apps listening to :data:`~.signals.person_erased`
 
     @property
     def total(self) -> int:
-        return self.signups + self.legacy_submissions
+        return self.signups + self.legacy_submissions + self.other
 
 
 def _legacy_submissions(email: str, site: Site) -> list[int]:
@@ -70,13 +73,14 @@ def erase(email: str, site: Site) -> Erasure:
     email = email.strip().lower()
     signups, _ = Signup.objects.filter(site=site, email__iexact=email).delete()
     legacy, _ = FormSubmission.objects.filter(pk__in=_legacy_submissions(email, site)).delete()
+    other = sum(n or 0 for _r, n in person_erased.send(sender=Signup, email=email, site=site))
     protection.forget("email", email)
     month = timezone.localdate().replace(day=1)
     ErasureTally.objects.get_or_create(site=site, month=month)
     ErasureTally.objects.filter(site=site, month=month).update(
-        requests=F("requests") + 1, records=F("records") + signups + legacy
+        requests=F("requests") + 1, records=F("records") + signups + legacy + other
     )
-    return Erasure(signups, legacy)
+    return Erasure(signups, legacy, other)
 
 
 @transaction.atomic

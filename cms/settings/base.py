@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cms.conversations",
     "cms.pool",
     "cms.watch",
+    "cms.newsletter",
     "cms.associations",
     "cms.demo",
     "wagtail_headless_preview",
@@ -224,6 +225,12 @@ if os.environ.get("RELAIS_REDIS_CACHE_URL"):
 
 # Sign-ups ("Adhérer") and audience (see README, "Sign-ups and audience")
 RELAIS_SIGNUP_RATE_LIMITS = {"ip": (10, 3600), "email": (3, 24 * 3600)}  # (attempts, seconds)
+# The newsletter's subscribe form on the static sites (cms.newsletter): attempts per client
+# address and per e-mail address in a window of seconds
+RELAIS_NEWSLETTER_RATE_LIMITS = {"ip": (10, 3600), "email": (3, 24 * 3600)}
+# A delivery attempted but never marked sent (its worker died) is "uncertain" after this long,
+# and never resent by itself (see cms.newsletter.sending)
+RELAIS_NEWSLETTER_UNCERTAIN_AFTER = int(os.environ.get("RELAIS_NEWSLETTER_UNCERTAIN_AFTER", "600"))
 RELAIS_SIGNUP_FIRST_TOUCH_COOKIE = os.environ.get("RELAIS_SIGNUP_FIRST_TOUCH_COOKIE", "1") != "0"
 RELAIS_SIGNUP_FIRST_TOUCH_DAYS = 30
 # Sign-ups older than this are deleted by the worker each night (GDPR storage limitation; three

@@ -34,6 +34,7 @@ from cms.conversations.models import Answer, IncomingMessage, PullCursor
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association, Sector
 from cms.members.models import Signup
+from cms.newsletter.models import Digest, DigestDelivery, NewsletterSettings, Subscriber
 from cms.pool.models import Offer
 from cms.publishing import export
 from cms.publishing.models import BuildRecord
@@ -222,6 +223,26 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         story_key=f"{label.lower()}.example.org/article",
     )
     watch_rule = KeywordRule.objects.create(site=site, word=f"mot {label}")
+    # Its newsletter: its settings, a subscriber, a digest and its delivery to them
+    letter_settings = NewsletterSettings.for_site(site.pk)
+    letter_settings.frequency = NewsletterSettings.Frequency.WEEKLY
+    letter_settings.save()
+    subscriber = Subscriber.objects.create(
+        site=site,
+        email=f"abonne@{label.lower()}.example.org",
+        name=f"Abonné {label}",
+        source=Subscriber.Source.SITE,
+        status=Subscriber.Status.CONFIRMED,
+    )
+    digest = Digest.objects.create(
+        site=site,
+        period_start=timezone.now() - dt.timedelta(days=7),
+        period_end=timezone.now(),
+        subject=f"Lettre {label}",
+        html=f"<p>Les nouvelles {label}</p>",
+        text=f"Les nouvelles {label}",
+    )
+    digest_delivery = DigestDelivery.objects.create(digest=digest, subscriber=subscriber)
     session = EditingSession.objects.create(
         user=editor,
         content_type=item.content_type,
@@ -261,6 +282,10 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "watch_source": watch_source,
         "watch_entry": watch_entry,
         "watch_rule": watch_rule,
+        "newsletter_settings": letter_settings,
+        "subscriber": subscriber,
+        "digest": digest,
+        "digest_delivery": digest_delivery,
         "user": editor,
         "group_of_people": association.editors,
         "settings": settings,
@@ -324,6 +349,15 @@ def snapshot(objects: dict[str, Any]) -> dict[str, Any]:
     )
     out["answers"] = sorted(
         Answer.objects.filter(message__site=objects["site"]).values_list("pk", "text", "state")
+    )
+    out["newsletter"] = (
+        sorted(
+            Subscriber.objects.filter(site=objects["site"]).values_list("pk", "email", "status")
+        ),
+        sorted(Digest.objects.filter(site=objects["site"]).values_list("pk", "status", "subject")),
+        sorted(
+            DigestDelivery.objects.filter(digest__site=objects["site"]).values_list("pk", "state")
+        ),
     )
     out["views"] = sorted(
         PageViewCount.objects.filter(site=objects["site"]).values_list("path", "views")
@@ -423,6 +457,8 @@ def test_a_user_of_b_sees_and_changes_nothing_of_a_on_any_admin_url(federation):
         "/admin/site/",
         "/admin/watch/",
         "/admin/watch/sources/",
+        "/admin/lettre/abonnes/",
+        "/admin/lettre/lettres/",
     } <= reached
     assert not walk.unfillable, walk.report()
     assert not walk.leaks, "\n".join(map(str, walk.leaks))

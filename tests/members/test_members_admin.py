@@ -177,7 +177,8 @@ def test_erasure_before_the_worker_runs_means_no_mail(
         client.post(signup_site["url"], form_data(client, signup_site["url"]))
     erasure.erase("lea.martin@example.org", Site.objects.get())
     results = [r.task.call(*r.args) for r in relais_tasks.results]
-    assert results == [False, False] and mail.outbox == []
+    # the acknowledgement, the notification and the newsletter's confirmation: none is sent
+    assert results == [False, False, False] and mail.outbox == []
 
 
 def test_signup_page_is_not_listed_among_generic_form_submissions(signups, admin_client):

@@ -1,0 +1,9 @@
+"""Signals of the sign-ups, for the apps above this one (connected in their
+``AppConfig.ready``)."""
+
+from django.dispatch import Signal
+
+# provides args: email, site — a person's data was erased on request in ``site``'s association
+# (:func:`cms.members.erasure.erase`); receivers delete what they hold of ``email`` there and
+# return how many records they deleted.
+person_erased = Signal()
