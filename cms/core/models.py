@@ -55,6 +55,18 @@ class AssociationSettings(BaseSiteSetting):
         _("compte Instagram"), blank=True, validators=[AddressValidator()]
     )
     youtube_url = models.URLField(_("chaîne YouTube"), blank=True, validators=[AddressValidator()])
+    #: The language of the static site's own words (menus, dates, "Adhérer", the 404, feeds'
+    #: titles): the theme speaks these (``themes/relais/translations/``). Items keep theirs.
+    lang = models.CharField(
+        _("langue du site"),
+        max_length=8,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+        help_text=_(
+            "La langue des mots du site public (menus, dates, bouton d'adhésion, page 404, "
+            "titres des flux). Chaque article garde la langue dans laquelle il est écrit."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -64,6 +76,7 @@ class AssociationSettings(BaseSiteSetting):
                 FieldPanel("description"),
                 FieldPanel("contact_email"),
                 FieldPanel("address"),
+                FieldPanel("lang"),
             ],
             heading=_("Identité"),
         ),
@@ -142,6 +155,7 @@ class AssociationSettings(BaseSiteSetting):
                 if getattr(self, f"{key}_url")
             },
             counter_url=counter,
+            lang=self.lang,
             **{k: v for extra in SITE_CONFIG_FIELDS for k, v in extra(self).items()},
         )
 
