@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("relais-preview/", publishing_views.preview, name="relais_preview"),
     path("c/", include("cms.audience.urls")),
+    path("ambassadeurs/", include("cms.ambassadors.urls")),
 ]
 
 if settings.DEBUG:

@@ -28,6 +28,7 @@ from wagtail.models import Site
 
 from . import protection
 from .models import ErasureTally, Signup, SignUpPage
+from .signals import person_erased
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def erase(email: str, site: Site) -> Erasure:
     signups, _ = Signup.objects.filter(site=site, email__iexact=email).delete()
     legacy, _ = FormSubmission.objects.filter(pk__in=_legacy_submissions(email, site)).delete()
     protection.forget("email", email)
+    person_erased.send(sender=Signup, email=email, site=site)
     month = timezone.localdate().replace(day=1)
     ErasureTally.objects.get_or_create(site=site, month=month)
     ErasureTally.objects.filter(site=site, month=month).update(

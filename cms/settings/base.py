@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cms.pool",
     "cms.watch",
     "cms.associations",
+    "cms.ambassadors",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",

@@ -29,6 +29,7 @@ from wagtail.models import (
     Site,
 )
 
+from cms.ambassadors.models import Ambassador, AmbassadorVisits
 from cms.audience.models import PageViewCount
 from cms.conversations.models import Answer, IncomingMessage, PullCursor
 from cms.core.models import AssociationSettings
@@ -222,6 +223,16 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         story_key=f"{label.lower()}.example.org/article",
     )
     watch_rule = KeywordRule.objects.create(site=site, word=f"mot {label}")
+    ambassador = Ambassador.objects.create(
+        site=site,
+        name=f"Ambassadeur {label}",
+        email=f"ambassadeur@{label.lower()}.example.org",
+        mastodon=f"@amb@{label.lower()}.example.org",
+        reference=f"ref-{label.lower()}",
+    )
+    AmbassadorVisits.objects.create(
+        site=site, ambassador=ambassador, day=timezone.localdate(), network="mastodon", views=3
+    )
     session = EditingSession.objects.create(
         user=editor,
         content_type=item.content_type,
@@ -261,6 +272,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "watch_source": watch_source,
         "watch_entry": watch_entry,
         "watch_rule": watch_rule,
+        "ambassador": ambassador,
         "user": editor,
         "group_of_people": association.editors,
         "settings": settings,
@@ -276,6 +288,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
             "wagtailusers.user": [editor],
             "auth.group": [association.editors],
             "federation.sector": [sector],
+            "ambassadors.ambassador": [ambassador],
         },
     }
 

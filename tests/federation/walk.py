@@ -173,6 +173,7 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/watch/sources/": "watch_source",
     "admin/watch/entries/": "watch_entry",
     "admin/watch/rules/": "watch_rule",
+    "admin/ambassadeurs/": "ambassador",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.
