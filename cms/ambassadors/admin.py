@@ -64,8 +64,11 @@ class SendLinkView(View):
         if not ambassador.active:
             messages.error(
                 request,
-                _("%(name)s n'est pas active : cochez « active » et enregistrez, puis renvoyez "
-                  "le lien.") % {"name": ambassador.name},
+                _(
+                    "%(name)s n'est pas active : cochez « active » et enregistrez, puis renvoyez "
+                    "le lien."
+                )
+                % {"name": ambassador.name},
             )
             return redirect("ambassadors_admin:edit", ambassador.pk)
         if request.POST.get("new"):
@@ -78,9 +81,12 @@ class SendLinkView(View):
         return redirect("ambassadors_admin:edit", ambassador.pk)
 
 
+DATE = {"type": "date"}
+
+
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs=DATE))
+    end = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs=DATE))
 
 
 class LeaderboardView(WagtailAdminTemplateMixin, TemplateView):

@@ -59,5 +59,7 @@ def thank_you_text(rows: list[Row], association: str, top: int = 3) -> str:
         visits = ngettext("%(n)d visite", "%(n)d visites", row.visits) % {"n": row.visits}
         signups = ngettext("%(n)d adhésion", "%(n)d adhésions", row.signups) % {"n": row.signups}
         lines.append(f"- {row.ambassador.name} : {visits}, {signups}")
-    lines.append(_("Vous aussi, relayez nos nouvelles : écrivez-nous pour devenir ambassadeur·rice."))
+    lines.append(
+        _("Vous aussi, relayez nos nouvelles : écrivez-nous pour devenir ambassadeur·rice.")
+    )
     return "\n".join(lines)

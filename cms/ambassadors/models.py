@@ -59,7 +59,10 @@ class Ambassador(models.Model):
     bluesky = models.CharField(_("Bluesky"), max_length=200, blank=True)
     x = models.CharField(_("X"), max_length=200, blank=True)
     token = models.CharField(
-        _("clé de la page personnelle"), max_length=64, unique=True, default=new_token,
+        _("clé de la page personnelle"),
+        max_length=64,
+        unique=True,
+        default=new_token,
         editable=False,
     )
     reference = models.SlugField(
@@ -126,7 +129,9 @@ class AmbassadorVisits(models.Model):
         "wagtailcore.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
     )
     ambassador = models.ForeignKey(
-        Ambassador, verbose_name=_("ambassadeur·rice"), on_delete=models.CASCADE,
+        Ambassador,
+        verbose_name=_("ambassadeur·rice"),
+        on_delete=models.CASCADE,
         related_name="visits",
     )
     day = models.DateField(_("jour"))

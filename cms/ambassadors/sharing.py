@@ -9,6 +9,7 @@ utm_content=<reference>``: the counter and the sign-up form read these (:mod:`cm
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -74,11 +75,13 @@ class SharedItem:
     title: str
     url: str
     summary: str
-    live_at: object
+    live_at: dt.datetime
     shares: list[Share] = field(default_factory=list)
 
 
-def latest_items(site: Site, limit: int = LATEST, since: object = None) -> list[tuple[Item, object]]:
+def latest_items(
+    site: Site, limit: int = LATEST, since: dt.datetime | None = None
+) -> list[tuple[Item, dt.datetime]]:
     """The association's latest items on its site (newest first), as they are live."""
     records = ExportRecord.objects.filter(site=site, withdrawn=False).exclude(live_at=None)
     if since is not None:
@@ -104,20 +107,45 @@ def _q(**params: str) -> str:
 #: Each way to share: (key, label, network whose limits the text fits, composer address).
 #: The address is made from the text, the link and the item's title.
 COMPOSERS: list[tuple[str, str, str, object]] = [
-    ("linkedin", "LinkedIn", "linkedin",
-     lambda t, link, title, server: "https://www.linkedin.com/sharing/share-offsite/?"
-     + _q(url=link)),
+    (
+        "linkedin",
+        "LinkedIn",
+        "linkedin",
+        lambda t, link, title, server: (
+            "https://www.linkedin.com/sharing/share-offsite/?" + _q(url=link)
+        ),
+    ),
     ("x", "X", "x", lambda t, link, title, server: "https://x.com/intent/tweet?" + _q(text=t)),
-    ("bluesky", "Bluesky", "bluesky",
-     lambda t, link, title, server: "https://bsky.app/intent/compose?" + _q(text=t)),
-    ("mastodon", "Mastodon", "mastodon",
-     lambda t, link, title, server: f"https://{server}/share?" + _q(text=t) if server else ""),
-    ("facebook", "Facebook", "facebook",
-     lambda t, link, title, server: "https://www.facebook.com/sharer/sharer.php?" + _q(u=link)),
-    ("whatsapp", "WhatsApp", "mastodon",
-     lambda t, link, title, server: "https://wa.me/?" + _q(text=t)),
-    ("email", _("E-mail"), "mastodon",
-     lambda t, link, title, server: "mailto:?" + _q(subject=title, body=t)),
+    (
+        "bluesky",
+        "Bluesky",
+        "bluesky",
+        lambda t, link, title, server: "https://bsky.app/intent/compose?" + _q(text=t),
+    ),
+    (
+        "mastodon",
+        "Mastodon",
+        "mastodon",
+        lambda t, link, title, server: f"https://{server}/share?" + _q(text=t) if server else "",
+    ),
+    (
+        "facebook",
+        "Facebook",
+        "facebook",
+        lambda t, link, title, server: "https://www.facebook.com/sharer/sharer.php?" + _q(u=link),
+    ),
+    (
+        "whatsapp",
+        "WhatsApp",
+        "mastodon",
+        lambda t, link, title, server: "https://wa.me/?" + _q(text=t),
+    ),
+    (
+        "email",
+        _("E-mail"),
+        "mastodon",
+        lambda t, link, title, server: "mailto:?" + _q(subject=title, body=t),
+    ),
 ]
 
 
@@ -140,7 +168,8 @@ def shares_for(item: Item, ambassador: Ambassador, mastodon: str = "") -> list[S
 
 def page_items(ambassador: Ambassador, mastodon: str = "") -> list[SharedItem]:
     return [
-        SharedItem(item.title, item.url, item.summary, live_at,
-                   shares_for(item, ambassador, mastodon))
+        SharedItem(
+            item.title, item.url, item.summary, live_at, shares_for(item, ambassador, mastodon)
+        )
         for item, live_at in latest_items(ambassador.site)
     ]
