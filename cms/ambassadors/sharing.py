@@ -22,7 +22,7 @@ from cms.publishing.models import ExportRecord
 from cms.social.compose import item_from_record
 from syndication.compose import Composer
 from syndication.errors import ComposeError
-from syndication.models import Item
+from syndication.models import Item, Segment
 from syndication.networks import registry
 from syndication.registry import Network
 from syndication.text import with_utm
@@ -96,8 +96,14 @@ def latest_items(
 
 
 def _compose(item: Item, name: str, reference: str, source: str = "") -> tuple[str, str]:
+    """The text fitted to network ``name`` with the ambassador's link, written out in full
+    (a network that shows links shortened, as Bluesky, gets them from a composer's text)."""
     post = AmbassadorComposer(reference, source).compose(item, registry.create(name))
-    return post.text, post.link
+    return typed_text(post.segments), post.link
+
+
+def typed_text(segments: list[Segment]) -> str:
+    return "".join(s.value if s.kind == "link" and s.value else s.text for s in segments)
 
 
 def _q(**params: str) -> str:
