@@ -130,8 +130,9 @@ def test_the_mastodon_server_is_asked_and_checked(world, client):
 
 
 def test_the_reference_is_letters_and_the_token_unguessable(world):
-    one, two = world["ambassador"], Ambassador.objects.create(
-        site=world["a"]["site"], name="Autre", email="autre@example.org"
+    one, two = (
+        world["ambassador"],
+        Ambassador.objects.create(site=world["a"]["site"], name="Autre", email="autre@example.org"),
     )
     assert one.reference.isalpha() and one.reference.islower() and len(one.reference) == 8
     assert one.reference != two.reference
