@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cms.watch",
     "cms.associations",
     "cms.ambassadors",
+    "cms.handover",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
