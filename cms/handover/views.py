@@ -57,7 +57,6 @@ def people_of(site: Site) -> QuerySet:
 
 
 class BackupForm(forms.Form):
-    account = forms.IntegerField(widget=forms.HiddenInput)
     backup = forms.ModelChoiceField(
         label=_("Suppléant·e"),
         queryset=get_user_model().objects.none(),
@@ -87,7 +86,7 @@ class HandoverView(WagtailAdminTemplateMixin, TemplateView):
         forms_by_account = {
             r.account.pk: BackupForm(
                 site=self.site,
-                initial={"account": r.account.pk, "backup": r.backup.pk if r.backup else None},
+                initial={"backup": r.backup.pk if r.backup else None},
                 prefix=f"a{r.account.pk}",
             )
             for r in rows
