@@ -34,6 +34,7 @@ from cms.audience.models import PageViewCount
 from cms.conversations.models import Answer, IncomingMessage, PullCursor
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association, Sector
+from cms.handover.models import AccountCover
 from cms.members.models import Signup
 from cms.pool.models import Offer
 from cms.publishing import export
@@ -223,6 +224,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         story_key=f"{label.lower()}.example.org/article",
     )
     watch_rule = KeywordRule.objects.create(site=site, word=f"mot {label}")
+    cover = AccountCover.objects.create(account=account, backup=editor)
     ambassador = Ambassador.objects.create(
         site=site,
         name=f"Ambassadeur {label}",
@@ -273,6 +275,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "watch_entry": watch_entry,
         "watch_rule": watch_rule,
         "ambassador": ambassador,
+        "cover": cover,
         "user": editor,
         "group_of_people": association.editors,
         "settings": settings,
