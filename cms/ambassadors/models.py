@@ -16,6 +16,7 @@ import secrets
 import string
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,15 @@ class Ambassador(models.Model):
         max_length=30,
         unique=True,
         default=new_reference,
+        validators=[
+            RegexValidator(
+                r"^[a-z]+(-[a-z]+)*$",
+                _(
+                    "Lettres minuscules sans accent et tirets seulement, par exemple « marie-d » "
+                    ": le compteur écarte les chiffres, qui pourraient être un numéro de téléphone."
+                ),
+            )
+        ],
         help_text=_(
             "Portée par chaque lien partagé (utm_content) : lettres minuscules et tirets "
             "seulement. La changer détache les visites à venir de l'ancienne."

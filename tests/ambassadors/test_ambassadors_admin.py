@@ -89,3 +89,14 @@ def test_erasure_on_request_deletes_the_ambassador_of_that_association_only(worl
     assert not Ambassador.objects.filter(pk=a_one.pk).exists()
     assert not AmbassadorVisits.objects.filter(ambassador_id=a_one.pk).exists()
     assert Ambassador.objects.filter(pk=b_twin.pk).exists()
+
+
+def test_a_reference_the_counter_would_drop_is_refused(world, b_user, client):
+    client.force_login(b_user)
+    response = client.post(
+        f"{INDEX}new/",
+        {"name": "Dan", "email": "dan@example.org", "reference": "dan0612345678", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert "Lettres minuscules sans accent et tirets seulement" in response.content.decode()
+    assert not Ambassador.objects.filter(email="dan@example.org").exists()
