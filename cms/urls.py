@@ -14,6 +14,7 @@ urlpatterns = [
     path("relais-preview/", publishing_views.preview, name="relais_preview"),
     path("c/", include("cms.audience.urls")),
     path("n/", include("cms.newsletter.urls")),
+    path("ambassadeurs/", include("cms.ambassadors.urls")),
 ]
 
 if settings.DEBUG:

@@ -47,6 +47,8 @@ from .counting import (
     record,
     utm_of,
 )
+from .models import PageViewCount
+from .signals import visit_counted
 from .sources import host_of
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,17 @@ def pixel(request: HttpRequest, slug: str = "") -> HttpResponse:
     if hit is not None:
         try:
             record(hit, timezone.localdate(), site=association.site)
+            utm = {k: v for k, v in request.GET.items() if k.startswith("utm_")}
+            referer = request.META.get("HTTP_REFERER", "")
+            if not utm and path_on_site(referer, association.public_url) is not None:
+                utm = utm_of(referer)  # the <noscript> image, as in counted_hit
+            visit_counted.send(
+                sender=PageViewCount,
+                site=association.site,
+                hit=hit,
+                utm=utm,
+                day=timezone.localdate(),
+            )
         except Exception:  # counting must never break a page of the site
             logger.exception("Audience counter: could not record %s", hit)
     return pixel_response()

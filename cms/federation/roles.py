@@ -63,6 +63,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.delete_signup",
         "stats.view_statistics",
         "publishing.rebuild_site",
+        "ambassadors.add_ambassador",
+        "ambassadors.change_ambassador",
+        "ambassadors.delete_ambassador",
+        "ambassadors.view_ambassador",
     ],
 }
 

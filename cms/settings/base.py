@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "cms.watch",
     "cms.newsletter",
     "cms.associations",
+    "cms.ambassadors",
+    "cms.handover",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",

@@ -29,10 +29,12 @@ from wagtail.models import (
     Site,
 )
 
+from cms.ambassadors.models import Ambassador, AmbassadorVisits
 from cms.audience.models import PageViewCount
 from cms.conversations.models import Answer, IncomingMessage, PullCursor
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association, Sector
+from cms.handover.models import AccountCover
 from cms.members.models import Signup
 from cms.newsletter.models import Digest, DigestDelivery, NewsletterSettings, Subscriber
 from cms.pool.models import Offer
@@ -243,6 +245,17 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         text=f"Les nouvelles {label}",
     )
     digest_delivery = DigestDelivery.objects.create(digest=digest, subscriber=subscriber)
+    cover = AccountCover.objects.create(account=account, backup=editor)
+    ambassador = Ambassador.objects.create(
+        site=site,
+        name=f"Ambassadeur {label}",
+        email=f"ambassadeur@{label.lower()}.example.org",
+        mastodon=f"@amb@{label.lower()}.example.org",
+        reference=f"ref-{label.lower()}",
+    )
+    AmbassadorVisits.objects.create(
+        site=site, ambassador=ambassador, day=timezone.localdate(), network="mastodon", views=3
+    )
     session = EditingSession.objects.create(
         user=editor,
         content_type=item.content_type,
@@ -286,6 +299,8 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "subscriber": subscriber,
         "digest": digest,
         "digest_delivery": digest_delivery,
+        "ambassador": ambassador,
+        "cover": cover,
         "user": editor,
         "group_of_people": association.editors,
         "settings": settings,
@@ -301,6 +316,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
             "wagtailusers.user": [editor],
             "auth.group": [association.editors],
             "federation.sector": [sector],
+            "ambassadors.ambassador": [ambassador],
         },
     }
 

@@ -175,6 +175,7 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/watch/rules/": "watch_rule",
     "admin/lettre/abonnes/": "subscriber",
     "admin/lettre/lettres/": "digest",
+    "admin/ambassadeurs/": "ambassador",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.
