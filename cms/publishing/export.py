@@ -24,7 +24,7 @@ from cms.content.models import EventPage, InfoPage, ItemPage
 from cms.core.models import AssociationSettings
 from cms.federation.models import Association
 from relais.contentfile import CareerInfo, ContentItem, EventInfo, StaticPage, dump, dump_page
-from relais.siteconfig import SiteConfig, write_site_config
+from relais.siteconfig import FILENAME, SiteConfig, write_site_config
 
 from .markdown import Asset, ImageRef, body_to_markdown
 from .models import ContentChange, ExportRecord, SiteRef, SiteState
@@ -317,12 +317,18 @@ def export_site_config(site: SiteRef) -> Path:
     """Write the ``site.yaml`` of ``site``'s content folder from its association settings, and
     remember what was written (the recovery exports it again when the settings differ)."""
     config = site_config(site)
+    digest = site_config_digest(config)
+    written = content_dir(site) / FILENAME
+    if (
+        digest == SiteState.get(site).site_config_digest
+        and written.is_file()
+        and written.read_text(encoding="utf-8") == config.to_yaml()
+    ):
+        return written  # saved again unchanged: no new version, no rebuild of the whole site
     path = write_site_config(content_dir(site), config)
     version = SiteState.bump(site)
     ContentChange.record(site, version, "site.yaml")
-    SiteState.objects.filter(site_id=_id(site)).update(
-        site_config_digest=site_config_digest(config)
-    )
+    SiteState.objects.filter(site_id=_id(site)).update(site_config_digest=digest)
     return path
 
 
