@@ -85,7 +85,7 @@ def test_an_administrator_edits_the_associations_settings_only(two_sites, b_user
     assert client.get("/admin/settings/core/associationsettings/").url == settings_url(b)
     form = client.get(settings_url(b)).content.decode()
     assert "Alumni B" in form and "Alumni A" not in form  # no switcher to A's
-    data = {"name": "Alumni Bravo", "signup_label": "Adhérer", "contact_email": ""}
+    data = {"name": "Alumni Bravo", "signup_label": "Adhérer", "contact_email": "", "lang": "fr"}
     assert client.post(settings_url(b), data).status_code == 302
     assert AssociationSettings.for_site(b).name == "Alumni Bravo"
     refused = client.post(settings_url(a), {**data, "name": "Pirate"})
@@ -111,7 +111,12 @@ def test_the_ledger_is_the_associations(two_sites, accounts, b_user, client):
 def test_the_sign_up_page_of_the_settings_is_the_sites_own(two_sites, admin_user, client):
     a, b = two_sites["a"], two_sites["b"]
     client.force_login(admin_user)
-    data = {"name": "Alumni B", "signup_label": "Adhérer", "signup_page": a["signup"].pk}
+    data = {
+        "name": "Alumni B",
+        "signup_label": "Adhérer",
+        "signup_page": a["signup"].pk,
+        "lang": "fr",
+    }
     refused = client.post(settings_url(b["site"]), data)
     assert "Cette page est sur le site d&#x27;une autre association" in refused.content.decode()
     assert AssociationSettings.for_site(b["site"]).signup_page_id == b["signup"].pk

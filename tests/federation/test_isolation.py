@@ -430,6 +430,7 @@ def post_data(a: dict[str, Any]) -> dict[str, Any]:
         "comments-MAX_NUM_FORMS": "1000",
         "contact_email": "pirate@example.org",
         "signup_label": "Modifié",
+        "lang": "en",
         "collection": a["collection"].pk,
         "url": "https://example.org/",
         "external-link-chooser-url": "https://example.org/",
