@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 
 from syndication.ledger import MUTABLE_FIELDS, LedgerEntry, State
 
@@ -21,28 +21,59 @@ from .models import Delivery
 UNFINISHED = (State.PENDING, State.SENDING, State.NEEDS_CHECK)
 
 
-def to_entry(delivery: Delivery) -> LedgerEntry:
+def to_entry(row: Any) -> LedgerEntry:
+    """The ledger entry of a row of the ledger's shape (a ``Delivery``, an answer…)."""
     return LedgerEntry(
-        item_key=delivery.item_key,
-        account=str(delivery.account_id),
-        network=delivery.network,
-        state=State(delivery.state),
-        attempt=delivery.attempt,
-        version=delivery.version,
-        updated_at=delivery.updated_at,
-        attempted_at=delivery.attempted_at,
-        remote_id=delivery.remote_id,
-        remote_url=delivery.remote_url,
-        reason=delivery.reason,
-        retry_at=delivery.retry_at,
+        item_key=row.item_key,
+        account=str(row.account_id),
+        network=row.network,
+        state=State(row.state),
+        attempt=row.attempt,
+        version=row.version,
+        updated_at=row.updated_at,
+        attempted_at=row.attempted_at,
+        remote_id=row.remote_id,
+        remote_url=row.remote_url,
+        reason=row.reason,
+        retry_at=row.retry_at,
     )
 
 
-class DjangoLedger:
-    """:class:`syndication.ledger.Ledger` on ``Delivery`` rows (account: the account's pk)."""
+class RowLedger:
+    """:class:`syndication.ledger.Ledger` on the rows of :attr:`model`, which has the ledger's
+    fields (``item_key``, ``account``, ``network``, ``state``, ``attempt``, ``version``…);
+    account: the account's pk. Subclasses say how an entry comes to exist."""
 
-    def get(self, item_key: str, account: str) -> Delivery | None:
-        return Delivery.objects.filter(item_key=item_key, account_id=int(account)).first()
+    model: type[Model]
+
+    def get(self, item_key: str, account: str) -> Any:
+        return self.model.objects.filter(item_key=item_key, account_id=int(account)).first()
+
+    def get_or_create(self, item_key: str, account: str, network: str) -> LedgerEntry:
+        raise NotImplementedError
+
+    def update(self, entry: LedgerEntry, **changes: Any) -> LedgerEntry | None:
+        unknown = set(changes) - set(MUTABLE_FIELDS)
+        if unknown:
+            raise TypeError(f"Ledger fields that cannot be changed: {', '.join(sorted(unknown))}")
+        new = entry.changed(**changes)
+        values = {key: getattr(new, key) for key in changes}
+        if "state" in values:
+            values["state"] = State(values["state"]).value
+        done = self.model.objects.filter(
+            item_key=entry.item_key, account_id=int(entry.account), version=entry.version
+        ).update(version=F("version") + 1, **values)
+        return new if done == 1 else None
+
+    def unfinished(self) -> Iterator[LedgerEntry]:
+        rows = self.model.objects.filter(state__in=[s.value for s in UNFINISHED]).order_by("pk")
+        return iter([to_entry(row) for row in rows])
+
+
+class DjangoLedger(RowLedger):
+    """The ledger of posts, on ``Delivery`` rows: a post's row is made at its first intent."""
+
+    model = Delivery
 
     def get_or_create(self, item_key: str, account: str, network: str) -> LedgerEntry:
         delivery = self.get(item_key, account)
@@ -55,20 +86,3 @@ class DjangoLedger:
             except IntegrityError:  # created by another worker meanwhile
                 delivery = Delivery.objects.get(item_key=item_key, account_id=int(account))
         return to_entry(delivery)
-
-    def update(self, entry: LedgerEntry, **changes: Any) -> LedgerEntry | None:
-        unknown = set(changes) - set(MUTABLE_FIELDS)
-        if unknown:
-            raise TypeError(f"Ledger fields that cannot be changed: {', '.join(sorted(unknown))}")
-        new = entry.changed(**changes)
-        values = {key: getattr(new, key) for key in changes}
-        if "state" in values:
-            values["state"] = State(values["state"]).value
-        done = Delivery.objects.filter(
-            item_key=entry.item_key, account_id=int(entry.account), version=entry.version
-        ).update(version=F("version") + 1, **values)
-        return new if done == 1 else None
-
-    def unfinished(self) -> Iterator[LedgerEntry]:
-        rows = Delivery.objects.filter(state__in=[s.value for s in UNFINISHED]).order_by("pk")
-        return iter([to_entry(d) for d in rows])
