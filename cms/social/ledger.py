@@ -42,15 +42,13 @@ def to_entry(row: Any) -> LedgerEntry:
 class RowLedger:
     """:class:`syndication.ledger.Ledger` on the rows of :attr:`model`, which has the ledger's
     fields (``item_key``, ``account``, ``network``, ``state``, ``attempt``, ``version``…);
-    account: the account's pk. Subclasses say how an entry comes to exist."""
+    account: the account's pk. Each subclass adds ``get_or_create``: how an entry comes to
+    exist (a post's at its first intent, an answer's already written by the desk)."""
 
     model: type[Model]
 
     def get(self, item_key: str, account: str) -> Any:
         return self.model.objects.filter(item_key=item_key, account_id=int(account)).first()
-
-    def get_or_create(self, item_key: str, account: str, network: str) -> LedgerEntry:
-        raise NotImplementedError
 
     def update(self, entry: LedgerEntry, **changes: Any) -> LedgerEntry | None:
         unknown = set(changes) - set(MUTABLE_FIELDS)
