@@ -36,6 +36,7 @@ from syndication.ledger import State
 from syndication.metrics import CLICKS, ENGAGEMENT, IMPRESSIONS, REACH
 from syndication.networks import registry
 
+from .catalog import catalog
 from .models import MetricSample
 from .series import Amount, Series, total
 
@@ -267,8 +268,6 @@ class Figures:
     def items(self) -> list[Row]:
         """One row per item with anything in the period, the most visited from the networks
         first."""
-        from .catalog import catalog
-
         known = catalog(self.filters.site)
         rows: dict[str, Row] = {}
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.urls import reverse
 from wagtail.admin.panels import Panel
 
+from .item import item_numbers
+
 
 class ItemStatsPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
@@ -17,8 +19,6 @@ class ItemStatsPanel(Panel):
             css = {"all": ["stats/stats.css"]}  # the area's table styles
 
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-            from .item import item_numbers
-
             context = super().get_context_data(parent_context)
             page = self.instance
             context["numbers"] = item_numbers(page) if page.pk and page.slug else None

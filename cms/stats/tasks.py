@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .pulling import pull
+
 
 @task(backend="relais", queue_name="maintenance")
 def pull_metrics_task() -> str:
     """Read the metrics of the posts that are due (enqueued by the worker's clock every
     ``pull_every`` seconds; a run reads only what is due, so running it twice costs nothing)."""
-    from .pulling import pull
-
     return str(pull())
