@@ -31,6 +31,7 @@ from wagtail.search import index
 from wagtail.utils.decorators import cached_classmethod
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from cms.core.pages import slug_taken_message
 from cms.core.sections import section_choices, section_label
 from cms.core.validators import AddressValidator
 from cms.federation.models import Association
@@ -132,6 +133,12 @@ class InfoPage(Page):
 
     class Meta:
         verbose_name = _("page d'information")
+
+    def clean(self) -> None:
+        super().clean()
+        taken = slug_taken_message(self.slug)
+        if taken:
+            raise ValidationError({"slug": taken})
 
 
 class ItemTag(TaggedItemBase):

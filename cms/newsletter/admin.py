@@ -287,7 +287,7 @@ class ComposeView(SiteFormView):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = NewsletterSettings
-        fields = ["frequency", "weekday", "day_of_month", "hour", "per_second"]
+        fields = ["frequency", "weekday", "day_of_month", "hour", "per_second", "archive_on_site"]
 
 
 class SettingsView(SiteFormView):

@@ -37,6 +37,10 @@ class NewsletterConfig(AppConfig):
         )
         rerunnable(tasks.newsletter_tick, "composing is claimed per slot, sending per delivery")
         rerunnable(
+            tasks.update_archive_task,
+            "the page is written from the letters sent; the same page again changes nothing",
+        )
+        rerunnable(
             tasks.send_confirmation,
             "a confirmation mail sent twice is better than a subscription left waiting",
         )

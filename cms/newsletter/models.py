@@ -72,6 +72,14 @@ class NewsletterSettings(models.Model):
             "L'envoi est étalé à ce rythme : demandez à votre fournisseur d'e-mails sa limite."
         ),
     )
+    archive_on_site = models.BooleanField(
+        _("archive sur le site"),
+        default=True,
+        help_text=_(
+            "Les lettres envoyées sont lues aussi sur le site, page « Lettres d'information » "
+            "(sans rien de personnel)."
+        ),
+    )
     last_run_at = models.DateTimeField(_("dernière lettre programmée le"), null=True, blank=True)
 
     class Meta:
@@ -176,6 +184,9 @@ class Digest(models.Model):
     )
     created_at = models.DateTimeField(_("composée le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    archived_at = models.DateTimeField(
+        _("sur le site depuis le"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("lettre")

@@ -5,7 +5,8 @@
 - a person's data erased on request (:data:`cms.members.signals.person_erased`) takes their
   subscription with it;
 - the association's ``site.yaml`` carries the subscribe form's address while its letter is on,
-  and is exported again when the letter's settings change.
+  and is exported again when the letter's settings change (so is the archive page of the
+  letters sent, :mod:`cms.newsletter.archive`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cms.publishing.tasks import export_site_config_task
 
 from .models import NewsletterSettings, Subscriber
 from .subscriptions import subscribe
+from .tasks import update_archive_task
 
 
 def on_signup_saved(sender: Any, instance: Signup, created: bool, **kwargs: Any) -> None:
@@ -43,6 +45,7 @@ def on_person_erased(sender: Any, email: str, site: Any, **kwargs: Any) -> int:
 def on_settings_saved(sender: Any, instance: NewsletterSettings, **kwargs: Any) -> None:
     site_id = instance.site_id
     transaction.on_commit(lambda: export_site_config_task.enqueue(site_id))
+    transaction.on_commit(lambda: update_archive_task.enqueue(site_id))
 
 
 def subscribe_url(site_id: int) -> str:

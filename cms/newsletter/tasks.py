@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import composing, mail, schedule, sending
+from . import archive, composing, mail, schedule, sending
 from .models import Digest, NewsletterSettings, Subscriber
 
 
@@ -66,10 +66,18 @@ def compose_due(now: dt.datetime | None = None) -> list[int]:
 
 @task(backend="relais", queue_name="maintenance")
 def newsletter_tick() -> dict[str, list[int]]:
-    """The clock's job: compose the digests that are due and queue them, and queue again the
-    digests whose sending stopped halfway."""
+    """The clock's job: compose the digests that are due and queue them, queue again the
+    digests whose sending stopped halfway, and put the letters sent since on the sites'
+    archive pages."""
     composed = compose_due()
     resumed = [pk for pk in sending.stalled_digests() if pk not in composed]
     for pk in [*composed, *resumed]:
         send_digest.enqueue(pk)
-    return {"composed": composed, "resumed": resumed}
+    archived = archive.archive_sent()
+    return {"composed": composed, "resumed": resumed, "archived": archived}
+
+
+@task(backend="relais", queue_name="maintenance")
+def update_archive_task(site_id: int) -> bool:
+    """The archive page of an association's letters, written again (its settings changed)."""
+    return archive.update_archive(site_id)

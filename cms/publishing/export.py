@@ -332,6 +332,26 @@ def export_site_config(site: SiteRef) -> Path:
     return path
 
 
+def write_generated_page(site: SiteRef, slug: str, page: StaticPage | None) -> bool:
+    """Write ``content/pages/<slug>.md``, a page the CMS makes itself (see
+    :mod:`cms.core.pages`), or remove it when ``page`` is ``None``, and record the change for
+    the next build. False when the folder already holds exactly that (no new version)."""
+    relative = f"pages/{slug}.md"
+    path = content_dir(site) / relative
+    if page is None:
+        if not path.exists():
+            return False
+        path.unlink()
+    else:
+        data = dump_page(page).encode("utf-8")
+        if path.is_file() and path.read_bytes() == data:
+            return False
+        _write_atomic(path, data)
+    ContentChange.record(site, SiteState.bump(site), relative)
+    logger.info("Wrote the generated page %s of site %s", relative, _id(site))
+    return True
+
+
 def site_config_exported(site: SiteRef) -> bool:
     """Whether ``site.yaml`` was last written from the association settings as they are now.
     A file edited by hand since is not the CMS's concern: only the settings are compared."""
