@@ -234,39 +234,72 @@ def text_matches(sent: str, found: str) -> bool:
 
 @dataclass(frozen=True)
 class Watermark:
-    """How far a stream of messages was read: the newest time seen and the ids seen at that very
-    time (several messages share a second), so that reading again from ``time`` drops exactly
-    what was already returned."""
+    """How far a stream of messages was read: the newest time seen, and the ids seen with their
+    times back to ``lookback`` before it, so that reading again from ``time - lookback`` returns
+    exactly what was not returned yet: several messages share a second, and a network that lists
+    an entry later than its time says (an index catching up) still gets it read within the
+    look-back."""
 
     time: str = ""
-    ids: frozenset[str] = frozenset()
+    seen: frozenset[tuple[str, str]] = frozenset()  # (id, its time)
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(key for key, _stamp in self.seen)
+
+    def floor(self, lookback: dt.timedelta = dt.timedelta(0)) -> str:
+        """The oldest time a new entry may have: nothing older is read again."""
+        return shifted(self.time, -lookback) if self.time and lookback else self.time
 
     def fresh(
-        self, entries: Iterable[Any], when: Callable[[Any], str], ident: Callable[[Any], str]
+        self,
+        entries: Iterable[Any],
+        when: Callable[[Any], str],
+        ident: Callable[[Any], str],
+        lookback: dt.timedelta = dt.timedelta(0),
     ) -> tuple[list[Any], Watermark]:
-        """The entries newer than the mark (by ``when``, an ISO 8601 UTC time, then by id) and
-        the mark moved past them."""
+        """The entries not returned yet (by ``when``, an ISO 8601 UTC time, no older than the
+        mark's time less ``lookback``, and by id), each once, and the mark moved past them."""
         out: list[Any] = []
-        newest, at_newest = self.time, set(self.ids)
+        floor, seen = self.floor(lookback), dict(self.seen)
+        newest = self.time
         for entry in entries:
             stamp, key = normal_time(when(entry)), ident(entry)
-            if stamp < self.time or (stamp == self.time and key in self.ids):
+            if stamp < floor or key in seen:
                 continue
             out.append(entry)
-            if stamp > newest:
-                newest, at_newest = stamp, {key}
-            elif stamp == newest:
-                at_newest.add(key)
-        return out, Watermark(newest, frozenset(at_newest))
+            seen[key] = stamp
+            newest = max(newest, stamp)
+        cut = shifted(newest, -lookback) if lookback else newest
+        kept = frozenset((key, stamp) for key, stamp in seen.items() if stamp >= cut)
+        return out, Watermark(newest, kept)
 
     def as_json(self) -> list[Any]:
-        return [self.time, sorted(self.ids)]
+        return [self.time, sorted([key, stamp] for key, stamp in self.seen)]
 
     @classmethod
     def from_json(cls, value: Any) -> Watermark:
-        if isinstance(value, list) and len(value) == 2:
-            return cls(str(value[0]), frozenset(str(i) for i in value[1]))
-        return cls()
+        """A mark as :meth:`as_json` wrote it (or as it was written before the look-back: the
+        ids seen at its time only)."""
+        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[1], list)):
+            return cls()
+        time = str(value[0])
+        seen = set()
+        for entry in value[1]:
+            if isinstance(entry, list) and len(entry) == 2:
+                seen.add((str(entry[0]), str(entry[1])))
+            else:
+                seen.add((str(entry), time))
+        return cls(time, frozenset(seen))
+
+
+def shifted(stamp: str, delta: dt.timedelta) -> str:
+    """A time as :func:`normal_time` writes it, moved by ``delta``."""
+    try:
+        when = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return stamp  # not a time: compared as it is written
+    return normal_time((when + delta).isoformat())
 
 
 def normal_time(value: str) -> str:

@@ -301,13 +301,17 @@ class BlueskyClient(Client):
 
     #: Notification reasons pulled, and the kind each becomes.
     reasons = {"reply": REPLY, "mention": MENTION, "quote": MENTION}
+    #: How far back each read looks again: a notification's time is its post's time, and the
+    #: App View may list a post some time after it was written (while it indexes), behind ones
+    #: already read; the ids read in that window are kept, so nothing comes twice.
+    conversation_lookback = dt.timedelta(minutes=15)
 
     def fetch_conversations(
         self, since_cursor: str | None = None, posts: Sequence[str] = ()
     ) -> tuple[list[Message], str]:
-        """Replies, mentions and quotes indexed after the cursor's mark, oldest first. The
-        notifications are read newest first, down to the mark (the cursor is that mark, not
-        the API's paging cursor, which only goes back in time)."""
+        """Replies, mentions and quotes not read yet, oldest first. The notifications are
+        read newest first, down to the cursor's mark less :attr:`conversation_lookback` (the
+        cursor is that mark, not the API's paging cursor, which only goes back in time)."""
         me = self._did()
         mark = Watermark.from_json(json.loads(since_cursor)) if since_cursor else Watermark()
         entries: list[dict[str, Any]] = []
@@ -316,12 +320,16 @@ class BlueskyClient(Client):
             data = self.read("/xrpc/app.bsky.notification.listNotifications", params=params).json()
             page = [n for n in data.get("notifications") or [] if isinstance(n, dict)]
             entries += page
-            older = [n for n in page if normal_time(str(n.get("indexedAt") or "")) < mark.time]
+            floor = mark.floor(self.conversation_lookback)
+            older = [n for n in page if normal_time(str(n.get("indexedAt") or "")) < floor]
             if not page or older or not data.get("cursor"):
                 break
             params["cursor"] = data["cursor"]
         fresh, new_mark = mark.fresh(
-            entries, lambda n: str(n.get("indexedAt") or ""), lambda n: str(n.get("uri"))
+            entries,
+            lambda n: str(n.get("indexedAt") or ""),
+            lambda n: str(n.get("uri")),
+            lookback=self.conversation_lookback,
         )
         messages = [
             self._message(

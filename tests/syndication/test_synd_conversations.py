@@ -358,6 +358,39 @@ def test_the_watermark_keeps_messages_of_the_same_second():
     assert Watermark.from_json(mark.as_json()) == mark
 
 
+def test_the_watermark_looks_back_for_entries_listed_late():
+    """A network listing an entry after newer ones (its index caught up late): read within the
+    look-back, each entry once, and the ids older than the look-back forgotten."""
+    lookback = dt.timedelta(minutes=15)
+
+    def read(mark, entries):
+        fresh, mark = mark.fresh(entries, lambda e: e["t"], lambda e: e["id"], lookback=lookback)
+        return [e["id"] for e in fresh], mark
+
+    listed = [{"id": "a", "t": "2026-11-20T10:00:00Z"}, {"id": "b", "t": "2026-11-20T10:05:00Z"}]
+    got, mark = read(Watermark(), listed)
+    assert got == ["a", "b"]
+    late = {"id": "late", "t": "2026-11-20T10:03:00Z"}  # written before b, listed after it
+    got, mark = read(mark, [*listed, late])
+    assert got == ["late"]
+    got, mark = read(mark, [*listed, late])
+    assert got == []  # nothing twice
+    # without a look-back, the late entry would have been lost
+    _fresh, plain = Watermark().fresh(listed, lambda e: e["t"], lambda e: e["id"])
+    assert plain.fresh([late], lambda e: e["t"], lambda e: e["id"])[0] == []
+    # older than the look-back: not read again, and forgotten by the mark
+    got, mark = read(mark, [{"id": "c", "t": "2026-11-20T11:00:00Z"}, *listed])
+    assert got == ["c"] and mark.ids == {"c"}
+    assert read(mark, [{"id": "old", "t": "2026-11-20T10:40:00Z"}])[0] == []
+    assert Watermark.from_json(mark.as_json()) == mark
+
+
+def test_a_cursor_written_before_the_look_back_is_still_read():
+    mark = Watermark.from_json(["2026-11-20T10:00:00.000000Z", ["a", "b"]])
+    assert mark.ids == {"a", "b"} and mark.time == "2026-11-20T10:00:00.000000Z"
+    assert Watermark.from_json("nonsense") == Watermark()
+
+
 def test_text_matches_what_the_networks_give_back():
     sent = "@lea@autre.example Le 12 juin, voir https://alumni.example.org/evenements/x/"
     assert text_matches(
