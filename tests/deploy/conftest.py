@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.cms.conftest import admin_user, content_dir, site_output, site_tree  # noqa: F401
 from tests.deploy.support import S3Server, new_bucket
 
 
