@@ -97,9 +97,12 @@ _TEXT_APPLICATIONS = {
 class DeployError(BuildError):
     """The site was built, but its copy in the bucket is not complete yet."""
 
+    #: how its message starts (a build that failed so is worth trying again as it is)
+    PREFIX = "Deploy to "
+
     def __init__(self, target: S3Target, error: BaseException, done: int, left: int):
         self.errors = [
-            f"Deploy to {target.describe()} failed: {type(error).__name__}: {error}. "
+            f"{self.PREFIX}{target.describe()} failed: {type(error).__name__}: {error}. "
             f"{done} file(s) were sent or deleted, {left} not yet: the next build does it. "
             "Check that the storage answers and that its address, bucket and "
             "credentials (RELAIS_S3_* settings) are right."

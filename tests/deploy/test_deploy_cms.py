@@ -14,11 +14,13 @@ from wagtail.models import Site
 from cms.content.models import HomePage
 from cms.federation.models import Association
 from cms.publishing.deploy import deploy_target
-from cms.publishing.models import BuildRecord, ExportRecord
-from cms.publishing.tasks import build_site_task
+from cms.publishing.models import BuildRecord, ExportRecord, SiteState
+from cms.publishing.recovery import Recovery
+from cms.publishing.tasks import build_site_task, run_build
 from tests.cms.factories import make_image, make_item
 from tests.deploy.support import KEYS, REGION, bucket_files, head, tree_files
 from tests.deploy.support import client as s3_client
+from tests.support import write_item
 
 
 @pytest.fixture
@@ -75,6 +77,29 @@ def test_a_failed_deploy_announces_nothing_until_the_next_build_sends_it(
     assert build_site_task.call(site_tree["site"].pk, "again") is not None
     assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
     assert bucket_files(s3, deployed) == tree_files(site_output)
+
+
+def test_the_recovery_tries_a_failed_deploy_again_but_not_a_failed_build(
+    site_tree, site_output, content_dir, deployed, s3, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_item(site_tree)
+    s3.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_item(site_tree, title="Gala 2027", slug="gala-2027")
+    assert BuildRecord.objects.order_by("-pk").first().status == BuildRecord.Status.FAILED
+    s3.start()
+    builds = BuildRecord.objects.count()
+    # the clock's recovery enqueues a build (run at once here): the deploy is finished
+    assert Recovery().resume_builds() == 1
+    assert BuildRecord.objects.count() == builds + 1
+    assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
+    assert bucket_files(s3, deployed) == tree_files(site_output)
+    # a build that failed on its content still waits for a fix
+    write_item(content_dir, "actualites", "main-cassee", "title: 'oups\ndate: 2026-01-01")
+    SiteState.bump(site_tree["site"])
+    assert run_build(site_tree["site"], "test").status == BuildRecord.Status.FAILED
+    assert Recovery().resume_builds() == 0
 
 
 def test_the_cdn_is_told_what_changed(
