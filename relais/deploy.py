@@ -95,7 +95,9 @@ _TEXT_APPLICATIONS = {
 
 
 class DeployError(BuildError):
-    """The site was built, but its copy in the bucket is not complete yet."""
+    """The site was built, but its copy in the bucket is not complete yet. A :class:`BuildError`
+    (its ``errors`` are what the admin shows), with its own message: the local site did
+    change."""
 
     #: how its message starts (a build that failed so is worth trying again as it is)
     PREFIX = "Deploy to "
@@ -171,7 +173,7 @@ class S3Target:
 
 @dataclass
 class DeployResult:
-    uploaded: list[str] = field(default_factory=list)  # in the order they were sent
+    uploaded: list[str] = field(default_factory=list)  # tier by tier, as they were answered
     deleted: list[str] = field(default_factory=list)
     full: bool = False
     planned: int = 0  # files to send or delete, once compared
