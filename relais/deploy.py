@@ -103,9 +103,14 @@ class DeployError(BuildError):
     PREFIX = "Deploy to "
 
     def __init__(self, target: S3Target, error: BaseException, done: int, left: int):
+        progress = (
+            f"{done} file(s) of {done + left} were sent or deleted"
+            if done or left
+            else "Nothing was sent yet"
+        )
         self.errors = [
             f"{self.PREFIX}{target.describe()} failed: {type(error).__name__}: {error}. "
-            f"{done} file(s) were sent or deleted, {left} not yet: the next build does it. "
+            f"{progress}: the next build sends the rest. "
             "Check that the storage answers and that its address, bucket and "
             "credentials (RELAIS_S3_* settings) are right."
         ]

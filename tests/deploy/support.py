@@ -79,6 +79,11 @@ class S3Server:
             self._thread.join(10)
             self._server = None
 
+    def fail_after_more(self, uploads: int) -> None:
+        """Stop answering after ``uploads`` more object uploads."""
+        with self._lock:
+            self.fail_after = self._puts + uploads
+
     def heal(self) -> None:
         with self._lock:
             self.fail_after, self._puts = None, 0

@@ -60,19 +60,24 @@ def test_a_published_item_and_its_picture_are_in_the_bucket(
 
 
 def test_a_failed_deploy_announces_nothing_until_the_next_build_sends_it(
-    site_tree, site_output, deployed, s3, django_capture_on_commit_callbacks
+    site_tree, site_output, deployed, s3, admin_user, client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         make_item(site_tree)
-    s3.fail_after = 2  # the storage stops answering in the middle of the next deploy
+    s3.fail_after_more(2)  # the storage stops answering in the middle of the next deploy
     with django_capture_on_commit_callbacks(execute=True):
         page = make_item(site_tree, title="Gala 2027", slug="gala-2027")
     record = BuildRecord.objects.order_by("-pk").first()
     assert record.status == BuildRecord.Status.FAILED
-    assert "the next build does it" in record.errors
+    assert "the next build sends the rest" in record.errors
     assert KEYS["secret_access_key"] not in record.errors
     # not live for the CMS: no post goes out with a link the public site does not have yet
     assert ExportRecord.objects.get(page_id=page.pk).live_at is None
+    client.force_login(admin_user)
+    status = client.get("/admin/site/").content.decode()
+    assert "sa copie dans le stockage objet n'est pas terminée" in status
+    assert "le site en ligne n'a pas changé" not in status
+    assert "2 file(s) of" in status  # cut in the middle: two of its uploads went through
     s3.heal()
     assert build_site_task.call(site_tree["site"].pk, "again") is not None
     assert ExportRecord.objects.get(page_id=page.pk).live_at is not None

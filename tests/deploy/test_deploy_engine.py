@@ -193,7 +193,7 @@ def test_a_deploy_cut_midway_is_finished_by_the_next_build(paths, s3, bucket, go
     with pytest.raises(DeployError) as failure:
         builder.full_build()
     message = str(failure.value)
-    assert "the next build does it" in message and "RELAIS_S3_" in message
+    assert "the next build sends the rest" in message and "RELAIS_S3_" in message
     assert "relais-test-secret-value" not in message
     s3.heal()
     partial = bucket_files(s3, bucket, "site/")
