@@ -16,7 +16,9 @@ listings (:mod:`relais.pelican.listings`). An update then goes through named pha
 6. **search**: the search index's shards of the years the change touches are indexed again
    into the delta (:mod:`relais.search`);
 7. **publish**: :class:`~relais.output_store.OutputStore` applies the delta to the standby tree
-   and switches ``site/output`` to it in one rename.
+   and switches ``site/output`` to it in one rename;
+8. **deploy** (a site with a deploy target): the files the delta wrote and deleted are copied
+   to object storage (:mod:`relais.deploy`), still under the builds' lock.
 
 A change to ``site.yaml``, to the pages, or an update that finds the live site published by
 someone else starts a full build instead. The result is byte-identical to a full build of the
@@ -50,6 +52,7 @@ from relais.contentpaths import (
     inside_content,
     links_leading_outside,
 )
+from relais.deploy import S3Deployer
 from relais.output_store import Delta, OutputStore
 from relais.pelican.addresses import AddressPlan
 from relais.pelican.links import link_targets, resolve_links
@@ -68,6 +71,7 @@ class UpdateResult:
     written: int = 0
     deleted: int = 0
     articles: int = 0
+    deployed: int = 0  # files sent to or deleted from object storage
     warnings: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -138,8 +142,11 @@ class SiteBuilder:
     """Keeps the site model warm between publications. Not thread-safe: one per process, used
     under the store's lock (so several processes may share one site)."""
 
-    def __init__(self, paths: SitePaths | None = None, **overrides: Any):
+    def __init__(
+        self, paths: SitePaths | None = None, deploy: S3Deployer | None = None, **overrides: Any
+    ):
         self.paths = paths or SitePaths.from_env()
+        self.deployer = deploy
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
@@ -165,13 +172,14 @@ class SiteBuilder:
         self.addresses.record()  # the book knows an address before readers can see it
         self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
         self.generation = generation
-        return UpdateResult(
+        result = UpdateResult(
             "full",
             time.perf_counter() - started,
             written=sum(len(f) for _, _, f in os.walk(output_dir)),
             articles=len(self.by_path),
             warnings=warnings,
         )
+        return self._deploy(None, result)
 
     def warm_up(self) -> UpdateResult:
         """Get the model ready before the first change comes: adopt the live site when it was
@@ -319,7 +327,10 @@ class SiteBuilder:
                     return self._full_build()
                 if changed is None:
                     return self._update(None)
-            return self._update(changed)
+            result = self._update(changed)
+            if result.kind == "none":  # what an interrupted deploy left is sent now
+                result = self._deploy(set(), result)
+            return result
 
     def _update(self, changed: Iterable[str] | None) -> UpdateResult:
         started = time.perf_counter()
@@ -421,7 +432,7 @@ class SiteBuilder:
         self.generation = generation
         self.fingerprints.replace(previous, current)
         phase("publish", t)
-        return UpdateResult(
+        result = UpdateResult(
             "incremental",
             time.perf_counter() - started,
             written=len(delta.writes),
@@ -430,6 +441,22 @@ class SiteBuilder:
             warnings=logs.warnings,
             phases=phases,
         )
+        # 8. deploy
+        return self._deploy(delta.writes | delta.deletes, result)
+
+    def _deploy(self, changed: set[str] | None, result: UpdateResult) -> UpdateResult:
+        """Copy what the publication changed (None: everything) from the live tree to the
+        site's object storage, when it has one. A :class:`~relais.deploy.DeployError` leaves
+        the local site published and the rest of the deploy pending for the next build."""
+        if self.deployer is None:
+            return result
+        pages = set(self.owners) | self.page_outputs
+        deployed = self.deployer.deploy(self.store.trees()[0], changed, pages)
+        result.deployed = len(deployed.changed)
+        result.phases["deploy"] = deployed.seconds
+        result.seconds += deployed.seconds
+        result.warnings += deployed.warnings
+        return result
 
     # -- phases ----------------------------------------------------------------------------------
 

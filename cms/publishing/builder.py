@@ -6,7 +6,8 @@ publish only what changed (:class:`relais.incremental.SiteBuilder`). The changes
 :class:`ContentChange` rows that the export phase writes, so coalesced build requests lose
 nothing. A warm builder holds its whole site in memory: a federation of many associations keeps
 only the ``RELAIS_WARM_BUILDERS`` most recently used ones, the others adopt their live site
-again when they next publish.
+again when they next publish. A site with a deploy target (:mod:`cms.publishing.deploy`) is
+copied to object storage by its builder after each publication.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cms.federation.models import Association
 from relais.build import SitePaths
 from relais.incremental import SiteBuilder
 
+from .deploy import deployer
 from .models import BuildRecord, SiteRef
 
 _lock = threading.Lock()
@@ -37,15 +39,17 @@ def warm_builders() -> int:
 
 
 def site_builder(site: SiteRef) -> SiteBuilder:
-    """The warm builder of ``site`` (made again when its folders or address changed)."""
+    """The warm builder of ``site`` (made again when its folders, address or deploy target
+    changed)."""
     association = Association.for_site(site)
     paths, url = association.paths, association.public_url
-    key = (paths, url)
+    deployed_by, deploy = deployer(association)
+    key = (paths, url, deployed_by)
     site_id = association.site_id
     with _lock:
         known = _builders.get(site_id)
         if known is None or known[0] != key:
-            known = (key, SiteBuilder(paths, SITEURL=url))
+            known = (key, SiteBuilder(paths, deploy=deploy, SITEURL=url))
         _builders[site_id] = known
         _builders.move_to_end(site_id)
         while len(_builders) > warm_builders():

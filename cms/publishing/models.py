@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
+from relais.deploy import DeployError
+
 #: A site, or its primary key.
 SiteRef = Site | int
 
@@ -183,6 +185,12 @@ class BuildRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_status_display()}"
+
+    @property
+    def deploy_failed(self) -> bool:
+        """Whether the build succeeded but its copy to object storage did not finish (the
+        next build, or the recovery, finishes it)."""
+        return self.status == self.Status.FAILED and self.errors.startswith(DeployError.PREFIX)
 
 
 class Worker(models.Model):

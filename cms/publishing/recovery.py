@@ -18,8 +18,9 @@ run twice, at the same time on two machines included (every close is a compare-a
    record of a page no longer live (or deleted) is withdrawn; ``site.yaml`` is written again if
    the association settings changed since it was.
 4. **resume_builds**: a build is enqueued when the content is ahead of the live site and no
-   build failed on this content (that one waits for a fix), or when a full rebuild asked for in
-   the admin was never served.
+   build failed on this content (that one waits for a fix; a build whose deploy to object
+   storage failed is tried again), or when a full rebuild asked for in the admin was never
+   served.
 5. **remove_orphan_trees**: the trees of ``site/builds/`` that ``state.json`` does not name
    (a build killed while writing) are removed, once old enough and under the builds' lock.
 6. the steps other apps add with :func:`register_step` (syndication carries on the deliveries
@@ -45,6 +46,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Site
 
+from relais.deploy import DeployError
 from relais.output_store import OutputStore
 
 from . import conf, export
@@ -252,12 +254,16 @@ class Recovery:
             return 0  # a live worker builds: it covers what is pending
         state = SiteState.get(site)
         count = 0
-        # a build that failed on this content waits for a fix; one that succeeded but was not
-        # recorded live (killed in between) is done again: it publishes nothing new and
-        # announces the items live
-        failed = builds.filter(
-            content_version__gte=state.content_version, status=BuildRecord.Status.FAILED
-        ).exists()
+        # a build that failed on this content waits for a fix (unless only its deploy to object
+        # storage failed: that is tried again); one that succeeded but was not recorded live
+        # (killed in between) is done again: it publishes nothing new and announces the items
+        failed = (
+            builds.filter(
+                content_version__gte=state.content_version, status=BuildRecord.Status.FAILED
+            )
+            .exclude(errors__startswith=DeployError.PREFIX)
+            .exists()
+        )
         if state.content_version > state.built_version and not failed:
             build_site_task.enqueue(site.pk, "reprise après une interruption")
             count += 1

@@ -7,6 +7,8 @@
   (run tasks inside the request; for tests and debugging only).
 - ``RELAIS_SITE_URL``: public address of the static site; ``RELAIS_CMS_URL``: of the admin.
 - ``RELAIS_CONTENT_DIR``, ``RELAIS_SITE_OUTPUT``: where content files and the built site go.
+- ``RELAIS_DEPLOY`` (``folder`` or ``s3``), ``RELAIS_S3_*``, ``RELAIS_DEPLOY_*``: the site copied
+  to S3-compatible storage; ``RELAIS_MEDIA_STORAGE=s3``: the media there too.
 - ``RELAIS_SECRET_KEY`` (production), ``RELAIS_CREDENTIALS_KEY``: encryption key of network
   credentials.
 - ``RELAIS_EMAIL_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS``, ``_USE_SSL``) or
@@ -16,6 +18,7 @@
 - ``RELAIS_WATCH_ALLOW_PRIVATE``: watched sources on private addresses (see :mod:`cms.watch.conf`).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -173,6 +176,78 @@ WAGTAIL_ENABLE_UPDATE_CHECK = os.environ.get("RELAIS_UPDATE_CHECK") == "1"
 RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8001").rstrip("/")
 RELAIS_CONTENT_DIR = Path(os.environ.get("RELAIS_CONTENT_DIR", BASE_DIR / "content"))
 RELAIS_SITE_OUTPUT = Path(os.environ.get("RELAIS_SITE_OUTPUT", BASE_DIR / "site" / "output"))
+
+# Deploy targets (README: "Deploying to object storage"). The builder always writes the live site
+# into its folder (RELAIS_SITE_OUTPUT); with RELAIS_DEPLOY=s3 every publication is also copied to
+# S3-compatible object storage (the `s3` extra), only the files it changed.
+RELAIS_DEPLOY = os.environ.get("RELAIS_DEPLOY", "folder")
+if RELAIS_DEPLOY not in ("folder", "s3"):
+    raise RuntimeError(
+        f"RELAIS_DEPLOY={RELAIS_DEPLOY!r}: use `folder` (the default: the site in "
+        "RELAIS_SITE_OUTPUT only) or `s3` (also copied to the bucket RELAIS_S3_BUCKET)."
+    )
+# The S3-compatible storage: address (empty: AWS), region, bucket and credentials (empty: boto3's
+# own chain: AWS_* variables, the machine's role). The site and the media may share it.
+RELAIS_S3 = {
+    "endpoint_url": os.environ.get("RELAIS_S3_ENDPOINT_URL", ""),
+    "region": os.environ.get("RELAIS_S3_REGION", ""),
+    "bucket": os.environ.get("RELAIS_S3_BUCKET", ""),
+    "access_key_id": os.environ.get("RELAIS_S3_ACCESS_KEY_ID", ""),
+    "secret_access_key": os.environ.get("RELAIS_S3_SECRET_ACCESS_KEY", ""),
+    # attempts per request before a deploy gives up (and the next build resumes it)
+    "max_attempts": int(os.environ.get("RELAIS_S3_MAX_ATTEMPTS", "5")),
+}
+# Key prefix of the first association's site; the others go below it, in their folder.
+RELAIS_DEPLOY_PREFIX = os.environ.get("RELAIS_DEPLOY_PREFIX", "")
+# Per association (by its identifier), what differs: {"alumni-sud": {"bucket": "sud",
+# "prefix": "", "to": "s3" or "folder", "purge": ...}}; any key of RELAIS_S3 may be given.
+try:
+    RELAIS_DEPLOY_SITES = json.loads(os.environ.get("RELAIS_DEPLOY_SITES") or "{}")
+except ValueError as exc:
+    raise RuntimeError(
+        f"RELAIS_DEPLOY_SITES is not valid JSON ({exc}): give an object by association "
+        'identifier, e.g. {"alumni-sud": {"bucket": "alumni-sud-site", "prefix": ""}}.'
+    ) from None
+# After each deploy, the CDN is told what changed: an http(s):// address (POSTed a JSON list of
+# paths, with RELAIS_DEPLOY_PURGE_TOKEN as a bearer token) or the dotted path of a function
+# called as f(paths, site_url=...).
+RELAIS_DEPLOY_PURGE = os.environ.get("RELAIS_DEPLOY_PURGE", "")
+RELAIS_DEPLOY_PURGE_TOKEN = os.environ.get("RELAIS_DEPLOY_PURGE_TOKEN", "")
+if RELAIS_DEPLOY == "s3" and not RELAIS_S3["bucket"]:
+    raise RuntimeError(
+        "RELAIS_DEPLOY=s3 needs the bucket: set RELAIS_S3_BUCKET (and RELAIS_S3_ENDPOINT_URL, "
+        "RELAIS_S3_REGION and the RELAIS_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY credentials "
+        "unless they come from AWS_* variables or the machine's role)."
+    )
+# Uploaded images and documents: in MEDIA_ROOT, or with RELAIS_MEDIA_STORAGE=s3 in the bucket
+# (RELAIS_MEDIA_S3_BUCKET, default RELAIS_S3_BUCKET) under RELAIS_MEDIA_PREFIX, through
+# django-storages, so that web processes on several machines share them.
+RELAIS_MEDIA_STORAGE = os.environ.get("RELAIS_MEDIA_STORAGE", "folder")
+if RELAIS_MEDIA_STORAGE not in ("folder", "s3"):
+    raise RuntimeError(
+        f"RELAIS_MEDIA_STORAGE={RELAIS_MEDIA_STORAGE!r}: use `folder` (MEDIA_ROOT, the "
+        "default) or `s3` (the bucket of RELAIS_MEDIA_S3_BUCKET or RELAIS_S3_BUCKET)."
+    )
+if RELAIS_MEDIA_STORAGE == "s3":
+    _media_bucket = os.environ.get("RELAIS_MEDIA_S3_BUCKET") or RELAIS_S3["bucket"]
+    if not _media_bucket:
+        raise RuntimeError(
+            "RELAIS_MEDIA_STORAGE=s3 needs a bucket: set RELAIS_MEDIA_S3_BUCKET or "
+            "RELAIS_S3_BUCKET (with the other RELAIS_S3_* settings of the storage)."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _media_bucket,
+            "location": os.environ.get("RELAIS_MEDIA_PREFIX", "media").strip("/"),
+            "endpoint_url": RELAIS_S3["endpoint_url"] or None,
+            "region_name": RELAIS_S3["region"] or None,
+            "access_key": RELAIS_S3["access_key_id"] or None,
+            "secret_key": RELAIS_S3["secret_access_key"] or None,
+            "file_overwrite": False,  # Wagtail names files once: never replace another's
+            "querystring_auth": True,  # the bucket may stay private: signed addresses
+        },
+    }
 
 # Draft preview through the site's own templates (wagtail-headless-preview)
 WAGTAIL_HEADLESS_PREVIEW = {
