@@ -1,7 +1,7 @@
 """The archive of past digests on the association's static site: one page,
 ``content/pages/lettres.md`` (``/lettres/``, listed with the site's other pages in the footer),
-the letters sent (to one subscriber at least), newest first, each with its subject, its date and its items (title linked to
-the item on the site, standfirst).
+the letters sent (to one subscriber at least), newest first, each with its subject, its date
+and its items (title linked to the item on the site, standfirst).
 
 Nothing personal goes there: the page is made from what every subscriber received alike (the
 subject and the items' cards), never from a delivery; the links lose the newsletter's ``utm_*``
