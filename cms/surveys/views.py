@@ -122,9 +122,7 @@ def answer(request: HttpRequest, pk: int, token: str = "") -> HttpResponse:
             _("Cette enquête n'est pas encore ouverte : revenez à partir du %(date)s.")
             % {"date": timezone.localtime(survey.opens_at).strftime("%d/%m/%Y %H:%M")}
             if state == "not_yet"
-            else _(
-                "Cette enquête est close : elle ne reçoit plus de réponses. Merci de votre intérêt !"
-            )
+            else _("Cette enquête est close : elle ne reçoit plus de réponses. Merci !")
         )
         return render_survey(
             request, survey, status=403 if state == "not_yet" else 410, message=message
