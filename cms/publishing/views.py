@@ -36,7 +36,6 @@ from .workers import Liveness
 REBUILD_PERMISSION = "publishing.rebuild_site"
 
 
-
 def preview_model(content_type: str) -> type[ItemPage] | None:
     """The kind of item a preview token names: every kind, those of other apps (a survey)
     included."""
