@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cms.publishing.views import preview_model
 from cms.surveys.models import SurveyPage
 from tests.social.support import _form_errors, form_data
 from tests.surveys.conftest import make_survey
@@ -75,3 +76,8 @@ def test_the_results_are_one_click_from_the_page(site_tree, client, admin_user):
     assert f"/admin/surveys/{survey.pk}/" in edit
     listing = client.get(f"/admin/pages/{survey.get_parent().pk}/").content.decode()
     assert f"/admin/surveys/{survey.pk}/" in listing
+
+
+def test_a_survey_is_previewed_as_any_item():
+    assert preview_model(SurveyPage.get_content_type_str()) is SurveyPage
+    assert preview_model("surveys.nothing") is None
