@@ -209,7 +209,8 @@ class SurveyPage(ItemPage, FormMixin):
             )
         else:
             lines.append(_("L'enquête est anonyme : aucune donnée personnelle n'est enregistrée."))
-        lines.append(f"[{_('Répondre à l’enquête')}]({self.answer_url()})")
+        url = self.answer_url() if self.pk else "#"  # the preview of a survey not saved yet
+        lines.append(f"[{_('Répondre à l’enquête')}]({url})")
         return "\n\n".join(str(line) for line in lines)
 
 
