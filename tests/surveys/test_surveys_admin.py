@@ -81,3 +81,5 @@ def test_the_results_are_one_click_from_the_page(site_tree, client, admin_user):
 def test_a_survey_is_previewed_as_any_item():
     assert preview_model(SurveyPage.get_content_type_str()) is SurveyPage
     assert preview_model("surveys.nothing") is None
+    unsaved = SurveyPage(title="Nouvelle enquête", slug="nouvelle", members_only=False)
+    assert unsaved.export_addendum().endswith("(#)")  # its preview, before it has an address
