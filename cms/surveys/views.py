@@ -53,9 +53,11 @@ COOKIE_SALT = "relais.surveys.answered"
 
 
 def private(response: HttpResponse) -> HttpResponse:
-    """The form's address may carry a personal token: never indexed, cached or sent on."""
+    """The form's address may carry a personal token: never indexed or cached, and sent as a
+    referrer to the CMS itself only (``same-origin``: with ``no-referrer`` browsers post the form
+    with ``Origin: null``, which the CSRF protection refuses)."""
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

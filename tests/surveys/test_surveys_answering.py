@@ -33,7 +33,7 @@ def test_a_personal_link_answers_once_and_a_second_use_is_refused(site_tree, cli
 
     page = client.get(url)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer" and "noindex" in page["X-Robots-Tag"]
+    assert page["Referrer-Policy"] == "same-origin" and "noindex" in page["X-Robots-Tag"]
     form = BeautifulSoup(page.content, "html.parser").find("form", id="survey-form")
     assert form is not None and form.find("input", {"name": names(survey)["votre"], "value": "5"})
 
