@@ -77,6 +77,7 @@ class SectionIndexPage(Page):
         "content.EventPage",
         "content.AssociationNewsPage",
         "content.PressReviewPage",
+        "surveys.SurveyPage",  # an item of the association's news (cms.surveys)
     ]
 
     class Meta:
@@ -308,6 +309,11 @@ class ItemPage(HeadlessPreviewMixin, Page):
         if parts is None:
             return None
         return parts[0], Association.for_site(parts[0]).public_url, self.static_path
+
+    def export_addendum(self) -> str:
+        """Markdown that the exported file adds after the body (a survey's link to answer);
+        nothing for most kinds of item."""
+        return ""
 
     def get_client_root_url(self, request: Any) -> str:
         """Previews are rendered by the CMS itself (the request Wagtail passes here is a dummy

@@ -71,6 +71,8 @@ def item_for_page(
     ref = image_ref or file_ref(page.slug)
     assets: list[Asset] = []
     body = body_to_markdown(page.body, ref, assets)
+    if addendum := page.export_addendum():
+        body = f"{body.rstrip()}\n\n{addendum}\n" if body.strip() else f"{addendum}\n"
     published = page.first_published_at or page.last_published_at or timezone.now()
     # Wagtail stamps both with the same instant at the first publication: any later publication
     # is a correction that feed readers and search engines must see (Atom <updated>, sitemap)

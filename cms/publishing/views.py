@@ -18,9 +18,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
-from wagtail.models import Page, Site
+from wagtail.models import Page, Site, get_page_models
 
-from cms.content.models import ITEM_PAGE_TYPES
+from cms.content.models import ItemPage
 from cms.federation.models import Association
 from cms.federation.scope import chosen_site, sites_for
 from relais.build import SitePaths
@@ -35,7 +35,14 @@ from .workers import Liveness
 
 REBUILD_PERMISSION = "publishing.rebuild_site"
 
-PREVIEW_MODELS = {m.get_content_type_str(): m for m in ITEM_PAGE_TYPES}
+
+def preview_model(content_type: str) -> type[ItemPage] | None:
+    """The kind of item a preview token names: every kind, those of other apps (a survey)
+    included."""
+    for model in get_page_models():
+        if issubclass(model, ItemPage) and model.get_content_type_str() == content_type:
+            return model
+    return None
 
 
 def renderer(site: Site) -> ThemeRenderer:
@@ -54,7 +61,7 @@ def _renderer(content: Path, output: Path, site_url: str) -> ThemeRenderer:
 @xframe_options_sameorigin
 def preview(request: HttpRequest) -> HttpResponse:
     """Render the draft named by a headless-preview token exactly as the static site would."""
-    model = PREVIEW_MODELS.get(request.GET.get("content_type", ""))
+    model = preview_model(request.GET.get("content_type", ""))
     token = request.GET.get("token", "")
     if model is None or not token:
         raise Http404(_("Aperçu introuvable."))

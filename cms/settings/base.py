@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cms.associations",
     "cms.ambassadors",
     "cms.handover",
+    "cms.surveys",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
@@ -305,6 +306,9 @@ RELAIS_SIGNUP_RATE_LIMITS = {"ip": (10, 3600), "email": (3, 24 * 3600)}  # (atte
 # The newsletter's subscribe form on the static sites (cms.newsletter): attempts per client
 # address and per e-mail address in a window of seconds
 RELAIS_NEWSLETTER_RATE_LIMITS = {"ip": (10, 3600), "email": (3, 24 * 3600)}
+# Answers to one open (anonymous) survey accepted per client address in a window of seconds
+# (cms.surveys): an office or a school behind one address answers many times
+RELAIS_SURVEY_ANSWERS_PER_ADDRESS = (30, 3600)
 # A delivery attempted but never marked sent (its worker died) is "uncertain" after this long,
 # and never resent by itself (see cms.newsletter.sending)
 RELAIS_NEWSLETTER_UNCERTAIN_AFTER = int(os.environ.get("RELAIS_NEWSLETTER_UNCERTAIN_AFTER", "600"))

@@ -42,6 +42,7 @@ from cms.publishing import export
 from cms.publishing.models import BuildRecord
 from cms.social.models import Delivery, SocialAccount
 from cms.stats.models import MetricSample, TrackedPost
+from cms.surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion
 from cms.taxonomy.models import ClassYear, Contributor, Group
 from cms.watch.models import KeywordRule, Source, WatchEntry
 from tests.cms.factories import make_image, make_item
@@ -97,6 +98,22 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
     )
     draft = make_item(
         tree, "parcours", publish=False, title=f"Brouillon {label}", slug=f"brouillon-{label}"
+    )
+    # Its survey (cms.surveys), with one answer
+    survey = SurveyPage(
+        title=f"Enquête {label}",
+        slug=f"enquete-{label.lower()}",
+        summary=f"L'enquête {label}.",
+        threshold=1,
+        form_fields=[
+            SurveyQuestion(label="Choix", field_type="radio", choices=f"Choix {label}\nAutre"),
+            SurveyQuestion(label="Suggestion", field_type="multiline", required=False),
+        ],
+    )
+    tree["indexes"]["association"].add_child(instance=survey)
+    survey.save_revision(user=editor).publish()
+    survey_answer = SurveyAnswer.objects.create(
+        page=survey, form_data={"choix": f"Choix {label}", "suggestion": f"Réponse {label}"}
     )
     draft.alumnus_name = f"Diplômée {label}"
     draft.save_revision(user=editor)
@@ -268,6 +285,8 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "index": tree["indexes"]["actualites"],
         "item": item,
         "draft": draft,
+        "survey": survey,
+        "survey_answer": survey_answer,
         "revision": revision,
         "workflow": workflow,
         "workflow_state": workflow_state,

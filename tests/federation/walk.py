@@ -112,7 +112,10 @@ def url_of(route: Route, values: dict[str, Any]) -> str:
 #: The values the walk fills a parameter with, by its name: an object of the other association
 #: (``objects[...]``), or a fixed value where the parameter names a kind of thing.
 BY_NAME: dict[str, Callable[[dict[str, Any], Route], Any]] = {
-    "page_id": lambda o, r: o["item"].pk,
+    # Wagtail's form submissions and the surveys' results are walked on a survey (cms.surveys)
+    "page_id": lambda o, r: (
+        o["survey"].pk if r.route.startswith(("admin/forms/", "admin/surveys/")) else o["item"].pk
+    ),
     "parent_page_id": lambda o, r: o["index"].pk,
     "page_to_move_id": lambda o, r: o["item"].pk,
     "destination_id": lambda o, r: o["index"].pk,

@@ -8,7 +8,7 @@ import frontmatter
 
 from cms.content.models import PressReviewPage, SectionIndexPage
 from cms.publishing import export
-from cms.publishing.views import PREVIEW_MODELS
+from cms.publishing.views import preview_model
 from cms.watch.checking import run_cycle
 from cms.watch.models import Source, WatchEntry
 
@@ -63,4 +63,4 @@ def test_a_press_review_goes_under_the_news_index_only(two):
     assert PressReviewPage.can_create_at(news)
     assert not PressReviewPage.can_create_at(careers)
     assert isinstance(news, SectionIndexPage)
-    assert PREVIEW_MODELS["content.pressreviewpage"] is PressReviewPage  # previewed as any item
+    assert preview_model("content.pressreviewpage") is PressReviewPage  # previewed as any item

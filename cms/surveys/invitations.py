@@ -1,0 +1,188 @@
+"""Invitations to a survey by e-mail, to the association's confirmed subscribers of the news,
+each with a personal link; sent with the newsletter's machinery and ledger discipline.
+
+One :class:`SurveyInvitation` row per (survey, subscriber), with the newsletter's states (see
+:mod:`cms.newsletter.sending`): ``pending`` rows are written for every address confirmed when
+the sending starts (:func:`enlist`, again at every run: a subscriber confirmed later is invited
+by the next run); each row is **claimed** (``pending`` → ``sending``, one ``UPDATE``) before
+its mail is handed to the SMTP server, then marked ``sent``; a refusal before acceptance puts
+it back to ``pending``, a permanent refusal marks it ``failed`` and the subscriber bounced; a
+row left ``sending`` by a dead worker becomes ``uncertain`` and is never sent again. The mails
+leave at the association's pace (``per_second`` of the newsletter's settings), carry the
+newsletter's one-click unsubscribe (link and ``List-Unsubscribe`` headers) and the person's
+own token link to the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from cms.newsletter import mail
+from cms.newsletter.models import NewsletterSettings, Subscriber
+from cms.newsletter.sending import permanent
+from relais.french import interpolate
+
+from .models import SurveyInvitation, SurveyPage
+
+logger = logging.getLogger(__name__)
+State = SurveyInvitation.State
+
+
+def enlist(survey: SurveyPage) -> int:
+    """A pending invitation for every address of the association confirmed now and not yet
+    invited; returns how many were added."""
+    site_id = survey.get_site().pk
+    invited = SurveyInvitation.objects.filter(survey=survey).values("subscriber_id")
+    subscribers = (
+        Subscriber.objects.filter(site_id=site_id, status=Subscriber.Status.CONFIRMED)
+        .exclude(pk__in=invited)
+        .values_list("pk", flat=True)
+    )
+    rows = [SurveyInvitation(survey=survey, subscriber_id=pk) for pk in subscribers]
+    SurveyInvitation.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def invitation_message(
+    invitation: SurveyInvitation, msgid: str, connection: BaseEmailBackend | None = None
+) -> EmailMultiAlternatives:
+    survey, subscriber = invitation.survey, invitation.subscriber
+    assert subscriber is not None
+    site_id = subscriber.site_id
+    unsubscribe = mail.unsubscribe_url(subscriber)
+    closes = (
+        formats.date_format(timezone.localtime(survey.closes_at), "j F Y à H:i")
+        if survey.closes_at
+        else ""
+    )
+    context = {
+        "association": mail.association_name(site_id),
+        "survey": survey,
+        "name": subscriber.name,
+        "link": survey.answer_url(invitation.token),
+        "closes": closes,
+        "unsubscribe_url": unsubscribe,
+    }
+    message = EmailMultiAlternatives(
+        interpolate(
+            _("Enquête : %(title)s — %(association)s"),
+            {"title": survey.title, "association": context["association"]},
+        ),
+        render_to_string("surveys/mail/invitation.txt", context),
+        mail.sender(site_id),
+        [subscriber.email],
+        connection=connection,
+        headers={
+            "Message-ID": msgid,
+            "List-Unsubscribe": f"<{unsubscribe}>, <{mail.unsubscribe_mailto(subscriber)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Precedence": "bulk",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("surveys/mail/invitation.html", context), "text/html"
+    )
+    return message
+
+
+class InvitationSender:
+    """Sends the invitations of one survey; ``sleep`` and ``now`` are for tests."""
+
+    def __init__(
+        self,
+        survey: SurveyPage,
+        connection: BaseEmailBackend | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], dt.datetime] = timezone.now,
+    ):
+        self.survey = survey
+        self.connection = connection
+        self.sleep = sleep
+        self.now = now
+        site_id = survey.get_site().pk
+        self.pace = 1 / max(1, NewsletterSettings.for_site(site_id).per_second)
+
+    def run(self) -> dict[str, int]:
+        enlist(self.survey)
+        self.mark_uncertain()
+        connection = self.connection or get_connection()
+        connection.open()
+        try:
+            pks = list(
+                SurveyInvitation.objects.filter(survey=self.survey, state=State.PENDING)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            for pk in pks:
+                row = SurveyInvitation.objects.select_related("subscriber", "survey").get(pk=pk)
+                if row.state == State.PENDING and self.send_one(row, connection):
+                    self.sleep(self.pace)
+        finally:
+            connection.close()
+        return counts(self.survey)
+
+    def mark_uncertain(self) -> int:
+        limit = self.now() - dt.timedelta(seconds=settings.RELAIS_NEWSLETTER_UNCERTAIN_AFTER)
+        return SurveyInvitation.objects.filter(
+            survey=self.survey, state=State.SENDING, attempted_at__lt=limit
+        ).update(state=State.UNCERTAIN)
+
+    def send_one(self, row: SurveyInvitation, connection: BaseEmailBackend) -> bool:
+        if row.subscriber is None or row.subscriber.status != Subscriber.Status.CONFIRMED:
+            SurveyInvitation.objects.filter(pk=row.pk, state=State.PENDING).update(
+                state=State.SKIPPED
+            )
+            return False
+        msgid = mail.message_id()
+        claimed = SurveyInvitation.objects.filter(pk=row.pk, state=State.PENDING).update(
+            state=State.SENDING,
+            attempted_at=self.now(),
+            message_id=msgid,
+            attempts=F("attempts") + 1,
+        )
+        if not claimed:
+            return False
+        try:
+            invitation_message(row, msgid, connection).send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            if permanent(exc):
+                code, answer = next(iter(exc.recipients.values()))
+                SurveyInvitation.objects.filter(pk=row.pk).update(
+                    state=State.FAILED, reason=f"{code} {answer.decode(errors='replace')}"[:500]
+                )
+                Subscriber.objects.filter(pk=row.subscriber_id).update(
+                    status=Subscriber.Status.BOUNCED
+                )
+                return False
+            self.release(row, exc)
+            raise
+        except Exception as exc:
+            self.release(row, exc)
+            raise
+        SurveyInvitation.objects.filter(pk=row.pk).update(state=State.SENT, sent_at=self.now())
+        return True
+
+    def release(self, row: SurveyInvitation, exc: Exception) -> None:
+        logger.warning("Survey %s, invitation %s: not sent (%s)", row.survey_id, row.pk, type(exc))
+        SurveyInvitation.objects.filter(pk=row.pk, state=State.SENDING).update(
+            state=State.PENDING, reason=type(exc).__name__
+        )
+
+
+def counts(survey: SurveyPage) -> dict[str, int]:
+    rows = SurveyInvitation.objects.filter(survey=survey)
+    found = {state: rows.filter(state=state).count() for state in State.values}
+    found["answered"] = rows.exclude(answered_on=None).count()
+    return found

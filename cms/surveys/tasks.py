@@ -1,0 +1,17 @@
+"""Background work of surveys, on the ``maintenance`` queue (as the newsletter's). Tasks take
+ids, never addresses: nothing personal waits in the queue."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .invitations import InvitationSender
+from .models import SurveyPage
+
+
+@task(backend="relais", queue_name="maintenance")
+def send_invitations(page_id: int) -> dict[str, int]:
+    """Invite the association's confirmed subscribers who were not invited yet, and send what
+    is left pending."""
+    survey = SurveyPage.objects.get(pk=page_id)
+    return InvitationSender(survey).run()
