@@ -78,7 +78,7 @@ def test_the_results_are_one_click_from_the_page(site_tree, client, admin_user):
     assert f"/admin/surveys/{survey.pk}/" in listing
 
 
-def test_a_survey_is_previewed_as_any_item():
+def test_a_survey_is_previewed_as_any_item(db):
     assert preview_model(SurveyPage.get_content_type_str()) is SurveyPage
     assert preview_model("surveys.nothing") is None
     unsaved = SurveyPage(title="Nouvelle enquête", slug="nouvelle", members_only=False)
