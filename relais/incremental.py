@@ -173,6 +173,12 @@ class SiteBuilder:
             warnings=warnings,
         )
 
+    def forget(self) -> None:
+        """Drop the model of the live site: another builder published the site since this one
+        did (on another worker), so the next update adopts the live site again, or builds
+        everything, instead of applying a change to a model that is out of date."""
+        self.generation = None
+
     def warm_up(self) -> UpdateResult:
         """Get the model ready before the first change comes: adopt the live site when it was
         built from the content and settings found now, else build everything. A worker calls

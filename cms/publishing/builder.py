@@ -7,10 +7,15 @@ publish only what changed (:class:`relais.incremental.SiteBuilder`). The changes
 nothing. A warm builder holds its whole site in memory: a federation of many associations keeps
 only the ``RELAIS_WARM_BUILDERS`` most recently used ones, the others adopt their live site
 again when they next publish.
+
+Each warm builder has a name, unique across workers: a build writes it into the site's build
+lease (:mod:`.lease`) before it starts, so a builder that finds another name there knows that
+another worker built the site since, and adopts the live site again.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 
@@ -23,9 +28,10 @@ from relais.build import SitePaths
 from relais.incremental import SiteBuilder
 
 from .models import BuildRecord, SiteRef
+from .workers import HOST
 
 _lock = threading.Lock()
-_builders: OrderedDict[int, tuple[tuple, SiteBuilder]] = OrderedDict()
+_builders: OrderedDict[int, tuple[tuple, SiteBuilder, str]] = OrderedDict()
 
 
 def site_paths(site: SiteRef) -> SitePaths:
@@ -38,6 +44,11 @@ def warm_builders() -> int:
 
 def site_builder(site: SiteRef) -> SiteBuilder:
     """The warm builder of ``site`` (made again when its folders or address changed)."""
+    return warm_builder(site)[0]
+
+
+def warm_builder(site: SiteRef) -> tuple[SiteBuilder, str]:
+    """The warm builder of ``site`` and its name (a new builder has a new name)."""
     association = Association.for_site(site)
     paths, url = association.paths, association.public_url
     key = (paths, url)
@@ -45,12 +56,13 @@ def site_builder(site: SiteRef) -> SiteBuilder:
     with _lock:
         known = _builders.get(site_id)
         if known is None or known[0] != key:
-            known = (key, SiteBuilder(paths, SITEURL=url))
+            name = f"{HOST[:30]}-{secrets.token_hex(8)}"
+            known = (key, SiteBuilder(paths, SITEURL=url), name)
         _builders[site_id] = known
         _builders.move_to_end(site_id)
         while len(_builders) > warm_builders():
             _builders.popitem(last=False)
-        return known[1]
+        return known[1], known[2]
 
 
 def all_sites() -> list[Site]:
