@@ -18,7 +18,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,rq]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,rq,production]'
 	touch $@
 
 install: $(INSTALLED)
