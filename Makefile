@@ -64,7 +64,6 @@ bench: install
 	$(BIN)/python -m benchmarks.run --n $(N)
 	$(BIN)/python -m benchmarks.watch
 	$(BIN)/python -m benchmarks.federation --sites $(SITES) --items $(ITEMS)
-	$(BIN)/python -m pip install --quiet -e '.[production]'
 	$(BIN)/python -m benchmarks.serving
 
 clean:
