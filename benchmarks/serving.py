@@ -11,7 +11,9 @@ while two workers publish and post.
    ``--redis-url``) and ``gunicorn cms.wsgi:application`` (``--gunicorn`` gives its options)
    with ``cms.settings.production``, behind a pretend TLS proxy (``X-Forwarded-Proto``,
    ``X-Forwarded-For``: each client has its own address);
-3. ``--clients`` clients at once for ``--seconds``, each in a loop without pause: visitors load
+3. first one editor and two visitors alone for 8 s (what each request costs: ``alone``), then
+   ``--clients`` clients at once for ``--seconds``, each in a loop (visitors pause ``--pause``
+   seconds between requests, none by default: the server is saturated): visitors load
    the sign-up page (``GET /adherer/``) or the audience counter (``GET /c/p.gif?p=…``) of pages
    of the site; ``--editors`` of them are editors, logged in (session, CSRF), who publish a new
    item through the admin's form (``POST /admin/pages/add/…/`` with ``action-publish``, after
@@ -171,7 +173,7 @@ class Load:
     def visitor(self, n: int) -> None:
         client = Client(self.base, n)
         k = n
-        while not self.stop.is_set():
+        while not self.stop.wait(self.args.pause if k > n else 0):
             k += 1
             if n % 2:
                 self.timed("signup", lambda: client.request("GET", "/adherer/"), 200)
@@ -240,6 +242,9 @@ def main() -> int:
     parser.add_argument("--editors", type=int, default=10, help="of the clients, editors")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--think", type=float, default=1.0, help="editors' pause (s)")
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="visitors' pause between requests (s)"
+    )
     parser.add_argument("--database-url", default="", help="an empty database (default SQLite)")
     parser.add_argument("--redis-url", default="", help="run the workers on RQ (Redis)")
     parser.add_argument("--gunicorn", default="--workers 4 --threads 8 --worker-class gthread")
@@ -282,6 +287,12 @@ class Serving:
             self.start()
             self.wait_for_site(timeout=600)
             parent, paths = self.parent_and_paths()
+            # one editor and two visitors first: what each request costs on its own
+            alone = argparse.Namespace(**{**vars(self.args), "clients": 3, "editors": 1})
+            alone.seconds = 8
+            idle = Load(self.base, alone, parent, paths)
+            idle.run()
+            print(f"Load: {self.args.clients} clients for {self.args.seconds:.0f} s…", flush=True)
             load = Load(self.base, self.args, parent, paths)
             seconds = load.run()
             report = load.report()
@@ -297,6 +308,8 @@ class Serving:
             "database": "postgresql" if self.args.database_url else "sqlite",
             "queue": "rq" if self.args.redis_url else "database",
             "gunicorn": self.args.gunicorn,
+            "visitors_pause_s": self.args.pause,
+            "alone": {k: (v["requests"], v["p50_ms"]) for k, v in idle.report().items()},
             **report,
             "workers": published,
             "posts_on_network": len(network.posts),

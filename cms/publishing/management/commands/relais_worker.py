@@ -151,7 +151,8 @@ class Command(BaseCommand):
 
     def work_rq(self, worker: Worker, clock: bool, interval: float, queues: str, **options) -> None:
         """RQ's worker, in this process: no fork per task, so the warm builders stay warm and
-        every task runs under this worker's registration (its builds name it)."""
+        every task runs under this worker's registration (its builds name it). Stop it with
+        SIGTERM sent to its process group (RQ's scheduler is its child)."""
         ticking = Clock(worker.pk) if clock else None
         if ticking:
             ticking.start()
@@ -163,6 +164,9 @@ class Command(BaseCommand):
                 "django_tasks_rq.backend.Job",
                 "--worker-class",
                 "rq.worker.SimpleWorker",
+                # deferred tasks (a post's retry, a delivery due later) need RQ's scheduler: one
+                # of the workers runs it, in a child process
+                "--with-scheduler",
                 "--name",
                 worker.pk,
                 "--verbosity",
