@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from cms.publishing import lease as leases
 from cms.publishing.builder import warm_builder
 from cms.publishing.models import BuildLease, BuildRecord, Worker
+from cms.publishing.recovery import Recovery
 from cms.publishing.tasks import build_site_task, ready_builder
 from cms.publishing.workers import HOST, machine_id
 from relais.build import SitePaths, build_site
@@ -158,3 +159,15 @@ def test_a_warm_builder_that_another_worker_outran_adopts_the_live_site(
     same_history(ours.paths, full)
     build_site(full, **ours.overrides)
     assert diff(tree(ours.paths.output), tree(full.output)) == []
+
+
+def test_the_recovery_releases_the_leases_of_the_dead_workers_it_forgets(site_tree, sleeper):
+    site_id = site_tree["site"].pk
+    worker_id = held_by(site_id, sleeper.pid)
+    assert Recovery().forget_dead_workers() == 0  # alive: nothing released
+    assert leases.lease_holder(site_id) == worker_id
+    sleeper.kill()
+    sleeper.wait()
+    assert Recovery().forget_dead_workers() == 1
+    assert not Worker.objects.filter(pk=worker_id).exists()
+    assert leases.lease_holder(site_id) == ""  # not left for its expiry
