@@ -194,9 +194,10 @@ class Load:
         while not self.stop.is_set():
             k += 1
             values = client.form(url)
+            key = f"{n}-{k}-{secrets.token_hex(3)}"
             values.update(
-                title=[f"Brève {n}-{k} du banc d'essai"],
-                slug=[f"breve-{n}-{k}"],
+                title=[f"Brève {key} du banc d'essai"],
+                slug=[f"breve-{key}"],
                 summary=["Publiée pendant la mesure de charge."],
                 **{"body-count": ["0"], "action-publish": ["action-publish"]},
             )

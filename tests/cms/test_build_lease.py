@@ -16,6 +16,7 @@ import pytest
 from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from wagtail.models import Site
 
 from cms.publishing import lease as leases
 from cms.publishing.builder import warm_builder
@@ -26,7 +27,15 @@ from cms.publishing.workers import HOST, machine_id
 from relais.build import SitePaths, build_site
 from relais.incremental import SiteBuilder
 from tests.cms.factories import make_item
+from tests.federation.builders import association_site
 from tests.site.test_incremental import diff, same_history, tree
+
+
+@pytest.fixture
+def shared_tree(transactional_db, content_dir, site_output) -> dict:
+    """A site committed to the database, which other threads see."""
+    Site.objects.all().delete()
+    return association_site("Alumni Exemple", "alumni.example.org", default=True)
 
 
 def overlapping(intervals: list[tuple[float, float]]) -> list[tuple]:
@@ -53,8 +62,8 @@ def test_a_held_lease_is_refused_until_released_or_expired(site_tree):
     assert not second.renew() and second.lost.is_set()  # the old holder learns it lost it
 
 
-def test_racing_workers_never_hold_a_site_together(site_tree, transactional_db):
-    site_id = site_tree["site"].pk
+def test_racing_workers_never_hold_a_site_together(shared_tree):
+    site_id = shared_tree["site"].pk
     intervals: list[tuple[float, float]] = []
     errors: list[BaseException] = []
 
@@ -132,13 +141,11 @@ def test_a_build_that_finds_the_lease_held_goes_back_to_the_queue(site_tree, sle
     assert again.args_kwargs["args"][0] == site_id  # enqueued again, for later
 
 
-def test_a_warm_builder_that_another_worker_outran_adopts_the_live_site(
-    site_tree, transactional_db, tmp_path
-):
+def test_a_warm_builder_that_another_worker_outran_adopts_the_live_site(shared_tree, tmp_path):
     """Another worker's builder published the site: this one's model is stale. It must not
     apply the next change to that model; the result equals a full build."""
-    site = site_tree["site"]
-    make_item(site_tree, title="Gala", slug="gala")  # built here: this worker's builder is warm
+    site = shared_tree["site"]
+    make_item(shared_tree, title="Gala", slug="gala")  # built here: this worker's builder is warm
     ours, name = warm_builder(site)
     assert ours.generation is not None
     # another worker's builder publishes a change
@@ -152,7 +159,7 @@ def test_a_warm_builder_that_another_worker_outran_adopts_the_live_site(
         builder = ready_builder(site.pk, lease)
         assert builder is ours and ours.generation is None
         assert BuildLease.objects.get(site_id=site.pk).builder == name
-    make_item(site_tree, title="Prix", slug="prix")
+    make_item(shared_tree, title="Prix", slug="prix")
     record = BuildRecord.objects.filter(site=site).first()
     assert record.status == BuildRecord.Status.SUCCEEDED
     full = SitePaths.at(ours.paths.content, tmp_path / "full" / "output")
