@@ -18,7 +18,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,rq,s3]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,rq,s3,production]'
 	touch $@
 
 install: $(INSTALLED)
@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run --n $(N)
 	$(BIN)/python -m benchmarks.watch
 	$(BIN)/python -m benchmarks.federation --sites $(SITES) --items $(ITEMS)
+	$(BIN)/python -m benchmarks.serving
 
 clean:
 	rm -rf site/output site/builds site/cache var

@@ -163,12 +163,17 @@ class SiteBuilder:
         generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
         output_dir = self.paths.builds / generation
         output_dir.mkdir(parents=True)
+        # The files as they are before Pelican reads them: one that another worker's export
+        # rewrites during the build then differs from what the live site says it was built
+        # from, and the next update reads it again (scanned after the build, it would count as
+        # published, and a worker adopting the live site would miss it).
+        fingerprints = Fingerprints(self._scan(None))
         try:
             warnings = self._load(output_dir, write=True)
         except BaseException:
             shutil.rmtree(output_dir, ignore_errors=True)
             raise
-        self.fingerprints = Fingerprints(self._scan(None))
+        self.fingerprints = fingerprints
         self.addresses.record()  # the book knows an address before readers can see it
         self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
         self.generation = generation
@@ -180,6 +185,12 @@ class SiteBuilder:
             warnings=warnings,
         )
         return self._deploy(None, result)
+
+    def forget(self) -> None:
+        """Drop the model of the live site: another builder published the site since this one
+        did (on another worker), so the next update adopts the live site again, or builds
+        everything, instead of applying a change to a model that is out of date."""
+        self.generation = None
 
     def warm_up(self) -> UpdateResult:
         """Get the model ready before the first change comes: adopt the live site when it was

@@ -8,10 +8,15 @@ nothing. A warm builder holds its whole site in memory: a federation of many ass
 only the ``RELAIS_WARM_BUILDERS`` most recently used ones, the others adopt their live site
 again when they next publish. A site with a deploy target (:mod:`cms.publishing.deploy`) is
 copied to object storage by its builder after each publication.
+
+Each warm builder has a name, unique across workers: a build writes it into the site's build
+lease (:mod:`.lease`) before it starts, so a builder that finds another name there knows that
+another worker built the site since, and adopts the live site again.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 
@@ -25,9 +30,10 @@ from relais.incremental import SiteBuilder
 
 from .deploy import deployer
 from .models import BuildRecord, SiteRef
+from .workers import HOST
 
 _lock = threading.Lock()
-_builders: OrderedDict[int, tuple[tuple, SiteBuilder]] = OrderedDict()
+_builders: OrderedDict[int, tuple[tuple, SiteBuilder, str]] = OrderedDict()
 
 
 def site_paths(site: SiteRef) -> SitePaths:
@@ -41,6 +47,11 @@ def warm_builders() -> int:
 def site_builder(site: SiteRef) -> SiteBuilder:
     """The warm builder of ``site`` (made again when its folders, address or deploy target
     changed)."""
+    return warm_builder(site)[0]
+
+
+def warm_builder(site: SiteRef) -> tuple[SiteBuilder, str]:
+    """The warm builder of ``site`` and its name (a new builder has a new name)."""
     association = Association.for_site(site)
     paths, url = association.paths, association.public_url
     deployed_by, deploy = deployer(association)
@@ -49,12 +60,13 @@ def site_builder(site: SiteRef) -> SiteBuilder:
     with _lock:
         known = _builders.get(site_id)
         if known is None or known[0] != key:
-            known = (key, SiteBuilder(paths, deploy=deploy, SITEURL=url))
+            name = f"{HOST[:30]}-{secrets.token_hex(8)}"
+            known = (key, SiteBuilder(paths, deploy=deploy, SITEURL=url), name)
         _builders[site_id] = known
         _builders.move_to_end(site_id)
         while len(_builders) > warm_builders():
             _builders.popitem(last=False)
-        return known[1]
+        return known[1], known[2]
 
 
 def all_sites() -> list[Site]:

@@ -17,6 +17,11 @@ WORKERS: dict[str, Any] = {
     # The clock looks for due jobs every tick; its holder renews the lease then.
     "clock_tick": 5.0,
     "clock_lease": 30.0,
+    # A build holds its site's lease (one build per site at a time across all workers) for
+    # this long, renewed every third of it while it runs; a build that finds the lease held
+    # waits up to ``build_wait``, then goes to the back of the queue.
+    "build_lease": 60.0,
+    "build_wait": 5.0,
     # How often the clock enqueues the recovery (cms.publishing.recovery); 0 turns it off (it
     # still runs when a worker starts).
     "recovery_every": 300.0,

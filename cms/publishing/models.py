@@ -9,7 +9,9 @@ asked for in the admin: until a full build starts after it, more requests add no
 
 Who does the work: each worker process registers a :class:`Worker` row and keeps its heartbeat
 (:mod:`cms.publishing.workers`); one of them holds the :class:`ClockLease` and runs the periodic
-jobs, whose last runs are :class:`ClockJob` rows (:mod:`cms.publishing.clock`).
+jobs, whose last runs are :class:`ClockJob` rows (:mod:`cms.publishing.clock`). Builds of one
+site take turns across all workers: each holds the site's :class:`BuildLease` while it builds
+(:mod:`cms.publishing.lease`).
 """
 
 from __future__ import annotations
@@ -247,3 +249,24 @@ class ClockJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BuildLease(models.Model):
+    """The right to build one site, held by one build at a time across all workers until
+    ``expires_at``; the build renews it while it runs. ``token`` names the build that holds it
+    (two builds of one worker are told apart), ``builder`` the warm builder that last built the
+    site: a warm builder that finds another name there knows the site changed without it."""
+
+    site = models.OneToOneField(
+        "wagtailcore.Site", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    holder = models.CharField(_("tenu par"), max_length=64, blank=True)
+    token = models.CharField(max_length=32, blank=True)
+    expires_at = models.DateTimeField(_("expire le"))
+    builder = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("bail de construction")
+
+    def __str__(self) -> str:
+        return f"site {self.site_id}: {self.holder or '-'} until {self.expires_at:%H:%M:%S}"

@@ -25,8 +25,8 @@ run twice, at the same time on two machines included (every close is a compare-a
    (a build killed while writing) are removed, once old enough and under the builds' lock.
 6. the steps other apps add with :func:`register_step` (syndication carries on the deliveries
    left ``sending``).
-7. **forget_dead_workers**: the registrations of dead workers are removed, once steps 1 and 2
-   have closed what they left.
+7. **forget_dead_workers**: the build leases dead workers held are released and their
+   registrations removed, once steps 1 and 2 have closed what they left.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from relais.output_store import OutputStore
 
 from . import conf, export
 from .builder import all_sites, site_paths
-from .models import BuildRecord, ExportRecord, SiteState, Worker
+from .models import BuildLease, BuildRecord, ExportRecord, SiteState, Worker
 from .tasks import (
     build_site_task,
     enqueue_full_build,
@@ -292,7 +292,11 @@ class Recovery:
     # 7
     def forget_dead_workers(self) -> int:
         dead = [w.pk for w in self.liveness.dead()]
-        return Worker.objects.filter(pk__in=dead).delete()[0] if dead else 0
+        if not dead:
+            return 0
+        # their build leases first: once forgotten, a holder is judged by the lease's expiry
+        BuildLease.objects.filter(holder__in=dead).update(holder="", token="", expires_at=self.now)
+        return Worker.objects.filter(pk__in=dead).delete()[0]
 
 
 def recover(now: dt.datetime | None = None) -> dict[str, int]:

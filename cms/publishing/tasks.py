@@ -11,13 +11,16 @@ import time
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import task, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
 from wagtail.models import Page
 
 from relais.build import BuildError
+from relais.incremental import SiteBuilder
 
-from . import export
-from .builder import all_sites, site_builder
+from . import conf, export
+from .builder import all_sites, warm_builder
+from .lease import Lease, acquire
 from .models import BuildRecord, ContentChange, ExportRecord, SiteRef, SiteState
 from .signals import items_live
 from .workers import current_worker_id
@@ -65,16 +68,39 @@ def build_site_task(
     if force and requested_at:
         if full_build_started_since(site_id, dt.datetime.fromisoformat(requested_at)):
             force = False
+    if not force and _up_to_date(site_id):
+        return None
+    # one build per site at a time across all workers: a build that finds the site's lease
+    # held waits a little, then goes to the back of the queue, so that the worker takes other
+    # tasks meanwhile (a queue that runs tasks at once, in the caller, just waits)
+    queued = not isinstance(task_backends[build_site_task.backend], ImmediateBackend)
+    lease = acquire(site_id, wait=conf.workers()["build_wait"] if queued else None)
+    if lease is None:
+        build_site_task.using(queue_name=REBUILDS if force else build_site_task.queue_name).enqueue(
+            site_id, trigger, force=force, requested_at=requested_at
+        )
+        logger.info(
+            "Site %s is being built by another worker: build put back in the queue", site_id
+        )
+        return None
+    with lease:
+        # the build that held the lease may have published what this one was asked for
+        if force and requested_at:
+            if full_build_started_since(site_id, dt.datetime.fromisoformat(requested_at)):
+                force = False
+        if not force and _up_to_date(site_id):
+            return None
+        return run_build(site_id, trigger, full=force, lease=lease).pk
+
+
+def _up_to_date(site_id: int) -> bool:
     state = SiteState.get(site_id)
-    if (
-        not force
-        and state.built_version >= state.content_version
+    return (
+        state.built_version >= state.content_version
         and BuildRecord.objects.filter(
             site_id=site_id, status=BuildRecord.Status.SUCCEEDED
         ).exists()
-    ):
-        return None
-    return run_build(site_id, trigger, full=force).pk
+    )
 
 
 def full_build_started_since(site: SiteRef, moment: dt.datetime) -> bool:
@@ -106,11 +132,19 @@ def request_full_build(site: SiteRef, trigger: str) -> bool:
     return True
 
 
-def run_build(site: SiteRef, trigger: str = "", full: bool = False) -> BuildRecord:
+def run_build(
+    site: SiteRef, trigger: str = "", full: bool = False, lease: Lease | None = None
+) -> BuildRecord:
     """Publish the content changes of a site recorded since its last build (or everything,
     with ``full``), record the outcome, and announce the items that went live. The record names
-    the worker that builds, so that the recovery can close it if that worker dies."""
+    the worker that builds, so that the recovery can close it if that worker dies.
+
+    The build holds the site's build lease (``lease``, or one taken here, waiting as long as
+    another build holds it)."""
     site_id = _id(site)
+    if lease is None:
+        with acquire(site_id, wait=None) as taken:
+            return run_build(site_id, trigger, full, lease=taken)
     version = SiteState.get(site_id).content_version
     record = BuildRecord.objects.create(
         site_id=site_id,
@@ -122,7 +156,7 @@ def run_build(site: SiteRef, trigger: str = "", full: bool = False) -> BuildReco
     changes = ContentChange.objects.filter(site_id=site_id, version__lte=version)
     started = time.perf_counter()
     try:
-        builder = site_builder(site_id)
+        builder = ready_builder(site_id, lease)
         if full:
             result = builder.full_build()
         else:
@@ -155,6 +189,17 @@ def run_build(site: SiteRef, trigger: str = "", full: bool = False) -> BuildReco
     if record.status == BuildRecord.Status.SUCCEEDED:
         _mark_live(record)
     return record
+
+
+def ready_builder(site_id: int, lease: Lease) -> SiteBuilder:
+    """The site's warm builder, made to adopt the live site again if another builder built it
+    since (on another worker: its model no longer matches the live site), and named in the
+    lease as the last one to build it."""
+    builder, name = warm_builder(site_id)
+    if lease.previous_builder != name:
+        builder.forget()
+    lease.mark_builder(name)
+    return builder
 
 
 def _mark_live(build: BuildRecord) -> None:

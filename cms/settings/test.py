@@ -1,7 +1,8 @@
 """Test settings: fast hashing, tasks run at once, content and site in a temporary folder.
 
 ``RELAIS_TEST_DATABASE_URL`` (e.g. postgres://postgres@127.0.0.1:5432/relais) runs the suite on
-PostgreSQL instead of SQLite.
+PostgreSQL instead of SQLite (in a test database named ``RELAIS_TEST_DATABASE_NAME`` if set,
+else ``test_`` and the database's name).
 """
 
 import base64
@@ -29,6 +30,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405
+elif os.environ.get("RELAIS_TEST_DATABASE_NAME"):  # the test database's own name on PostgreSQL
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["RELAIS_TEST_DATABASE_NAME"]}  # noqa: F405
 
 # Tests use the fixed development key (see dev.py); production requires RELAIS_CREDENTIALS_KEY.
 _DEV_KEY = base64.urlsafe_b64encode(

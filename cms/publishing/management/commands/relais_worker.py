@@ -1,9 +1,11 @@
 """The background worker: runs the queued tasks (export, build, syndication) and the clock.
 
-With the database queue (the default) this one command is all a deployment needs, once or
-several times (on one machine or several). With ``RELAIS_TASK_BACKEND=rq``, run ``manage.py
-rqworker --job-class django_tasks_rq.backend.Job publishing syndication maintenance`` for the
-tasks and ``manage.py relais_worker --clock-only`` for the clock.
+With the database queue (the default) or with Redis (``RELAIS_TASK_BACKEND=rq``) this one
+command is all a deployment needs, once or several times (on one machine or several). With RQ it
+runs RQ's worker in this process (``SimpleWorker``: the warm builders stay warm between tasks);
+``manage.py rqworker --job-class django_tasks_rq.backend.Job publishing syndication maintenance
+rebuilds`` with ``manage.py relais_worker --clock-only`` works too, but those RQ workers are not
+registered: what one of them leaves when it dies waits for its lease to expire.
 
 Phases of a worker's life:
 
@@ -12,8 +14,9 @@ Phases of a worker's life:
 2. **recover**: what dead workers left unfinished is finished or run again
    (:mod:`cms.publishing.recovery`), before this worker takes any task;
 3. **warm up**: the site model is loaded (the first publication is then incremental);
-4. **work**: ``db_worker`` runs the tasks; the clock thread runs the periodic jobs while this
-   worker holds the clock's lease (one clock per installation, :mod:`cms.publishing.clock`);
+4. **work**: ``db_worker`` (or RQ's worker) runs the tasks; the clock thread runs the periodic
+   jobs while this worker holds the clock's lease (one clock per installation,
+   :mod:`cms.publishing.clock`);
 5. **stop**: on a clean stop the lease is released and the registration removed.
 """
 
@@ -25,12 +28,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.publishing.builder import recently_built_sites, site_builder, warm_builders
+from cms.publishing.builder import recently_built_sites, warm_builders
 from cms.publishing.clock import Clock
+from cms.publishing.lease import take
 from cms.publishing.models import Worker
 from cms.publishing.recovery import recover, recover_task
+from cms.publishing.tasks import ready_builder
 from cms.publishing.workers import registered
 from relais.build import BuildError
+
+DATABASE = "django_tasks_db.DatabaseBackend"
+RQ = "django_tasks_rq.RQBackend"
 
 
 class Command(BaseCommand):
@@ -61,11 +69,10 @@ class Command(BaseCommand):
             )
         if clock_only and no_clock:
             raise CommandError("--clock-only and --no-clock together run nothing.")
-        if not clock_only and backend != "django_tasks_db.DatabaseBackend":
+        if not clock_only and backend not in (DATABASE, RQ):
             raise CommandError(
-                f"The 'relais' task backend is {backend}: run its own worker (for RQ: manage.py "
-                "rqworker --job-class django_tasks_rq.backend.Job publishing syndication "
-                "maintenance) and 'relais_worker --clock-only'."
+                f"The 'relais' task backend is {backend}, which has no worker: set "
+                "RELAIS_TASK_BACKEND to 'database' or 'rq' to run tasks in the background."
             )
         role = Worker.Role.CLOCK if clock_only else Worker.Role.TASKS
         with registered(role) as worker:
@@ -76,7 +83,8 @@ class Command(BaseCommand):
                 self.recover()
                 if "publishing" in queues.split(","):
                     self.warm_up()
-                self.work(worker, clock=not no_clock, interval=interval, queues=queues, **options)
+                work = self.work_rq if backend == RQ else self.work
+                work(worker, clock=not no_clock, interval=interval, queues=queues, **options)
 
     def recover(self) -> None:
         done = {name: n for name, n in recover().items() if n}
@@ -90,8 +98,13 @@ class Command(BaseCommand):
         of a full build, and the first publication after a restart is then incremental. The
         sites that published last are warmed, as many as are kept warm."""
         for site in recently_built_sites(warm_builders()):
+            lease = take(site.pk)
+            if lease is None:  # another worker builds it: the first publication adopts it
+                self.stdout.write(f"{site.site_name}: being built by another worker.")
+                continue
             try:
-                result = site_builder(site).warm_up()
+                with lease:
+                    result = ready_builder(site.pk, lease).warm_up()
             except BuildError as exc:
                 self.stderr.write(
                     f"{site.site_name}: the site could not be built at start-up:\n{exc}"
@@ -129,6 +142,33 @@ class Command(BaseCommand):
                 worker.pk,
                 "--no-reload",
                 "--no-startup-delay",
+                "--verbosity",
+                str(options.get("verbosity", 1)),
+            )
+        finally:
+            if ticking:
+                ticking.stop()
+
+    def work_rq(self, worker: Worker, clock: bool, interval: float, queues: str, **options) -> None:
+        """RQ's worker, in this process: no fork per task, so the warm builders stay warm and
+        every task runs under this worker's registration (its builds name it). Stop it with
+        SIGTERM sent to its process group (RQ's scheduler is its child)."""
+        ticking = Clock(worker.pk) if clock else None
+        if ticking:
+            ticking.start()
+        try:
+            call_command(
+                "rqworker",
+                *queues.split(","),
+                "--job-class",
+                "django_tasks_rq.backend.Job",
+                "--worker-class",
+                "rq.worker.SimpleWorker",
+                # deferred tasks (a post's retry, a delivery due later) need RQ's scheduler: one
+                # of the workers runs it, in a child process
+                "--with-scheduler",
+                "--name",
+                worker.pk,
                 "--verbosity",
                 str(options.get("verbosity", 1)),
             )
