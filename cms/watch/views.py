@@ -211,7 +211,8 @@ def act_on_entry(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Discussion préparée : relisez la question et le texte de chaque réseau, puis envoyez-la."
+                "Discussion préparée : relisez la question et le texte de chaque réseau, "
+                "puis envoyez-la."
             ),
         )
         return redirect("discuss_send", pk=discussion.pk)
