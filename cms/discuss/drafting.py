@@ -18,11 +18,14 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from cms.federation.scope import associations_for, scoped_objects
-from cms.social.compose import strictest_network
+from cms.publishing.models import ExportRecord
+from cms.social.compose import item_from_record, strictest_network
 from cms.social.models import SocialAccount
 from cms.taxonomy.models import Contributor
 from syndication.compose import compose_message
 from syndication.errors import ComposeError
+from syndication.models import Item
+from syndication.networks import registry
 from syndication.registry import Network
 from syndication.text import shorten
 
@@ -46,8 +49,11 @@ def mention(contributor: Contributor, network: str) -> str:
     return contributor.handle(network) or contributor.name
 
 
-def thanks_text(title: str, contributors: list[Contributor], network: Network) -> str:
-    """The thank-you for ``network``: every contributor named, within its limit."""
+def thanks_text(
+    title: str, contributors: list[Contributor], network: Network, item: Item | None = None
+) -> str:
+    """The thank-you for ``network``: every contributor named, within its limit (with
+    ``item``'s link, as it will be posted)."""
     who = names(mention(c, network.name) for c in contributors)
 
     def make(shown: str) -> str:
@@ -57,7 +63,7 @@ def thanks_text(title: str, contributors: list[Contributor], network: Network) -
 
     def fits(text: str) -> bool:
         try:
-            compose_message(text, network, key="draft")
+            compose_message(text, network, key="draft", item=item)
         except ComposeError:
             return False
         return True
@@ -86,6 +92,11 @@ def active_accounts(site_id: int, networks: Iterable[str] | None = None) -> list
     if networks is not None:
         accounts = accounts.filter(network__in=list(networks))
     return list(accounts)
+
+
+def needs_picture(network: str) -> bool:
+    """Whether ``network`` publishes pictures only (Instagram): a text alone cannot go there."""
+    return registry.get_or_error(network).requires_image
 
 
 def text_for(discussion: Discussion, network: str) -> str:
@@ -121,10 +132,18 @@ def draft_thanks(page: Page, user: Any) -> Discussion:
             % {"title": page.title}
         )
     site = page.get_site()
-    accounts = active_accounts(site.pk)
+    pictured = bool(getattr(page.specific, "hero_image_id", None))
+    accounts = [a for a in active_accounts(site.pk) if pictured or not needs_picture(a.network)]
     networks = sorted({a.network for a in accounts})
+    record = ExportRecord.objects.filter(page_id=page.pk, withdrawn=False).first()
+    if record is None or record.live_at is None:
+        raise DraftError(
+            _("« %(title)s » n'est pas en ligne : publiez-le, puis remerciez ses contributeurs.")
+            % {"title": page.title}
+        )
+    item = item_from_record(record)
     texts = {
-        name: thanks_text(page.title, people, strictest_network(name, accounts))
+        name: thanks_text(page.title, people, strictest_network(name, accounts), item)
         for name in networks
     }
     return Discussion.objects.create(
@@ -143,7 +162,7 @@ def from_entry(entry: Any, user: Any, credit: Callable[[Any], str]) -> Discussio
     context, its link, its source credited (``credit(entry)``)."""
     if not associations_for(user).filter(site_id=entry.site_id).exists():
         raise PermissionDenied
-    accounts = active_accounts(entry.site_id)
+    accounts = [a for a in active_accounts(entry.site_id) if not needs_picture(a.network)]
     context = " ".join((entry.summary or "").split())
     if len(context) > 280:
         context = context[:279].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
