@@ -27,7 +27,22 @@ from .models import KEY_PREFIX, Discussion
 
 
 class LinkedItemNotLive(ComposeError):
-    """The item a discussion links to is not on the site."""
+    """The item a discussion links to is not on the site (``explanation``: what the editor
+    reads, on the send page and in the ledger)."""
+
+    @property
+    def explanation(self) -> str:
+        return _(
+            "L'article lié n'est pas en ligne : publiez-le d'abord, ou retirez-le de la discussion."
+        )
+
+
+class DiscussionDeleted(ComposeError):
+    """The discussion of a line of the ledger was deleted before it went out."""
+
+    @property
+    def explanation(self) -> str:
+        return _("La discussion a été supprimée avant de partir sur ce réseau.")
 
 
 def linked_item(discussion: Discussion) -> Item | None:
@@ -61,7 +76,7 @@ def compose_delivery(delivery: Delivery, network: Network) -> Post | None:
     pk = delivery.item_key.removeprefix(KEY_PREFIX)
     discussion = Discussion.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
     if discussion is None:
-        raise ComposeError(f"{delivery.item_key}: the discussion was deleted", network="")
+        raise DiscussionDeleted(f"{delivery.item_key}: the discussion was deleted", network="")
     post = compose_for(discussion, network)
     post.item_key = delivery.item_key
     return post

@@ -194,7 +194,9 @@ def deliver(delivery_id: int) -> Delivery | None:
         delivery.refresh_from_db()
         return delivery
     except ComposeError as exc:
-        return _note(delivery, compose_error_message(exc, network), state=State.FAILED)
+        # a hook may say it in its own words (``explanation``), else the composer's message
+        reason = getattr(exc, "explanation", "") or compose_error_message(exc, network)
+        return _note(delivery, reason, state=State.FAILED)
     if post is not None:
         return _send(delivery, account, post, now, MessageClient)
     record = _live_record(delivery)

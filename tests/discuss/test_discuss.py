@@ -15,7 +15,9 @@ from django.utils import timezone
 from cms.conversations import pulling
 from cms.conversations.models import IncomingMessage
 from cms.discuss import sending
+from cms.discuss.drafting import draft_thanks
 from cms.discuss.models import Discussion
+from cms.publishing.models import ExportRecord
 from cms.social.delivery import deliver
 from cms.social.models import Delivery
 from cms.taxonomy.models import Contributor
@@ -153,8 +155,6 @@ def test_a_lost_answer_never_takes_the_items_own_post_for_the_thank_you(
     with django_capture_on_commit_callbacks(execute=True):  # the item's own post, same link
         item = make_item(site_tree, slug="camille-durand", contributors=people)
     assert len(fakes["mastodon"].posts) == 1
-    from cms.discuss.drafting import draft_thanks
-
     thanks = draft_thanks(item, admin_user)
     fakes["mastodon"].faults.add("reset_before", path="/api/v1/statuses")
     sending.launch(thanks, admin_user)
@@ -286,3 +286,49 @@ def test_the_contributors_statistics_say_who_helped(
     section = page[page.index("block-who-helped") :]
     assert '<th scope="row">Camille Durand</th><td>1</td><td>1</td>' in section
     assert '<th scope="row">Paul Martin</th><td>1</td><td>1</td>' in section
+
+
+def test_a_discussion_is_written_in_the_admin_and_a_bad_poll_is_refused_plainly(
+    site_tree, fakes, item, admin_user, client
+):
+    connect(site_tree, fakes, "mastodon")
+    client.force_login(admin_user)
+    form = {
+        "question": "Qui vient au gala ?",
+        "context": "Le 12 juin, à Lyon.",
+        "page": item.pk,
+        "link": "",
+        "source": "",
+        "poll_options": "Oui",
+        "poll_hours": "24",
+        "networks": ["mastodon"],
+    }
+    refused = client.post("/admin/snippets/discuss/discussion/add/", form)
+    assert refused.status_code == 200 and not Discussion.objects.exists()
+    assert "de 2 à 4 choix" in refused.content.decode()
+    form["poll_options"] = "Oui\nNon"
+    response = client.post("/admin/snippets/discuss/discussion/add/", form)
+    assert response.status_code == 302
+    question = Discussion.objects.get()
+    assert question.site == site_tree["site"] and question.networks == ["mastodon"]
+    assert question.poll is not None and question.poll.seconds == 86400
+    [preview] = sending.previews(question)
+    assert not preview.error and preview.poll
+    listing = client.get("/admin/snippets/discuss/discussion/").content.decode()
+    assert f"/admin/discuss/{question.pk}/envoyer/" in listing
+
+
+def test_a_linked_item_withdrawn_before_sending_fails_with_the_reason(
+    site_tree, fakes, item, admin_user
+):
+    accounts = connect(site_tree, fakes, "mastodon")
+    question = Discussion.objects.create(
+        site=site_tree["site"], question="Qui vient ?", page=item, networks=["mastodon"]
+    )
+    sending.launch(question, admin_user)
+    ExportRecord.objects.filter(page_id=item.pk).update(withdrawn=True)
+    delivery = Delivery.objects.get(item_key=question.key, account=accounts["mastodon"])
+    deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.state == "failed" and "L'article lié n'est pas en ligne" in delivery.reason
+    assert not fakes["mastodon"].posts
