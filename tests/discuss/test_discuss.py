@@ -83,6 +83,8 @@ def test_thanks_are_drafted_per_network_with_handles_within_limits(
 ):
     connect(site_tree, fakes, "mastodon", "x", "linkedin", "facebook", "instagram")
     client.force_login(admin_user)
+    editor = client.get(f"/admin/pages/{item.pk}/edit/").content.decode()
+    assert f"/admin/discuss/remercier/{item.pk}/" in editor  # the item's action
     page = client.get(f"/admin/discuss/remercier/{item.pk}/").content.decode()
     assert "@camille@piaille.fr" in page and "@camille_d" in page and "Paul Martin" in page
     response = client.post(f"/admin/discuss/remercier/{item.pk}/")
