@@ -29,8 +29,10 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from syndication.errors import ComposeError, OverrideTooLong
-from syndication.models import Card, ImageRef, Item, Post, Segment
+import regex
+
+from syndication.errors import ComposeError, NotSyndicable, OverrideTooLong
+from syndication.models import Card, ImageRef, Item, Poll, Post, Segment
 from syndication.registry import Network
 from syndication.text import (
     clean,
@@ -250,3 +252,88 @@ default_composer = Composer()
 def compose(item: Item, network: Network, override: str | None = None) -> Post:
     """The post for ``network`` with the default :class:`Composer`."""
     return default_composer.compose(item, network, override)
+
+
+#: A Bluesky handle mentioned in a text: ``@name.bsky.social``, ``@alumni.example.org``.
+MENTION_RE = regex.compile(
+    r"(?<![\w@/.])@([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+)"
+)
+
+
+def with_mentions(segments: Sequence[Segment]) -> list[Segment]:
+    """``segments`` with each ``@handle.domain`` of their plain text as a mention segment
+    (``value``: the handle, resolved to a DID by the client that posts)."""
+    result: list[Segment] = []
+    for seg in segments:
+        if seg.kind != "text":
+            result.append(seg)
+            continue
+        pos = 0
+        for m in MENTION_RE.finditer(seg.text):
+            if m.start() > pos:
+                result.append(Segment(seg.text[pos : m.start()]))
+            result.append(Segment(m.group(0), "mention", m.group(1).lower()))
+            pos = m.end()
+        if pos < len(seg.text):
+            result.append(Segment(seg.text[pos:]))
+    return result
+
+
+def compose_message(
+    text: str,
+    network: Network,
+    *,
+    key: str,
+    item: Item | None = None,
+    poll: Poll | None = None,
+    lang: str = "fr",
+) -> Post:
+    """A post that is not an item's excerpt: a question to the community, a thank-you. The
+    person's ``text`` is taken as it is, counted and checked as an editor's own text
+    (:class:`OverrideTooLong` says by how much it is over); with ``item``, that item's link
+    (with UTM) and card go with it, as with an item's post; ``poll`` goes along where the
+    network takes polls (:class:`~syndication.errors.PollRefused` otherwise). ``key`` is the
+    post's key in the ledger."""
+    if not text or not text.strip():
+        raise ComposeError(
+            f"{key}: the text is empty; write it before posting.", network=network.name
+        )
+    if poll is not None:
+        network.check_poll(poll)
+    if item is not None:
+        post = default_composer.compose(item, network, text)
+    else:
+        if network.requires_image:
+            raise NotSyndicable(
+                f"{network.label} publishes pictures only: a text alone cannot go there.",
+                network=network.name,
+            )
+        segments = segments_of(clean(text, single_line=False))
+        if not network.fits(segments):
+            length = network.measure(segments)
+            raise OverrideTooLong(
+                f"The {network.label} text is {length} characters long as {network.label} "
+                f"counts them; the limit is {network.max_length}: shorten it by "
+                f"{max(1, length - network.max_length)}.",
+                network=network.name,
+                length=length,
+                limit=network.max_length,
+            )
+        post = Post(
+            network=network.name,
+            item_key=key,
+            item_url="",
+            text=join_text(segments),
+            segments=segments,
+            link="",
+            length=network.measure(segments),
+            limit=network.max_length,
+            lang=lang,
+            override=True,
+            hashtags=[s.value for s in segments if s.kind == "tag"],
+        )
+    if network.mention_facets:
+        post.segments = with_mentions(post.segments)
+    post.item_key = key
+    post.poll = poll
+    return post

@@ -48,6 +48,16 @@ class OverrideTooLong(ComposeError):
         self.limit = limit
 
 
+class PollRefused(ComposeError):
+    """A poll the network cannot take: the network has no polls in its API, or the poll is
+    outside its limits (options, their length, duration). ``reason`` says which:
+    ``"unsupported"``, ``"options"``, ``"option_length"`` or ``"duration"``."""
+
+    def __init__(self, message: str, *, network: str = "", reason: str = "unsupported"):
+        super().__init__(message, network=network)
+        self.reason = reason
+
+
 # -- delivering ----------------------------------------------------------------------------------
 
 

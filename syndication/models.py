@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SegmentKind = Literal["text", "link", "tag"]
+SegmentKind = Literal["text", "link", "tag", "mention"]
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,10 @@ class Item:
 
 @dataclass(frozen=True)
 class Segment:
-    """A piece of a post's text: plain text, a link (``value`` = its URL) or a hashtag
-    (``value`` = the tag without ``#``). Bluesky turns links and tags into facets, LinkedIn
-    into its "little text" templates."""
+    """A piece of a post's text: plain text, a link (``value`` = its URL), a hashtag
+    (``value`` = the tag without ``#``) or a mention (``value`` = the account: a Bluesky DID,
+    or its handle until the client resolves it). Bluesky turns links, tags and mentions into
+    facets, LinkedIn links and tags into its "little text" templates."""
 
     text: str
     kind: SegmentKind = "text"
@@ -124,6 +125,15 @@ class Card:
     title: str
     description: str = ""
     image: ImageRef | None = None
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A poll under a post: its 2 to 4 ``options`` and how long it stays open, in seconds.
+    Only networks whose API creates polls take one (``network.can("poll")``: Mastodon, X)."""
+
+    options: tuple[str, ...]
+    seconds: int
 
 
 @dataclass
@@ -148,6 +158,7 @@ class Post:
     lang: str = "fr"
     override: bool = False
     hashtags: list[str] = field(default_factory=list)
+    poll: Poll | None = None
 
     def facets(self) -> list[dict[str, Any]]:
         """Bluesky rich-text facets: UTF-8 byte ranges of the links and hashtags in ``text``."""
@@ -164,6 +175,8 @@ def facets_of(segments: list[Segment]) -> list[dict[str, Any]]:
             feature = {"$type": "app.bsky.richtext.facet#link", "uri": seg.value}
         elif seg.kind == "tag":
             feature = {"$type": "app.bsky.richtext.facet#tag", "tag": seg.value}
+        elif seg.kind == "mention" and seg.value.startswith("did:"):
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": seg.value}
         else:
             feature = None
         if feature is not None:

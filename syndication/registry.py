@@ -18,14 +18,27 @@ post, so a channel can only be linked from the site, never posted to.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from syndication.models import Post, Segment
+from syndication.errors import PollRefused
+from syndication.models import Poll, Post, Segment
 from syndication.text import grapheme_len, join_text, short_display
 
 if TYPE_CHECKING:
     from syndication.conversations import Message
     from syndication.http import Client
+
+
+@dataclass(frozen=True)
+class PollLimits:
+    """What a network's API accepts in a poll: options (at least 2), their length, and how
+    long it stays open, in seconds."""
+
+    max_options: int
+    option_length: int
+    min_seconds: int
+    max_seconds: int
 
 
 class Network:
@@ -72,6 +85,11 @@ class Network:
     requires_image: ClassVar[bool] = False
     #: Whether expired access tokens can be refreshed without a person.
     token_refresh: ClassVar[bool] = False
+    #: What a poll may hold when the API creates polls with a post (None: no polls).
+    poll_limits: ClassVar[PollLimits | None] = None
+    #: Whether ``@handle`` in a text must be sent as a mention facet (Bluesky): plain text
+    #: otherwise, which the network reads itself (Mastodon, X).
+    mention_facets: ClassVar[bool] = False
     #: The call that creates a post, for humans and the CLI: "POST /2/tweets".
     create_endpoint: ClassVar[str] = ""
     client_class: ClassVar[type[Client] | None] = None
@@ -153,9 +171,43 @@ class Network:
         """Raise :class:`syndication.errors.NotSyndicable` if ``item`` cannot go to this network."""
 
     def can(self, action: str) -> bool:
-        """Whether the network lets an app do ``action`` ("reply", "like", "hide") to a
-        message."""
+        """Whether the network lets an app do ``action``: "reply", "like", "hide" to a
+        message, or post a "poll"."""
+        if action == "poll":
+            return self.poll_limits is not None
         return action in self.actions
+
+    def check_poll(self, poll: Poll) -> None:
+        """Raise :class:`PollRefused` when this network cannot take ``poll``."""
+        limits = self.poll_limits
+        if limits is None:
+            raise PollRefused(
+                f"{self.label} cannot take a poll through its API: post the question without "
+                "its poll there, or leave the network out.",
+                network=self.name,
+            )
+        if not 2 <= len(poll.options) <= limits.max_options:
+            raise PollRefused(
+                f"A {self.label} poll takes 2 to {limits.max_options} options; this one has "
+                f"{len(poll.options)}.",
+                network=self.name,
+                reason="options",
+            )
+        for option in poll.options:
+            if not option.strip() or len(option) > limits.option_length:
+                raise PollRefused(
+                    f"A {self.label} poll option takes 1 to {limits.option_length} characters: "
+                    f"shorten « {option} ».",
+                    network=self.name,
+                    reason="option_length",
+                )
+        if not limits.min_seconds <= poll.seconds <= limits.max_seconds:
+            raise PollRefused(
+                f"A {self.label} poll stays open {limits.min_seconds // 60} minutes to "
+                f"{limits.max_seconds // 3600} hours; this one {poll.seconds // 60} minutes.",
+                network=self.name,
+                reason="duration",
+            )
 
     def reply_text(self, message: Message, text: str) -> str:
         """The text sent to answer ``message`` with ``text`` (counted against the limit)."""

@@ -50,12 +50,17 @@ _TAXONOMY = [
     for action in ("add", "change", "delete", "view")
 ]
 
+#: Discussions and thank-yous (:mod:`cms.discuss`): drafted by everyone, sent by whoever may
+#: publish the association's pages.
+_DISCUSS = [f"discuss.{action}_discussion" for action in ("add", "change", "delete", "view")]
+
 #: Global rights of each role (``app_label.codename``).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITORS: ["wagtailadmin.access_admin", *_TAXONOMY],
-    MODERATORS: ["wagtailadmin.access_admin", *_TAXONOMY, "publishing.rebuild_site"],
+    EDITORS: ["wagtailadmin.access_admin", *_TAXONOMY, *_DISCUSS],
+    MODERATORS: ["wagtailadmin.access_admin", *_TAXONOMY, *_DISCUSS, "publishing.rebuild_site"],
     ADMINISTRATORS: [
         "wagtailadmin.access_admin",
+        *_DISCUSS,
         "core.change_associationsettings",
         "social.change_socialaccount",
         "members.view_signup",

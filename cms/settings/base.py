@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cms.conversations",
     "cms.pool",
     "cms.watch",
+    "cms.discuss",
     "cms.newsletter",
     "cms.associations",
     "cms.ambassadors",

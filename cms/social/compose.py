@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cms.federation.models import Association
 from syndication.compose import compose
-from syndication.errors import ComposeError, NotSyndicable, OverrideTooLong
+from syndication.errors import ComposeError, NotSyndicable, OverrideTooLong, PollRefused
 from syndication.models import Item, Post
 from syndication.networks import registry
 from syndication.registry import Network
@@ -115,7 +115,49 @@ def not_syndicable_message(exc: NotSyndicable, network: Network) -> str:
     return _("%(label)s ne peut pas publier cet article.") % {"label": network.label}
 
 
+def poll_refused_message(exc: PollRefused, network: Network) -> str:
+    """The French message for a poll ``network`` cannot take, with what to do."""
+    limits = network.poll_limits
+    values = {"label": network.label}
+    if limits is None or exc.reason == "unsupported":
+        return (
+            _(
+                "%(label)s ne permet pas de publier un sondage par son API : retirez le sondage, "
+                "ou laissez %(label)s de côté pour cette discussion (la question seule peut y "
+                "partir dans une autre discussion)."
+            )
+            % values
+        )
+    values.update(
+        options=limits.max_options,
+        length=limits.option_length,
+        low=limits.min_seconds // 60,
+        high=limits.max_seconds // 3600,
+    )
+    if exc.reason == "options":
+        return _("Un sondage %(label)s propose de 2 à %(options)s choix : ajustez les choix.") % (
+            values
+        )
+    if exc.reason == "option_length":
+        return (
+            _(
+                "Sur %(label)s, chaque choix du sondage fait au plus %(length)s caractères : "
+                "raccourcissez-les."
+            )
+            % values
+        )
+    return (
+        _(
+            "Sur %(label)s, un sondage reste ouvert de %(low)s minutes à %(high)s heures : "
+            "changez sa durée."
+        )
+        % values
+    )
+
+
 def compose_error_message(exc: ComposeError, network: Network) -> str:
+    if isinstance(exc, PollRefused):
+        return poll_refused_message(exc, network)
     if isinstance(exc, OverrideTooLong):
         return too_long_message(exc, network)
     if isinstance(exc, NotSyndicable):

@@ -17,11 +17,12 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail import hooks
 
 from relais.contentfile import ContentFileError
 from syndication.compose import compose
 from syndication.delivery import DeliveryEngine
-from syndication.errors import ComposeError, NotSyndicable, ReconnectNeeded
+from syndication.errors import ComposeError, NotSyndicable, PostRejected, ReconnectNeeded
 from syndication.http import Client
 from syndication.ledger import State
 from syndication.models import Post, RemotePost
@@ -80,6 +81,37 @@ class LaterRoundClient:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
+
+
+class MessageClient(LaterRoundClient):
+    """A client for a post that is no item's excerpt (a discussion, a thank-you).
+
+    Looked for after an uncertain attempt by its link, as an item's post, but any post the
+    account made before with that link (the item's own post) is not it; a post without a link
+    cannot be looked for, and fails rather than risk being posted twice."""
+
+    def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
+        if not post.item_url:
+            raise PostRejected(
+                "this post has no link to be looked for by on the network after an uncertain "
+                "attempt: check the account, and try again only if the post is not there"
+            )
+        return super().find_existing(post, since=since)
+
+
+#: Functions ``fn(delivery, network) -> Post | None`` that compose the deliveries that are no
+#: item's excerpt (:mod:`cms.discuss`: a discussion, a thank-you); the first that answers
+#: composes, None from all: the delivery is an item's post.
+MESSAGE_HOOK = "relais_delivery_message"
+
+
+def message_post(delivery: Delivery, network: Any) -> Post | None:
+    """The post of ``delivery`` when a :data:`MESSAGE_HOOK` function composes it."""
+    for fn in hooks.get_hooks(MESSAGE_HOOK):
+        post = fn(delivery, network)
+        if post is not None:
+            return post
+    return None
 
 
 def _note(delivery: Delivery, reason: str, **changes: Any) -> Delivery:
@@ -152,6 +184,21 @@ def deliver(delivery_id: int) -> Delivery | None:
     if delivery.post_at is not None and delivery.post_at > now:
         schedule(delivery.pk, delivery.post_at)
         return delivery
+    network = account.make_network()
+    try:
+        post = message_post(delivery, network)
+    except NotSyndicable as exc:
+        make_engine().skip(
+            delivery.item_key, str(account.pk), account.network, compose_error_message(exc, network)
+        )
+        delivery.refresh_from_db()
+        return delivery
+    except ComposeError as exc:
+        # a hook may say it in its own words (``explanation``), else the composer's message
+        reason = getattr(exc, "explanation", "") or compose_error_message(exc, network)
+        return _note(delivery, reason, state=State.FAILED)
+    if post is not None:
+        return _send(delivery, account, post, now, MessageClient)
     record = _live_record(delivery)
     if record is None or record.withdrawn:
         if delivery.state != State.PENDING:  # a post may exist: keep the record as it is
@@ -171,7 +218,6 @@ def deliver(delivery_id: int) -> Delivery | None:
         # Re-exported, not built yet: it goes out when the new version is live (items_live).
         return _note(delivery, _("La publication partira dès que l'article sera en ligne."))
 
-    network = account.make_network()
     try:
         item = item_from_record(record)
         page = delivery.page.specific if delivery.page_id else None
@@ -196,14 +242,26 @@ def deliver(delivery_id: int) -> Delivery | None:
             state=State.FAILED,
         )
     post.item_key = delivery.item_key
-    Delivery.objects.filter(pk=delivery.pk).update(text=post.text)
+    return _send(delivery, account, post, now, LaterRoundClient if delivery.round > 1 else None)
 
+
+def _send(
+    delivery: Delivery,
+    account: SocialAccount,
+    post: Post,
+    now: dt.datetime,
+    wrapper: type[LaterRoundClient] | None,
+) -> Delivery:
+    """Post ``post`` for ``delivery`` through the engine, within the posting budgets."""
+    from .tasks import schedule
+
+    Delivery.objects.filter(pk=delivery.pk).update(text=post.text)
     try:
         client: Any = account.client()
     except CredentialsUnreadable as exc:
         mark_reconnect_needed(account, str(exc))
         return _note(delivery, str(exc))
-    if delivery.round > 1:
+    if wrapper is LaterRoundClient:
         earlier = set(
             Delivery.objects.filter(
                 page_id=delivery.page_id, account=account, round__lt=delivery.round
@@ -212,6 +270,14 @@ def deliver(delivery_id: int) -> Delivery | None:
             .values_list("remote_id", flat=True)
         )
         client = LaterRoundClient(client, earlier)
+    elif wrapper is not None:
+        others = set(
+            Delivery.objects.filter(account=account)
+            .exclude(pk=delivery.pk)
+            .exclude(remote_id="")
+            .values_list("remote_id", flat=True)
+        )
+        client = wrapper(client, others)
 
     # a post about to be sent counts in the budgets (one in flight elsewhere is counted there)
     if delivery.state != State.SENDING and (delivery.retry_at is None or delivery.retry_at <= now):

@@ -99,6 +99,19 @@ class ContributorsView(StatsView):
     header_icon = "group"
     template_name = "stats/contributors.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        return {**context, "extra_sections": self.extra_sections(context)}
+
+    def extra_sections(self, context: dict[str, Any]) -> list[str]:
+        """The sections other apps add (who helped, thank-yous sent): each function registered
+        with the ``stats_contributors_sections`` hook gets ``(request, site, filters)`` and
+        returns the HTML of its section, of the same association and period."""
+        return [
+            fn(self.request, context["site"], context.get("filters"))
+            for fn in hooks.get_hooks("stats_contributors_sections")
+        ]
+
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         overview_item = {"url": reverse("stats_index"), "label": OverviewView.page_title}
         return [*self.breadcrumbs_items, overview_item, {"url": "", "label": self.page_title}]

@@ -7,14 +7,15 @@ unique within it, and are offered on its items only.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
 from cms.federation.models import default_site_id
@@ -144,6 +145,32 @@ class Group(index.Indexed, SiteTerm):
         super().clean()
 
 
+#: How each network's handle is written, and what is stored (the handle as its text mentions
+#: it). LinkedIn, Facebook and Instagram are absent: their APIs mention people by ids
+#: Relais cannot look up for a person who is not the account's own page (LinkedIn's member
+#: URN needs its own permission, Facebook and Instagram tag people only in their own apps),
+#: so a thank-you there names the contributors in plain text.
+HANDLE_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "mastodon": (
+        re.compile(r"^@?([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)@([a-z0-9-]+(?:\.[a-z0-9-]+)+)$"),
+        "@{0}@{1}",
+    ),
+    "bluesky": (
+        re.compile(r"^@?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9])$"),
+        "{0}",
+    ),
+    "x": (re.compile(r"^@?([A-Za-z0-9_]{1,15})$"), "@{0}"),
+}
+
+
+def normal_handle(network: str, value: str) -> str | None:
+    """``value`` written as ``network`` mentions it (``@nom@serveur``, ``nom.bsky.social``,
+    ``@nom``), or None when it is not a handle of that network."""
+    pattern, form = HANDLE_FORMATS[network]
+    found = pattern.match(value.strip().lower() if network != "x" else value.strip())
+    return form.format(*found.groups()) if found else None
+
+
 class Contributor(index.Indexed, SiteTerm):
     """Someone credited on items: alumni who write, photograph, interview, relay news."""
 
@@ -167,8 +194,40 @@ class Contributor(index.Indexed, SiteTerm):
         blank=True,
         help_text=_("Pour le remercier ; jamais publié sur le site."),
     )
+    mastodon = models.CharField(
+        _("compte Mastodon"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Pour le citer dans un remerciement : @nom@serveur (par exemple @camille@piaille.fr)."
+        ),
+    )
+    bluesky = models.CharField(
+        _("compte Bluesky"),
+        max_length=200,
+        blank=True,
+        help_text=_("Son identifiant, par exemple camille.bsky.social."),
+    )
+    x = models.CharField(
+        _("compte X"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "@nom, 15 caractères au plus. LinkedIn, Facebook et Instagram ne permettent pas "
+            "de citer une personne par leur API : le remerciement y donne son nom."
+        ),
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("class_year"), FieldPanel("role"), FieldPanel("email")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("class_year"),
+        FieldPanel("role"),
+        FieldPanel("email"),
+        MultiFieldPanel(
+            [FieldPanel("mastodon"), FieldPanel("bluesky"), FieldPanel("x")],
+            heading=_("Comptes sur les réseaux"),
+        ),
+    ]
     search_fields = [
         index.SearchField("name"),
         index.SearchField("role"),
@@ -185,7 +244,36 @@ class Contributor(index.Indexed, SiteTerm):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict[str, Any] = {}
         if self.class_year_id and self.class_year.site_id != self.site_id:
-            raise ValidationError(
-                {"class_year": _("Choisissez une promotion de l'association du contributeur.")}
-            )
+            errors["class_year"] = _("Choisissez une promotion de l'association du contributeur.")
+        examples = {
+            "mastodon": _("@nom@serveur, par exemple @camille@piaille.fr"),
+            "bluesky": _("nom.bsky.social, ou le domaine qui lui sert d'identifiant"),
+            "x": _("@nom : lettres, chiffres et _, 15 caractères au plus"),
+        }
+        for network, example in examples.items():
+            value = getattr(self, network)
+            if not value:
+                continue
+            handle = normal_handle(network, value)
+            if handle is None:
+                errors[network] = _(
+                    "« %(value)s » n'est pas un compte %(network)s : écrivez-le %(example)s."
+                ) % {
+                    "value": value,
+                    "network": self._meta.get_field(network).verbose_name,
+                    "example": example,
+                }
+            else:
+                setattr(self, network, handle)
+        if errors:
+            raise ValidationError(errors)
+
+    def handle(self, network: str) -> str:
+        """How a post on ``network`` mentions this contributor (empty: no handle there)."""
+        value = getattr(self, network, "") if network in HANDLE_FORMATS else ""
+        if not value:
+            return ""
+        handle = normal_handle(network, value) or ""
+        return f"@{handle}" if network == "bluesky" and handle else handle

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
 
+from cms.discuss.drafting import from_entry
 from cms.federation.models import Association
 from cms.federation.scope import chosen_site, in_scope, sites_for
 
@@ -26,7 +27,7 @@ from .forms import AddSourceForm, DeskFilterForm, KeywordRuleForm
 from .models import KeywordRule, Source, WatchEntry
 
 SOURCE_ACTIONS = ("pause", "resume", "delete")
-ENTRY_ACTIONS = ("keep", "skip", "later", "draft")
+ENTRY_ACTIONS = ("keep", "skip", "later", "draft", "discussion")
 #: The desk's filters, kept from one action to the next.
 FILTERS = ("site", "source", "state", "period")
 
@@ -202,6 +203,19 @@ def act_on_entry(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             % {"title": page.title},
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
+    if action == "discussion":
+        discussion = from_entry(entry, request.user, drafts.credit)
+        entry.state, entry.kept_for = WatchEntry.State.KEPT, WatchEntry.KeptFor.DISCUSSION
+        entry.decided_at, entry.decided_by = timezone.now(), request.user
+        entry.save(update_fields=["state", "kept_for", "decided_at", "decided_by"])
+        messages.success(
+            request,
+            _(
+                "Discussion préparée : relisez la question et le texte de chaque réseau, "
+                "puis envoyez-la."
+            ),
+        )
+        return redirect("discuss_send", pk=discussion.pk)
     entry.state = {
         "keep": WatchEntry.State.KEPT,
         "skip": WatchEntry.State.SKIPPED,

@@ -43,7 +43,7 @@ from syndication.conversations import (
     normal_time,
     text_matches,
 )
-from syndication.errors import DeliveryError, PostRejected
+from syndication.errors import DeliveryError, PermanentError, PostRejected, ReconnectNeeded
 from syndication.http import Client, parse_time
 from syndication.metrics import (
     COMMENTS,
@@ -59,7 +59,7 @@ from syndication.metrics import (
     counts,
     unavailable_from,
 )
-from syndication.models import AccountInfo, ImageRef, Post, RemotePost, facets_of
+from syndication.models import AccountInfo, ImageRef, Post, RemotePost, Segment, facets_of
 from syndication.registry import Network, register
 from syndication.text import same_item
 
@@ -79,6 +79,7 @@ class Bluesky(Network):
     link_in_text = "short"
     card = True
     token_refresh = True
+    mention_facets = True
     create_endpoint = "POST /xrpc/com.atproto.repo.createRecord"
     pulls = frozenset({REPLY, MENTION})
     actions = frozenset({ANSWER, LIKE})
@@ -235,7 +236,28 @@ class BlueskyClient(Client):
         )
         return response.json()["blob"]
 
+    def resolve_mentions(self, post: Post) -> None:
+        """Turn the handles of ``post``'s mentions into DIDs
+        (``com.atproto.identity.resolveHandle``), so that they become mention facets; a
+        handle the network does not know stays plain text."""
+        segments = []
+        for seg in post.segments:
+            if seg.kind == "mention" and not seg.value.startswith("did:"):
+                try:
+                    did = self.read(
+                        "/xrpc/com.atproto.identity.resolveHandle", params={"handle": seg.value}
+                    ).json()["did"]
+                except ReconnectNeeded:
+                    raise
+                except (PermanentError, KeyError, ValueError):
+                    seg = Segment(seg.text)
+                else:
+                    seg = Segment(seg.text, "mention", str(did))
+            segments.append(seg)
+        post.segments = segments
+
     def publish(self, post: Post) -> RemotePost:
+        self.resolve_mentions(post)
         thumb = None
         if post.card is not None and post.card.image is not None:
             thumb = self.upload_blob(post.card.image)

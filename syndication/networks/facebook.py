@@ -77,7 +77,10 @@ class Facebook(Network):
         return utf16_len(join_text(segments))
 
     def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return {"message": post.text, "link": post.link, "published": "true"}
+        body = {"message": post.text, "link": post.link, "published": "true"}
+        if not post.link:  # a message without a link (a question, a thank-you)
+            del body["link"]
+        return body
 
 
 def _unshim(url: str) -> str:

@@ -54,7 +54,7 @@ from syndication.metrics import (
     unavailable_from,
 )
 from syndication.models import AccountInfo, Post, RemotePost
-from syndication.registry import Network, register
+from syndication.registry import Network, PollLimits, register
 from syndication.text import same_item
 
 _HREF = re.compile(r'href="([^"]+)"')
@@ -69,6 +69,10 @@ class Mastodon(Network):
     max_hashtags = 4
     link_in_text = "full"
     create_endpoint = "POST /api/v1/statuses"
+    #: Mastodon's defaults (``configuration.polls`` of ``/api/v2/instance``).
+    poll_limits = PollLimits(
+        max_options=4, option_length=50, min_seconds=300, max_seconds=2_629_746
+    )
     pulls = frozenset({REPLY, MENTION})
     actions = frozenset({ANSWER, LIKE})
     pull_endpoints = (
@@ -88,7 +92,15 @@ class Mastodon(Network):
         return text
 
     def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return {"status": post.text, "visibility": "public", "language": post.lang[:2]}
+        body: dict[str, Any] = {
+            "status": post.text,
+            "visibility": "public",
+            "language": post.lang[:2],
+        }
+        if post.poll is not None:
+            self.check_poll(post.poll)
+            body["poll"] = {"options": list(post.poll.options), "expires_in": post.poll.seconds}
+        return body
 
 
 class MastodonClient(Client):

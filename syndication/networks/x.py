@@ -56,7 +56,7 @@ from syndication.metrics import (
     unavailable_from,
 )
 from syndication.models import AccountInfo, Post, RemotePost, Segment
-from syndication.registry import Network, register
+from syndication.registry import Network, PollLimits, register
 from syndication.text import join_text, same_item
 
 
@@ -70,6 +70,9 @@ class X(Network):
     link_in_text = "full"
     token_refresh = True
     create_endpoint = "POST /2/tweets"
+    #: ``CreatePostsPoll`` of ``POST /2/tweets``: 2-4 options of 1-25 characters, open 5
+    #: minutes to 7 days (``duration_minutes``).
+    poll_limits = PollLimits(max_options=4, option_length=25, min_seconds=300, max_seconds=604_800)
     pulls = frozenset({REPLY, MENTION})
     actions = frozenset({ANSWER, LIKE})
     pull_endpoints = (
@@ -91,7 +94,14 @@ class X(Network):
         return bool(text.strip()) and result.valid and result.weightedLength <= self.max_length
 
     def request_body(self, post: Post, account: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return {"text": post.text}
+        body: dict[str, Any] = {"text": post.text}
+        if post.poll is not None:
+            self.check_poll(post.poll)
+            body["poll"] = {
+                "options": list(post.poll.options),
+                "duration_minutes": post.poll.seconds // 60,
+            }
+        return body
 
 
 class XClient(Client):

@@ -33,6 +33,7 @@ from cms.ambassadors.models import Ambassador, AmbassadorVisits
 from cms.audience.models import PageViewCount
 from cms.conversations.models import Answer, IncomingMessage, PullCursor
 from cms.core.models import AssociationSettings
+from cms.discuss.models import Discussion
 from cms.federation.models import Association, Sector
 from cms.handover.models import AccountCover
 from cms.members.models import Signup
@@ -273,6 +274,14 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
     AmbassadorVisits.objects.create(
         site=site, ambassador=ambassador, day=timezone.localdate(), network="mastodon", views=3
     )
+    discussion = Discussion.objects.create(
+        site=site,
+        question=f"Question {label} ?",
+        context=f"Contexte {label}",
+        page=item,
+        poll_options=f"Oui {label}\nNon {label}",
+        texts={"mastodon": f"Texte {label}"},
+    )
     session = EditingSession.objects.create(
         user=editor,
         content_type=item.content_type,
@@ -314,6 +323,7 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "watch_source": watch_source,
         "watch_entry": watch_entry,
         "watch_rule": watch_rule,
+        "discussion": discussion,
         "newsletter_settings": letter_settings,
         "subscriber": subscriber,
         "digest": digest,

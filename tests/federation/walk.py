@@ -179,6 +179,9 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/lettre/abonnes/": "subscriber",
     "admin/lettre/lettres/": "digest",
     "admin/ambassadeurs/": "ambassador",
+    "admin/discuss/": "discussion",
+    "admin/snippets/discuss/discussion/": "discussion",
+    "admin/snippets/choose/discuss/discussion/": "discussion",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.
