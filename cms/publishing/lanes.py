@@ -114,7 +114,9 @@ class LaneRunner:
         logger.info(
             "Worker %s runs queue %s with %d threads", self.worker_id, self.spec.queue, self.threads
         )
-        with ThreadPoolExecutor(self.threads, thread_name_prefix=f"relais-{self.spec.queue}") as pool:
+        with ThreadPoolExecutor(
+            self.threads, thread_name_prefix=f"relais-{self.spec.queue}"
+        ) as pool:
             while not self.stopped.is_set():
                 close_old_connections()
                 try:

@@ -61,9 +61,7 @@ def connect() -> None:
         register(Job("social_resume", every(seconds), resume_task.enqueue))
     connect_recovery()
     # the posts run concurrently in a worker, each network and account in its own lane
-    run_concurrently(
-        "syndication", threads=fanout.threads, lanes=fanout.lanes, limit=fanout.limit
-    )
+    run_concurrently("syndication", threads=fanout.threads, lanes=fanout.lanes, limit=fanout.limit)
 
 
 def connect_recovery() -> None:

@@ -5,6 +5,7 @@ faults injected; a posting budget of an application holds across its accounts an
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def test_a_slow_network_does_not_delay_the_posts_to_the_others(
         assert all(answered < first_x_answered for _arrived, answered in others)
         assert max(arrived for arrived, _answered in others) > x_posts[0][0]
         # and X's own posts left one after the other (one account: one lane)
-        assert all(a[1] <= b[0] for a, b in zip(x_posts, x_posts[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(x_posts))
     else:
         # one at a time, in the queue's order: the posts after X's first one waited for it
         assert sum(answered > first_x_answered for _arrived, answered in others) >= 3
@@ -149,6 +150,7 @@ def test_concurrent_posts_are_sent_exactly_once_under_faults(
     for seed, server in enumerate(servers):
         make_account(shared_site["site"], server, display_name=f"Alumni {seed}")
         server.faults.randomize(0.3, seed=seed, kinds=(*RANDOM_FAULTS, "slow"))
+        server.rate_limit_wait = 2  # Meta's is a minute: the test would wait that long
     publish_items(shared_site, 3)
     deliveries = Delivery.objects.count()
     assert deliveries == 24
@@ -189,9 +191,11 @@ def test_an_application_budget_holds_across_accounts_and_workers(
     for name in ("one", "two"):
         started.append(start_worker(tmp_path, name, RELAIS_TEST_X_APPLICATION_POSTS="4"))
     wait_until(
-        lambda: Delivery.objects.filter(state="sent").count() == 4
-        and Delivery.objects.filter(state="pending", retry_at__isnull=False).count() == 2
-        and settled(),
+        lambda: (
+            Delivery.objects.filter(state="sent").count() == 4
+            and Delivery.objects.filter(state="pending", retry_at__isnull=False).count() == 2
+            and settled()
+        ),
         TIMEOUT,
         "four posts sent and two waiting for the budget",
         lambda: started[-1].log() + started[-2].log(),
