@@ -239,7 +239,8 @@ class Fanout:
         from cms.social.tasks import deliver_task
 
         later = deliver_task.using(run_after=timezone.now() + dt.timedelta(days=1))
-        records = {r.page_id: r for r in ExportRecord.objects.filter(page_id__in=[p.pk for p in self.pages])}
+        live = ExportRecord.objects.filter(page_id__in=[p.pk for p in self.pages])
+        records = {r.page_id: r for r in live}
         ids = []
         for page in self.pages:
             for delivery in plan(page, records[page.pk]):

@@ -121,7 +121,7 @@ class LaneRunner:
                 close_old_connections()
                 try:
                     started = self.fill(pool)
-                except OperationalError:  # the database is busy or gone: try again
+                except Exception:  # the database is busy or gone: try again after a pause
                     logger.exception("Queue %s: could not read the tasks", self.spec.queue)
                     started = 0
                 close_old_connections()

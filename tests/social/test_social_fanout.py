@@ -95,15 +95,15 @@ def settled() -> bool:
 
 
 def test_the_worker_runs_the_syndication_queue_in_lanes(settings):
-    settings.RELAIS_SOCIAL_DELIVERY = {"concurrency": 16}
+    settings.RELAIS_SOCIAL_DELIVERY = {"concurrency": 32}
     (spec,) = concurrent_queues(["publishing", "syndication"])
-    assert spec.queue == "syndication" and spec.threads() == 16
+    assert spec.queue == "syndication" and spec.threads() == 32
     assert spec.limit("network:x") == 8 and spec.limit("account:3") == 1
     settings.RELAIS_SOCIAL_DELIVERY = {"concurrency": 1}  # one at a time: db_worker's way
     assert concurrent_queues(["syndication"]) == []
 
 
-@pytest.mark.parametrize("concurrency", [16, 1])
+@pytest.mark.parametrize("concurrency", [32, 1])
 def test_a_slow_network_does_not_delay_the_posts_to_the_others(
     shared_site,  # noqa: F811
     started,
