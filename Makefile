@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run --n $(N)
 	$(BIN)/python -m benchmarks.watch
 	$(BIN)/python -m benchmarks.federation --sites $(SITES) --items $(ITEMS)
+	$(BIN)/python -m benchmarks.fanout
 
 clean:
 	rm -rf site/output site/builds site/cache var
