@@ -6,7 +6,8 @@ once.
 
 1. a fresh installation (SQLite by default, ``--database-url`` for PostgreSQL) in a temporary
    folder, ``--associations`` associations (10), each with one account on each of the four
-   networks, all on the same four fakes (one application per network, as on an installation);
+   networks, each account on a fake of its own (its own timeline, where an uncertain post is
+   looked for; a shared one would make every look-up page through every association's posts);
    ``--items`` items (200) shared among them, exported and live;
 2. the posts planned and queued as publishing does, then one real worker
    (``manage.py relais_worker --queues syndication``) posts them; the clock runs from the moment
@@ -115,7 +116,12 @@ class Fanout:
         from syndication.testing.fakes import FAKES
 
         self.work, self.args = work, args
-        self.fakes = {n: FAKES[n](stall=STALL, slow=SLOW, latency=args.latency) for n in NETWORKS}
+        # one fake per account: each account's own timeline, where a post is looked for
+        self.fakes = {
+            (n, network): FAKES[network](stall=STALL, slow=SLOW, latency=args.latency)
+            for n in range(args.associations)
+            for network in NETWORKS
+        }
         for fake in self.fakes.values():
             fake.rate_limit_wait = 2
             fake.start()
@@ -176,7 +182,8 @@ class Fanout:
                 NewAssociation(name=f"Association {n:02d}", parent=federation)
             )
             site = association.site
-            for network, fake in self.fakes.items():
+            for network in NETWORKS:
+                fake = self.fakes[(n, network)]
                 account = SocialAccount(
                     site=site,
                     network=network,
@@ -325,11 +332,11 @@ class Fanout:
         from cms.social.models import Delivery
         from syndication.text import without_utm
 
-        deliveries = list(Delivery.objects.filter(pk__in=ids))
-        on_network = {n: {p["id"] for p in f.posts} for n, f in self.fakes.items()}
+        deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("account"))
+        on_network = {f.url: {p["id"] for p in f.posts} for f in self.fakes.values()}
         sent = [d for d in deliveries if d.state == "sent"]
         lost = len(deliveries) - len(sent)
-        lost += sum(1 for d in sent if d.remote_id not in on_network[d.network])
+        lost += sum(1 for d in sent if d.remote_id not in on_network[d.account.base_url])
         duplicates = 0
         for fake in self.fakes.values():
             links = [without_utm(link) for link in fake.published_links()]
