@@ -71,8 +71,11 @@ class LaneRunner:
     bounded by its own timeouts) and returns. ``interval`` is the wait between polls of a queue
     with nothing to start."""
 
-    #: How many ready tasks are looked at per poll for one whose lanes have room.
+    #: How many ready tasks are read at once, and at most per look for one whose lanes have
+    #: room; how many known to wait are left out of the query.
     BATCH = 200
+    SCAN = 5000
+    EXCLUDED = 500
 
     def __init__(
         self,
@@ -177,24 +180,29 @@ class LaneRunner:
         )
 
     def _next(self) -> tuple[DBTaskResult, tuple[str, ...]] | None:
-        """The oldest ready task whose lanes have room, claimed for this worker."""
+        """The oldest ready task whose lanes have room, claimed for this worker. Tasks known to
+        wait for a full lane are left out of the query (up to ``EXCLUDED``: a query has a
+        bounded number of parameters), the others are read ``BATCH`` at a time, at most
+        ``SCAN`` per call."""
         with self.changed:
             full = [pk for pk, lanes in self._lanes.items() if not self._has_room(lanes)]
-        candidates = (
-            self._ready()
-            .exclude(pk__in=full)
-            .values_list("pk", "task_path", "args_kwargs")[: self.BATCH]
-        )
-        for pk, task_path, args_kwargs in candidates:
-            key = str(pk)
-            lanes = self._lanes_of(key, task_path, args_kwargs or {})
-            with self.changed:
-                if not self._has_room(lanes):
-                    continue
-            result = self._claim(pk)
-            if result is not None:
-                self._lanes.pop(key, None)
-                return result, lanes
+        ready = self._ready().exclude(pk__in=full[: self.EXCLUDED])
+        for offset in range(0, self.SCAN, self.BATCH):
+            candidates = list(
+                ready.values_list("pk", "task_path", "args_kwargs")[offset : offset + self.BATCH]
+            )
+            for pk, task_path, args_kwargs in candidates:
+                key = str(pk)
+                lanes = self._lanes_of(key, task_path, args_kwargs or {})
+                with self.changed:
+                    if not self._has_room(lanes):
+                        continue
+                result = self._claim(pk)
+                if result is not None:
+                    self._lanes.pop(key, None)
+                    return result, lanes
+            if len(candidates) < self.BATCH:
+                break
         return None
 
     def _claim(self, pk: Any) -> DBTaskResult | None:
