@@ -186,6 +186,14 @@ class LaneRunner:
         ``SCAN`` per call."""
         with self.changed:
             full = [pk for pk, lanes in self._lanes.items() if not self._has_room(lanes)]
+            # lanes full now stay closed for this look, even if one frees meanwhile: a younger
+            # task of the lane must not pass the older ones left out of the query
+            closed = {
+                lane
+                for pk in full
+                for lane in self._lanes[pk]
+                if self.busy[lane] >= self._limit(lane)
+            }
         ready = self._ready().exclude(pk__in=full[: self.EXCLUDED])
         for offset in range(0, self.SCAN, self.BATCH):
             candidates = list(
@@ -195,7 +203,8 @@ class LaneRunner:
                 key = str(pk)
                 lanes = self._lanes_of(key, task_path, args_kwargs or {})
                 with self.changed:
-                    if not self._has_room(lanes):
+                    if closed.intersection(lanes) or not self._has_room(lanes):
+                        closed.update(lane for lane in lanes if not self._has_room([lane]))
                         continue
                 result = self._claim(pk)
                 if result is not None:

@@ -111,7 +111,7 @@ def test_a_slow_network_does_not_delay_the_posts_to_the_others(
     concurrency,
 ):
     fakes = {name: fake(started, name) for name in NETWORKS}
-    fakes["x"].latency = 3.0  # every answer of X takes 3 s
+    fakes["x"].latency = 1.5  # every answer of X takes 1.5 s (the client waits 2 s)
     for server in fakes.values():
         make_account(shared_site["site"], server)
     publish_items(shared_site, 3)
