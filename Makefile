@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python -m benchmarks.watch
 	$(BIN)/python -m benchmarks.federation --sites $(SITES) --items $(ITEMS)
 	$(BIN)/python -m benchmarks.serving
+	$(BIN)/python -m benchmarks.fanout
 
 clean:
 	rm -rf site/output site/builds site/cache var

@@ -371,6 +371,11 @@ RELAIS_WATCH: dict = {}
 # Posting budgets shared by every association (one X, LinkedIn and Meta application per
 # installation) and per account: cms.social.budget.DEFAULTS, changed here by name.
 RELAIS_SOCIAL_BUDGETS: dict = {}
+# The delivery policy (cms.social.conf.DELIVERY, changed here by name); how many posts one
+# worker has under way at once can also come from the environment (1: one at a time).
+RELAIS_SOCIAL_DELIVERY: dict = {}
+if os.environ.get("RELAIS_DELIVERY_CONCURRENCY"):
+    RELAIS_SOCIAL_DELIVERY["concurrency"] = int(os.environ["RELAIS_DELIVERY_CONCURRENCY"])
 
 # The pool (cms.pool): the posts of the copies of one pooled item are spread over this many
 # minutes (0: not spread).

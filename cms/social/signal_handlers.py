@@ -8,9 +8,11 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from cms.publishing.lanes import run_concurrently
 from cms.publishing.recovery import register_step, rerunnable
 from cms.publishing.signals import items_live
 
+from . import fanout
 from .delivery import release_abandoned, resume
 from .tasks import deliver_task, resume_task
 
@@ -58,6 +60,8 @@ def connect() -> None:
     if seconds:
         register(Job("social_resume", every(seconds), resume_task.enqueue))
     connect_recovery()
+    # the posts run concurrently in a worker, each network and account in its own lane
+    run_concurrently("syndication", threads=fanout.threads, lanes=fanout.lanes, limit=fanout.limit)
 
 
 def connect_recovery() -> None:

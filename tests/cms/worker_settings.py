@@ -14,6 +14,7 @@ RELAIS_WORKERS = {
     "orphan_min_age": 0.0,
 }
 RELAIS_SOCIAL_DELIVERY = {
+    **RELAIS_SOCIAL_DELIVERY,  # noqa: F405  (the concurrency, from the environment)
     "timeout": 2.0,
     "check_delay": 1.0,
     "max_inline_delay": 0.2,

@@ -21,6 +21,11 @@ exactly-once hard: "it was created but you never heard back"):
 ``reset_after``     done, then connection reset
 ``expired_token``   the token presented expires now: 401 (the network's shape)
 ``hold_after``      done, then the answer waits until ``release()`` (``held`` is set meanwhile)
+``slow``            done, answered after ``slow`` s (a slow network, below the client's timeout)
+
+Every answer also takes ``latency`` seconds (0 by default: a network's usual answer time).
+Each :class:`Request` says when it arrived and when its answer left (``received_at``,
+``answered_at``, on :func:`time.monotonic`), for tests of what overlapped what.
 
 Engagement: each fake serves its network's metrics endpoints from per-post counters that tests
 (and the demo) raise as readers would, with the library's metric names (``syndication.metrics``)::
@@ -59,7 +64,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 PRE_FAULTS = ("rate_limit", "error_500", "timeout", "reset_before", "expired_token")
-POST_FAULTS = ("error_500_after", "timeout_after", "reset_after", "hold_after")
+POST_FAULTS = ("error_500_after", "timeout_after", "reset_after", "hold_after", "slow")
 ALL_FAULTS = PRE_FAULTS + POST_FAULTS
 #: What ``randomize`` injects by default: every kind a retry can get through on its own.
 RANDOM_FAULTS = (
@@ -83,6 +88,9 @@ class Request:
     #: The answer given (None: the connection was reset), for contract tests of the fakes.
     response: Response | None = None
     fault: str | None = None
+    #: When it arrived and when its answer left (``time.monotonic``).
+    received_at: float = 0.0
+    answered_at: float = 0.0
 
     @property
     def json(self) -> Any:
@@ -192,8 +200,13 @@ class FakeServer:
         stall: float = 1.0,
         hold_timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
+        latency: float = 0.0,
+        slow: float = 1.0,
     ):
         self.stall = stall
+        #: Seconds every answer takes; seconds a ``slow`` fault adds.
+        self.latency = latency
+        self.slow = slow
         #: Where the fake's timestamps come from (share a test's virtual clock with it).
         self.clock = clock
         self.hold_timeout = hold_timeout
@@ -350,14 +363,17 @@ class FakeServer:
         """The answer to ``request`` (None: reset the connection) and the fault applied."""
         with self._idle:
             self._in_flight += 1
-            self._last_arrival = time.monotonic()
+            self._last_arrival = request.received_at = time.monotonic()
         try:
+            if self.latency:
+                time.sleep(self.latency)
             response, fault = self._handle(request)
         finally:
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
         request.response, request.fault = response, fault
+        request.answered_at = time.monotonic()
         return response, fault
 
     def wait_idle(self, timeout: float = 5.0, quiet: float = 0.02, sent: int = 0) -> bool:
@@ -404,6 +420,8 @@ class FakeServer:
             time.sleep(self.stall)
         elif fault == "reset_after":
             return None, fault
+        elif fault == "slow":
+            time.sleep(self.slow)
         elif fault == "hold_after":
             self.held.set()
             self._release.wait(self.hold_timeout)

@@ -14,8 +14,10 @@ Phases of a worker's life:
 2. **recover**: what dead workers left unfinished is finished or run again
    (:mod:`cms.publishing.recovery`), before this worker takes any task;
 3. **warm up**: the site model is loaded (the first publication is then incremental);
-4. **work**: ``db_worker`` (or RQ's worker) runs the tasks; the clock thread runs the periodic
-   jobs while this worker holds the clock's lease (one clock per installation,
+4. **work**: ``db_worker`` runs the tasks, one at a time, except those of the queues declared
+   concurrent (:mod:`cms.publishing.lanes`: the posts to the networks), which a pool of threads
+   runs in lanes (with RQ, RQ's worker runs them all, one at a time); the clock thread runs the
+   periodic jobs while this worker holds the clock's lease (one clock per installation,
    :mod:`cms.publishing.clock`);
 5. **stop**: on a clean stop the lease is released and the registration removed.
 """
@@ -23,6 +25,7 @@ Phases of a worker's life:
 from __future__ import annotations
 
 import signal
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
@@ -30,6 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms.publishing.builder import recently_built_sites, warm_builders
 from cms.publishing.clock import Clock
+from cms.publishing.lanes import LaneRunner, concurrent_queues
 from cms.publishing.lease import take
 from cms.publishing.models import Worker
 from cms.publishing.recovery import recover, recover_task
@@ -128,24 +132,28 @@ class Command(BaseCommand):
         ticking = Clock(worker.pk) if clock else None
         if ticking:
             ticking.start()
+        names = queues.split(",")
+        runners = [
+            LaneRunner(spec, worker.pk, interval=interval) for spec in concurrent_queues(names)
+        ]
+        threads = [
+            threading.Thread(target=r.run, name=f"relais-{r.spec.queue}", daemon=True)
+            for r in runners
+        ]
+        for runner, thread in zip(runners, threads, strict=True):
+            self.stdout.write(f"Queue {runner.spec.queue}: {runner.threads} tasks at once.")
+            thread.start()
+        rest = [q for q in names if q not in {r.spec.queue for r in runners}]
         try:
-            # Options go as command-line arguments: db_worker validates its defaults otherwise.
-            call_command(
-                "db_worker",
-                "--backend",
-                "relais",
-                "--queue-name",
-                queues,
-                "--interval",
-                str(interval),
-                "--worker-id",
-                worker.pk,
-                "--no-reload",
-                "--no-startup-delay",
-                "--verbosity",
-                str(options.get("verbosity", 1)),
-            )
+            if rest:
+                self.run_db_worker(worker, interval, ",".join(rest), options.get("verbosity", 1))
+            else:
+                self.wait_for_stop()
         finally:
+            for runner in runners:
+                runner.stop()
+            for thread in threads:  # the posts under way finish (each within its timeout)
+                thread.join()
             if ticking:
                 ticking.stop()
 
@@ -175,3 +183,31 @@ class Command(BaseCommand):
         finally:
             if ticking:
                 ticking.stop()
+
+    @staticmethod
+    def wait_for_stop() -> None:
+        """Only concurrent queues: wait for Ctrl+C or a service manager's stop."""
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_args: stop.set())
+        while not stop.wait(1.0):
+            pass
+
+    @staticmethod
+    def run_db_worker(worker: Worker, interval: float, queues: str, verbosity: int) -> None:
+        # Options go as command-line arguments: db_worker validates its defaults otherwise.
+        call_command(
+            "db_worker",
+            "--backend",
+            "relais",
+            "--queue-name",
+            queues,
+            "--interval",
+            str(interval),
+            "--worker-id",
+            worker.pk,
+            "--no-reload",
+            "--no-startup-delay",
+            "--verbosity",
+            str(verbosity),
+        )

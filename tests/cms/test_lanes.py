@@ -1,0 +1,72 @@
+"""The lane runner: a queue's tasks run concurrently, at most ``limit`` of a lane at once, and a
+task whose lane is full never holds up the tasks of other lanes queued behind it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
+
+from cms.publishing.lanes import ConcurrentQueue, LaneRunner
+
+EVENTS: list[tuple[str, str, int]] = []
+_lock = threading.Lock()
+
+
+@task(backend="relais", queue_name="maintenance")
+def note(lane: str, n: int, seconds: float) -> None:
+    with _lock:
+        EVENTS.append(("start", lane, n))
+    time.sleep(seconds)
+    with _lock:
+        EVENTS.append(("end", lane, n))
+
+
+@pytest.fixture
+def database_queue(transactional_db, settings):
+    settings.TASKS = {
+        **settings.TASKS,
+        "relais": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.RELAIS_QUEUES},
+    }
+    EVENTS.clear()
+
+
+def run_until_done(runner: LaneRunner, timeout: float = 60) -> None:
+    thread = threading.Thread(target=runner.run)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists():
+            assert time.monotonic() < deadline, list(DBTaskResult.objects.values("status"))
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+        thread.join(30)
+
+
+def test_tasks_behind_a_full_lane_run_first_and_a_lane_runs_one_at_a_time(database_queue):
+    for n in range(4):  # first in the queue: four tasks of a slow lane
+        note.enqueue("slow", n, 0.4)
+    for n in range(3):
+        note.enqueue("fast", n, 0.0)
+    spec = ConcurrentQueue(
+        "maintenance",
+        threads=lambda: 4,
+        lanes=lambda path, args, kwargs: (f"lane:{args[0]}",),
+        limit=lambda lane: 1,
+    )
+    runner = LaneRunner(spec, "worker-test", interval=0.05)
+    # read the queue one task at a time, leaving out one known to wait: the fast tasks are
+    # found past the slow ones still in the query
+    runner.BATCH, runner.EXCLUDED = 1, 1
+    run_until_done(runner)
+    slow = [(kind, n) for kind, lane, n in EVENTS if lane == "slow"]
+    # one at a time, in the queue's order
+    assert slow == [(kind, n) for n in range(4) for kind in ("start", "end")]
+    first_slow_end = EVENTS.index(("end", "slow", 0))
+    fast_ends = [EVENTS.index(("end", "fast", n)) for n in range(3)]
+    assert all(i < first_slow_end for i in fast_ends)  # not held up by the slow lane
+    assert {r.worker_ids[-1] for r in DBTaskResult.objects.all()} == {"worker-test"}
