@@ -174,6 +174,10 @@ RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8001").rst
 RELAIS_CONTENT_DIR = Path(os.environ.get("RELAIS_CONTENT_DIR", BASE_DIR / "content"))
 RELAIS_SITE_OUTPUT = Path(os.environ.get("RELAIS_SITE_OUTPUT", BASE_DIR / "site" / "output"))
 
+# The /health/ endpoint for monitoring answers requests that send this token
+# (`Authorization: Bearer <token>`); unset, it is off (see README, "Health").
+RELAIS_HEALTH_TOKEN = os.environ.get("RELAIS_HEALTH_TOKEN", "")
+
 # Draft preview through the site's own templates (wagtail-headless-preview)
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": f"{WAGTAILADMIN_BASE_URL}/relais-preview/"},
