@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cms.ambassadors",
     "cms.handover",
     "cms.demo",
+    "cms.backup",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
