@@ -126,7 +126,9 @@ def fresh_database(request, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "fresh_database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+    "fresh_database",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
 )
 def test_a_restored_installation_builds_the_same_sites_byte_for_byte(
     installation, fresh_database, tmp_path, settings

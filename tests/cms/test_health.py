@@ -24,7 +24,7 @@ from cms.publishing.workers import machine_id
 from cms.social.models import Delivery, SocialAccount
 from tests.cms.workers import wait_until
 
-TOKEN = "s3cret-health-token-7f1c"  # noqa: S105
+TOKEN = "s3cret-health-token-7f1c"
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_the_endpoint_answers_503_when_unhealthy(client, healthy_installation, s
 def test_no_secret_in_any_output(client, site_tree, settings, admin_user):
     """Neither the token, the secret keys, a queue's password nor a task's arguments show."""
     settings.RELAIS_HEALTH_TOKEN = TOKEN
-    password = "redis-pa55word-9d2e"  # noqa: S105
+    password = "redis-pa55word-9d2e"
     url = f"redis://:{password}@127.0.0.1:1/0"  # nothing listens on port 1
     settings.RQ_QUEUES = {n: {"URL": url} for n in settings.RELAIS_QUEUES}
     settings.TASKS = {
