@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from wagtail.rich_text import RichText
 
@@ -46,6 +47,7 @@ def installation(site_tree, settings, tmp_path) -> dict:
     """Two associations with live items (one with pictures in its body and as its hero, a
     class year, tags), exported and built."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # Wagtail keeps renditions there: not those of another test's media
     year = ClassYear.objects.create(year=2012, name="Ada Lovelace")
     body = [
         ("paragraph", RichText("<h2>Un parcours</h2><p>Texte <b>gras</b>.</p>")),
