@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("relais-preview/", publishing_views.preview, name="relais_preview"),
+    path("health/", publishing_views.health_endpoint, name="relais_health_endpoint"),
     path("c/", include("cms.audience.urls")),
     path("n/", include("cms.newsletter.urls")),
     path("ambassadeurs/", include("cms.ambassadors.urls")),

@@ -49,7 +49,7 @@ def ambassador_from_signup(signup: Signup) -> Ambassador:
 
 
 def on_signup_saved(sender: type, instance: Signup, created: bool, **kwargs: Any) -> None:
-    if created and instance.wants_ambassador:
+    if created and instance.wants_ambassador and not kwargs.get("raw"):  # raw: a restore
         ambassador_from_signup(instance)
 
 
@@ -73,7 +73,7 @@ def count_visit(
 
 
 def on_ambassador_saved(sender: type, instance: Ambassador, created: bool, **kwargs: Any) -> None:
-    if created and instance.active:
+    if created and instance.active and not kwargs.get("raw"):  # raw: a restore
         pk = instance.pk
         transaction.on_commit(lambda: page_link_task.enqueue(pk))
 

@@ -30,7 +30,7 @@ from .tasks import update_archive_task
 
 
 def on_signup_saved(sender: Any, instance: Signup, created: bool, **kwargs: Any) -> None:
-    if created and instance.wants_news:
+    if created and instance.wants_news and not kwargs.get("raw"):  # raw: a restore
         subscribe(instance.site_id, instance.email, instance.name, Subscriber.Source.SIGNUP)
 
 
@@ -43,6 +43,8 @@ def on_person_erased(sender: Any, email: str, site: Any, **kwargs: Any) -> int:
 
 
 def on_settings_saved(sender: Any, instance: NewsletterSettings, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return  # a restore: content/ comes back as it was
     site_id = instance.site_id
     transaction.on_commit(lambda: export_site_config_task.enqueue(site_id))
     transaction.on_commit(lambda: update_archive_task.enqueue(site_id))

@@ -36,3 +36,15 @@ WORKERS: dict[str, Any] = {
 
 def workers() -> dict[str, Any]:
     return {**WORKERS, **getattr(settings, "RELAIS_WORKERS", {})}
+
+
+#: The health check's thresholds (cms.publishing.health); ``settings.RELAIS_HEALTH`` overrides
+#: them. A queue whose oldest waiting task has waited more than ``queue_max_age`` seconds makes
+#: the installation unhealthy.
+HEALTH: dict[str, Any] = {
+    "queue_max_age": 900.0,
+}
+
+
+def health() -> dict[str, Any]:
+    return {**HEALTH, **getattr(settings, "RELAIS_HEALTH", {})}

@@ -69,6 +69,8 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def on_settings_saved(sender: Any, instance: AssociationSettings, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return  # a restore (manage.py relais_restore): content/ comes back as it was
     from .tasks import export_site_config_task
 
     site_id = instance.site_id
@@ -78,6 +80,8 @@ def on_settings_saved(sender: Any, instance: AssociationSettings, **kwargs: Any)
 def on_site_saved(sender: Any, instance: Site, **kwargs: Any) -> None:
     """The site's address is in ``site.yaml`` too (the sign-up page's address), once the
     association is set up on that site (a new database's site has nothing to export yet)."""
+    if kwargs.get("raw"):
+        return  # a restore: the rows it needs may not be loaded yet
     settings = AssociationSettings.objects.filter(site_id=instance.pk).first()
     if settings is not None:
         on_settings_saved(sender, settings, **kwargs)

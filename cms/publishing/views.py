@@ -4,34 +4,36 @@ state of the public site (builds, their errors, recent exports)."""
 from __future__ import annotations
 
 import functools
+import hmac
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.signing import BadSignature
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
 from wagtail.models import Page, Site, get_page_models
 
 from cms.content.models import ItemPage
 from cms.federation.models import Association
-from cms.federation.scope import chosen_site, sites_for
+from cms.federation.scope import chosen_site, is_federation_admin, sites_for
 from relais.build import SitePaths
 from relais.render import ThemeRenderer
 
-from .clock import lease_holder
+from . import health
 from .export import item_for_page, pages_behind, rendition_ref
 from .models import BuildRecord, ExportRecord, SiteState
 from .recovery import database_queue
 from .tasks import request_full_build
-from .workers import Liveness
 
 REBUILD_PERMISSION = "publishing.rebuild_site"
 
@@ -86,7 +88,6 @@ def site_status(request: HttpRequest) -> TemplateResponse:
     site = chosen_site(request)
     site_builds = BuildRecord.objects.filter(site=site)
     builds = Paginator(site_builds, 25).get_page(request.GET.get("p"))
-    liveness = Liveness()
     to_export, _to_withdraw = pages_behind(site)
     waiting = Page.objects.filter(pk__in=to_export[:20]).order_by("title")
     return TemplateResponse(
@@ -102,9 +103,9 @@ def site_status(request: HttpRequest) -> TemplateResponse:
             "last_success": site_builds.filter(status=BuildRecord.Status.SUCCEEDED).first(),
             "recent_exports": ExportRecord.objects.filter(site=site)[:15],
             "can_rebuild": request.user.has_perm(REBUILD_PERMISSION),
-            "workers": liveness.alive(),
+            "workers": health.alive_workers(),
             "workers_needed": database_queue(),
-            "clock_holder": lease_holder(),
+            "clock_holder": health.clock_holder(),
             "waiting_count": len(to_export),
             "waiting": waiting,
         },
@@ -131,3 +132,36 @@ def rebuild(request: HttpRequest) -> HttpResponse:
             ),
         )
     return redirect(f"{reverse('relais_site_status')}?site={site.pk}")
+
+
+@require_admin_access
+def health_page(request: HttpRequest) -> TemplateResponse:
+    """The installation's health (every site's): for superusers and the federation's
+    administrators."""
+    if not is_federation_admin(request.user):
+        raise PermissionDenied
+    return TemplateResponse(request, "publishing/health.html", {"report": health.check()})
+
+
+@never_cache
+@require_GET
+def health_endpoint(request: HttpRequest) -> JsonResponse:
+    """The health as JSON for monitoring: 200 when healthy, 503 when not. Answers only requests
+    that send ``Authorization: Bearer <RELAIS_HEALTH_TOKEN>``; off while the token is unset."""
+    token = settings.RELAIS_HEALTH_TOKEN
+    if not token:
+        return JsonResponse(
+            {"error": "The health endpoint is off: set RELAIS_HEALTH_TOKEN to turn it on."},
+            status=404,
+        )
+    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        return JsonResponse(
+            {"error": "Send the header 'Authorization: Bearer <RELAIS_HEALTH_TOKEN>'."},
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="relais-health"'},
+        )
+    report = health.check()
+    return JsonResponse(report.as_dict(), status=200 if report.healthy else 503)

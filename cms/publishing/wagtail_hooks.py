@@ -6,7 +6,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.models import Site
 
-from cms.federation.scope import sites_for
+from cms.federation.scope import is_federation_admin, sites_for
 
 from . import views
 from .export import pages_behind
@@ -18,12 +18,23 @@ def register_admin_urls():
     return [
         path("site/", views.site_status, name="relais_site_status"),
         path("site/rebuild/", views.rebuild, name="relais_rebuild"),
+        path("sante/", views.health_page, name="relais_health"),
     ]
 
 
 @hooks.register("register_admin_menu_item")
 def register_site_menu_item():
     return MenuItem(_("Site public"), reverse("relais_site_status"), icon_name="globe", order=900)
+
+
+class HealthMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return is_federation_admin(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_health_menu_item():
+    return HealthMenuItem(_("Santé"), reverse("relais_health"), icon_name="pick", order=910)
 
 
 class SiteStatusPanel(Component):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cms.handover",
     "cms.surveys",
     "cms.demo",
+    "cms.backup",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -250,6 +251,10 @@ if RELAIS_MEDIA_STORAGE == "s3":
             "querystring_auth": True,  # the bucket may stay private: signed addresses
         },
     }
+
+# The /health/ endpoint for monitoring answers requests that send this token
+# (`Authorization: Bearer <token>`); unset, it is off (see README, "Health").
+RELAIS_HEALTH_TOKEN = os.environ.get("RELAIS_HEALTH_TOKEN", "")
 
 # Draft preview through the site's own templates (wagtail-headless-preview)
 WAGTAIL_HEADLESS_PREVIEW = {

@@ -371,3 +371,10 @@ def resume(now: dt.datetime | None = None) -> int:
         schedule(delivery.pk)
         count += 1
     return count
+
+
+def failing_count() -> int:
+    """Posts that failed or whose outcome is uncertain, on every site (the health check)."""
+    return Delivery.objects.filter(
+        state__in=[Delivery.State.FAILED, Delivery.State.NEEDS_CHECK]
+    ).count()

@@ -8,12 +8,15 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import ngettext
+
+from cms.publishing.health import Figure, register_figure
 from cms.publishing.lanes import run_concurrently
 from cms.publishing.recovery import register_step, rerunnable
 from cms.publishing.signals import items_live
 
 from . import fanout
-from .delivery import release_abandoned, resume
+from .delivery import failing_count, release_abandoned, resume
 from .tasks import deliver_task, resume_task
 
 logger = logging.getLogger(__name__)
@@ -62,6 +65,15 @@ def connect() -> None:
     connect_recovery()
     # the posts run concurrently in a worker, each network and account in its own lane
     run_concurrently("syndication", threads=fanout.threads, lanes=fanout.lanes, limit=fanout.limit)
+    register_figure(Figure("failing_deliveries", failing_count, failing_warning))
+
+
+def failing_warning(count: int) -> str:
+    return ngettext(
+        "%(count)s publication sur les réseaux est en échec ou à vérifier : voyez « Réseaux ».",
+        "%(count)s publications sur les réseaux sont en échec ou à vérifier : voyez « Réseaux ».",
+        count,
+    ) % {"count": count}
 
 
 def connect_recovery() -> None:
