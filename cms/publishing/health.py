@@ -85,6 +85,8 @@ class SiteHealth:
     last_build_finished_at: dt.datetime | None
     last_build_seconds: float | None
     last_build_kind: str
+    #: the last build succeeded but its copy to object storage did not finish
+    deploy_failed: bool = False
 
     @property
     def behind(self) -> bool:
@@ -298,6 +300,7 @@ def sites() -> list[SiteHealth]:
                 last_build_finished_at=build.finished_at if build else None,
                 last_build_seconds=build.seconds if build else None,
                 last_build_kind=build.kind if build else "",
+                deploy_failed=bool(build and build.deploy_failed),
             )
         )
     return found
@@ -395,7 +398,19 @@ def check(now: dt.datetime | None = None) -> Report:
             )
 
     for site in report.sites:
-        if site.last_build_status == BuildRecord.Status.FAILED:
+        if site.deploy_failed:
+            problem(
+                Finding(
+                    "deploy_failed",
+                    _(
+                        "Le site « %(site)s » a été construit, mais sa copie dans le stockage "
+                        "objet n'est pas terminée : vérifiez l'accès au stockage (RELAIS_S3_*) ; "
+                        "la prochaine construction, ou la reprise, la termine."
+                    )
+                    % {"site": site.name},
+                )
+            )
+        elif site.last_build_status == BuildRecord.Status.FAILED:
             problem(
                 Finding(
                     "build_failed",

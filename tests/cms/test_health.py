@@ -22,6 +22,7 @@ from cms.publishing.models import BuildRecord, ClockLease, Worker
 from cms.publishing.tasks import build_site_task
 from cms.publishing.workers import machine_id
 from cms.social.models import Delivery, SocialAccount
+from relais.deploy import DeployError
 from tests.cms.workers import wait_until
 
 TOKEN = "s3cret-health-token-7f1c"
@@ -142,6 +143,15 @@ def test_sites_last_build_and_failing_deliveries(site_tree, admin_user):
     report = health.check()
     assert [f.code for f in report.problems] == ["build_failed"]
     assert report.sites[0].last_build_status == "failed"
+    # built, but its copy to object storage did not finish: said as such
+    BuildRecord.objects.create(
+        site=site,
+        status=BuildRecord.Status.FAILED,
+        errors=f"{DeployError.PREFIX}s3://site/ failed: EndpointConnectionError: refused.",
+    )
+    report = health.check()
+    assert [f.code for f in report.problems] == ["deploy_failed"]
+    assert "stockage objet" in report.problems[0].message
 
     account = SocialAccount.objects.create(site=site, network="mastodon", display_name="Alumni")
     for n, state in enumerate(["failed", "needs_check", "sent"]):
