@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/", include("cms.audience.urls")),
     path("n/", include("cms.newsletter.urls")),
     path("ambassadeurs/", include("cms.ambassadors.urls")),
+    path("veille/", include("cms.watch.urls")),
 ]
 
 if settings.DEBUG:
