@@ -91,7 +91,7 @@ def test_the_dashboard_panel_shows_followed_alerts_unread_first_and_marks_them_r
 
 
 def test_another_association_sees_and_changes_nothing_of_the_alerts(two, web, client):
-    school, sector = raised(two, web)
+    school, _sector = raised(two, web)
     a, b = two["a"], two["b"]
     AlertFollow.objects.create(user=a["user"], site=a["site"])
     # B's user cannot follow A's alerts, nor read, follow or delete A's rules and alerts
