@@ -114,6 +114,17 @@ def add_source(request: HttpRequest) -> HttpResponse:
 def act_on_source(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     source = _mine(request, Source, pk)
     if action == "delete":
+        if WatchEntry.objects.filter(source=source).exclude(site_id=source.site_id).exists():
+            # retiring it would take the entries other associations triaged with it
+            messages.error(
+                request,
+                _(
+                    "Des associations rattachées ont trié des articles de la source %(source)s : "
+                    "arrêtez de la partager ou mettez-la en pause, sans la retirer."
+                )
+                % {"source": source},
+            )
+            return redirect(_sources_url(source.site_id))
         source.delete()
         messages.success(request, _("Source retirée : %(source)s.") % {"source": source})
     elif action in ("share", "unshare"):

@@ -132,3 +132,7 @@ def test_a_member_mutes_a_shared_source_and_the_union_manages_it(union, web, cli
     run_cycle(now=timezone.now())
     assert WatchEntry.objects.filter(site=u["site"]).count() == 5
     assert WatchEntry.objects.filter(site=m1["site"]).count() == 4
+    # removing it would take the members' entries with it: refused, pausing is the way
+    client.post(f"/admin/watch/sources/{press.pk}/delete/")
+    assert Source.objects.filter(pk=press.pk).exists()
+    assert WatchEntry.objects.filter(site=m1["site"]).count() == 4
