@@ -2,7 +2,7 @@
 
 A source of the federation's site, or of a union's, marked ``shared`` is read **once** per
 cycle, like any source; what it gives is then stored for its owner and for every association
-below it (:func:`cms.pool.sharing.below`: the federation's whole tree, a union's members),
+below it (:func:`cms.federation.tree.below`: the federation's whole tree, a union's members),
 each in its own desk: its own entries, states, scores and alerts, de-duplicated against its
 own stories. An association that does not want it any more mutes it (:class:`SourceMute`);
 an association of another branch never receives it, nor sees it.
@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from wagtail.models import Site
 
 from cms.federation.models import Association
-from cms.pool.sharing import below, can_share
+from cms.federation.tree import above, below, can_share
 
 from .models import Source, SourceMute
 
@@ -24,18 +24,6 @@ def may_share(site: Site | int) -> bool:
     site_id = site if isinstance(site, int) else site.pk
     association = Association.objects.filter(site_id=site_id).first()
     return association is not None and can_share(association)
-
-
-def above(association: Association) -> list[Association]:
-    """The unions and the federation ``association`` belongs to, nearest first."""
-    found: list[Association] = []
-    seen = {association.pk}
-    parent = association.parent
-    while parent is not None and parent.pk not in seen:  # a loop is not followed twice
-        seen.add(parent.pk)
-        found.append(parent)
-        parent = parent.parent
-    return found
 
 
 def shared_with(site: Site | int) -> QuerySet[Source]:
