@@ -14,8 +14,8 @@ urlpatterns = [
     path("relais-preview/", publishing_views.preview, name="relais_preview"),
     path("c/", include("cms.audience.urls")),
     path("n/", include("cms.newsletter.urls")),
-    path("ambassadeurs/", include("cms.ambassadors.urls")),
     path("veille/", include("cms.watch.urls")),
+    path("ambassadeurs/", include("cms.ambassadors.urls")),
 ]
 
 if settings.DEBUG:
