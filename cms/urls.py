@@ -15,6 +15,7 @@ urlpatterns = [
     path("health/", publishing_views.health_endpoint, name="relais_health_endpoint"),
     path("c/", include("cms.audience.urls")),
     path("n/", include("cms.newsletter.urls")),
+    path("veille/", include("cms.watch.urls")),
     path("ambassadeurs/", include("cms.ambassadors.urls")),
     path("enquetes/", include("cms.surveys.urls")),
 ]

@@ -1,8 +1,7 @@
 """Who an item is shared with, and the offers its publication makes.
 
-Only the federation and the regional unions share (:attr:`Association.Kind`), and only with
-the associations below them: the federation with its whole tree, a union with its members (and
-theirs, if a union has sub-levels). A chosen list or chosen sectors narrow that set; they never
+Only the federation and the regional unions share, and only with the associations below them
+(:mod:`cms.federation.tree`). A chosen list or chosen sectors narrow that set; they never
 reach an association of another branch.
 """
 
@@ -14,31 +13,10 @@ from django.db import transaction
 from wagtail.models import Page
 
 from cms.federation.models import Association
+from cms.federation.tree import SHARING_KINDS as SHARING_KINDS  # the pool's views use it
+from cms.federation.tree import below, can_share
 
 from .models import Offer, Share
-
-SHARING_KINDS = (Association.Kind.FEDERATION, Association.Kind.UNION)
-
-
-def can_share(association: Association) -> bool:
-    return association.kind in SHARING_KINDS
-
-
-def below(association: Association) -> list[Association]:
-    """Every association under ``association`` in the federation's tree (not itself)."""
-    children: dict[int | None, list[Association]] = {}
-    for row in Association.objects.select_related("site").exclude(pk=association.pk):
-        children.setdefault(row.parent_id, []).append(row)
-    found: list[Association] = []
-    seen = {association.pk}
-    todo = [association.pk]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child.pk not in seen:  # a loop in the parents is not followed twice
-                seen.add(child.pk)
-                found.append(child)
-                todo.append(child.pk)
-    return sorted(found, key=lambda a: (str(a).casefold(), a.pk))
 
 
 def targets(share: Share, source: Association) -> list[Association]:

@@ -12,13 +12,26 @@ class WatchConfig(AppConfig):
         from cms.publishing.recovery import rerunnable
 
         from . import conf
-        from .tasks import watch_cycle_task
+        from .tasks import watch_alert_digest_task, watch_cycle_task
 
         rerunnable(
             watch_cycle_task,
             "it checks the sources that are due; an entry already stored is never stored twice",
         )
+        rerunnable(
+            watch_alert_digest_task,
+            "it sends each follower's mail once a day (the day is claimed before it leaves)",
+        )
         # The worker's clock runs a check cycle; each source has its own next check.
         seconds = conf.cycle_every()
         if seconds:
             register(Job("watch_cycle", every(seconds), watch_cycle_task.enqueue))
+        # ... and looks for the alerts' daily mails that are due.
+        if conf.alert_digest_every():
+            register(
+                Job(
+                    "watch_alert_digest",
+                    every(conf.alert_digest_every()),
+                    watch_alert_digest_task.enqueue,
+                )
+            )

@@ -10,7 +10,10 @@
    story the association already has (same link, or the same story from another of its
    sources) is not stored again, so that what was seen never comes back (the engine's own
    de-duplication runs over every association at once; it is done again here per association,
-   :func:`store_entries`). Each new entry gets its score (:mod:`.scoring`).
+   :func:`store_entries`). Each new entry gets its score (:mod:`.scoring`) and raises the
+   association's alerts it matches (:mod:`.alerts`). A source shared by the federation or a
+   union is checked once and its entries stored for each association it reaches
+   (:func:`.sharing.receivers`), each with its own states, scores and alerts.
 
 :func:`add_source` adds a source by a site's address (its feed is discovered).
 """
@@ -38,8 +41,8 @@ from relais.watching.errors import WatchError
 from relais.watching.fetch import Fetcher, Validators
 from relais.watching.links import story_key
 
-from . import conf
-from .models import KeywordRule, Source, WatchEntry
+from . import alerts, conf, sharing
+from .models import CHANGE_MARK, KeywordRule, Source, WatchEntry
 from .scoring import Rule, guess_language, score
 
 MAX_SUMMARY = 2000
@@ -119,25 +122,29 @@ def run_cycle(
         force=True,  # the due ones were chosen above
     )
     by_site: dict[int, list[tuple[Source, CheckResult]]] = defaultdict(list)
+    members: dict[int, list[int]] = {}  # the sites below each sharing owner, for this cycle
     for result in results:
         source = sources[result.source_id]
         store_state(source, result)
-        by_site[source.site_id].append((source, result))
-    outcomes = []
+        for site_id in sharing.receivers(source, members):  # a shared source: each member
+            by_site[site_id].append((source, result))
+    new: dict[int, int] = defaultdict(int)
     for site_id, checked in by_site.items():
-        counts = store_entries(site_id, checked, now)
-        outcomes += [
-            Outcome(
-                source.pk,
-                site_id,
-                source.url,
-                result.ok,
-                result.reason,
-                counts.get(source.pk, 0),
-                result.not_modified,
-            )
-            for source, result in checked
-        ]
+        for source_id, count in store_entries(site_id, checked, now).items():
+            new[source_id] += count
+    outcomes = [
+        Outcome(
+            source.pk,
+            source.site_id,
+            source.url,
+            result.ok,
+            result.reason,
+            new.get(source.pk, 0),
+            result.not_modified,
+        )
+        for result in results
+        for source in (sources[result.source_id],)
+    ]
     return sorted(outcomes, key=lambda o: o.source_id)
 
 
@@ -184,7 +191,7 @@ def change_entry(source: Source, result: CheckResult) -> Entry:
     assert result.change is not None
     stamp = result.checked_at.strftime("%Y%m%d%H%M%S")
     return Entry(
-        key=f"{story_key(source.url)}#changement-{stamp}",
+        key=f"{story_key(source.url)}{CHANGE_MARK}{stamp}",
         link=source.url,
         title=_("Changement sur « %(source)s »") % {"source": source},
         published=result.checked_at,
@@ -215,22 +222,26 @@ def store_entries(
     index = StoryIndex((Story(e.story_key, e.title, e.published) for e in around), window=window)
     rules = rules_for(site_id)
     counts: dict[int, int] = defaultdict(int)
+    made: list[WatchEntry] = []
     for source, entry in sorted(found, key=lambda pair: pair[1].published):
         if entry.key in stored or index.match(entry):
             continue
         index.add(entry)
         stored.add(entry.key)
-        if _store(site_id, source, entry, rules):
+        row = _store(site_id, source, entry, rules)
+        if row is not None:
+            made.append(row)
             counts[source.pk] += 1
+    alerts.raise_alerts(site_id, made)
     return dict(counts)
 
 
-def _store(site_id: int, source: Source, entry: Entry, rules: list[Rule]) -> bool:
+def _store(site_id: int, source: Source, entry: Entry, rules: list[Rule]) -> WatchEntry | None:
     language = guess_language(f"{entry.title} {entry.summary}")
     found = score(entry.title, entry.summary, rules, language)
     try:
         with transaction.atomic():
-            WatchEntry.objects.create(
+            return WatchEntry.objects.create(
                 site_id=site_id,
                 source=source,
                 link=entry.link[:2000],
@@ -245,8 +256,7 @@ def _store(site_id: int, source: Source, entry: Entry, rules: list[Rule]) -> boo
                 state=WatchEntry.State.SKIPPED if found.excluded else WatchEntry.State.NEW,
             )
     except IntegrityError:  # another cycle stored it meanwhile
-        return False
-    return True
+        return None
 
 
 # -- adding a source ---------------------------------------------------------------------------

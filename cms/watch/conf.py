@@ -7,7 +7,9 @@
   the worker's clock (900; 0: never), ``interval`` seconds between two checks of a healthy
   source (3600), ``retry_base`` and ``retry_cap`` of a failing source's backoff (300, 86400),
   ``workers`` (16), ``host_delay`` seconds between two requests to one host (1.0),
-  ``timeout`` seconds a fetch may take in all (30).
+  ``timeout`` seconds a fetch may take in all (30), ``alert_digest_every`` seconds between two
+  looks of the clock for the alerts' daily mails due (3600; 0: no mail), ``alert_digest_hour``
+  the local hour from which they leave (7).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "workers": 16,
     "host_delay": 1.0,
     "timeout": 30.0,
+    "alert_digest_every": 3600,
+    "alert_digest_hour": 7,
 }
 
 
@@ -39,6 +43,14 @@ def options() -> dict[str, Any]:
 
 def cycle_every() -> int:
     return int(options()["cycle_every"])
+
+
+def alert_digest_every() -> int:
+    return int(options()["alert_digest_every"])
+
+
+def alert_digest_hour() -> int:
+    return int(options()["alert_digest_hour"])
 
 
 def policy() -> Policy:

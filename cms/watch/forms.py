@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import KeywordRule, Source, WatchEntry
+from .models import AlertRule, KeywordRule, Source, WatchEntry
 
 
 class AddSourceForm(forms.Form):
@@ -28,6 +28,13 @@ class AddSourceForm(forms.Form):
             (Source.Kind.PAGE, Source.Kind.PAGE.label),
             (Source.Kind.LISTING, Source.Kind.LISTING.label),
         ],
+    )
+    shared = forms.BooleanField(
+        label=_("Partager avec les associations rattachées"),
+        required=False,
+        help_text=_(
+            "Lue une seule fois ; chaque association la trie à sa façon et peut la couper."
+        ),
     )
 
 
@@ -66,3 +73,34 @@ class DeskFilterForm(forms.Form):
     def __init__(self, *args: Any, sources: QuerySet[Source], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources
+
+
+class AlertRuleForm(forms.ModelForm):
+    """A rule of alert: a watched page (among those that reach the association) that changed,
+    or a word found in new entries."""
+
+    class Meta:
+        model = AlertRule
+        fields = ["kind", "source", "word"]
+
+    def __init__(self, *args: Any, pages: QuerySet[Source], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = pages
+        self.fields["source"].required = False
+        self.fields["source"].empty_label = _("choisir une page suivie")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        word = (data.get("word") or "").strip()
+        data["word"] = word
+        if data.get("kind") == AlertRule.Kind.PAGE and not data.get("source"):
+            raise forms.ValidationError(
+                _("Choisissez la page suivie dont un changement doit vous alerter.")
+            )
+        if data.get("kind") == AlertRule.Kind.KEYWORD:
+            if not word:
+                raise forms.ValidationError(
+                    _("Écrivez le mot ou l'expression à guetter, par exemple le nom de l'école.")
+                )
+            data["source"] = None
+        return data

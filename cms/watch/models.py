@@ -9,16 +9,29 @@
   editor decided (kept for a draft news item, a discussion or the press review; skipped; later).
 - :class:`KeywordRule`: a word that raises (include) or hides (exclude) entries, optionally for
   one language only. The association's sectors of activity count as include words too.
+- A source of the federation or of a union may be **shared** with the associations below it
+  (:mod:`.sharing`): it is fetched once, and each member stores its entries in its own desk,
+  with its own state and scoring; :class:`SourceMute` is a member that turned it off.
+- :class:`AlertRule`: what an association wants to be told at once: a watched page that
+  changed (any change, or only a change containing a word), or a word found in a new entry of
+  any of its sources. :class:`Alert` is one rule matched by one entry (once);
+  :class:`AlertFollow` says who follows a rule (or every rule of an association), and
+  :class:`AlertPreference` whether they want the daily mail (:mod:`.alerts`).
 
 Every row belongs to one association's site (``site_path``, :mod:`cms.federation.scope`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
+
+#: What the story key of a watched page's change contains (:func:`.checking.change_entry`).
+CHANGE_MARK = "#changement-"
 
 
 class Source(models.Model):
@@ -36,6 +49,14 @@ class Source(models.Model):
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.FEED)
     title = models.CharField(_("nom"), max_length=250, blank=True)
     active = models.BooleanField(_("suivie"), default=True)
+    shared = models.BooleanField(
+        _("partagée avec les associations rattachées"),
+        default=False,
+        help_text=_(
+            "Pour une source de la fédération ou d'une union : lue une seule fois, ses articles "
+            "arrivent aussi dans le tri de chaque association rattachée."
+        ),
+    )
     created_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
     # what the engine keeps between checks (relais.watching.cycle.SourceState)
     etag = models.CharField(max_length=500, blank=True)
@@ -135,6 +156,11 @@ class WatchEntry(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_change(self) -> bool:
+        """Whether the entry is a watched page's change (its text is the diff)."""
+        return CHANGE_MARK in self.story_key
+
 
 class KeywordRule(models.Model):
     class Kind(models.TextChoices):
@@ -168,3 +194,161 @@ class KeywordRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} : {self.word}"
+
+
+class SourceMute(models.Model):
+    """An association that turned off a source shared with it: its entries no longer reach
+    that association's desk (what it already has stays)."""
+
+    site_path = "site"
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="watch_mutes"
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="mutes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("source partagée coupée")
+        verbose_name_plural = _("sources partagées coupées")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "source"], name="watch_one_mute_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.source)
+
+
+class AlertRule(models.Model):
+    class Kind(models.TextChoices):
+        PAGE = "page", _("une page suivie a changé")
+        KEYWORD = "keyword", _("un mot trouvé dans un nouvel article")
+
+    site_path = "site"
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="watch_alert_rules"
+    )
+    kind = models.CharField(_("alerte"), max_length=10, choices=Kind.choices)
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("page suivie"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alert_rules",
+    )
+    word = models.CharField(
+        _("mot ou expression"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Pour une page : vide, tout changement ; sinon seulement un changement qui le contient."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("règle d'alerte")
+        verbose_name_plural = _("règles d'alerte")
+        ordering = ["kind", "word", "pk"]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.PAGE:
+            if self.word:
+                return _("« %(source)s » a changé (avec « %(word)s »)") % {
+                    "source": self.source,
+                    "word": self.word,
+                }
+            return _("« %(source)s » a changé") % {"source": self.source}
+        return _("« %(word)s » dans un nouvel article") % {"word": self.word}
+
+
+class Alert(models.Model):
+    """One rule matched by one entry: made once, when the check cycle stores the entry."""
+
+    site_path = "site"
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="watch_alerts"
+    )
+    rule = models.ForeignKey(
+        AlertRule, verbose_name=_("règle"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    entry = models.ForeignKey(
+        WatchEntry, verbose_name=_("article"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    created_at = models.DateTimeField(_("levée le"), auto_now_add=True, db_index=True)
+    read_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("lue par"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("alerte de veille")
+        verbose_name_plural = _("alertes de veille")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "entry"], name="watch_one_alert_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} : {self.entry}"
+
+
+class AlertFollow(models.Model):
+    """A person who follows a rule of an association, or (``rule`` empty) all its alerts."""
+
+    site_path = "site"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_follows"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(
+        AlertRule, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+
+    class Meta:
+        verbose_name = _("suivi d'alertes")
+        verbose_name_plural = _("suivis d'alertes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "rule"],
+                condition=models.Q(rule__isnull=False),
+                name="watch_follow_rule_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "site"],
+                condition=models.Q(rule__isnull=True),
+                name="watch_follow_site_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.rule or self.site}"
+
+
+class AlertPreference(models.Model):
+    """A person's daily mail of alerts: wanted or not, and the day it last left."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_alert_preference"
+    )
+    daily_email = models.BooleanField(_("recevoir le courriel quotidien des alertes"), default=True)
+    last_digest_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("préférence des alertes")
+        verbose_name_plural = _("préférences des alertes")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def for_user(cls, user: Any) -> AlertPreference:
+        return cls.objects.get_or_create(user=user)[0]

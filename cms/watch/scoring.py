@@ -54,6 +54,11 @@ def _contains(haystack: str, needle: str) -> bool:
     return bool(needle) and f" {needle} " in f" {haystack} "
 
 
+def contains(text: str, word: str) -> bool:
+    """Whether ``word`` is in ``text`` as whole words, without accents, case nor punctuation."""
+    return _contains(title_key(text), title_key(word))
+
+
 def score(title: str, summary: str, rules: Iterable[Rule], language: str = "") -> Score:
     """The score of an entry (see the module's docstring)."""
     in_title, in_summary = title_key(title), title_key(summary)

@@ -1,5 +1,6 @@
 """Background work of the watch, on the ``maintenance`` queue: the check cycle the worker's
-clock enqueues every ``RELAIS_WATCH["cycle_every"]`` seconds (see :mod:`.apps`)."""
+clock enqueues every ``RELAIS_WATCH["cycle_every"]`` seconds, and the alerts' daily mails it
+looks for every ``RELAIS_WATCH["alert_digest_every"]`` seconds (see :mod:`.apps`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 
 from django_tasks import task
 
+from .alerts import send_alert_digests
 from .checking import run_cycle
 
 logger = logging.getLogger(__name__)
@@ -24,3 +26,9 @@ def watch_cycle_task() -> dict[str, int]:
         "failed": len(failed),
         "new_entries": sum(o.new for o in outcomes),
     }
+
+
+@task(backend="relais", queue_name="maintenance")
+def watch_alert_digest_task() -> int:
+    """Send the alerts' daily mails that are due (at most one a day per person)."""
+    return send_alert_digests()

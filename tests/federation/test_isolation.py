@@ -45,7 +45,14 @@ from cms.social.models import Delivery, SocialAccount
 from cms.stats.models import MetricSample, TrackedPost
 from cms.surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion
 from cms.taxonomy.models import ClassYear, Contributor, Group
-from cms.watch.models import KeywordRule, Source, WatchEntry
+from cms.watch.models import (
+    Alert,
+    AlertFollow,
+    AlertRule,
+    KeywordRule,
+    Source,
+    WatchEntry,
+)
 from tests.cms.factories import make_image, make_item
 from tests.federation.builders import association_site, member_of
 from tests.federation.walk import Walk, admin_routes
@@ -243,6 +250,10 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         story_key=f"{label.lower()}.example.org/article",
     )
     watch_rule = KeywordRule.objects.create(site=site, word=f"mot {label}")
+    # Its alerts: a rule, an alert it raised, and who follows them
+    watch_alert_rule = AlertRule.objects.create(site=site, kind="keyword", word=f"Entrée {label}")
+    watch_alert = Alert.objects.create(site=site, rule=watch_alert_rule, entry=watch_entry)
+    watch_alert_follow = AlertFollow.objects.create(user=editor, site=site)
     # Its newsletter: its settings, a subscriber, a digest and its delivery to them
     letter_settings = NewsletterSettings.for_site(site.pk)
     letter_settings.frequency = NewsletterSettings.Frequency.WEEKLY
@@ -324,6 +335,9 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "watch_entry": watch_entry,
         "watch_rule": watch_rule,
         "discussion": discussion,
+        "watch_alert_rule": watch_alert_rule,
+        "watch_alert": watch_alert,
+        "watch_alert_follow": watch_alert_follow,
         "newsletter_settings": letter_settings,
         "subscriber": subscriber,
         "digest": digest,
@@ -503,6 +517,7 @@ def test_a_user_of_b_sees_and_changes_nothing_of_a_on_any_admin_url(federation):
         "/admin/site/",
         "/admin/watch/",
         "/admin/watch/sources/",
+        "/admin/watch/alerts/",
         "/admin/lettre/abonnes/",
         "/admin/lettre/lettres/",
     } <= reached
