@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cms.associations",
     "cms.ambassadors",
     "cms.handover",
+    "cms.calendar",
     "cms.demo",
     "wagtail_headless_preview",
     "wagtail.contrib.forms",
