@@ -176,6 +176,8 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/lettre/abonnes/": "subscriber",
     "admin/lettre/lettres/": "digest",
     "admin/ambassadeurs/": "ambassador",
+    "admin/calendrier/publications/": "scheduled",
+    "admin/calendrier/creneaux/": "account",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.
