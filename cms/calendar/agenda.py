@@ -213,7 +213,6 @@ class Ready:
     days: int  #: from today, until the first day without a post
     first_empty: dt.date
     warning: bool
-    last_post: dt.datetime | None = None
 
     @property
     def label(self) -> str:
@@ -227,11 +226,6 @@ def days_ready(site: Site, today: dt.date | None = None) -> list[Ready]:
     today = today or timezone.localdate()
     horizon = settings["ready_horizon_days"]
     days = post_days(site, today, today + dt.timedelta(days=horizon), today)
-    last_sent = dict(
-        Delivery.objects.filter(account__site=site, state=Delivery.State.SENT)
-        .values_list("network")
-        .annotate(last=Max("attempted_at"))
-    )
     rows = []
     for name, found in days.items():
         count = 0
@@ -243,7 +237,6 @@ def days_ready(site: Site, today: dt.date | None = None) -> list[Ready]:
                 days=count,
                 first_empty=today + dt.timedelta(days=count),
                 warning=count < settings["ready_warning_days"],
-                last_post=last_sent.get(name),
             )
         )
     return rows

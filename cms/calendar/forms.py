@@ -68,10 +68,11 @@ class MoveForm(forms.Form):
     def check(self, when: dt.datetime) -> None:
         """What the thing moved refuses (raise ``ValidationError``)."""
 
-    def check_page(self, page: Page | None, when: dt.datetime) -> None:
+    def check_page(self, page: Page | None, when: dt.datetime, *, live: bool = True) -> None:
+        """The item must still be on the site then (``live``: and be on it now, for a post)."""
         if page is None:
             return
-        record = ExportRecord.objects.filter(page_id=page.pk).first()
+        record = ExportRecord.objects.filter(page_id=page.pk).first() if live else None
         if record is not None and record.withdrawn:
             raise forms.ValidationError(
                 _(
@@ -145,7 +146,7 @@ class MoveItemForm(MoveForm):
         super().__init__(*args, current=revision.approved_go_live_at, **kw)
 
     def check(self, when: dt.datetime) -> None:
-        self.check_page(self.page, when)
+        self.check_page(self.page, when, live=False)
 
 
 class SlotForm(forms.ModelForm):

@@ -152,7 +152,9 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             "other_view_url": f"{here}?view={WEEK if view == MONTH else MONTH}"
             f"&date={shown.isoformat()}",
             "shown": shown,
-            "accounts": SocialAccount.objects.filter(site=self.site).order_by("network", "pk"),
+            "accounts": SocialAccount.objects.filter(site=self.site)
+            .prefetch_related("slots")
+            .order_by("network", "pk"),
             "can_manage": can_manage(self.request.user, self.site),
             "back": self.request.get_full_path(),
         }
