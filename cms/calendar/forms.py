@@ -28,7 +28,7 @@ from .agenda import start_of
 class MoveForm(forms.Form):
     day = forms.DateField(
         label=_("Jour"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Indiquez le jour."),
             "invalid": _("Le jour n'est pas une date valide (AAAA-MM-JJ)."),

@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page, Revision, Site
@@ -115,7 +116,9 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             last = week_start(add_months(shown, 1) - dt.timedelta(days=1)) + dt.timedelta(days=6)
             previous, following = add_months(shown, -1), add_months(shown, 1)
             title = date_format(shown, "F Y").capitalize()
-        found = agenda.entries(self.site, first, last)
+        by_day: dict[dt.date, list[agenda.Entry]] = {}
+        for entry in agenda.entries(self.site, first, last):
+            by_day.setdefault(entry.day, []).append(entry)
         gaps = agenda.gaps(self.site, first, last, today)
         slots = slot_targets(self.site) if view == WEEK else {}
         days = []
@@ -127,7 +130,7 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
                     "in_month": view == WEEK or day.month == shown.month,
                     "past": day < today,
                     "today": day == today,
-                    "entries": [e for e in found if e.day == day],
+                    "entries": by_day.get(day, []),
                     "gaps": [g.label for g in gaps if g.covers(day)],
                     "slots": slots.get(day.weekday(), []),
                 }
@@ -164,10 +167,19 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def back_to(request: HttpRequest) -> str:
+    """Where to go after a move: ``next`` when it is an address of this admin."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("editorial_calendar")
+
+
 def answer(
-    request: HttpRequest, form: Any, done: str, when: dt.datetime | None = None
+    request: HttpRequest, form: Any, done: str, what: str, when: dt.datetime | None = None
 ) -> HttpResponse:
-    """The answer to a move: JSON for the calendar's script, else a message and back."""
+    """The answer to a move: JSON for the calendar's script; else the form again (with what
+    was typed and why it is refused: nothing is lost), or a message and back."""
     if wants_json(request):
         if when is None:
             errors = [str(e) for errors in form.errors.values() for e in errors]
@@ -183,24 +195,40 @@ def answer(
             }
         )
     if when is None:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        messages.success(request, done)
-    back = request.POST.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("editorial_calendar")
+        return TemplateResponse(
+            request,
+            "calendar/move.html",
+            {
+                "page_title": _("Déplacer"),
+                "header_icon": "calendar",
+                "what": what,
+                "form": form,
+                "next": back_to(request),
+            },
+            status=400 if request.method == "POST" else 200,
+        )
+    messages.success(request, done)
+    return redirect(back_to(request))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def move_post(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move a waiting post to another day (same time of day) or time."""
+    """Move a waiting post to another day (same time of day) or time (GET: the form)."""
     mine = scoped_objects(Delivery, request.user).select_related("account", "page")
     delivery = get_object_or_404(mine, pk=pk)
     if not can_post(request.user, delivery.page.specific if delivery.page_id else None):
         raise PermissionDenied
+    what = _("Publication sur %(account)s de « %(title)s », prévue le %(when)s.") % {
+        "account": delivery.account,
+        "title": delivery.page.title if delivery.page_id else delivery.item_key,
+        "when": date_format(
+            timezone.localtime(delivery.post_at or timezone.now()), "DATETIME_FORMAT"
+        ),
+    }
+    if request.method == "GET":
+        return answer(
+            request, initial_form(MovePostForm, delivery.post_at, delivery=delivery), "", what
+        )
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update()
@@ -209,7 +237,7 @@ def move_post(request: HttpRequest, pk: int) -> HttpResponse:
         )
         form = MovePostForm(request.POST, delivery=delivery)
         if not form.is_valid():
-            return answer(request, form, "")
+            return answer(request, form, "", what)
         when = form.when()
         Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.PENDING).update(post_at=when)
         # Earlier than before: a task for the new time (one waiting for the old time finds it
@@ -219,12 +247,12 @@ def move_post(request: HttpRequest, pk: int) -> HttpResponse:
         "account": delivery.account,
         "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
     }
-    return answer(request, form, done, when)
+    return answer(request, form, done, what, when)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def move_item(request: HttpRequest, page_id: int) -> HttpResponse:
-    """Move the go-live time of a scheduled item (its approved revision's)."""
+    """Move the go-live time of a scheduled item (its approved revision's; GET: the form)."""
     page = get_object_or_404(pages_in_scope(Page.objects.all(), request.user), pk=page_id)
     if not page.permissions_for_user(request.user).can_publish():
         raise PermissionDenied
@@ -235,9 +263,18 @@ def move_item(request: HttpRequest, page_id: int) -> HttpResponse:
     )
     if revision is None:
         raise Http404(_("Cet article n'est pas programmé."))
+    what = _("Mise en ligne de « %(title)s », prévue le %(when)s.") % {
+        "title": page.title,
+        "when": date_format(timezone.localtime(revision.approved_go_live_at), "DATETIME_FORMAT"),
+    }
+    if request.method == "GET":
+        form = initial_form(
+            MoveItemForm, revision.approved_go_live_at, revision=revision, page=page
+        )
+        return answer(request, form, "", what)
     form = MoveItemForm(request.POST, revision=revision, page=page)
     if not form.is_valid():
-        return answer(request, form, "")
+        return answer(request, form, "", what)
     when = form.when()
     with transaction.atomic():
         revision.approved_go_live_at = when
@@ -248,7 +285,13 @@ def move_item(request: HttpRequest, page_id: int) -> HttpResponse:
         "title": page.title,
         "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
     }
-    return answer(request, form, done, when)
+    return answer(request, form, done, what, when)
+
+
+def initial_form(form_class: type, current: dt.datetime | None, **kwargs: Any) -> Any:
+    """The move form, filled with the current day and time."""
+    local = timezone.localtime(current or timezone.now())
+    return form_class(initial={"day": local.date(), "time": local.time()}, **kwargs)
 
 
 class SlotsView(WagtailAdminTemplateMixin, TemplateView):

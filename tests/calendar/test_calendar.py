@@ -167,11 +167,27 @@ def test_moving_a_post_keeps_its_time_of_day_or_takes_the_slot(two_sites, a_mode
     )
     waiting.refresh_from_db()
     assert waiting.post_at == at(5, 8, 15)
-    # without the script: the form under the post, then back to the calendar with a message
-    response = client.post(
-        move_url(waiting), {"day": at(6).date().isoformat(), "time": "09:00", "next": URL}
+    # without the script: "Déplacer" opens the form, filled with the post's day and time
+    calendar = BeautifulSoup(
+        client.get(URL, {"view": "week", "date": target.isoformat()}).content, "html.parser"
     )
-    assert response.status_code == 302 and response["Location"] == URL
+    link = calendar.select_one(f'[data-calendar-entry="post-{waiting.pk}"] a.relais-calendar__move')
+    form_page = BeautifulSoup(client.get(link["href"]).content, "html.parser")
+    form = form_page.select_one("#move-form")
+    assert form.select_one("[name=day]")["value"] == target.isoformat()
+    assert form.select_one("[name=time]")["value"] == "08:15"
+    back = form.select_one("[name=next]")["value"]
+    assert back.startswith(URL)
+    # a refusal shows the form again with what was typed and why
+    response = client.post(link["href"], {"day": at(-2).date().isoformat(), "next": back})
+    assert response.status_code == 400
+    again = BeautifulSoup(response.content, "html.parser")
+    assert "déjà passé" in again.select_one("#move-form").text
+    assert again.select_one("[name=day]")["value"] == at(-2).date().isoformat()
+    response = client.post(
+        link["href"], {"day": at(6).date().isoformat(), "time": "09:00", "next": back}
+    )
+    assert response.status_code == 302 and response["Location"] == back
     waiting.refresh_from_db()
     assert waiting.post_at == at(6, 9, 0)
 

@@ -1,8 +1,8 @@
 // Drag-to-reschedule on the editorial calendar. Each movable entry carries the address of its
 // move form; dropping it on a day sends that day (the post keeps its time of day), dropping it
 // on a slot sends the day and the slot's time. The server checks the move and answers in JSON;
-// the entry moves only once the server said yes. Without this script, the "Déplacer" form
-// under each entry does the same.
+// the entry moves only once the server said yes. Without this script, the "Déplacer" link of
+// each entry opens the same form as a page.
 (function () {
   "use strict";
 
@@ -53,9 +53,9 @@
       event.preventDefault();
       target.classList.remove("is-drop-target");
       const entry = dragged;
-      const form = entry.querySelector("form");
+      const token = document.querySelector("[data-calendar-csrf] [name=csrfmiddlewaretoken]");
       const body = new FormData();
-      body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      body.append("csrfmiddlewaretoken", token ? token.value : "");
       body.append("day", target.dataset.calendarDay);
       if (target.dataset.calendarSlot) body.append("time", target.dataset.calendarSlot);
       fetch(entry.dataset.moveUrl, {
@@ -80,8 +80,6 @@
           else entry.remove(); // moved out of the days shown
           const time = entry.querySelector("[data-calendar-time]");
           if (time) time.textContent = result.data.time;
-          form.querySelector("[name=day]").value = result.data.day;
-          form.querySelector("[name=time]").value = result.data.time;
           say(result.data.message, false);
         })
         .catch(function () {
