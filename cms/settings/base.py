@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cms.ambassadors",
     "cms.handover",
     "cms.surveys",
+    "cms.calendar",
     "cms.demo",
     "cms.backup",
     "wagtail_headless_preview",

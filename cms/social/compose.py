@@ -83,6 +83,16 @@ def post_at_for(texts: Mapping[str, Any] | None, network: str) -> dt.datetime | 
     return when if timezone.is_aware(when) else timezone.make_aware(when)
 
 
+#: ``social_texts[network]["slot"]``: the post goes at the account's next free posting slot.
+NEXT_SLOT = "next"
+
+
+def wants_next_slot(texts: Mapping[str, Any] | None, network: str) -> bool:
+    """Whether the editor chose "prochain créneau libre" for ``network``."""
+    entry = (texts or {}).get(network) or {}
+    return isinstance(entry, Mapping) and entry.get("slot") == NEXT_SLOT
+
+
 def too_long_message(exc: OverrideTooLong, network: Network) -> str:
     """The French message for an editor's text over the network's limit."""
     label = network.label

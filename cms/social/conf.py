@@ -86,3 +86,16 @@ def provider(network: str) -> dict[str, Any]:
 
 def delivery() -> dict[str, Any]:
     return {**DELIVERY, **getattr(settings, "RELAIS_SOCIAL_DELIVERY", {})}
+
+
+#: Posting slots (``settings.RELAIS_SOCIAL_SLOTS`` overrides them): how far ahead "next free
+#: slot" looks, and the most posts a network takes from one account in a day (what moving a
+#: post in the calendar checks).
+SLOTS: dict[str, Any] = {
+    "horizon_days": 60,
+    "daily_limits": {"instagram": 50},
+}
+
+
+def slots() -> dict[str, Any]:
+    return {**SLOTS, **getattr(settings, "RELAIS_SOCIAL_SLOTS", {})}

@@ -1,6 +1,7 @@
 """Forms: the editor's texts per network (the Social tab of an item), and connecting accounts.
 
-The Social tab edits ``ItemPage.social_texts``, ``{network: {"text": ..., "post_at": ...}}``,
+The Social tab edits ``ItemPage.social_texts``, ``{network: {"text": ..., "post_at": ...,
+"slot": "next"}}`` (``slot``: at the account's next free posting slot, :mod:`cms.social.slots`),
 stored with the page's revisions (a draft's texts go out only once published).
 :class:`SocialPageForm` is the base form of items: it checks each text with the real composer
 (``OverrideTooLong`` becomes an error on the tab that says by how much to shorten it).
@@ -23,6 +24,9 @@ from syndication.compose import compose
 from syndication.errors import ComposeError, NotSyndicable
 from syndication.models import ImageRef, Item
 from syndication.networks import registry
+
+from .compose import NEXT_SLOT
+from .models import PostingSlot
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ class SocialTextsWidget(forms.Widget):
             net: {
                 "text": data.get(f"{name}-{net}-text", ""),
                 "post_at": data.get(f"{name}-{net}-post_at", ""),
+                "slot": data.get(f"{name}-{net}-slot", ""),
             }
             for net in sorted(names)
             if net in registry
@@ -82,6 +87,7 @@ class SocialTextsWidget(forms.Widget):
                     **network,
                     "text": entry.get("text", ""),
                     "post_at": post_at,
+                    "next_slot": entry.get("slot") == NEXT_SLOT,
                     "field_prefix": f"{name}-{network['name']}",
                 }
             )
@@ -92,6 +98,16 @@ class SocialTextsWidget(forms.Widget):
             switched_off=self.switched_off,
         )
         return context
+
+
+def posting_slots(accounts: list[Any]) -> dict[str, list[str]]:
+    """{network: its accounts' posting slots, as the tab shows them ("lundi 09:00")}."""
+    shown: dict[str, list[str]] = {}
+    for slot in PostingSlot.objects.filter(account__in=accounts).select_related("account"):
+        text = str(slot)
+        if text not in shown.setdefault(slot.account.network, []):
+            shown[slot.account.network].append(text)
+    return shown
 
 
 class SocialTextsField(forms.Field):
@@ -112,8 +128,19 @@ class SocialTextsField(forms.Field):
                         _("%(label)s : la date de publication n'est pas une date valide.")
                         % {"label": registry[network].label}
                     ) from None
-            if text or post_at:
+            slot = NEXT_SLOT if entry.get("slot") == NEXT_SLOT else ""
+            if slot and post_at:
+                raise forms.ValidationError(
+                    _(
+                        "%(label)s : choisissez une date de publication ou le prochain créneau "
+                        "libre, pas les deux."
+                    )
+                    % {"label": registry[network].label}
+                )
+            if text or post_at or slot:
                 result[network] = {"text": text, "post_at": post_at}
+                if slot:
+                    result[network]["slot"] = slot
         return result
 
     def prepare_value(self, value: Any) -> Any:
@@ -190,12 +217,14 @@ class SocialPageForm(WagtailAdminPageForm):
                 previews = compose_previews(page, networks, texts)
             except Exception:  # the tab must never stop the editor from working
                 logger.exception("Social tab: no preview for page %s", page.pk)
+        slots = posting_slots(self.social_accounts())
         widget.networks = [
             {
                 "name": name,
                 "label": network.label,
                 "limit": network.max_length,
                 "preview": previews.get(name),
+                "slots": slots.get(name, []),
             }
             for name, network in networks.items()
         ]

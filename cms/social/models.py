@@ -303,3 +303,42 @@ class Delivery(models.Model):
     @property
     def technical_detail(self) -> str:
         return technical_detail(self)
+
+
+class PostingSlot(models.Model):
+    """A time the association posts at on one account: a weekday and a time of day (local).
+    "Prochain créneau libre" in the Social tab puts a post at the next one not already taken
+    (:func:`cms.social.slots.next_free_slot`)."""
+
+    site_path = "account__site"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("lundi")
+        TUESDAY = 1, _("mardi")
+        WEDNESDAY = 2, _("mercredi")
+        THURSDAY = 3, _("jeudi")
+        FRIDAY = 4, _("vendredi")
+        SATURDAY = 5, _("samedi")
+        SUNDAY = 6, _("dimanche")
+
+    account = models.ForeignKey(
+        SocialAccount,
+        verbose_name=_("compte"),
+        on_delete=models.CASCADE,
+        related_name="slots",
+    )
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    time = models.TimeField(_("heure"))
+
+    class Meta:
+        verbose_name = _("créneau de publication")
+        verbose_name_plural = _("créneaux de publication")
+        ordering = ["account_id", "weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "weekday", "time"], name="social_slot_once_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.time:%H:%M}"

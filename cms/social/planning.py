@@ -2,7 +2,9 @@
 an editor asks to post again. Creating the ``Delivery`` rows *is* the intent; the tasks that
 carry them out are enqueued after the transaction commits.
 
-When a post goes out: the editor's own time for that network (the Social tab), else what the
+When a post goes out: the editor's own time for that network (the Social tab), else the
+account's next free posting slot when the editor chose it (:mod:`cms.social.slots`; as soon as
+live when the account has no free slot), else what the
 functions registered with the Wagtail hook ``relais_delivery_post_at`` say (the first that
 answers; each is called as ``fn(page, account)`` inside the transaction that creates the
 delivery, and returns a time or None), else as soon as the item is live. The pool
@@ -19,8 +21,9 @@ from typing import Any
 from django.db import transaction
 from wagtail import hooks
 
-from .compose import post_at_for
+from .compose import post_at_for, wants_next_slot
 from .models import Delivery, SocialAccount
+from .slots import next_free_slot
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ def planned_post_at(page: Any, account: SocialAccount) -> dt.datetime | None:
     own = post_at_for(getattr(page, "social_texts", None), account.network)
     if own is not None:
         return own
+    if wants_next_slot(getattr(page, "social_texts", None), account.network):
+        return next_free_slot(account)
     for fn in hooks.get_hooks(POST_AT_HOOK):
         when = fn(page, account)
         if when is not None:

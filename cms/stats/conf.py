@@ -31,6 +31,12 @@ STATS: dict[str, Any] = {
     # starting at this delay and capped (the network's own Retry-After wins when it gives one).
     "backoff_base": 5 * 60,
     "backoff_max": 6 * HOUR,
+    # Suggested posting slots (cms.stats.timing): from the posts of the last this many days,
+    # an hour of a weekday suggested only when at least this many posts went out then, and at
+    # most this many suggestions per network.
+    "slot_history_days": 180,
+    "slot_min_posts": 3,
+    "slot_suggestions": 3,
 }
 
 

@@ -41,7 +41,7 @@ from cms.newsletter.models import Digest, DigestDelivery, NewsletterSettings, Su
 from cms.pool.models import Offer
 from cms.publishing import export
 from cms.publishing.models import BuildRecord
-from cms.social.models import Delivery, SocialAccount
+from cms.social.models import Delivery, PostingSlot, SocialAccount
 from cms.stats.models import MetricSample, TrackedPost
 from cms.surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion
 from cms.taxonomy.models import ClassYear, Contributor, Group
@@ -191,6 +191,18 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         updated_at=timezone.now(),
     )
     TrackedPost.objects.create(delivery=sent, posted_at=sent.attempted_at)
+    # A post waiting for its time (the calendar moves it) and a posting slot of the account
+    scheduled = Delivery.objects.create(
+        account=account,
+        page=item,
+        round=3,
+        item_key=f"actualites/article-{label.lower()}#3",
+        network="mastodon",
+        state=Delivery.State.PENDING,
+        post_at=timezone.now() + dt.timedelta(days=3),
+        text=f"Texte programmé {label}",
+    )
+    slot = PostingSlot.objects.create(account=account, weekday=1, time=dt.time(9, 0))
     incoming = IncomingMessage.objects.create(
         site=site,
         account=account,
@@ -324,6 +336,8 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "account": account,
         "delivery": failed,
         "sent": sent,
+        "scheduled": scheduled,
+        "slot": slot,
         "redirect": redirect,
         "editing_session": session,
         "offer": offer,
@@ -387,7 +401,12 @@ def snapshot(objects: dict[str, Any]) -> dict[str, Any]:
     )
     out["deliveries"] = sorted(
         Delivery.objects.filter(account__site=objects["site"]).values_list(
-            "pk", "state", "attempt", "version", "retry_at"
+            "pk", "state", "attempt", "version", "retry_at", "post_at"
+        )
+    )
+    out["slots"] = sorted(
+        PostingSlot.objects.filter(account__site=objects["site"]).values_list(
+            "pk", "account_id", "weekday", "time"
         )
     )
     groups = Association.for_site(objects["site"]).groups
@@ -481,6 +500,16 @@ def post_data(a: dict[str, Any]) -> dict[str, Any]:
         "action": "dismiss",
         "text": "Modifié",
         "assignee": "",
+        "day": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+        "time": "09:00",
+        "slots-TOTAL_FORMS": "1",
+        "slots-INITIAL_FORMS": "1",
+        "slots-MIN_NUM_FORMS": "0",
+        "slots-MAX_NUM_FORMS": "1000",
+        "slots-0-id": a["slot"].pk,
+        "slots-0-weekday": "3",
+        "slots-0-time": "10:00",
+        "slots-0-DELETE": "on",
     }
 
 
@@ -520,6 +549,7 @@ def test_a_user_of_b_sees_and_changes_nothing_of_a_on_any_admin_url(federation):
         "/admin/watch/alerts/",
         "/admin/lettre/abonnes/",
         "/admin/lettre/lettres/",
+        "/admin/calendrier/",
     } <= reached
     assert not walk.unfillable, walk.report()
     assert not walk.leaks, "\n".join(map(str, walk.leaks))

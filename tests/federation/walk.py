@@ -185,6 +185,8 @@ PK_BY_ROUTE: dict[str, str] = {
     "admin/discuss/": "discussion",
     "admin/snippets/discuss/discussion/": "discussion",
     "admin/snippets/choose/discuss/discussion/": "discussion",
+    "admin/calendrier/publications/": "scheduled",
+    "admin/calendrier/creneaux/": "account",
 }
 
 #: Parameters naming a model (its app, its name), and the model each route names.
