@@ -753,7 +753,10 @@ class SiteBuilder:
                     if name.startswith(".") or name.endswith(".tmp"):
                         continue
                     key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
-                    found[key] = _fingerprint(os.stat(os.path.join(dirpath, name)))
+                    try:
+                        found[key] = _fingerprint(os.stat(os.path.join(dirpath, name)))
+                    except FileNotFoundError:
+                        continue  # a link to nothing, or removed meanwhile: not a file
         return found
 
     @staticmethod

@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def tree_files(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def installation(site_tree, settings, tmp_path) -> dict:
+def installation(site_tree, settings, tmp_path) -> Iterator[dict]:
     """Two associations with live items (one with pictures in its body and as its hero, a
     class year, tags), exported and built."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -77,7 +78,8 @@ def installation(site_tree, settings, tmp_path) -> dict:
         "": settings.RELAIS_SITE_OUTPUT,
         other["association"].folder: Path(other["association"].output_dir),
     }
-    return {"outputs": outputs, "media": settings.MEDIA_ROOT}
+    yield {"outputs": outputs, "media": settings.MEDIA_ROOT}
+    cache.clear()  # nor leave this media's renditions to the next test (another MEDIA_ROOT)
 
 
 def environment(base: Path, database_url: str) -> dict[str, str]:

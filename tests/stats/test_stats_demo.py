@@ -11,6 +11,7 @@ import re
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -29,8 +30,11 @@ def demo_dirs(transactional_db, settings, tmp_path):
     settings.RELAIS_CONTENT_DIR = tmp_path / "content"
     settings.RELAIS_SITE_OUTPUT = tmp_path / "site" / "output"
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # Wagtail keeps renditions there: none of another MEDIA_ROOT's
     # an earlier test on a live server may have emptied the tables, root page included
     root_page()
+    yield
+    cache.clear()  # nor leave this one's to the next test
 
 
 def test_the_demo_fills_the_statistics_through_the_real_code(demo_dirs, client, settings):
