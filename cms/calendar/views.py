@@ -200,6 +200,7 @@ def answer(
             "calendar/move.html",
             {
                 "page_title": _("Déplacer"),
+                "header_title": _("Déplacer"),  # the browser's title (the generic template's)
                 "header_icon": "calendar",
                 "what": what,
                 "form": form,

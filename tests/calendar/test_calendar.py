@@ -192,6 +192,21 @@ def test_moving_a_post_keeps_its_time_of_day_or_takes_the_slot(two_sites, a_mode
     assert waiting.post_at == at(6, 9, 0)
 
 
+def test_without_script_the_move_is_a_titled_form_filled_with_the_current_time(
+    two_sites, a_moderator, client
+):
+    a = two_sites["a"]
+    waiting = post(account(a["site"]), make_item(a), post_at=at(2, 9, 30))
+    client.force_login(a_moderator)
+    response = client.get(move_url(waiting))
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.title.get_text(strip=True) == "Déplacer - Relais"
+    local = timezone.localtime(waiting.post_at)
+    assert soup.select_one("input[name=day]")["value"] == local.date().isoformat()
+    assert soup.select_one("input[name=time]")["value"].startswith("09:30")
+
+
 def test_moving_a_post_is_checked(two_sites, a_editor, a_moderator, b_user, client, settings):
     a = two_sites["a"]
     item = make_item(a)

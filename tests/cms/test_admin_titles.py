@@ -129,7 +129,7 @@ def test_every_relais_admin_page_has_a_title(objects, client, admin_user):
         own = re.sub(r"\s*-\s*[^-]*$", "", text).strip()  # without " - <the admin's name>"
         (titled if own else untitled).append(name or route)
         if text != own:  # the admin's name is the product its users know
-            assert text.endswith(" - Relais"), text
+            assert text.endswith(" - Relais"), (name or route, text)
     assert untitled == []
     # the pages the issue named, among the others: the walk did reach them
     assert {"stats_index", "stats_contributors", "members_signup:erase"} <= set(titled)
