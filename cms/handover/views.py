@@ -40,6 +40,7 @@ JOB_LABELS = {
     "recovery": _("relance le travail interrompu d'un processus arrêté"),
     "members_purge_expired": _("supprime chaque nuit les demandes d'adhésion trop anciennes"),
     "ambassadors_weekly_mail": _("envoie l'e-mail hebdomadaire des ambassadeur·rices"),
+    "surveys_reminders": _("relance une fois, avant la clôture, les invité·es d'une enquête"),
     "handover_expiry_reminders": _(
         "prévient responsable et suppléant·e avant l'expiration d'un compte"
     ),

@@ -34,7 +34,7 @@ from cms.newsletter.models import NewsletterSettings, Subscriber
 from cms.newsletter.sending import permanent
 from relais.french import interpolate
 
-from .models import SurveyInvitation, SurveyPage
+from .models import SurveyInvitation, SurveyPage, SurveyReminder
 
 logger = logging.getLogger(__name__)
 State = SurveyInvitation.State
@@ -56,8 +56,13 @@ def enlist(survey: SurveyPage) -> int:
 
 
 def invitation_message(
-    invitation: SurveyInvitation, msgid: str, connection: BaseEmailBackend | None = None
+    invitation: SurveyInvitation,
+    msgid: str,
+    connection: BaseEmailBackend | None = None,
+    *,
+    reminder: bool = False,
 ) -> EmailMultiAlternatives:
+    """The mail of ``invitation`` (its reminder when ``reminder``: the same personal link)."""
     survey, subscriber = invitation.survey, invitation.subscriber
     assert subscriber is not None
     site_id = subscriber.site_id
@@ -75,12 +80,15 @@ def invitation_message(
         "closes": closes,
         "unsubscribe_url": unsubscribe,
     }
+    subject = (
+        _("Rappel — enquête : %(title)s — %(association)s")
+        if reminder
+        else _("Enquête : %(title)s — %(association)s")
+    )
+    template = "surveys/mail/reminder" if reminder else "surveys/mail/invitation"
     message = EmailMultiAlternatives(
-        interpolate(
-            _("Enquête : %(title)s — %(association)s"),
-            {"title": survey.title, "association": context["association"]},
-        ),
-        render_to_string("surveys/mail/invitation.txt", context),
+        interpolate(subject, {"title": survey.title, "association": context["association"]}),
+        render_to_string(f"{template}.txt", context),
         mail.sender(site_id),
         [subscriber.email],
         connection=connection,
@@ -91,9 +99,7 @@ def invitation_message(
             "Precedence": "bulk",
         },
     )
-    message.attach_alternative(
-        render_to_string("surveys/mail/invitation.html", context), "text/html"
-    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
 
 
@@ -185,4 +191,8 @@ def counts(survey: SurveyPage) -> dict[str, int]:
     rows = SurveyInvitation.objects.filter(survey=survey)
     found = {state: rows.filter(state=state).count() for state in State.values}
     found["answered"] = rows.exclude(answered_on=None).count()
+    found["invited"] = found[State.SENT]
+    found["reminded"] = SurveyReminder.objects.filter(
+        invitation__survey=survey, state=State.SENT
+    ).count()
     return found

@@ -10,6 +10,8 @@
 - :class:`SurveyInvitation`: one survey sent to one subscriber of the news, with the personal
   token of the link and the ledger's state (the newsletter's states, see
   :mod:`cms.surveys.invitations`); ``answered_on`` is set when the token is used, once.
+- :class:`SurveyReminder`: the one reminder of an invitation not answered, with the same
+  ledger's states (see :mod:`cms.surveys.reminders`).
 """
 
 from __future__ import annotations
@@ -129,6 +131,18 @@ class SurveyPage(ItemPage, FormMixin):
             "ce nombre : elles sont regroupées dans « Autres réponses » ou masquées."
         ),
     )
+    remind_days = models.PositiveSmallIntegerField(
+        _("relance (jours avant la clôture)"),
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "Les adhérents invités qui n'ont pas répondu reçoivent un seul rappel, avec le même "
+            "lien, ce nombre de jours avant la clôture. Vide, ou sans date de clôture : aucun "
+            "rappel."
+        ),
+    )
     thank_you_text = models.TextField(
         _("remerciement"),
         blank=True,
@@ -141,6 +155,7 @@ class SurveyPage(ItemPage, FormMixin):
             [
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
                 FieldRowPanel([FieldPanel("members_only"), FieldPanel("threshold")]),
+                FieldPanel("remind_days"),
             ],
             heading=_("Enquête"),
         ),
@@ -185,6 +200,13 @@ class SurveyPage(ItemPage, FormMixin):
         if self.closes_at and now >= self.closes_at:
             return "closed"
         return "open"
+
+    def remind_at(self) -> dt.datetime | None:
+        """When the reminders leave: ``remind_days`` before the closing; ``None`` when the
+        survey has no reminder (open to all, no closing date, or no number of days)."""
+        if not self.members_only or not self.closes_at or not self.remind_days:
+            return None
+        return self.closes_at - dt.timedelta(days=self.remind_days)
 
     # -- the invitation on the site ------------------------------------------------------------
 
@@ -252,3 +274,32 @@ class SurveyInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id} → {self.subscriber_id}: {self.state}"
+
+
+class SurveyReminder(models.Model):
+    """The one reminder of one invitation: the same token link, and the sending's ledger (one row
+    per invitation at most, claimed before its mail leaves)."""
+
+    State = DigestDelivery.State
+
+    invitation = models.OneToOneField(
+        SurveyInvitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        related_name="reminder",
+    )
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempted_at = models.DateTimeField(_("tenté le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    message_id = models.CharField(_("identifiant du message"), max_length=250, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    reason = models.TextField(_("raison"), blank=True)
+
+    class Meta:
+        verbose_name = _("rappel d'une enquête")
+        verbose_name_plural = _("rappels des enquêtes")
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}: {self.state}"

@@ -209,6 +209,7 @@ def results(request: HttpRequest, page_id: int) -> TemplateResponse:
         "charts": charts,
         "texts": [r for r in questions if not r.question.counted],
         "invitations": counts(survey),
+        "remind_at": survey.remind_at(),
         "can_publish": survey.permissions_for_user(request.user).can_publish(),
         "submissions_url": reverse("wagtailforms:list_submissions", args=[survey.pk]),
         "state": survey.state(),
