@@ -335,6 +335,7 @@ class SlotsView(WagtailAdminTemplateMixin, TemplateView):
                 for s in suggestions
             ],
             "min_posts": stats_conf.stats()["slot_min_posts"],
+            "age_hours": stats_conf.stats()["slot_age_hours"],
         }
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

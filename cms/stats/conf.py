@@ -37,6 +37,9 @@ STATS: dict[str, Any] = {
     "slot_history_days": 180,
     "slot_min_posts": 3,
     "slot_suggestions": 3,
+    # Posts are compared by their numbers at this age (hours after they went out): younger
+    # posts are not judged yet (cms.stats.timing).
+    "slot_age_hours": 48,
 }
 
 

@@ -15,7 +15,7 @@ from cms.social.forms import SocialTextsField
 from cms.social.models import Delivery, PostingSlot
 from cms.social.planning import planned_post_at
 from cms.social.slots import next_free_slot
-from cms.stats.models import TrackedPost
+from cms.stats.models import MetricSample, TrackedPost
 from cms.stats.timing import suggested_slots
 from tests.calendar.support import account, post
 from tests.cms.factories import make_item
@@ -89,18 +89,33 @@ def test_the_social_tab_offers_the_next_free_slot(two_sites, client):
     assert "lundi 09:00" in box.find_parent("div").text
 
 
+def track(delivery, posted_at, readings, pulled_at=None) -> TrackedPost:
+    """Follow ``delivery`` as the pull does: ``readings`` are (hours after the post, views,
+    likes), each written as the samples of that reading; the last reading is ``latest``."""
+    for hours, views, likes in readings:
+        taken = posted_at + dt.timedelta(hours=hours)
+        for metric, value in (("impressions", views), ("likes", likes)):
+            MetricSample.objects.create(
+                delivery=delivery, metric=metric, taken_at=taken, value=value
+            )
+    last, views, likes = readings[-1]
+    return TrackedPost.objects.create(
+        delivery=delivery,
+        posted_at=posted_at,
+        last_pulled_at=pulled_at or posted_at + dt.timedelta(hours=last),
+        latest={"impressions": {"value": views}, "likes": {"value": likes}},
+    )
+
+
 def seed(acc, weekday: int, hour: int, weeks: int, views: int, likes: int) -> None:
     """``weeks`` past posts of ``acc`` on ``weekday`` at ``hour``, each seen ``views`` times and
-    liked ``likes`` times (their last numbers read)."""
+    liked ``likes`` times 40 hours after it went out (and ten times more ten days later)."""
     for week in range(1, weeks + 1):
         day = next_weekday(weekday, timezone.localdate()) - dt.timedelta(days=7 * (week + 1))
         when = local(day, hour, 5 + week)
         delivery = post(acc, sent_at=when, key=f"actualites/{weekday}-{hour}-{week}")
-        TrackedPost.objects.create(
-            delivery=delivery,
-            posted_at=when,
-            latest={"impressions": {"value": views}, "likes": {"value": likes}},
-        )
+        readings = [(1, views // 4, likes // 4), (40, views, likes), (240, views * 10, likes * 10)]
+        track(delivery, when, readings)
 
 
 def test_slots_are_suggested_from_the_associations_own_metrics(two_sites):
@@ -128,6 +143,8 @@ def test_the_slots_page_suggests_and_keeps_the_slots(two_sites, a_admin, a_edito
     soup = BeautifulSoup(client.get(url).content, "html.parser")
     suggestions = soup.select_one("#suggestions").text
     assert "mardi 18:00" in suggestions and "d'après 3 publications" in suggestions
+    assert "100 vues" in suggestions  # at 48 hours, not the thousand read ten days later
+    assert "48 h après sa sortie" in soup.select_one("#suggestions-age").text
     client.post(url, {"add": f"{TUESDAY}-18"})
     assert list(acc.slots.values_list("weekday", "time")) == [(TUESDAY, dt.time(18, 0))]
     management = {
@@ -154,3 +171,54 @@ def test_the_slots_page_suggests_and_keeps_the_slots(two_sites, a_admin, a_edito
         (MONDAY, dt.time(9, 0)),
         (TUESDAY, dt.time(18, 0)),
     ]
+
+
+def test_a_young_post_does_not_drag_its_hour_down(two_sites):
+    site = two_sites["a"]["site"]
+    acc = account(site)
+    young_at = timezone.localtime(timezone.now() - dt.timedelta(hours=2))
+    weekday, hour = young_at.weekday(), young_at.hour
+    # three past posts at that weekday and hour, seen 90 times each at 48 hours
+    for week in range(1, 4):
+        when = local(young_at.date() - dt.timedelta(days=7 * week), hour)
+        delivery = post(acc, sent_at=when, key=f"actualites/passe-{week}")
+        track(delivery, when, [(1, 20, 1), (30, 90, 6), (200, 150, 9)])
+    # this morning's post, seen 4 times so far, and one whose numbers stopped at 10 hours
+    young = post(acc, sent_at=young_at, key="actualites/jeune")
+    track(young, young_at, [(1, 4, 0)], pulled_at=timezone.now())
+    stopped_at = local(young_at.date() - dt.timedelta(days=28), hour)
+    stopped = post(acc, sent_at=stopped_at, key="actualites/interrompue")
+    track(stopped, stopped_at, [(1, 3, 0), (10, 5, 0)])
+    # another hour, seen 80 times at 48 hours (800 by now)
+    other = (weekday + 2) % 7
+    seed(acc, other, 11, weeks=3, views=80, likes=2)
+
+    found = suggested_slots(site, "mastodon")
+    assert [(s.weekday, s.hour, s.posts) for s in found] == [(weekday, hour, 3), (other, 11, 3)]
+    assert (found[0].views, found[0].interactions) == (90, 6)
+    assert (found[1].views, found[1].interactions) == (80, 2)
+
+
+def test_older_posts_are_compared_at_the_same_age(two_sites, settings):
+    site = two_sites["a"]["site"]
+    acc = account(site)
+    today = timezone.localdate()
+    old_at, recent_at = (
+        local(today - dt.timedelta(days=21), 9),
+        local(today - dt.timedelta(days=4), 18),
+    )
+    old = post(acc, sent_at=old_at, key="actualites/ancienne")
+    # read for three weeks: 50 views at two days, 500 by now
+    track(old, old_at, [(2, 10, 0), (47, 50, 3), (24 * 7, 400, 20), (24 * 20, 500, 25)])
+    recent = post(acc, sent_at=recent_at, key="actualites/recente")
+    track(recent, recent_at, [(2, 30, 2), (48, 80, 5), (70, 85, 5)])  # 80 at exactly 48 h
+
+    found = suggested_slots(site, "mastodon", min_posts=1)
+    assert [(s.weekday, s.hour, s.views, s.interactions) for s in found] == [
+        (recent_at.weekday(), 18, 80, 5),
+        (old_at.weekday(), 9, 50, 3),
+    ]
+    # judged at a week, the recent post is too young to count
+    settings.RELAIS_STATS = {"slot_age_hours": 24 * 7}
+    found = suggested_slots(site, "mastodon", min_posts=1)
+    assert [(s.weekday, s.hour, s.views) for s in found] == [(old_at.weekday(), 9, 400)]
