@@ -41,6 +41,7 @@ JOB_LABELS = {
     "members_purge_expired": _("supprime chaque nuit les demandes d'adhésion trop anciennes"),
     "ambassadors_weekly_mail": _("envoie l'e-mail hebdomadaire des ambassadeur·rices"),
     "surveys_reminders": _("relance une fois, avant la clôture, les invité·es d'une enquête"),
+    "watch_weekly_review": _("compose la revue de presse de la semaine, au jour choisi"),
     "handover_expiry_reminders": _(
         "prévient responsable et suppléant·e avant l'expiration d'un compte"
     ),

@@ -12,7 +12,7 @@ class WatchConfig(AppConfig):
         from cms.publishing.recovery import rerunnable
 
         from . import conf
-        from .tasks import watch_alert_digest_task, watch_cycle_task
+        from .tasks import watch_alert_digest_task, watch_cycle_task, watch_weekly_review_task
 
         rerunnable(
             watch_cycle_task,
@@ -21,6 +21,10 @@ class WatchConfig(AppConfig):
         rerunnable(
             watch_alert_digest_task,
             "it sends each follower's mail once a day (the day is claimed before it leaves)",
+        )
+        rerunnable(
+            watch_weekly_review_task,
+            "each association's week is claimed by a unique row in the composition's transaction",
         )
         # The worker's clock runs a check cycle; each source has its own next check.
         seconds = conf.cycle_every()
@@ -33,5 +37,14 @@ class WatchConfig(AppConfig):
                     "watch_alert_digest",
                     every(conf.alert_digest_every()),
                     watch_alert_digest_task.enqueue,
+                )
+            )
+        # ... and composes the weekly press reviews whose time has come.
+        if conf.review_every():
+            register(
+                Job(
+                    "watch_weekly_review",
+                    every(conf.review_every()),
+                    watch_weekly_review_task.enqueue,
                 )
             )

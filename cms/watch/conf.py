@@ -9,7 +9,8 @@
   ``workers`` (16), ``host_delay`` seconds between two requests to one host (1.0),
   ``timeout`` seconds a fetch may take in all (30), ``alert_digest_every`` seconds between two
   looks of the clock for the alerts' daily mails due (3600; 0: no mail), ``alert_digest_hour``
-  the local hour from which they leave (7).
+  the local hour from which they leave (7), ``review_every`` seconds between two looks of the
+  clock for the weekly press reviews due (900; 0: none composed by itself, :mod:`.weekly`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "timeout": 30.0,
     "alert_digest_every": 3600,
     "alert_digest_hour": 7,
+    "review_every": 900,
 }
 
 
@@ -51,6 +53,10 @@ def alert_digest_every() -> int:
 
 def alert_digest_hour() -> int:
     return int(options()["alert_digest_hour"])
+
+
+def review_every() -> int:
+    return int(options()["review_every"])
 
 
 def policy() -> Policy:

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import AlertRule, KeywordRule, Source, WatchEntry
+from .models import AlertRule, KeywordRule, ReviewSchedule, Source, WatchEntry
 
 
 class AddSourceForm(forms.Form):
@@ -104,3 +104,11 @@ class AlertRuleForm(forms.ModelForm):
                 )
             data["source"] = None
         return data
+
+
+class ReviewScheduleForm(forms.ModelForm):
+    """When the weekly press review is composed by itself (empty day: never)."""
+
+    class Meta:
+        model = ReviewSchedule
+        fields = ["weekday", "hour"]

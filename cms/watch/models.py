@@ -17,6 +17,9 @@
   any of its sources. :class:`Alert` is one rule matched by one entry (once);
   :class:`AlertFollow` says who follows a rule (or every rule of an association), and
   :class:`AlertPreference` whether they want the daily mail (:mod:`.alerts`).
+- :class:`ReviewSchedule`: the weekday and hour at which the association's press review is
+  composed by itself (off by default); :class:`ReviewRun` is one week's composition, once per
+  association and week (:mod:`.weekly`).
 
 Every row belongs to one association's site (``site_path``, :mod:`cms.federation.scope`).
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
@@ -352,3 +356,81 @@ class AlertPreference(models.Model):
     @classmethod
     def for_user(cls, user: Any) -> AlertPreference:
         return cls.objects.get_or_create(user=user)[0]
+
+
+class ReviewSchedule(models.Model):
+    """When the association's weekly press review is composed by itself (``weekday`` empty:
+    never, the default)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("lundi")
+        TUESDAY = 1, _("mardi")
+        WEDNESDAY = 2, _("mercredi")
+        THURSDAY = 3, _("jeudi")
+        FRIDAY = 4, _("vendredi")
+        SATURDAY = 5, _("samedi")
+        SUNDAY = 6, _("dimanche")
+
+    site_path = "site"
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="+", editable=False)
+    weekday = models.PositiveSmallIntegerField(
+        _("jour de la revue de presse"),
+        choices=Weekday.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Ce jour-là, la revue de presse est composée en brouillon avec les articles gardés "
+            "depuis la précédente. Vide : jamais (vous la composez depuis le tri du jour)."
+        ),
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("heure"),
+        default=8,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text=_("De 0 à 23."),
+    )
+
+    class Meta:
+        verbose_name = _("programmation de la revue de presse")
+        verbose_name_plural = _("programmations de la revue de presse")
+
+    def __str__(self) -> str:
+        return str(self.site)
+
+    @classmethod
+    def for_site(cls, site: Site | int) -> ReviewSchedule:
+        site_id = site if isinstance(site, int) else site.pk
+        return cls.objects.get_or_create(site_id=site_id)[0]
+
+
+class ReviewRun(models.Model):
+    """One week's scheduled press review of one association: claimed by its unique row before
+    anything is composed, so that two clocks, or a restarted one, never compose it twice."""
+
+    site_path = "site"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("semaine du"))  # the Monday of the week, local time
+    ran_at = models.DateTimeField(_("composée le"))
+    entries = models.PositiveIntegerField(_("articles"), default=0)
+    review = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("revue de presse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notified_at = models.DateTimeField(_("rédaction prévenue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("revue de presse programmée")
+        verbose_name_plural = _("revues de presse programmées")
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "week"], name="watch_one_review_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.week}"

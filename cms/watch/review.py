@@ -60,7 +60,8 @@ def entry_blocks(entry: WatchEntry) -> list[tuple[str, Any]]:
 
 
 def compose_review(site: Site, user: Any) -> PressReviewPage:
-    """The draft press review of ``site``'s pending entries (see the module's docstring)."""
+    """The draft press review of ``site``'s pending entries, composed by ``user`` (see the
+    module's docstring); refused to who does not work on ``site`` or may not add to its news."""
     if not associations_for(user).filter(site=site).exists():
         raise PermissionDenied
     entries = list(pending(site))
@@ -71,9 +72,15 @@ def compose_review(site: Site, user: Any) -> PressReviewPage:
                 "(« Garder pour la revue de presse »), puis recommencez."
             )
         )
-    index = news_index(site)
-    if not index.permissions_for_user(user).can_add_subpage():
+    if not news_index(site).permissions_for_user(user).can_add_subpage():
         raise PermissionDenied
+    return compose(site, entries, user)
+
+
+def compose(site: Site, entries: list[WatchEntry], owner: Any = None) -> PressReviewPage:
+    """The draft press review of ``entries`` (not empty) in ``site``'s news, owned by ``owner``
+    (``None`` when the worker's clock composes it: :mod:`.weekly`)."""
+    index = news_index(site)
     today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
     title = _("Revue de presse du %(day)s") % {"day": today}
     sources = sorted({credit(e) for e in entries}, key=str.casefold)
@@ -90,9 +97,9 @@ def compose_review(site: Site, user: Any) -> PressReviewPage:
             summary=shorten(summary, SUMMARY_LIMIT),
             body=body,
             live=False,
-            owner=user,
+            owner=owner,
         )
         index.add_child(instance=page)
-        page.save_revision(user=user, log_action=True)
+        page.save_revision(user=owner, log_action=True)
         WatchEntry.objects.filter(pk__in=[e.pk for e in entries]).update(review=page)
     return page

@@ -10,6 +10,7 @@ from django_tasks import task
 
 from .alerts import send_alert_digests
 from .checking import run_cycle
+from .weekly import compose_due
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +33,10 @@ def watch_cycle_task() -> dict[str, int]:
 def watch_alert_digest_task() -> int:
     """Send the alerts' daily mails that are due (at most one a day per person)."""
     return send_alert_digests()
+
+
+@task(backend="relais", queue_name="maintenance")
+def watch_weekly_review_task() -> dict[str, int]:
+    """Compose the weekly press reviews whose time has come, once a week per association, and
+    tell the editors (:mod:`.weekly`)."""
+    return compose_due()

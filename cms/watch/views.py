@@ -1,6 +1,7 @@
 """Admin views of the watch: the sources and their health (and those the federation or a union
 shares with the association), the keyword rules, the triage desk with its actions, and the
-alerts (rules, who follows them, read or not). Every view shows the chosen association's rows
+alerts (rules, who follows them, read or not), and when the weekly press review is composed by
+itself. Every view shows the chosen association's rows
 only, and every action on a row answers "not found" for a row of another association
 (:mod:`cms.federation.scope`); a shared source is found only by the associations it reaches.
 The public opt-out of the alerts' daily mail is reached by its signed link only.
@@ -8,6 +9,7 @@ The public opt-out of the alerts' daily mail is reached by its signed link only.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -29,9 +31,24 @@ from cms.discuss.drafting import from_entry
 from cms.federation.models import Association
 from cms.federation.scope import can_manage, chosen_site, in_scope, sites_for
 
-from . import alerts, checking, drafts, review, sharing
-from .forms import AddSourceForm, AlertRuleForm, DeskFilterForm, KeywordRuleForm
-from .models import Alert, AlertPreference, AlertRule, KeywordRule, Source, WatchEntry
+from . import alerts, checking, drafts, review, sharing, weekly
+from .forms import (
+    AddSourceForm,
+    AlertRuleForm,
+    DeskFilterForm,
+    KeywordRuleForm,
+    ReviewScheduleForm,
+)
+from .models import (
+    Alert,
+    AlertPreference,
+    AlertRule,
+    KeywordRule,
+    ReviewRun,
+    ReviewSchedule,
+    Source,
+    WatchEntry,
+)
 
 SOURCE_ACTIONS = ("pause", "resume", "delete", "share", "unshare")
 SHARED_ACTIONS = ("mute", "unmute")
@@ -312,6 +329,39 @@ def compose_review(request: HttpRequest) -> HttpResponse:
         % {"title": page.title},
     )
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@require_admin_access
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_schedule(request: HttpRequest) -> HttpResponse:
+    """When the association's weekly press review is composed by itself (:mod:`.weekly`)."""
+    site = chosen_site(request)
+    schedule = ReviewSchedule.objects.filter(site=site).first() or ReviewSchedule(site=site)
+    form = ReviewScheduleForm(request.POST if request.method == "POST" else None, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            _("Programmation de la revue de presse enregistrée.")
+            if schedule.weekday is not None
+            else _("La revue de presse n'est plus composée d'elle-même."),
+        )
+        return redirect(f"{reverse('watch_review_schedule')}?{urlencode({'site': site.pk})}")
+    now = timezone.now()
+    slot = weekly.slot_of(schedule, now) if schedule.pk else None
+    if slot is not None and ReviewRun.objects.filter(site=site, week=weekly.week_of(now)).exists():
+        slot += dt.timedelta(days=7)  # this week's is done: next week's
+    return TemplateResponse(
+        request,
+        "watch/review_schedule.html",
+        {
+            "site": site,
+            "form": form,
+            "next_slot": slot,
+            "runs": ReviewRun.objects.filter(site=site).select_related("review")[:5],
+            "pending_review": review.pending(site).count(),
+        },
+    )
 
 
 # -- alerts ------------------------------------------------------------------------------------

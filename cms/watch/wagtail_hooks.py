@@ -10,7 +10,7 @@ from wagtail.admin.ui.components import Component
 
 from cms.federation.scope import associations_for
 
-from . import alerts, views
+from . import alerts, views, weekly
 from .models import AlertFollow
 
 #: The dashboard panel shows the unread alerts, and the read ones of the last days.
@@ -69,6 +69,7 @@ def register_admin_urls():
         path("watch/alerts/read-all/", views.read_all_alerts, name="watch_alerts_read_all"),
         path("watch/alerts/email/", views.alerts_email, name="watch_alerts_email"),
         path("watch/review/", views.compose_review, name="watch_compose_review"),
+        path("watch/review/schedule/", views.review_schedule, name="watch_review_schedule"),
         path("watch/rules/add/", views.add_rule, name="watch_add_rule"),
         path("watch/rules/<int:pk>/delete/", views.delete_rule, name="watch_delete_rule"),
         *(
@@ -125,3 +126,24 @@ def add_alerts_panel(request, panels):
     shown = mine.filter(Q(is_read=False) | Q(created_at__gte=recent))
     rows = list(shown.order_by("is_read", "-created_at")[:PANEL_SIZE])
     panels.append(AlertsPanel(rows, mine.filter(is_read=False).count()))
+
+
+class ReviewPanel(Component):
+    """On the dashboard: the weekly press reviews composed by themselves, still in draft."""
+
+    name = "watch_review"
+    order = 71
+    template_name = "watch/panels/review_panel.html"
+
+    def __init__(self, runs):
+        self.runs = runs
+
+    def get_context_data(self, parent_context=None):
+        return {"runs": self.runs}
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_panel(request, panels):
+    runs = list(weekly.ready_reviews(request.user)[:PANEL_SIZE])
+    if runs:
+        panels.append(ReviewPanel(runs))
