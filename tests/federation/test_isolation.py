@@ -43,13 +43,21 @@ from cms.publishing import export
 from cms.publishing.models import BuildRecord
 from cms.social.models import Delivery, PostingSlot, SocialAccount
 from cms.stats.models import MetricSample, TrackedPost
-from cms.surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion
+from cms.surveys.models import (
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyPage,
+    SurveyQuestion,
+    SurveyReminder,
+)
 from cms.taxonomy.models import ClassYear, Contributor, Group
 from cms.watch.models import (
     Alert,
     AlertFollow,
     AlertRule,
     KeywordRule,
+    ReviewRun,
+    ReviewSchedule,
     Source,
     WatchEntry,
 )
@@ -266,6 +274,11 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
     watch_alert_rule = AlertRule.objects.create(site=site, kind="keyword", word=f"Entrée {label}")
     watch_alert = Alert.objects.create(site=site, rule=watch_alert_rule, entry=watch_entry)
     watch_alert_follow = AlertFollow.objects.create(user=editor, site=site)
+    # Its weekly press review on a schedule, and a week it was composed (with no entry)
+    review_schedule = ReviewSchedule.objects.create(site=site, weekday=3, hour=9)
+    review_run = ReviewRun.objects.create(
+        site=site, week=timezone.localdate(), ran_at=timezone.now()
+    )
     # Its newsletter: its settings, a subscriber, a digest and its delivery to them
     letter_settings = NewsletterSettings.for_site(site.pk)
     letter_settings.frequency = NewsletterSettings.Frequency.WEEKLY
@@ -277,6 +290,11 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         source=Subscriber.Source.SITE,
         status=Subscriber.Status.CONFIRMED,
     )
+    # Its survey's invitation to that subscriber, and its reminder
+    survey_invitation = SurveyInvitation.objects.create(
+        survey=survey, subscriber=subscriber, state="sent", sent_at=timezone.now()
+    )
+    survey_reminder = SurveyReminder.objects.create(invitation=survey_invitation, state="sent")
     digest = Digest.objects.create(
         site=site,
         period_start=timezone.now() - dt.timedelta(days=7),
@@ -352,6 +370,10 @@ def populate(tree: dict[str, Any], label: str, editor: Any) -> dict[str, Any]:
         "watch_alert_rule": watch_alert_rule,
         "watch_alert": watch_alert,
         "watch_alert_follow": watch_alert_follow,
+        "review_schedule": review_schedule,
+        "review_run": review_run,
+        "survey_invitation": survey_invitation,
+        "survey_reminder": survey_reminder,
         "newsletter_settings": letter_settings,
         "subscriber": subscriber,
         "digest": digest,
