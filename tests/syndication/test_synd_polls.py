@@ -179,7 +179,7 @@ def linkedin_post(fake, poll=LINKEDIN_POLL, text="Votre avis pour la rencontre d
 
 def test_linkedin_poll_is_sent_as_the_poll_api_describes(fake_factory):
     fake = fake_factory("linkedin")
-    post, remote = linkedin_post(fake)
+    _post, remote = linkedin_post(fake)
     [sent] = [r for r in fake.requests if r.method == "POST" and r.path == "/rest/posts"]
     assert linkedin_problems(sent) == []  # the fake also answered 201, which needs that
     body = json.loads(sent.body)
