@@ -6,89 +6,16 @@ when the pull runs again."""
 
 from __future__ import annotations
 
-import datetime as dt
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
-import requests
 
 from cms.conversations.models import IncomingMessage, PullCursor
 from cms.conversations.tasks import pull_task
 from cms.social.models import SocialAccount
 from syndication.conversations import MENTION
-from syndication.testing.peers import DevNet, PeerUnavailable
+from tests.convdesk.support import create_account, mention_post, wait_for, xrpc
 from tests.social.support import connect_through_admin
 
 pytestmark = [pytest.mark.peer, pytest.mark.devnet]
-
-
-@pytest.fixture
-def devnet() -> Iterator[DevNet]:
-    try:
-        net = DevNet().start()
-    except PeerUnavailable as exc:
-        pytest.fail(f"The Bluesky dev network cannot run: {exc}")
-    yield net
-    net.stop()
-
-
-def xrpc(net: DevNet, method: str, body: dict, token: str = "") -> dict:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = requests.post(f"{net.pds_url}/xrpc/{method}", json=body, headers=headers, timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def create_account(net: DevNet, handle: str) -> dict:
-    return xrpc(
-        net,
-        "com.atproto.server.createAccount",
-        {"handle": handle, "email": f"{handle}@x.test", "password": f"pw-{handle}"},
-    )
-
-
-def mention_post(net: DevNet, who: dict, before: str, handle: str, did: str, after: str) -> dict:
-    """``who`` posts ``before @handle after``, the handle as a mention facet (what a Bluesky
-    app sends: the App View notifies the accounts named in facets, not in the text)."""
-    text = f"{before}@{handle}{after}"
-    start = len(before.encode("utf-8"))
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return xrpc(
-        net,
-        "com.atproto.repo.createRecord",
-        {
-            "repo": who["did"],
-            "collection": "app.bsky.feed.post",
-            "record": {
-                "$type": "app.bsky.feed.post",
-                "text": text,
-                "createdAt": now,
-                "langs": ["fr"],
-                "facets": [
-                    {
-                        "index": {
-                            "byteStart": start,
-                            "byteEnd": start + len(f"@{handle}".encode()),
-                        },
-                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
-                    }
-                ],
-            },
-        },
-        who["accessJwt"],
-    )
-
-
-def wait_for(check: Callable[[], Any], seconds: float = 90.0) -> Any:
-    """``check()`` once truthy: the App View indexes a few moments after the PDS."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.5)
 
 
 def test_a_mention_in_a_new_post_lands_in_the_desk_once(devnet, site_tree, admin_user, client):
