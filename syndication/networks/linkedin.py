@@ -319,6 +319,8 @@ class LinkedInClient(Client):
         urn = response.headers.get("x-restli-id") or ""
         return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/" if urn else "")
 
+    reads_polls = True
+
     def poll_results(self, urn: str) -> PollResults | None:
         """The votes of the poll of post ``urn`` (LinkedIn gives them to the post's author:
         ``voteCount`` per option, ``uniqueVotersCount``); None when the post has no poll.

@@ -223,6 +223,9 @@ def test_a_poll_goes_where_the_network_has_polls_and_is_refused_plainly_elsewher
     [toot] = bodies(fakes["mastodon"], "/api/v1/statuses")
     assert toot["poll"] == {"options": ["Lyon", "Paris", "En ligne"], "expires_in": 172800}
     assert not fakes["facebook"].posts
+    page = client.get(f"/admin/discuss/{question.pk}/envoyer/").content.decode()
+    votes = page[page.index("data-poll-results") :]
+    assert "Relais ne lit pas les votes sur X : consultez-les sur le réseau." in votes
 
 
 def test_a_linkedin_poll_goes_with_its_question_and_a_duration_linkedin_lacks_is_refused(
@@ -258,7 +261,23 @@ def test_a_linkedin_poll_goes_with_its_question_and_a_duration_linkedin_lacks_is
     assert body["content"]["poll"]["question"] == "Où se retrouver ?"
     assert body["content"]["poll"]["settings"]["duration"] == "THREE_DAYS"
     assert [o["text"] for o in body["content"]["poll"]["options"]] == ["Lyon", "Paris", "En ligne"]
-    assert Delivery.objects.get(item_key=question.key).state == "sent"
+    delivery = Delivery.objects.get(item_key=question.key)
+    assert delivery.state == "sent"
+
+    # the votes, read back from LinkedIn when the page is shown
+    for voter, option in (("a", 0), ("b", 2), ("c", 0)):
+        fakes["linkedin"].vote(delivery.remote_id, option, f"urn:li:person:{voter}")
+    page = client.get(f"/admin/discuss/{question.pk}/envoyer/").content.decode()
+    votes = page[page.index("data-poll-results") :]
+    assert '<th scope="row">Lyon</th><td>2</td><td>67</td>' in votes
+    assert '<th scope="row">Paris</th><td>0</td><td>0</td>' in votes
+    assert '<th scope="row">En ligne</th><td>1</td><td>33</td>' in votes
+    assert "3 votants · sondage en cours" in votes
+    # LinkedIn failing: the page still shows, and says why the votes are missing
+    fakes["linkedin"].faults.add("error_500", method="GET", path="/rest/posts/", times=5)
+    page = client.get(f"/admin/discuss/{question.pk}/envoyer/")
+    assert page.status_code == 200
+    assert "Les votes n&#x27;ont pas pu être lus sur LinkedIn" in page.content.decode()
 
 
 def test_a_reply_to_a_discussion_lands_in_the_desk(

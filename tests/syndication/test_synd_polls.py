@@ -108,6 +108,33 @@ def test_mastodon_poll_on_mastodon_mock():
     assert status["poll"]["expires_at"] and not status["poll"]["expired"]
 
 
+@pytest.mark.peer
+def test_mastodon_poll_results_are_read_back_from_mastodon_mock():
+    from mastodon_mock.testing import MockServer
+
+    with MockServer(host="127.0.0.1") as mock:
+        client = MastodonClient({"access_token": "alice_token"}, base_url=mock.base_url)
+        post = compose_message("Quel jour ?", registry.create("mastodon"), key="d", poll=POLL)
+        remote = client.publish(post)
+        assert client.poll_results(remote.id) == PollResults(
+            ("Oui", "Non", "Peut-être"), (0, 0, 0), 0, closed=False
+        )
+        poll_id = requests.get(f"{mock.base_url}/api/v1/statuses/{remote.id}", timeout=10).json()[
+            "poll"
+        ]["id"]
+        voted = requests.post(  # Bob votes "Non", as any Mastodon app would
+            f"{mock.base_url}/api/v1/polls/{poll_id}/votes",
+            headers={"Authorization": "Bearer bob_token"},
+            json={"choices": ["1"]},
+            timeout=10,
+        )
+        assert voted.status_code == 200, voted.text
+        results = client.poll_results(remote.id)
+        plain = client.publish(compose_message("Bonjour", registry.create("mastodon"), key="e"))
+        assert client.poll_results(plain.id) is None
+    assert results == PollResults(("Oui", "Non", "Peut-être"), (0, 1, 0), 1, closed=False)
+
+
 @pytest.mark.parametrize("name", ["bluesky", "facebook", "instagram"])
 def test_networks_without_polls_say_so(name):
     network = registry.create(name)
