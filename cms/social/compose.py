@@ -146,6 +146,19 @@ def poll_refused_message(exc: PollRefused, network: Network) -> str:
         return _("Un sondage %(label)s propose de 2 à %(options)s choix : ajustez les choix.") % (
             values
         )
+    if exc.reason == "question":
+        return _(
+            "Sur %(label)s, la question d'un sondage fait de 1 à %(length)s caractères : "
+            "raccourcissez la question."
+        ) % {"label": network.label, "length": limits.question_length}
+    if exc.reason == "duration" and limits.durations:
+        return _(
+            "Sur %(label)s, un sondage reste ouvert l'une de ces durées, en heures : "
+            "%(hours)s. Changez sa durée."
+        ) % {
+            "label": network.label,
+            "hours": ", ".join(str(d // 3600) for d in limits.durations),
+        }
     if exc.reason == "option_length":
         return (
             _(
