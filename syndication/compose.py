@@ -335,5 +335,6 @@ def compose_message(
     if network.mention_facets:
         post.segments = with_mentions(post.segments)
     post.item_key = key
-    post.poll = poll
+    if poll is not None:
+        network.attach_poll(post, poll)
     return post

@@ -50,8 +50,8 @@ class OverrideTooLong(ComposeError):
 
 class PollRefused(ComposeError):
     """A poll the network cannot take: the network has no polls in its API, or the poll is
-    outside its limits (options, their length, duration). ``reason`` says which:
-    ``"unsupported"``, ``"options"``, ``"option_length"`` or ``"duration"``."""
+    outside its limits (options, their length, duration, its question). ``reason`` says which:
+    ``"unsupported"``, ``"options"``, ``"option_length"``, ``"duration"`` or ``"question"``."""
 
     def __init__(self, message: str, *, network: str = "", reason: str = "unsupported"):
         super().__init__(message, network=network)

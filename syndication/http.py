@@ -28,7 +28,7 @@ from syndication.errors import (
     ReconnectNeeded,
     TransientError,
 )
-from syndication.models import AccountInfo, ImageRef, Post, RemotePost
+from syndication.models import AccountInfo, ImageRef, PollResults, Post, RemotePost
 from syndication.policy import retry_after_from_headers
 from syndication.registry import Network
 
@@ -202,6 +202,14 @@ class Client:
 
     def verify_credentials(self) -> AccountInfo:
         raise NotImplementedError
+
+    #: Whether :meth:`poll_results` reads a poll's votes back from the network.
+    reads_polls: ClassVar[bool] = False
+
+    def poll_results(self, remote_id: str) -> PollResults | None:
+        """The votes of the poll under post ``remote_id`` (None: the post has no poll).
+        Override it, and set ``reads_polls``, where the network gives them back."""
+        raise NotImplementedError(f"{type(self).__name__} does not read polls back.")
 
     # -- conversations -------------------------------------------------------------------------
 

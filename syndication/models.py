@@ -129,11 +129,26 @@ class Card:
 
 @dataclass(frozen=True)
 class Poll:
-    """A poll under a post: its 2 to 4 ``options`` and how long it stays open, in seconds.
-    Only networks whose API creates polls take one (``network.can("poll")``: Mastodon, X)."""
+    """A poll under a post: its 2 to 4 ``options``, how long it stays open, in seconds, and
+    its ``question`` (LinkedIn asks it apart from the text; Mastodon and X ask it in the text).
+    Only networks whose API creates polls take one (``network.can("poll")``: Mastodon, X,
+    LinkedIn)."""
 
     options: tuple[str, ...]
     seconds: int
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class PollResults:
+    """A poll's votes as the network gives them back: ``votes`` per option, in the order of
+    the options, ``voters`` (people who voted), and whether the poll is closed (None: the
+    network does not say)."""
+
+    options: tuple[str, ...]
+    votes: tuple[int, ...]
+    voters: int
+    closed: bool | None = None
 
 
 @dataclass

@@ -33,12 +33,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PollLimits:
     """What a network's API accepts in a poll: options (at least 2), their length, and how
-    long it stays open, in seconds."""
+    long it stays open, in seconds: anything from ``min_seconds`` to ``max_seconds``, or only
+    one of ``durations`` when the API names its durations (LinkedIn). ``question_length``:
+    the poll carries its own question of 1 to that many characters (0: the text asks it)."""
 
     max_options: int
     option_length: int
     min_seconds: int
     max_seconds: int
+    durations: tuple[int, ...] = ()
+    question_length: int = 0
 
 
 class Network:
@@ -201,6 +205,21 @@ class Network:
                     network=self.name,
                     reason="option_length",
                 )
+        if limits.question_length and not 0 < len(poll.question.strip()) <= limits.question_length:
+            raise PollRefused(
+                f"A {self.label} poll asks its question in 1 to {limits.question_length} "
+                f"characters; this one has {len(poll.question.strip())}.",
+                network=self.name,
+                reason="question",
+            )
+        if limits.durations and poll.seconds not in limits.durations:
+            hours = ", ".join(str(d // 3600) for d in limits.durations)
+            raise PollRefused(
+                f"A {self.label} poll stays open one of {hours} hours; this one "
+                f"{poll.seconds // 60} minutes.",
+                network=self.name,
+                reason="duration",
+            )
         if not limits.min_seconds <= poll.seconds <= limits.max_seconds:
             raise PollRefused(
                 f"A {self.label} poll stays open {limits.min_seconds // 60} minutes to "
@@ -208,6 +227,11 @@ class Network:
                 network=self.name,
                 reason="duration",
             )
+
+    def attach_poll(self, post: Post, poll: Poll) -> None:
+        """Put ``poll`` (already checked) on ``post``. Override when a poll changes the rest
+        of the post (LinkedIn: the poll takes the place of the link card)."""
+        post.poll = poll
 
     def reply_text(self, message: Message, text: str) -> str:
         """The text sent to answer ``message`` with ``text`` (counted against the limit)."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -35,12 +36,17 @@ from cms.core.pages import slug_taken_message
 from cms.core.sections import section_choices, section_label
 from cms.core.validators import AddressValidator
 from cms.federation.models import Association
-from cms.social.panels import SocialDeliveriesPanel
-from cms.stats.panels import ItemStatsPanel
 from relais import sections
 
 from .blocks import BodyBlock
 from .forms import ItemPageForm, SectionIndexPageForm
+
+#: The Wagtail hooks by which the apps above the content add to the edit view of every item
+#: (the content imports none of them). Each ``ITEM_PANELS_HOOK`` function returns panels for the
+#: item's "Réseaux sociaux" tab (in the hooks' order); each ``ITEM_FORM_HOOK`` function returns
+#: a form class mixed over the item's own ``base_form_class``.
+ITEM_PANELS_HOOK = "relais_item_social_panels"
+ITEM_FORM_HOOK = "relais_item_form_mixin"
 
 
 class HomePage(Page):
@@ -233,11 +239,6 @@ class ItemPage(HeadlessPreviewMixin, Page):
         )
     ]
     promote_panels = [*Page.promote_panels, FieldPanel("canonical_url")]
-    social_panels = [
-        FieldPanel("social_texts", heading=_("Ce qui sera publié sur chaque réseau")),
-        SocialDeliveriesPanel(heading=_("Publications")),
-        ItemStatsPanel(heading=_("Statistiques")),
-    ]
     base_form_class = ItemPageForm
     parent_page_types = ["content.SectionIndexPage"]
     subpage_types: list[str] = []
@@ -248,14 +249,22 @@ class ItemPage(HeadlessPreviewMixin, Page):
 
     @cached_classmethod
     def get_edit_handler(cls) -> TabbedInterface:
-        """Wagtail's tabs (with Wagtail's own translated headings), plus "Réseaux sociaux"."""
+        """Wagtail's tabs (with Wagtail's own translated headings), plus "Réseaux sociaux" with
+        the panels of the apps above (``ITEM_PANELS_HOOK``), on the item's form with their parts
+        mixed in (``ITEM_FORM_HOOK``)."""
         tabs = [ObjectList(cls.content_panels, heading=_("Content"))]
         if cls.promote_panels:
             tabs.append(ObjectList(cls.promote_panels, heading=_("Promote")))
         if cls.settings_panels:
             tabs.append(ObjectList(cls.settings_panels, heading=_("Settings")))
-        tabs.append(ObjectList(cls.social_panels, heading=_("Réseaux sociaux")))
-        return TabbedInterface(tabs, base_form_class=cls.base_form_class).bind_to_model(cls)
+        social = [panel for hook in hooks.get_hooks(ITEM_PANELS_HOOK) for panel in hook()]
+        if social:
+            tabs.append(ObjectList(social, heading=_("Réseaux sociaux")))
+        mixins = tuple(hook() for hook in hooks.get_hooks(ITEM_FORM_HOOK))
+        form_class = cls.base_form_class
+        if mixins:
+            form_class = type(f"{cls.__name__}Form", (*mixins, form_class), {})
+        return TabbedInterface(tabs, base_form_class=form_class).bind_to_model(cls)
 
     @classmethod
     def can_create_at(cls, parent: Page) -> bool:

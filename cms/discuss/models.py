@@ -99,15 +99,19 @@ class Discussion(models.Model):
         blank=True,
         help_text=_(
             "Un choix par ligne, de 2 à 4 ; vide : pas de sondage. Sondages possibles sur "
-            "Mastodon (50 caractères par choix) et X (25) ; Bluesky, LinkedIn, Facebook et "
-            "Instagram n'en permettent pas par leur API."
+            "Mastodon (50 caractères par choix), LinkedIn (30, et une question de 140 "
+            "caractères au plus) et X (25) ; Bluesky, Facebook et Instagram n'en permettent "
+            "pas par leur API."
         ),
     )
     poll_hours = models.PositiveSmallIntegerField(
         _("durée du sondage (heures)"),
         default=24,
-        validators=[MinValueValidator(1), MaxValueValidator(168)],
-        help_text=_("De 1 heure à 7 jours (168 heures)."),
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
+        help_text=_(
+            "De 1 heure à 14 jours (336 heures) ; X : 7 jours au plus ; LinkedIn : 24, 72, "
+            "168 ou 336 heures exactement."
+        ),
     )
     networks = models.JSONField(_("réseaux"), default=list, blank=True)
     texts = models.JSONField(_("textes par réseau"), default=dict, blank=True, editable=False)
@@ -146,7 +150,7 @@ class Discussion(models.Model):
     @property
     def poll(self) -> Poll | None:
         options = self.options
-        return Poll(tuple(options), self.poll_hours * 3600) if options else None
+        return Poll(tuple(options), self.poll_hours * 3600, self.question) if options else None
 
     @property
     def is_sent(self) -> bool:

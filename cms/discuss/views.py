@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from cms.federation.scope import in_scope, scoped_objects
 
-from . import drafting, sending
+from . import drafting, results, sending
 from .models import Discussion
 
 
@@ -80,6 +80,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
             "previews": previews,
             "chosen": set(discussion.networks or []),
             "deliveries": sending.deliveries_of(discussion),
+            "poll_readings": results.poll_readings(discussion),
             "can_send": can_send(request.user, discussion),
             "page_title": discussion.question,
             "header_icon": "comment",

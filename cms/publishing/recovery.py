@@ -20,7 +20,8 @@ run twice, at the same time on two machines included (every close is a compare-a
 4. **resume_builds**: a build is enqueued when the content is ahead of the live site and no
    build failed on this content (that one waits for a fix; a build whose deploy to object
    storage failed is tried again), or when a full rebuild asked for in the admin was never
-   served.
+   served; a full rebuild is asked for when a site that was built has no live tree any more
+   (``site/`` lost, or a new machine without it) and is served from that folder.
 5. **remove_orphan_trees**: the trees of ``site/builds/`` that ``state.json`` does not name
    (a build killed while writing) are removed, once old enough and under the builds' lock.
 6. the steps other apps add with :func:`register_step` (syndication carries on the deliveries
@@ -46,11 +47,13 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Site
 
+from cms.federation.models import Association
 from relais.deploy import DeployError
 from relais.output_store import OutputStore
 
 from . import conf, export
 from .builder import all_sites, site_paths
+from .deploy import deploy_target
 from .models import BuildLease, BuildRecord, ExportRecord, SiteState, Worker
 from .tasks import (
     build_site_task,
@@ -60,6 +63,7 @@ from .tasks import (
     full_build_started_since,
     nightly_build_task,
     publish_scheduled_task,
+    request_full_build,
     withdraw_page_task,
 )
 from .workers import Liveness
@@ -267,6 +271,11 @@ class Recovery:
         if state.content_version > state.built_version and not failed:
             build_site_task.enqueue(site.pk, "reprise après une interruption")
             count += 1
+        if state.built_version and live_tree_lost(site):
+            logger.warning(
+                "%s: its live site is not in %s: rebuilt whole", site, site_paths(site).output
+            )
+            count += int(request_full_build(site, "site en ligne introuvable, reconstruction"))
         requested = state.rebuild_requested_at
         grace = dt.timedelta(seconds=self.settings["dead_after"])
         if (
@@ -297,6 +306,14 @@ class Recovery:
         # their build leases first: once forgotten, a holder is judged by the lease's expiry
         BuildLease.objects.filter(holder__in=dead).update(holder="", token="", expires_at=self.now)
         return Worker.objects.filter(pk__in=dead).delete()[0]
+
+
+def live_tree_lost(site: Site) -> bool:
+    """Whether the site, served from its folder (not deployed to object storage), has no live
+    tree there: its ``site/`` was lost, or this is a new machine that never had it."""
+    if deploy_target(Association.for_site(site)) is not None:
+        return False  # readers get the bucket; the local trees are only the builder's
+    return not (site_paths(site).output / "index.html").exists()
 
 
 def recover(now: dt.datetime | None = None) -> dict[str, int]:

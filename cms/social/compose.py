@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.federation.models import Association
+from cms.publishing.export import item_for_page
+from relais.contentfile import load_file
 from syndication.compose import compose
 from syndication.errors import ComposeError, NotSyndicable, OverrideTooLong, PollRefused
 from syndication.models import Item, Post
@@ -28,8 +30,6 @@ from .models import SocialAccount
 def item_from_record(record: Any) -> Item:
     """The item as it is live: read from its exported content file (an ``ExportRecord``), in
     its association's content folder, with its association's address."""
-    from relais.contentfile import load_file
-
     association = Association.for_site(record.site_id)
     folder = association.content_dir
     content = load_file(folder / record.path, shown_as=record.path)
@@ -38,8 +38,6 @@ def item_from_record(record: Any) -> Item:
 
 def item_from_page(page: Any) -> Item:
     """The item the export would write for ``page`` (saved or not, e.g. the edit form's)."""
-    from cms.publishing.export import item_for_page
-
     content, _assets = item_for_page(page)
     association = page.association
     return Item.from_content_item(
@@ -148,6 +146,19 @@ def poll_refused_message(exc: PollRefused, network: Network) -> str:
         return _("Un sondage %(label)s propose de 2 à %(options)s choix : ajustez les choix.") % (
             values
         )
+    if exc.reason == "question":
+        return _(
+            "Sur %(label)s, la question d'un sondage fait de 1 à %(length)s caractères : "
+            "raccourcissez la question."
+        ) % {"label": network.label, "length": limits.question_length}
+    if exc.reason == "duration" and limits.durations:
+        return _(
+            "Sur %(label)s, un sondage reste ouvert l'une de ces durées, en heures : "
+            "%(hours)s. Changez sa durée."
+        ) % {
+            "label": network.label,
+            "hours": ", ".join(str(d // 3600) for d in limits.durations),
+        }
     if exc.reason == "option_length":
         return (
             _(

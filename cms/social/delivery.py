@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 
+from cms.publishing.models import ExportRecord
 from relais.contentfile import ContentFileError
 from syndication.compose import compose
 from syndication.delivery import DeliveryEngine
@@ -156,8 +157,6 @@ def format_hours(seconds: int) -> str:
 
 
 def _live_record(delivery: Delivery) -> Any:
-    from cms.publishing.models import ExportRecord
-
     return ExportRecord.objects.filter(page_id=delivery.page_id).first()
 
 

@@ -3,7 +3,8 @@
 The Social tab edits ``ItemPage.social_texts``, ``{network: {"text": ..., "post_at": ...,
 "slot": "next"}}`` (``slot``: at the account's next free posting slot, :mod:`cms.social.slots`),
 stored with the page's revisions (a draft's texts go out only once published).
-:class:`SocialPageForm` is the base form of items: it checks each text with the real composer
+:class:`SocialPageForm` is mixed over the form of every item (by the content's
+``ITEM_FORM_HOOK``, :mod:`cms.social.wagtail_hooks`): it checks each text with the real composer
 (``OverrideTooLong`` becomes an error on the tab that says by how much to shorten it).
 """
 
@@ -25,8 +26,9 @@ from syndication.errors import ComposeError, NotSyndicable
 from syndication.models import ImageRef, Item
 from syndication.networks import registry
 
-from .compose import NEXT_SLOT
-from .models import PostingSlot
+from .compose import NEXT_SLOT, compose_error_message, override_for, strictest_network
+from .models import PostingSlot, SocialAccount
+from .views.preview import compose_previews
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +153,8 @@ class SocialTextsField(forms.Field):
 
 
 class SocialPageForm(WagtailAdminPageForm):
-    """The base form of items: adds the per-network texts and checks them with the composer."""
+    """Mixed over an item's form (:class:`cms.content.forms.ItemPageForm`, whose
+    ``item_site()`` it uses): adds the per-network texts and checks them with the composer."""
 
     social_texts = SocialTextsField(required=False, label=_("Textes pour les réseaux"))
 
@@ -166,18 +169,9 @@ class SocialPageForm(WagtailAdminPageForm):
 
     # -- the widget's networks -------------------------------------------------------------
 
-    def _site(self) -> Any:
-        page = self.instance
-        if page.pk:
-            return page.get_site()
-        parent = getattr(self, "parent_page", None)
-        return parent.get_site() if parent is not None else None
-
     def site_accounts(self) -> list[Any]:
         """Every account of the item's site, switched on or off."""
-        from .models import SocialAccount
-
-        site = self._site()
+        site = self.item_site()
         if site is None:
             return []
         return list(SocialAccount.objects.filter(site=site).order_by("network", "pk"))
@@ -188,15 +182,11 @@ class SocialPageForm(WagtailAdminPageForm):
 
     def social_networks(self) -> dict[str, Any]:
         """{name: the strictest network of that name among the site's accounts}."""
-        from .compose import strictest_network
-
         accounts = self.social_accounts()
         names = [n for n in registry if any(a.network == n for a in accounts)]
         return {n: strictest_network(n, accounts) for n in names}
 
     def _prepare_social_widget(self, widget: SocialTextsWidget) -> None:
-        from .views.preview import compose_previews
-
         page = self.instance
         model = type(page)
         if page.pk:
@@ -244,8 +234,6 @@ class SocialPageForm(WagtailAdminPageForm):
         }
         if self.skip_social_validation or not texts:
             return cleaned
-        from .compose import compose_error_message, override_for
-
         # Only the link matters to an editor's text: the item as it will be exported
         section = type(self.instance).section.key
         slug = cleaned.get("slug") or self.instance.slug or "article"

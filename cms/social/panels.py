@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from wagtail.admin.panels import Panel
 
+from .models import Delivery
+
 
 class SocialDeliveriesPanel(Panel):
     """The ledger of the item being edited (every round), and the way to its own page."""
@@ -17,8 +19,6 @@ class SocialDeliveriesPanel(Panel):
 
         @cached_property
         def deliveries(self) -> list[Any]:
-            from .models import Delivery
-
             if not self.instance.pk:
                 return []
             return list(

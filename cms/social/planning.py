@@ -24,6 +24,7 @@ from wagtail import hooks
 from .compose import post_at_for, wants_next_slot
 from .models import Delivery, SocialAccount
 from .slots import next_free_slot
+from .tasks import schedule
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,5 @@ def plan(
 
 
 def enqueue(deliveries: Iterable[Delivery]) -> None:
-    from .tasks import schedule
-
     for delivery in deliveries:
         schedule(delivery.pk, delivery.post_at)

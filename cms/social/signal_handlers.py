@@ -10,14 +10,19 @@ from typing import Any
 
 from django.utils.translation import ngettext
 
+from cms.content.models import ItemPage
+from cms.publishing.clock import Job, every, register
 from cms.publishing.health import Figure, register_figure
 from cms.publishing.lanes import run_concurrently
+from cms.publishing.models import ExportRecord
 from cms.publishing.recovery import register_step, rerunnable
 from cms.publishing.signals import items_live
 
-from . import fanout
+from . import conf, fanout
 from .delivery import failing_count, release_abandoned, resume
-from .tasks import deliver_task, resume_task
+from .models import Delivery
+from .planning import enqueue, plan
+from .tasks import deliver_task, resume_task, schedule
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +35,6 @@ def on_items_live(
 ) -> None:
     """Plan and enqueue one delivery per (item, account) for items live for the first time;
     carry on the deliveries that waited for a new version of their item to be live."""
-    from cms.content.models import ItemPage
-    from cms.publishing.models import ExportRecord
-
-    from .models import Delivery
-    from .planning import enqueue, plan
-    from .tasks import schedule
-
     first = set(first_live_ids)
     for page in ItemPage.objects.filter(pk__in=first).specific():
         try:
@@ -52,10 +50,6 @@ def on_items_live(
 
 
 def connect() -> None:
-    from cms.publishing.clock import Job, every, register
-
-    from . import conf
-
     items_live.connect(on_items_live, dispatch_uid="relais-social-items-live")
     # the worker's clock looks for deliveries that nothing carries on (a killed worker, a lost
     # queued task)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import Permission
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -5,13 +7,31 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
+from cms.content.models import ITEM_FORM_HOOK, ITEM_PANELS_HOOK
 from cms.federation.scope import managed_sites_for
 
+from .forms import SocialPageForm
 from .models import SocialAccount
+from .panels import SocialDeliveriesPanel
 from .views import accounts, connect, ledger, preview
+
+
+@hooks.register(ITEM_PANELS_HOOK, order=0)
+def item_social_panels() -> list[Any]:
+    """The item's Social tab: the text per network, then what was posted where."""
+    return [
+        FieldPanel("social_texts", heading=_("Ce qui sera publié sur chaque réseau")),
+        SocialDeliveriesPanel(heading=_("Publications")),
+    ]
+
+
+@hooks.register(ITEM_FORM_HOOK)
+def item_social_form() -> type[SocialPageForm]:
+    return SocialPageForm
 
 
 @hooks.register("register_admin_urls")

@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from cms.content.models import ITEM_PANELS_HOOK
+
 from . import report, views
+from .panels import ItemStatsPanel
+
+
+@hooks.register(ITEM_PANELS_HOOK, order=10)
+def item_stats_panels() -> list[ItemStatsPanel]:
+    """Below the item's posts on its Social tab: what they brought."""
+    return [ItemStatsPanel(heading=_("Statistiques"))]
 
 
 @hooks.register("register_admin_urls")

@@ -6,6 +6,14 @@ the post short) and hashtags are written ``{hashtag|\\#|Name}``. The limit is ch
 escaped text, counted in UTF-16 units, which is never shorter than what LinkedIn counts.
 Access tokens live about 60 days; refresh tokens (when the app has them) renew them.
 
+A discussion may carry a poll (Posts API, ``content.poll``: a ``question`` of 140 characters
+at most, 2 to 4 ``options`` of 30 characters at most as ``{"text": …}``, and ``settings``:
+``duration`` one of ``ONE_DAY``, ``THREE_DAYS``, ``SEVEN_DAYS``, ``FOURTEEN_DAYS``, and the
+only vote type ``SINGLE_VOTE``). A post holds one kind of content: with a poll there is no
+article card, so the item's link is written at the end of the text. A poll cannot be edited
+once posted. Its votes come back to its author with the post (``GET /rest/posts/{URN}``:
+``voteCount`` per option, ``uniqueVotersCount``): :meth:`LinkedInClient.poll_results`.
+
 LinkedIn does not read the page for a post made through the API: the card's picture is uploaded
 first (Images API: ``POST /rest/images?action=initializeUpload`` gives an upload URL and an
 ``urn:li:image:…``, the bytes are ``PUT`` there) and named as ``content.article.thumbnail``. A
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -40,7 +49,7 @@ from syndication.conversations import (
     pull_posts,
     text_matches,
 )
-from syndication.errors import PostRejected, RateLimited, TransientError
+from syndication.errors import OverrideTooLong, PostRejected, RateLimited, TransientError
 from syndication.http import Client, parse_time
 from syndication.metrics import (
     CLICKS,
@@ -59,17 +68,39 @@ from syndication.metrics import (
     counts,
     unavailable_from,
 )
-from syndication.models import AccountInfo, ImageRef, Post, RemotePost, Segment
-from syndication.registry import Network, register
-from syndication.text import same_item, utf16_len
+from syndication.models import (
+    AccountInfo,
+    ImageRef,
+    Poll,
+    PollResults,
+    Post,
+    RemotePost,
+    Segment,
+)
+from syndication.registry import Network, PollLimits, register
+from syndication.text import join_text, same_item, segments_of, utf16_len
 
 logger = logging.getLogger(__name__)
 
 RESERVED = set("\\|{}@[]()<>#*_~")
 
+DAY = 86_400
+#: ``settings.duration`` of a poll: the four durations LinkedIn names, in seconds.
+POLL_DURATIONS = {
+    DAY: "ONE_DAY",
+    3 * DAY: "THREE_DAYS",
+    7 * DAY: "SEVEN_DAYS",
+    14 * DAY: "FOURTEEN_DAYS",
+}
+
 
 def escape(text: str) -> str:
     return "".join("\\" + c if c in RESERVED else c for c in text)
+
+
+def unescape(text: str) -> str:
+    """The text a reader sees of an escaped ``commentary``."""
+    return re.sub(r"\\([\\|{}@\[\]()<>#*_~])", r"\1", text)
 
 
 @register
@@ -82,6 +113,16 @@ class LinkedIn(Network):
     card = True
     token_refresh = True
     create_endpoint = "POST /rest/posts"
+    #: Poll API (``content.poll`` of ``POST /rest/posts``): 2-4 options of 30 characters, a
+    #: question of 140, open one of four durations.
+    poll_limits = PollLimits(
+        max_options=4,
+        option_length=30,
+        min_seconds=DAY,
+        max_seconds=14 * DAY,
+        durations=tuple(POLL_DURATIONS),
+        question_length=140,
+    )
     pulls = frozenset({COMMENT})
     actions = frozenset({ANSWER, LIKE})
     #: A comment may be 1,250 characters long.
@@ -104,6 +145,43 @@ class LinkedIn(Network):
 
     def measure(self, segments: Sequence[Segment]) -> int:
         return utf16_len(self.render(segments))
+
+    def attach_poll(self, post: Post, poll: Poll) -> None:
+        """A post holds one kind of content: the poll takes the card's place, and the item's
+        link, if any, is written at the end of the text (raises :class:`OverrideTooLong`
+        when it no longer fits)."""
+        post.poll = poll
+        link = post.link or (post.card.url if post.card is not None else "")
+        post.card = None
+        if not link:
+            return
+        segments = [*post.segments, Segment("\n\n"), Segment(link, "link", link, own=True)]
+        if not self.fits(segments):
+            length = self.measure(segments)
+            raise OverrideTooLong(
+                f"With a poll, the {self.label} text carries the item's link: it is then "
+                f"{length} characters long; the limit is {self.max_length}: shorten it by "
+                f"{length - self.max_length}.",
+                network=self.name,
+                length=length,
+                limit=self.max_length,
+            )
+        post.segments = segments
+        post.text = join_text(segments)
+        post.length = self.measure(segments)
+
+    @staticmethod
+    def poll_content(poll: Poll) -> dict[str, Any]:
+        """The ``content.poll`` object of the Posts API."""
+        return {
+            "question": poll.question.strip(),
+            "options": [{"text": option} for option in poll.options],
+            "settings": {
+                "duration": POLL_DURATIONS[poll.seconds],
+                "voteSelectionType": "SINGLE_VOTE",
+                "isVoterVisibleToAuthor": True,
+            },
+        }
 
     def request_body(
         self, post: Post, account: Mapping[str, Any] | None = None, thumbnail: str | None = None
@@ -135,6 +213,9 @@ class LinkedIn(Network):
                 image = post.card.image
                 article["thumbnail"] = {"pending_upload": image.path or image.url}
             body["content"] = {"article": article}
+        if post.poll is not None:
+            self.check_poll(post.poll)
+            body["content"] = {"poll": self.poll_content(post.poll)}
         return body
 
 
@@ -238,6 +319,31 @@ class LinkedInClient(Client):
         urn = response.headers.get("x-restli-id") or ""
         return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/" if urn else "")
 
+    reads_polls = True
+
+    def poll_results(self, urn: str) -> PollResults | None:
+        """The votes of the poll of post ``urn`` (LinkedIn gives them to the post's author:
+        ``voteCount`` per option, ``uniqueVotersCount``); None when the post has no poll.
+        ``closed`` is worked out from the post's time and the poll's duration."""
+        element = self.read(f"/rest/posts/{quote(urn, safe='')}").json()
+        poll = (element.get("content") or {}).get("poll")
+        if not isinstance(poll, dict):
+            return None
+        options = [o for o in poll.get("options") or [] if isinstance(o, dict)]
+        seconds = {name: s for s, name in POLL_DURATIONS.items()}.get(
+            str((poll.get("settings") or {}).get("duration") or "")
+        )
+        started = parse_time(element.get("publishedAt") or element.get("createdAt"))
+        closed = None
+        if seconds is not None and started is not None:
+            closed = dt.datetime.now(dt.UTC) >= started + dt.timedelta(seconds=seconds)
+        return PollResults(
+            options=tuple(str(o.get("text") or "") for o in options),
+            votes=tuple(int(o.get("voteCount") or 0) for o in options),
+            voters=int(poll.get("uniqueVotersCount") or 0),
+            closed=closed,
+        )
+
     def find_existing(self, post: Post, since: dt.datetime | None = None) -> RemotePost | None:
         author = self._author()
 
@@ -261,7 +367,10 @@ class LinkedInClient(Client):
 
         def match(element: dict[str, Any]) -> RemotePost | None:
             article = ((element.get("content") or {}).get("article")) or {}
-            if same_item(article.get("source") or "", post.item_url):
+            # a poll post has no card: the item's link is in its text
+            written = segments_of(unescape(str(element.get("commentary") or "")), tags=False)
+            links = [article.get("source") or ""] + [s.value for s in written if s.kind == "link"]
+            if any(same_item(link, post.item_url) for link in links):
                 urn = str(element.get("id") or "")
                 return RemotePost(id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
             return None

@@ -53,7 +53,7 @@ from syndication.metrics import (
     counts,
     unavailable_from,
 )
-from syndication.models import AccountInfo, Post, RemotePost
+from syndication.models import AccountInfo, PollResults, Post, RemotePost
 from syndication.registry import Network, PollLimits, register
 from syndication.text import same_item
 
@@ -280,6 +280,25 @@ class MastodonClient(Client):
     def like(self, message: Message) -> None:
         """Favourite: ``POST /api/v1/statuses/:id/favourite`` (twice is harmless)."""
         self.request("POST", f"/api/v1/statuses/{message.id}/favourite")
+
+    reads_polls = True
+
+    def poll_results(self, remote_id: str) -> PollResults | None:
+        """``GET /api/v1/statuses/:id``: its ``poll`` has ``votes_count`` per option,
+        ``voters_count`` (null unless several choices are allowed: then each vote is a voter)
+        and ``expired``."""
+        poll = self.read(f"/api/v1/statuses/{remote_id}").json().get("poll")
+        if not isinstance(poll, dict):
+            return None
+        options = [o for o in poll.get("options") or [] if isinstance(o, dict)]
+        votes = tuple(int(o.get("votes_count") or 0) for o in options)
+        voters = poll.get("voters_count")
+        return PollResults(
+            options=tuple(str(o.get("title") or "") for o in options),
+            votes=votes,
+            voters=int(voters) if voters is not None else sum(votes),
+            closed=bool(poll.get("expired")),
+        )
 
     def verify_credentials(self) -> AccountInfo:
         """The account, with ``extra["domain"]`` (the server's account domain: the handle is

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 
@@ -232,3 +233,40 @@ def test_a_build_published_but_not_recorded_live_is_done_again_a_failed_one_wait
         assert recover()["resume_builds"] == 1
     assert ExportRecord.objects.get(page_id=page.pk).live_at is not None
     assert SiteState.get(site_tree["site"]).built_version == version
+
+
+def test_a_built_site_whose_live_tree_was_lost_is_rebuilt_whole(
+    site_tree, site_output, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        export.export_site_config(site_tree["site"])
+        page = make_item(site_tree)
+    page_html = site_output / "actualites" / page.slug / "index.html"
+    assert page_html.exists()
+    assert recover()["resume_builds"] == 0  # all there: nothing to do
+    # the machine's site/ is lost (a new machine, a disk replaced): content/ and the database
+    # are still there
+    shutil.rmtree(site_output.parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover()["resume_builds"] == 1
+    assert page_html.exists() and page.title in page_html.read_text()
+    build = BuildRecord.objects.order_by("-pk").first()
+    assert build.kind == "full" and build.trigger == "site en ligne introuvable, reconstruction"
+    assert build.status == BuildRecord.Status.SUCCEEDED
+    assert recover()["resume_builds"] == 0
+
+
+def test_a_site_deployed_to_object_storage_is_not_rebuilt_for_its_local_tree(
+    site_tree, site_output, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        export.export_site_config(site_tree["site"])
+        make_item(site_tree)
+    settings.RELAIS_DEPLOY = "s3"
+    settings.RELAIS_S3 = {
+        **settings.RELAIS_S3,
+        "bucket": "alumni",
+        "endpoint_url": "http://127.0.0.1:9",
+    }
+    shutil.rmtree(site_output.parent)
+    assert recover()["resume_builds"] == 0

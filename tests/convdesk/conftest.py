@@ -11,6 +11,7 @@ import pytest
 
 from cms.social import delivery
 from syndication.testing.fakes import FAKES, FakeServer
+from syndication.testing.peers import DevNet, PeerUnavailable
 from tests.cms.conftest import admin_user, content_dir, site_output, site_tree  # noqa: F401
 from tests.federation.builders import member_of
 from tests.federation.conftest import two_sites  # noqa: F401
@@ -69,3 +70,13 @@ def fake_factory() -> Iterator:
     yield make
     for fake in started:
         fake.stop()
+
+
+@pytest.fixture
+def devnet() -> Iterator[DevNet]:
+    try:
+        net = DevNet().start()
+    except PeerUnavailable as exc:
+        pytest.fail(f"The Bluesky dev network cannot run: {exc}")
+    yield net
+    net.stop()

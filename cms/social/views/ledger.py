@@ -24,6 +24,7 @@ from wagtail.models import Page
 from cms.core.spreadsheets import SafeSpreadsheetExportMixin
 from cms.federation.scope import chosen_site, scoped_objects
 from cms.federation.viewsets import SiteSwitcherMixin
+from cms.publishing.models import ExportRecord
 from syndication.ledger import State
 
 from .. import conf
@@ -81,8 +82,6 @@ def page_deliveries(request: HttpRequest, page_id: int) -> HttpResponse:
     page = get_object_or_404(Page, pk=page_id).specific
     if not page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
-    from cms.publishing.models import ExportRecord
-
     record = ExportRecord.objects.filter(page_id=page.pk, withdrawn=False).first()
     deliveries = list(
         Delivery.objects.filter(page_id=page.pk)
@@ -138,8 +137,6 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def repost(request: HttpRequest, page_id: int) -> HttpResponse:
     """ "Publier à nouveau": a new post of the live item on the chosen accounts."""
-    from cms.publishing.models import ExportRecord
-
     page = get_object_or_404(Page, pk=page_id).specific
     if not can_post(request.user, page):
         raise PermissionDenied

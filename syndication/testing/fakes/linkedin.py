@@ -19,6 +19,14 @@ Images API (card pictures): ``POST /rest/images?action=initializeUpload`` with
 ``value.image`` (``urn:li:image:…``); the bytes are ``PUT`` to the upload URL (authenticated).
 A post's ``content.article.thumbnail`` must name an image whose bytes were uploaded.
 
+Polls (Poll API, through the Posts API; see ``tests/fixtures/contracts/linkedin-poll.md``): a
+post's ``content`` holds one kind of content, an ``article`` or a ``poll`` (``question`` of 1-140
+characters, 2-4 ``options`` ``{"text"}`` of 1-30 characters, ``settings.duration`` one of
+``ONE_DAY``, ``THREE_DAYS``, ``SEVEN_DAYS``, ``FOURTEEN_DAYS``, ``settings.voteSelectionType``
+``SINGLE_VOTE`` only); ``linkedin_poll_problems`` is that shape. ``vote(urn, option, voter)``
+makes a member vote (once per member); ``GET /rest/posts/{URN}`` gives the post back, its poll
+with ``voteCount`` per option and ``uniqueVotersCount`` (to its author; 403 to anyone else).
+
 Comments (Comments API, ``/rest/socialActions``): ``add_comment(post_urn, text, parent=None)``
 makes the second account (``other``, a member URN) comment a post or answer a comment;
 ``GET /rest/socialActions/{URN}/comments`` (``start``, ``count``, ``paging.total``) lists the
@@ -37,6 +45,46 @@ from urllib.parse import unquote
 from syndication.testing.fakes.base import FakeServer, Request, Response
 
 REQUIRED_POST_FIELDS = ("author", "commentary", "visibility", "distribution", "lifecycleState")
+POLL_DURATIONS = ("ONE_DAY", "THREE_DAYS", "SEVEN_DAYS", "FOURTEEN_DAYS")
+
+
+def linkedin_poll_problems(poll: Any) -> list[str]:
+    """What is wrong with a ``content.poll`` object, by the Poll API's documented shape."""
+    if not isinstance(poll, dict):
+        return ["content.poll must be an object"]
+    problems = [
+        f"unknown field content.poll.{name}"
+        for name in poll
+        if name not in ("question", "options", "settings")
+    ]
+    question = poll.get("question")
+    if not isinstance(question, str) or not 1 <= len(question) <= 140:
+        problems.append("content.poll.question must be a string of 1 to 140 characters")
+    options = poll.get("options")
+    if not isinstance(options, list) or not 2 <= len(options) <= 4:
+        problems.append("content.poll.options must hold 2 to 4 options")
+    else:
+        for option in options:
+            if not isinstance(option, dict) or set(option) != {"text"}:
+                problems.append("each content.poll.options item takes text only")
+            elif not isinstance(option["text"], str) or not 1 <= len(option["text"]) <= 30:
+                problems.append("content.poll.options[].text must be 1 to 30 characters")
+    settings = poll.get("settings")
+    if not isinstance(settings, dict):
+        problems.append("content.poll.settings is required")
+    else:
+        problems += [
+            f"unknown field content.poll.settings.{name}"
+            for name in settings
+            if name not in ("duration", "voteSelectionType", "isVoterVisibleToAuthor")
+        ]
+        if settings.get("duration") not in POLL_DURATIONS:
+            problems.append(f"content.poll.settings.duration must be one of {POLL_DURATIONS}")
+        if settings.get("voteSelectionType", "SINGLE_VOTE") != "SINGLE_VOTE":
+            problems.append("content.poll.settings.voteSelectionType must be SINGLE_VOTE")
+        if not isinstance(settings.get("isVoterVisibleToAuthor", True), bool):
+            problems.append("content.poll.settings.isVoterVisibleToAuthor must be a boolean")
+    return problems
 
 
 def linkedin_problems(request: Request) -> list[str]:
@@ -73,8 +121,13 @@ def linkedin_problems(request: Request) -> list[str]:
     dist = body.get("distribution") or {}
     if dist.get("feedDistribution") not in ("MAIN_FEED", "NONE"):
         problems.append("distribution.feedDistribution must be MAIN_FEED or NONE")
-    article = (body.get("content") or {}).get("article")
-    if "content" in body and (
+    content = body.get("content")
+    article = (content or {}).get("article") if isinstance(content, dict) else None
+    if isinstance(content, dict) and len(content) != 1:
+        problems.append("content holds one kind of content (article or poll)")
+    if isinstance(content, dict) and "poll" in content:
+        problems += linkedin_poll_problems(content["poll"])
+    elif "content" in body and (
         not isinstance(article, dict) or not article.get("source") or not article.get("title")
     ):
         problems.append("content.article needs source and title")
@@ -194,6 +247,9 @@ class FakeLinkedIn(FakeServer):
         #: ``actor``, ``text``, ``time`` (ms).
         self.comments: dict[str, dict[str, Any]] = {}
         self.reactions: set[tuple[str, str]] = set()
+        #: Votes by post URN: voter URN → index of the option chosen.
+        self.votes: dict[str, dict[str, int]] = {}
+        self.route("GET", r"/rest/posts/(urn[^/]+)", self.get_post)
         self.route("GET", r"/rest/socialActions/([^/]+)/comments", self.list_comments)
         self.route("POST", r"/rest/socialActions/([^/]+)/comments", self.comment_on)
         self.route("POST", r"/rest/reactions", self.react)
@@ -419,6 +475,55 @@ class FakeLinkedIn(FakeServer):
                 }
             )
         return Response(201, None, {"x-restli-id": urn})
+
+    def vote(self, urn: str, option: int, voter: str = "") -> None:
+        """A member (``voter``, the other member by default) votes ``option`` (its index) in
+        the poll of post ``urn``; a member's second vote replaces the first (single vote)."""
+        with self.lock:
+            [post] = [p for p in self.posts if p["id"] == urn]
+            poll = (post["body"].get("content") or {}).get("poll")
+            if poll is None or not 0 <= option < len(poll["options"]):
+                raise ValueError(f"{urn} has no poll option {option}")
+            self.votes.setdefault(urn, {})[voter or self.other["id"]] = option
+
+    def get_post(self, request: Request, urn: str) -> Response:
+        """``GET /rest/posts/{URN}``: the post; a poll's counts are given to its author only."""
+        problems = restli_headers_problems(request)
+        if problems:
+            return Response(400, {"status": 400, "message": "; ".join(problems)})
+        urn = unquote(urn)
+        with self.lock:
+            found = [p for p in self.posts if p["id"] == urn]
+            if not found:
+                return Response(404, {"status": 404, "message": f"{urn} not found"})
+            post = found[0]
+            if post["body"]["author"] not in self.administered:
+                return self.access_denied("posts.GET")
+            element = {
+                "id": urn,
+                **post["body"],
+                "createdAt": post["createdAt"],
+                "publishedAt": post["createdAt"],
+                "lastModifiedAt": post["lastModifiedAt"],
+            }
+            poll = (post["body"].get("content") or {}).get("poll")
+            if poll is not None:
+                votes = self.votes.get(urn, {})
+                element["content"] = {
+                    "poll": {
+                        **poll,
+                        "options": [
+                            {
+                                "text": o["text"],
+                                "voteCount": sum(1 for v in votes.values() if v == i),
+                                "isVotedByViewer": False,
+                            }
+                            for i, o in enumerate(poll["options"])
+                        ],
+                        "uniqueVotersCount": len(votes),
+                    }
+                }
+        return Response(200, element)
 
     def by_author(self, request: Request) -> Response:
         if request.arg("q") != "author" or not request.arg("author"):
