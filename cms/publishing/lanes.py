@@ -114,6 +114,7 @@ class LaneRunner:
         self.changed = threading.Condition()
         self.stopped = threading.Event()
         self._lanes: dict[str, tuple[str, ...]] = {}
+        self._pool_threads: set[int] = set()
         self._limits: dict[str, int] = {}
         # db_worker's own way of running a task and recording its result
         self._db_worker = DBWorker(
@@ -153,9 +154,14 @@ class LaneRunner:
         connections.close_all()
 
     def _close_connections(self, pool: ThreadPoolExecutor) -> None:
-        """Each thread of the pool closes its connections once the tasks started are done:
-        one job per thread, held at a barrier until every thread has one."""
-        barrier = threading.Barrier(self.threads)
+        """Each thread of the pool closes its connections once the tasks started are done: one
+        job per thread (every thread of the pool ran a task), held at a barrier until each
+        thread has taken one."""
+        with self.changed:
+            count = len(self._pool_threads)
+        if not count:
+            return
+        barrier = threading.Barrier(count)
 
         def close() -> None:
             connections.close_all()
@@ -164,7 +170,7 @@ class LaneRunner:
             except threading.BrokenBarrierError:
                 pass
 
-        for _ in range(self.threads):
+        for _ in range(count):
             pool.submit(close)
 
     # -- scheduling -------------------------------------------------------------------------------
@@ -280,6 +286,8 @@ class LaneRunner:
     # -- in a thread of the pool ----------------------------------------------------------------
 
     def _run(self, result: DBTaskResult, lanes: tuple[str, ...]) -> None:
+        with self.changed:
+            self._pool_threads.add(threading.get_ident())
         try:
             self._db_worker.run_task(result)
         except BaseException:  # run_task records the task's own errors; this is ours

@@ -67,9 +67,9 @@ DELIVERY: dict[str, Any] = {
     "resume_grace": 600.0,
     # Posts under way at once in one worker (1: one at a time, in the queue's order), at most
     # `per_network` on one network and `per_account` on one account (cms.social.fanout).
-    "concurrency": 32,
-    "per_network": 8,
-    "per_account": 1,
+    "concurrency": 64,
+    "per_network": 16,
+    "per_account": 2,
 }
 
 #: An account whose token expires within this is shown "expires soon".
