@@ -7,12 +7,14 @@ account), with how many tasks of a lane may run at once. ``manage.py relais_work
 drains that queue with a :class:`LaneRunner` (a pool of threads) instead of ``db_worker``'s one
 task at a time; the other queues stay with ``db_worker``.
 
-The runner starts the oldest ready task whose lanes all have room, while a thread is free; a
-task whose lanes are full stays **in the queue** (not claimed), where another worker may take
-it. Claiming is the database queue's own (``SELECT ... FOR UPDATE SKIP LOCKED`` and the task's
-``claim``, exclusive transaction on SQLite), and a task is run by ``db_worker``'s own code, so a
-claimed task names this worker: when it dies, the recovery runs the task again
-(:mod:`cms.publishing.recovery`). The lanes are this worker's schedule only: what several
+The runner starts the oldest ready tasks whose lanes all have room, as many as threads are
+free, chosen in one read of the queue and claimed together; a task whose lanes are full stays
+**in the queue** (not claimed), where another worker may take it. Claiming is the database
+queue's own (``SELECT ... FOR UPDATE SKIP LOCKED`` and the task's ``claim``, exclusive
+transaction on SQLite), and a task is run by ``db_worker``'s own code, so a claimed task names
+this worker: when it dies, the recovery runs the task again (:mod:`cms.publishing.recovery`).
+Each thread of the pool keeps its database connection from one task to the next
+(:func:`keep_connections`). The lanes are this worker's schedule only: what several
 workers could race on (a ledger entry, a rate budget) is guarded in the database by whoever
 owns it.
 """
