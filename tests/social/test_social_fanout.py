@@ -20,6 +20,7 @@ from cms.publishing.models import BuildRecord
 from cms.publishing.signal_handlers import suspended
 from cms.publishing.tasks import run_build
 from cms.social.models import Delivery
+from cms.social.tasks import deliver_task
 from syndication.testing.fakes import FAKES, RANDOM_FAULTS, FakeServer
 from syndication.text import without_utm
 from tests.cms.conftest import shared_site  # noqa: F401
@@ -178,6 +179,38 @@ def test_concurrent_posts_are_sent_exactly_once_under_faults(
         # no post twice: one post per item on each account
         links = [without_utm(link) for link in server.published_links()]
         assert len(links) == len(set(links)) == 3, (server.network, links)
+
+
+def test_a_delivery_queued_twice_is_posted_once_when_both_run_at_once(
+    shared_site,  # noqa: F811
+    started,
+    tmp_path,
+):
+    server = fake(started, "mastodon", latency=0.5)
+    make_account(shared_site["site"], server)
+    publish_items(shared_site, 1)
+    (delivery,) = Delivery.objects.all()
+    for _ in range(2):  # as a retry and the resume task may both enqueue it
+        deliver_task.enqueue(delivery.pk)
+    worker = start_worker(tmp_path, "worker")
+    started.append(worker)
+    wait_until(
+        lambda: Delivery.objects.filter(state="sent").count() == 1 and settled(),
+        TIMEOUT,
+        "the post to be sent and every task done",
+        worker.log,
+    )
+    worker.stop()
+    # (the task that found the post under way also queued a look later, after the lease)
+    ran = DBTaskResult.objects.filter(task_path=deliver_task.module_path, started_at__isnull=False)
+    tasks = sorted(ran.values_list("started_at", "finished_at"))
+    assert len(tasks) == 3
+    # two tasks of the delivery ran at once (the account's lane holds two)...
+    assert tasks[1][0] < tasks[0][1]
+    # ...and the ledger let one of them post
+    creates = [r for r in server.requests if r.method == "POST" and "statuses" in r.path]
+    assert len(creates) == 1 and len(server.posts) == 1
+    assert Delivery.objects.get().remote_id == server.posts[0]["id"]
 
 
 def test_an_application_budget_holds_across_accounts_and_workers(
