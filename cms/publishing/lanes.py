@@ -214,8 +214,6 @@ class LaneRunner:
 
     def _lanes_of(self, pk: str, task_path: str, args_kwargs: dict[str, Any]) -> tuple[str, ...]:
         if pk not in self._lanes:
-            if len(self._lanes) > 50_000:  # tasks long gone
-                self._lanes.clear()
             args, kwargs = args_kwargs.get("args", []), args_kwargs.get("kwargs", {})
             try:
                 self._lanes[pk] = tuple(self.spec.lanes(task_path, args, kwargs))
@@ -237,6 +235,8 @@ class LaneRunner:
         first time it is seen (its lanes are kept)."""
         with self.changed:
             busy = Counter(self.busy)
+        if len(self._lanes) > 50_000:  # tasks long gone
+            self._lanes.clear()
         full = [pk for pk, lanes in self._lanes.items() if not self._room(busy, lanes)]
         # lanes full now stay closed for this look, even if one frees meanwhile: a younger
         # task of the lane must not pass the older ones left out of the query
@@ -256,7 +256,9 @@ class LaneRunner:
                     if pk in arguments:
                         self._lanes_of(str(pk), task_path, arguments[pk] or {})
             for pk, _task_path in rows:
-                lanes = self._lanes.get(str(pk), ())
+                if str(pk) not in self._lanes:  # gone from the queue between the two reads
+                    continue
+                lanes = self._lanes[str(pk)]
                 if closed.intersection(lanes) or not self._room(busy, lanes):
                     closed.update(lane for lane in lanes if busy[lane] >= self._limit(lane))
                     continue
