@@ -7,12 +7,14 @@ account), with how many tasks of a lane may run at once. ``manage.py relais_work
 drains that queue with a :class:`LaneRunner` (a pool of threads) instead of ``db_worker``'s one
 task at a time; the other queues stay with ``db_worker``.
 
-The runner starts the oldest ready task whose lanes all have room, while a thread is free; a
-task whose lanes are full stays **in the queue** (not claimed), where another worker may take
-it. Claiming is the database queue's own (``SELECT ... FOR UPDATE SKIP LOCKED`` and the task's
-``claim``, exclusive transaction on SQLite), and a task is run by ``db_worker``'s own code, so a
-claimed task names this worker: when it dies, the recovery runs the task again
-(:mod:`cms.publishing.recovery`). The lanes are this worker's schedule only: what several
+The runner starts the oldest ready tasks whose lanes all have room, as many as threads are
+free, chosen in one read of the queue and claimed together; a task whose lanes are full stays
+**in the queue** (not claimed), where another worker may take it. Claiming is the database
+queue's own (``SELECT ... FOR UPDATE SKIP LOCKED`` and the task's ``claim``, exclusive
+transaction on SQLite), and a task is run by ``db_worker``'s own code, so a claimed task names
+this worker: when it dies, the recovery runs the task again (:mod:`cms.publishing.recovery`).
+Each thread of the pool keeps its database connection from one task to the next
+(:func:`keep_connections`). The lanes are this worker's schedule only: what several
 workers could race on (a ledger entry, a rate budget) is guarded in the database by whoever
 owns it.
 """
@@ -27,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import OperationalError, close_old_connections, connections
+from django.db import OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -64,6 +66,25 @@ def concurrent_queues(queues: Sequence[str]) -> list[ConcurrentQueue]:
     return [CONCURRENT[q] for q in queues if q in CONCURRENT and CONCURRENT[q].threads() > 1]
 
 
+def keep_connections() -> None:
+    """Keep this thread's database connections for its next task, as a request thread keeps
+    a persistent connection, unless they are unusable or left inside a transaction. With
+    ``CONN_MAX_AGE`` 0 (SQLite's setting) Django would close them after every task: opening one
+    again, with its pragmas, cost more than the queries of a post."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.settings_dict["CONN_MAX_AGE"] != 0:
+            conn.close_if_unusable_or_obsolete()
+        elif conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        elif conn.errors_occurred:
+            if conn.is_usable():
+                conn.errors_occurred = False
+            else:
+                conn.close()
+
+
 class LaneRunner:
     """Drains one queue of the database backend ``backend`` with ``spec.threads()`` threads.
 
@@ -95,6 +116,7 @@ class LaneRunner:
         self.changed = threading.Condition()
         self.stopped = threading.Event()
         self._lanes: dict[str, tuple[str, ...]] = {}
+        self._pool_threads: set[int] = set()
         self._limits: dict[str, int] = {}
         # db_worker's own way of running a task and recording its result
         self._db_worker = DBWorker(
@@ -121,17 +143,37 @@ class LaneRunner:
             self.threads, thread_name_prefix=f"relais-{self.spec.queue}"
         ) as pool:
             while not self.stopped.is_set():
-                close_old_connections()
                 try:
                     started = self.fill(pool)
                 except Exception:  # the database is busy or gone: try again after a pause
                     logger.exception("Queue %s: could not read the tasks", self.spec.queue)
                     started = 0
-                close_old_connections()
+                keep_connections()
                 with self.changed:
                     if not started and not self.stopped.is_set():
                         self.changed.wait(self.interval)
-        close_old_connections()
+            self._close_connections(pool)
+        connections.close_all()
+
+    def _close_connections(self, pool: ThreadPoolExecutor) -> None:
+        """Each thread of the pool closes its connections once the tasks started are done: one
+        job per thread (every thread of the pool ran a task), held at a barrier until each
+        thread has taken one."""
+        with self.changed:
+            count = len(self._pool_threads)
+        if not count:
+            return
+        barrier = threading.Barrier(count)
+
+        def close() -> None:
+            connections.close_all()
+            try:
+                barrier.wait(timeout=30)
+            except threading.BrokenBarrierError:
+                pass
+
+        for _ in range(count):
+            pool.submit(close)
 
     # -- scheduling -------------------------------------------------------------------------------
 
@@ -140,21 +182,29 @@ class LaneRunner:
             self._limits[lane] = max(1, self.spec.limit(lane))
         return self._limits[lane]
 
-    def _has_room(self, lanes: Sequence[str]) -> bool:
-        return all(self.busy[lane] < self._limit(lane) for lane in lanes)
-
     def _free_threads(self) -> int:
         with self.changed:
             return self.threads - self.running
 
     def fill(self, pool: ThreadPoolExecutor) -> int:
-        """Start ready tasks whose lanes have room while threads are free; how many started."""
+        """Start ready tasks whose lanes have room while threads are free; how many started.
+
+        The tasks to start are chosen in one read of the queue and claimed together, in one
+        transaction: the queue is read and its write lock taken once per fill, not once per
+        task (with many short tasks, claiming them one by one kept the threads waiting)."""
+        free = self._free_threads()
+        if free <= 0 or self.stopped.is_set():
+            return 0
+        picked = self._pick(free)
+        if not picked:
+            return 0
+        claimed = self._claim([pk for pk, _lanes in picked])
         started = 0
-        while self._free_threads() > 0 and not self.stopped.is_set():
-            found = self._next()
-            if found is None:
-                break
-            result, lanes = found
+        for pk, lanes in picked:
+            result = claimed.get(pk)
+            if result is None:  # taken by another worker meanwhile
+                continue
+            self._lanes.pop(str(pk), None)
             with self.changed:
                 self.running += 1
                 self.busy.update(lanes)
@@ -164,8 +214,6 @@ class LaneRunner:
 
     def _lanes_of(self, pk: str, task_path: str, args_kwargs: dict[str, Any]) -> tuple[str, ...]:
         if pk not in self._lanes:
-            if len(self._lanes) > 50_000:  # tasks long gone
-                self._lanes.clear()
             args, kwargs = args_kwargs.get("args", []), args_kwargs.get("kwargs", {})
             try:
                 self._lanes[pk] = tuple(self.spec.lanes(task_path, args, kwargs))
@@ -179,63 +227,77 @@ class LaneRunner:
             backend_name=self.backend, queue_name=self.spec.queue
         )
 
-    def _next(self) -> tuple[DBTaskResult, tuple[str, ...]] | None:
-        """The oldest ready task whose lanes have room, claimed for this worker. Tasks known to
-        wait for a full lane are left out of the query (up to ``EXCLUDED``: a query has a
-        bounded number of parameters), the others are read ``BATCH`` at a time, at most
-        ``SCAN`` per call."""
+    def _pick(self, free: int) -> list[tuple[Any, tuple[str, ...]]]:
+        """Up to ``free`` of the oldest ready tasks whose lanes have room, counting the tasks
+        picked before them. Tasks known to wait for a full lane are left out of the query (up
+        to ``EXCLUDED``: a query has a bounded number of parameters), the others are read
+        ``BATCH`` at a time, at most ``SCAN`` per call; a task's arguments are read only the
+        first time it is seen (its lanes are kept)."""
         with self.changed:
-            full = [pk for pk, lanes in self._lanes.items() if not self._has_room(lanes)]
-            # lanes full now stay closed for this look, even if one frees meanwhile: a younger
-            # task of the lane must not pass the older ones left out of the query
-            closed = {
-                lane
-                for pk in full
-                for lane in self._lanes[pk]
-                if self.busy[lane] >= self._limit(lane)
-            }
+            busy = Counter(self.busy)
+        if len(self._lanes) > 50_000:  # tasks long gone
+            self._lanes.clear()
+        full = [pk for pk, lanes in self._lanes.items() if not self._room(busy, lanes)]
+        # lanes full now stay closed for this look, even if one frees meanwhile: a younger
+        # task of the lane must not pass the older ones left out of the query
+        closed = {
+            lane for pk in full for lane in self._lanes[pk] if busy[lane] >= self._limit(lane)
+        }
+        picked: list[tuple[Any, tuple[str, ...]]] = []
         ready = self._ready().exclude(pk__in=full[: self.EXCLUDED])
         for offset in range(0, self.SCAN, self.BATCH):
-            candidates = list(
-                ready.values_list("pk", "task_path", "args_kwargs")[offset : offset + self.BATCH]
-            )
-            for pk, task_path, args_kwargs in candidates:
-                key = str(pk)
-                lanes = self._lanes_of(key, task_path, args_kwargs or {})
-                with self.changed:
-                    if closed.intersection(lanes) or not self._has_room(lanes):
-                        closed.update(lane for lane in lanes if not self._has_room([lane]))
-                        continue
-                result = self._claim(pk)
-                if result is not None:
-                    self._lanes.pop(key, None)
-                    return result, lanes
-            if len(candidates) < self.BATCH:
+            rows = list(ready.values_list("pk", "task_path")[offset : offset + self.BATCH])
+            unknown = [pk for pk, _path in rows if str(pk) not in self._lanes]
+            if unknown:
+                arguments = dict(
+                    DBTaskResult.objects.filter(pk__in=unknown).values_list("pk", "args_kwargs")
+                )
+                for pk, task_path in rows:
+                    if pk in arguments:
+                        self._lanes_of(str(pk), task_path, arguments[pk] or {})
+            for pk, _task_path in rows:
+                if str(pk) not in self._lanes:  # gone from the queue between the two reads
+                    continue
+                lanes = self._lanes[str(pk)]
+                if closed.intersection(lanes) or not self._room(busy, lanes):
+                    closed.update(lane for lane in lanes if busy[lane] >= self._limit(lane))
+                    continue
+                picked.append((pk, lanes))
+                busy.update(lanes)
+                if len(picked) >= free:
+                    return picked
+            if len(rows) < self.BATCH:
                 break
-        return None
+        return picked
 
-    def _claim(self, pk: Any) -> DBTaskResult | None:
-        ready = self._ready().filter(pk=pk)
+    def _room(self, busy: Counter[str], lanes: Sequence[str]) -> bool:
+        return all(busy[lane] < self._limit(lane) for lane in lanes)
+
+    def _claim(self, pks: list[Any]) -> dict[Any, DBTaskResult]:
+        """Claim for this worker those of ``pks`` still ready, in one transaction (rows locked
+        by another worker are skipped, as ``db_worker`` does)."""
+        ready = self._ready().filter(pk__in=pks)
         try:
             with exclusive_transaction(ready.db):
-                result = ready.get_locked()
-                if result is not None:
+                results = list(ready.select_for_update(skip_locked=True))
+                for result in results:
                     result.claim(self.worker_id)
         except OperationalError as exc:
-            logger.warning("Queue %s: task %s not claimed (%s)", self.spec.queue, pk, exc)
-            return None
-        return result
+            logger.warning("Queue %s: tasks not claimed (%s)", self.spec.queue, exc)
+            return {}
+        return {result.pk: result for result in results}
 
     # -- in a thread of the pool ----------------------------------------------------------------
 
     def _run(self, result: DBTaskResult, lanes: tuple[str, ...]) -> None:
+        with self.changed:
+            self._pool_threads.add(threading.get_ident())
         try:
-            close_old_connections()
             self._db_worker.run_task(result)
         except BaseException:  # run_task records the task's own errors; this is ours
             logger.exception("Queue %s: task %s could not be run", self.spec.queue, result.pk)
         finally:
-            connections.close_all()  # this thread's connection: not left to the pool's next task
+            keep_connections()  # for this thread's next task, unless unusable
             with self.changed:
                 self.running -= 1
                 self.busy.subtract(lanes)

@@ -114,9 +114,13 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'relais.sqlite3'}", conn_max_age=60
     )
 }
+#: Django's SQLite backend whose threads of one process take turns to write (cms.core.sqlite3)
+SQLITE_ENGINE = "cms.core.sqlite3"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker and the admin write at the same time: wait for the lock instead of failing,
-    # and let readers go on while one writes.
+    # and let readers go on while one writes; the worker's threads wait their turn in the
+    # process rather than polling SQLite's lock.
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

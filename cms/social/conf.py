@@ -66,10 +66,12 @@ DELIVERY: dict[str, Any] = {
     # A delivery still waiting this long after it was due has lost its queued task.
     "resume_grace": 600.0,
     # Posts under way at once in one worker (1: one at a time, in the queue's order), at most
-    # `per_network` on one network and `per_account` on one account (cms.social.fanout).
-    "concurrency": 32,
-    "per_network": 8,
-    "per_account": 1,
+    # `per_network` on one network and `per_account` on one account (cms.social.fanout). Each
+    # post under way holds a database connection (on PostgreSQL: count them in
+    # max_connections, with the web processes').
+    "concurrency": 64,
+    "per_network": 16,
+    "per_account": 2,
 }
 
 #: An account whose token expires within this is shown "expires soon".

@@ -2,10 +2,12 @@
 or failing network only delays its own posts.
 
 The worker (:mod:`cms.publishing.lanes`) gives the ``syndication`` queue
-``RELAIS_SOCIAL_DELIVERY["concurrency"]`` threads. Each ``deliver_task`` runs in two lanes: its
-network (at most ``per_network`` posts under way at once) and its account (``per_account``,
-1 by default: one account's posts leave one after the other, in the queue's order). Other
-tasks of the queue (``resume_task``) run in no lane.
+``RELAIS_SOCIAL_DELIVERY["concurrency"]`` threads (64). Each ``deliver_task`` runs in two
+lanes: its network (at most ``per_network`` posts under way at once, 16: a network that stalls
+holds a quarter of the threads, the others go on) and its account (``per_account``, 2: an
+account's posts start in the queue's order, two at a time, so that one post waiting out a
+timeout does not hold up all the others of its account; 1 sends them strictly one after the
+other). Other tasks of the queue (``resume_task``) run in no lane.
 
 What another worker could race on stays in the database: a post is claimed by the ledger's
 compare-and-set (``pending`` → ``sending``) and counted in the posting budgets of its account

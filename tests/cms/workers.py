@@ -24,7 +24,7 @@ KILLPOINTS = Path(__file__).resolve().parent / "killpoints"
 def database_url() -> str:
     """The URL of the test database (the one pytest-django made), for another process."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
