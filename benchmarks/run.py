@@ -8,9 +8,12 @@ is a full build), and Hugo's full build when the ``hugo`` package is installed. 
 machine-readable::
 
     publish_to_live_median_s=<x> publish_to_live_p95_s=<y> full_build_s=<z>
-    pelican_full_build_s=<w> n_items=<N>
+    pelican_full_build_s=<w> n_items=<N> restart_s=<r> builder_peak_mb=<m>
 
-(on one line). The publish-to-live figures are over the edits and the additions. A second line
+(on one line). The publish-to-live figures are over the edits and the additions;
+``restart_s`` is a worker that starts on the live site, in a new process, until its model is
+ready; ``builder_peak_mb`` the peak resident memory of the warm builder's process (the full
+build and every publication, or the restarted one, whichever is higher). The line before it
 gives the search index (``relais.search``): the median time its update takes in one
 publication (over the edits, additions and unpublications), indexing the whole site again in
 the same run, and its size::
@@ -200,8 +203,8 @@ def main() -> int:
         rows.append(
             (
                 "Relais worker restart: model ready again",
-                f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, "
-                "from Pelican's content cache)",
+                f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, in a "
+                f"new process; peak {detail['restart_peak_mb']:.0f} MB)",
             )
         )
         rows.append(
@@ -257,14 +260,16 @@ def main() -> int:
         for name, value in rows:
             print(f"  {name.ljust(width)}  {value}")
         pelican_s = f"{pelican['seconds']:.3f}" if pelican else "nan"
-        print(
-            f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
-            f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
-            f"n_items={args.n}"
-        )
+        builder_peak = max(detail["peak_rss_mb"], detail["restart_peak_mb"])
         print(
             f"search_update_s={search_update:.3f} search_full_s={detail['search_full_s']:.3f} "
             f"search_index_mb={detail['search_index_mb']:.1f}"
+        )
+        print(
+            f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
+            f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
+            f"n_items={args.n} restart_s={detail['restart_s']:.3f} "
+            f"builder_peak_mb={builder_peak:.0f}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
