@@ -162,7 +162,9 @@ def main() -> int:
             assert update.kind == "incremental", update
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.update(search_baselines(builder, args.output))
-    # a worker that restarts: a new process adopts the live site instead of rebuilding it
+    # a worker that restarts: a new process adopts the live site instead of rebuilding it (from
+    # the snapshot of the model the last publication saved)
+    builder.wait_for_snapshot()
     del builder
     gc.collect()
     again = subprocess.run(

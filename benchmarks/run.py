@@ -203,8 +203,9 @@ def main() -> int:
         rows.append(
             (
                 "Relais worker restart: model ready again",
-                f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, in a "
-                f"new process; peak {detail['restart_peak_mb']:.0f} MB)",
+                f"{detail['restart_s']:.1f} s ({detail['restart_kind']}: the live site, in a "
+                f"new process; {detail['restart_cpu_s']:.1f} s of CPU with the imports; peak "
+                f"{detail['restart_peak_mb']:.0f} MB)",
             )
         )
         rows.append(

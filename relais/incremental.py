@@ -27,18 +27,22 @@ same content (``tests/site/test_incremental.py`` checks it on random sequences o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
 import logging
 import os
 import shutil
+import signal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relais import snapshot
+from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.build import (
     CONTENT_FOLDERS,
     BuildError,
@@ -74,6 +78,8 @@ class UpdateResult:
     deployed: int = 0  # files sent to or deleted from object storage
     warnings: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
+    #: how an adopted model was obtained: "snapshot" (loaded) or "content" (read again)
+    model: str = ""
 
 
 class Fingerprints(dict[str, tuple[int, ...]]):
@@ -138,19 +144,55 @@ class Fingerprints(dict[str, tuple[int, ...]]):
             self[path] = fp
 
 
+#: What the model keeps of a generator: everything but its tools (templates, readers, caches),
+#: which a builder that loads a snapshot makes again.
+_GENERATOR_TOOLS = frozenset(
+    {
+        "_cache",
+        "_cache_data_policy",
+        "_cache_open",
+        "_cache_path",
+        "_filestamp_func",
+        "_templates",
+        "_templates_path",
+        "context",
+        "env",
+        "output_path",
+        "path",
+        "readers",
+        "settings",
+        "theme",
+    }
+)
+SNAPSHOT_MODES = ("background", "sync", "off")
+
+
 class SiteBuilder:
     """Keeps the site model warm between publications. Not thread-safe: one per process, used
-    under the store's lock (so several processes may share one site)."""
+    under the store's lock (so several processes may share one site).
+
+    After each publication the model is saved as a snapshot (:mod:`relais.snapshot`) that a
+    builder starting on the live site loads instead of reading the content again:
+    ``snapshots="background"`` (the default) writes it from a forked copy of the process, so
+    that the publication does not wait for it; ``"sync"`` before returning; ``"off"`` never."""
 
     def __init__(
-        self, paths: SitePaths | None = None, deploy: S3Deployer | None = None, **overrides: Any
+        self,
+        paths: SitePaths | None = None,
+        deploy: S3Deployer | None = None,
+        snapshots: str = "background",
+        **overrides: Any,
     ):
+        if snapshots not in SNAPSHOT_MODES:
+            raise ValueError(f"snapshots must be one of {SNAPSHOT_MODES}, not {snapshots!r}")
         self.paths = paths or SitePaths.from_env()
         self.deployer = deploy
+        self.snapshots = snapshots
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
         self.fingerprints = Fingerprints()
+        self._snapshot_writers: list[int] = []  # forked processes writing a snapshot
 
     # -- full build, or adopting the live site -------------------------------------------------
 
@@ -175,8 +217,10 @@ class SiteBuilder:
             raise
         self.fingerprints = fingerprints
         self.addresses.record()  # the book knows an address before readers can see it
-        self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
+        source = self._source(self.fingerprints.digest)
+        self.store.publish_full(output_dir, generation, source)
         self.generation = generation
+        self._save_snapshot(generation, source)
         result = UpdateResult(
             "full",
             time.perf_counter() - started,
@@ -201,8 +245,9 @@ class SiteBuilder:
 
     def _adopt(self) -> UpdateResult | None:
         """Load the model of the live site without writing anything, when the live site was
-        built from exactly the content and settings found now (a worker that restarts). With
-        Pelican's content cache this costs a fraction of a full build."""
+        built from exactly the content and settings found now (a worker that restarts): from
+        the snapshot saved with it when it matches, else through Pelican again (with its
+        content cache, a fraction of a full build), saving a snapshot for the next time."""
         state = self.store.state()
         if not state.get("live") or not state.get("source"):
             return None
@@ -210,13 +255,153 @@ class SiteBuilder:
         fingerprints = Fingerprints(self._scan(None))
         if self._source(fingerprints.digest) != state["source"]:
             return None
-        warnings = self._load(self.store.builds / state["live"], write=False)
+        try:
+            self._load_snapshot(state, fingerprints)
+            warnings: list[str] = []
+            model = "snapshot"
+        except snapshot.SnapshotRefused as refused:
+            logger.info("Model snapshot not used (%s): reading the content again.", refused)
+            warnings = self._load(self.store.builds / state["live"], write=False)
+            model = "content"
         self.addresses.record()
         self.fingerprints = fingerprints
         self.generation = state["generation"]
+        if model == "content":
+            self._save_snapshot(state["generation"], state["source"])
         return UpdateResult(
-            "adopted", time.perf_counter() - started, articles=len(self.by_path), warnings=warnings
+            "adopted",
+            time.perf_counter() - started,
+            articles=len(self.by_path),
+            warnings=warnings,
+            model=model,
         )
+
+    # -- the model's snapshot --------------------------------------------------------------------
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.paths.builds / snapshot.FILENAME
+
+    def _snapshot_header(self, generation: str, source: str) -> dict[str, Any]:
+        return {
+            "generation": generation,
+            "source": source,
+            "book": snapshot.file_stamp(self.paths.builds / ADDRESS_BOOK),
+        }
+
+    def _model(self) -> dict[str, Any]:
+        def state(generator: Any) -> dict[str, Any]:
+            return {k: v for k, v in vars(generator).items() if k not in _GENERATOR_TOOLS}
+
+        return {
+            "settings": self.settings,
+            "context": self.context,
+            "articles_gen": state(self.articles_gen),
+            "pages_gen": state(self.pages_gen),
+            "static_gen": state(self.static_gen),
+            "linkers": self.linkers,
+            "fingerprints": dict(self.fingerprints),
+        }
+
+    def _save_snapshot(self, generation: str, source: str) -> None:
+        """Save the model of the publication just made (see the class)."""
+        self._reap_snapshot_writers(stop=True)
+        if self.snapshots == "off":
+            return
+        header = self._snapshot_header(generation, source)
+        if self.snapshots == "sync":
+            try:
+                snapshot.write(self.snapshot_path, header, self._model())
+            except Exception as exc:  # the site is published; the next start reads the content
+                logger.warning("The model snapshot could not be saved: %s", exc)
+            return
+        pid = os.fork()
+        if pid == 0:  # the copy: write the snapshot, and nothing else (no cleanup, no logs)
+            code = 1
+            try:
+                if self.store.generation() == generation:
+                    snapshot.write(self.snapshot_path, header, self._model())
+                code = 0
+            finally:
+                os._exit(code)
+        self._snapshot_writers.append(pid)
+
+    def _reap_snapshot_writers(self, stop: bool = False, wait: bool = False) -> None:
+        """Collect the snapshot writers that ended; with ``stop``, end those still writing a
+        snapshot that the new publication makes out of date (with ``wait``, wait for them)."""
+        for pid in list(self._snapshot_writers):
+            if stop:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                done, _status = os.waitpid(pid, 0 if (stop or wait) else os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self._snapshot_writers.remove(pid)
+                tmp = self.snapshot_path.with_name(f".{snapshot.FILENAME}.{pid}.tmp")
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+
+    def wait_for_snapshot(self) -> None:
+        """Wait until the snapshot of the last publication is written (tests, benchmarks,
+        a worker that stops)."""
+        self._reap_snapshot_writers(wait=True)
+
+    def _load_snapshot(self, state: dict[str, Any], fingerprints: Fingerprints) -> None:
+        """Take the model from the snapshot of the live publication, or raise
+        :class:`~relais.snapshot.SnapshotRefused`."""
+        from pelican import Pelican
+        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+
+        expected = self._snapshot_header(state["generation"], state["source"])
+        model = snapshot.load(self.snapshot_path, expected)
+        if model.get("fingerprints") != dict(fingerprints):
+            raise snapshot.SnapshotRefused("made from other content files")
+        try:
+            settings, context = model["settings"], model["context"]
+            with _capture_logs() as logs:
+                pelican = Pelican(settings)
+                # the readers start without Pelican's cache of every file: an update reads
+                # only files that changed
+                reading = {**settings, "LOAD_CONTENT_CACHE": False}
+                made = {
+                    cls: cls(
+                        context=context,
+                        settings=reading,
+                        path=pelican.path,
+                        theme=pelican.theme,
+                        output_path=pelican.output_path,
+                    )
+                    for cls in (ArticlesGenerator, PagesGenerator, StaticGenerator)
+                }
+            if logs.errors:
+                raise snapshot.SnapshotRefused(f"Pelican refused it: {logs.errors[0]}")
+            for cls, key in (
+                (ArticlesGenerator, "articles_gen"),
+                (PagesGenerator, "pages_gen"),
+                (StaticGenerator, "static_gen"),
+            ):
+                vars(made[cls]).update(model[key])
+            articles_gen = made[ArticlesGenerator]
+            self.settings = settings
+            self.context = context
+            self.articles_gen = articles_gen
+            self.pages_gen = made[PagesGenerator]
+            self.static_gen = made[StaticGenerator]
+            self.plan = articles_gen.relais_plan
+            self.addresses = articles_gen.relais_addresses
+            self.linkers = model["linkers"]
+        except snapshot.SnapshotRefused:
+            raise
+        except (KeyError, AttributeError, TypeError) as exc:
+            raise snapshot.SnapshotRefused(f"incomplete model: {exc!r}") from exc
+        self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
+        self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
+        self.page_outputs = {p.save_as for p in context.get("pages", [])}
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def _load(self, output_dir: Path, write: bool) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
@@ -442,6 +627,7 @@ class SiteBuilder:
             raise
         self.generation = generation
         self.fingerprints.replace(previous, current)
+        self._save_snapshot(generation, self._source(digest))
         phase("publish", t)
         result = UpdateResult(
             "incremental",
