@@ -164,6 +164,9 @@ _GENERATOR_TOOLS = frozenset(
         "theme",
     }
 )
+#: Settings that Pelican itself completes while it builds (plugins by name, Markdown's
+#: extensions): a snapshot's differ from freshly read ones.
+_SETTINGS_PELICAN_CHANGES = frozenset({"MARKDOWN", "PLUGINS"})
 SNAPSHOT_MODES = ("background", "sync", "off")
 
 
@@ -361,6 +364,17 @@ class SiteBuilder:
         try:
             settings, context = model["settings"], model["context"]
             with _capture_logs() as logs:
+                # settings also come from the environment (the site's address, the date of
+                # the build): the model's must be those a build would use now
+                fresh = pelican_settings(
+                    self.paths,
+                    Path(settings["OUTPUT_PATH"]),
+                    **self._cache_settings(),
+                    **self.overrides,
+                )
+                for key in sorted(fresh.keys() | settings.keys()):
+                    if key not in _SETTINGS_PELICAN_CHANGES and fresh.get(key) != settings.get(key):
+                        raise snapshot.SnapshotRefused(f"made with another setting {key}")
                 pelican = Pelican(settings)
                 # the readers start without Pelican's cache of every file: an update reads
                 # only files that changed
