@@ -358,7 +358,11 @@ class SiteBuilder:
         from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 
         expected = self._snapshot_header(state["generation"], state["source"])
-        model = snapshot.load(self.snapshot_path, expected)
+        gc.disable()  # millions of objects come back at once: no collection in between
+        try:
+            model = snapshot.load(self.snapshot_path, expected)
+        finally:
+            gc.enable()
         if model.get("fingerprints") != dict(fingerprints):
             raise snapshot.SnapshotRefused("made from other content files")
         try:
@@ -497,6 +501,12 @@ class SiteBuilder:
         self.page_outputs = {p.save_as for p in context.get("pages", [])}
         self.addresses = articles_gen.relais_addresses
         self.linkers = self._link_index(articles_gen.articles)
+        # Pelican's cache of every file's parsed content is saved by now: an update reads only
+        # files that changed, so the copy in memory goes
+        for generator in (articles_gen, self.pages_gen):
+            generator._cache = {}
+            generator.readers._cache = {}
+        _forget_rendered()
         # The model is millions of long-lived objects: keep the garbage collector's full passes
         # (seconds on a large site, in the middle of a publication) from walking through them.
         # A previous model, now unreachable, is unfrozen first so that it can be freed.
@@ -884,6 +894,7 @@ class SiteBuilder:
             write_article_extras(article, settings, files)
         for spec in specs:
             spec.render(gen, writer)
+        _forget_rendered()
         content = Path(gen.path)
         for asset in assets:
             if asset in current:
@@ -987,6 +998,16 @@ def _code_digest() -> str:
             h.update(f"{path.relative_to(root)}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _forget_rendered() -> None:
+    """Pelican memoizes every article's rendered content and summary for the life of the
+    process, keyed by the article object: forgotten after each render, so that the model holds
+    no second copy of every body, and replaced articles can be freed."""
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        Content.__dict__[name].cache.clear()
 
 
 def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:

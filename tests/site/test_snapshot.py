@@ -55,6 +55,14 @@ def test_a_restarted_worker_loads_the_snapshot_and_publishes_what_a_full_build_g
         assert (started.kind, started.model) == ("adopted", "snapshot")
         assert paths.output.resolve() == live  # nothing published
         assert set(second.by_path) == set(first.by_path)
+        # the bodies stayed on disk, and read from there they are those of the live model
+        for path, article in second.by_path.items():
+            assert isinstance(article, snapshot.LoadedArticle)
+            assert "_relais_content" not in vars(article)
+            assert "_relais_body" not in vars(article.relais)
+            assert article._content == first.by_path[path]._content
+            assert article.relais.body == first.by_path[path].relais.body
+            assert article.content == first.by_path[path].content
         # edits, additions, unpublications, renames and pictures on the loaded model
         kinds = set()
         for step in range(10):
