@@ -31,12 +31,13 @@ import contextlib
 import functools
 import gc
 import hashlib
+import json
 import logging
 import os
 import shutil
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,7 @@ class SiteBuilder:
         paths: SitePaths | None = None,
         deploy: S3Deployer | None = None,
         snapshots: str = "background",
+        build_processes: int | None = None,
         **overrides: Any,
     ):
         if snapshots not in SNAPSHOT_MODES:
@@ -191,6 +193,8 @@ class SiteBuilder:
         self.paths = paths or SitePaths.from_env()
         self.deployer = deploy
         self.snapshots = snapshots
+        #: processes that write a full build (two: the machine's cores are used)
+        self.build_processes = build_processes or min(2, os.cpu_count() or 1)
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
@@ -471,8 +475,9 @@ class SiteBuilder:
                 articles_gen = next(g for g in generators if isinstance(g, ArticlesGenerator))
                 if write:
                     writer = pelican._get_writer()
-                    for generator in generators:
-                        generator.generate_output(writer)
+                    with self._other_process_writing(articles_gen, writer, logs):
+                        for generator in generators:
+                            generator.generate_output(writer)
                     signals.finalized.send(pelican)
                 else:
                     articles_gen.relais_plan = Plan.compute(
@@ -514,6 +519,86 @@ class SiteBuilder:
         gc.collect()
         gc.freeze()
         return logs.warnings
+
+    @contextlib.contextmanager
+    def _other_process_writing(self, gen: Any, writer: Any, logs: Any) -> Iterator[None]:
+        """A full build on two processes: a forked copy of this one, which shares the model
+        read so far, writes every other article page (with its extras) while this one writes
+        the rest, the listings, the pages and the static files; the search index, which reads
+        every page, waits for it. Its errors and warnings join this build's."""
+        if self.build_processes < 2 or len(gen.articles) < 2:
+            yield
+            return
+        from relais.pelican.articles import write_article_extras
+
+        theirs = gen.articles[1::2]
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: its articles, its report, and nothing else
+            code = 1
+            try:
+                os.close(read_end)
+                with _capture_logs() as mine:
+                    for article in theirs:
+                        writer.write_file(
+                            article.save_as,
+                            gen.get_template(article.template),
+                            gen.context,
+                            relative_urls=gen.settings["RELATIVE_URLS"],
+                            article=article,
+                            category=getattr(article, "category", None),
+                            override_output=hasattr(article, "override_save_as"),
+                            url=article.url,
+                            blog=True,
+                        )
+                        write_article_extras(article, gen.settings, Path(writer.output_path))
+                report = {"errors": mine.errors, "warnings": mine.warnings}
+                with os.fdopen(write_end, "w", encoding="utf-8") as fh:
+                    json.dump(report, fh)
+                code = 0
+            except BaseException as exc:
+                with contextlib.suppress(Exception), os.fdopen(write_end, "w") as fh:
+                    json.dump({"errors": [f"{type(exc).__name__}: {exc}"], "warnings": []}, fh)
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        done = False
+
+        def wait() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            with os.fdopen(read_end, encoding="utf-8") as fh:
+                text = fh.read()
+            _pid, status = os.waitpid(pid, 0)
+            try:
+                report = json.loads(text)
+            except ValueError:
+                report = {"errors": [], "warnings": []}
+            logs.errors += report["errors"]
+            logs.warnings += report["warnings"]
+            if os.waitstatus_to_exitcode(status) != 0 and not report["errors"]:
+                logs.errors.append("The second process of the full build stopped.")
+
+        elsewhere = {a.save_as for a in theirs}
+        real_write_file = writer.write_file
+
+        def write_file(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name in elsewhere and kwargs.get("article") is not None:
+                return None
+            return real_write_file(name, *args, **kwargs)
+
+        writer.write_file = write_file
+        gen.relais_written_elsewhere = elsewhere
+        gen.relais_before_index = wait
+        try:
+            yield
+        finally:
+            wait()
+            del writer.write_file
+            del gen.relais_written_elsewhere
+            del gen.relais_before_index
 
     def _cache_settings(self) -> dict[str, Any]:
         """Pelican's cache of parsed content, kept per version of the reading code."""
