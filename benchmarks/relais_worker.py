@@ -111,7 +111,14 @@ def restart(content: Path, output: Path) -> int:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        json.dumps({"restart_s": seconds, "restart_kind": restarted.kind, "restart_peak_mb": peak})
+        json.dumps(
+            {
+                "restart_s": seconds,
+                "restart_cpu_s": time.process_time(),
+                "restart_kind": f"{restarted.kind}, model from {restarted.model or 'a rebuild'}",
+                "restart_peak_mb": peak,
+            }
+        )
     )
     return 0
 
@@ -126,9 +133,25 @@ def main() -> int:
         action="store_true",
         help="only time a worker that starts on the live site (in its own process)",
     )
+    parser.add_argument(
+        "--one-process-build",
+        action="store_true",
+        help="also time a full build on one process (the speed-up of two)",
+    )
     args = parser.parse_args()
     if args.restart_only:
         return restart(args.content, args.output)
+    one_process = None
+    if args.one_process_build:
+        # the same full build on one process, for the speed-up of two (then thrown away)
+        paths = SitePaths.at(args.content, args.output / "one-process" / "output")
+        started = time.perf_counter()
+        SiteBuilder(
+            paths, snapshots="off", build_processes=1, SITEURL="https://alumni.example.org"
+        ).full_build()
+        one_process = time.perf_counter() - started
+        shutil.rmtree(args.output / "one-process")
+        gc.collect()
     rng = random.Random(7)
     builder = SiteBuilder(
         SitePaths.at(args.content, args.output / "output"), SITEURL="https://alumni.example.org"
@@ -138,6 +161,8 @@ def main() -> int:
     result = {
         "full_build_s": time.perf_counter() - started,
         "full_build_files": full.written,
+        "full_build_processes": builder.build_processes,
+        "full_build_one_process_s": one_process,
         "articles": full.articles,
         "edit": [],
         "add": [],

@@ -9,11 +9,14 @@ machine-readable::
 
     publish_to_live_median_s=<x> publish_to_live_p95_s=<y> full_build_s=<z>
     pelican_full_build_s=<w> n_items=<N> restart_s=<r> builder_peak_mb=<m>
+    full_build_speedup=<s>
 
 (on one line). The publish-to-live figures are over the edits and the additions;
 ``restart_s`` is a worker that starts on the live site, in a new process, until its model is
 ready; ``builder_peak_mb`` the peak resident memory of the warm builder's process (the full
-build and every publication, or the restarted one, whichever is higher). The line before it
+build and every publication, or the restarted one, whichever is higher);
+``full_build_speedup`` the full build on one process over the full build on two (``--speedup``
+builds the site a second time; ``nan`` without). The line before it
 gives the search index (``relais.search``): the median time its update takes in one
 publication (over the edits, additions and unpublications), indexing the whole site again in
 the same run, and its size::
@@ -92,6 +95,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-pelican", action="store_true", help="skip the plain Pelican build")
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument(
+        "--speedup",
+        action="store_true",
+        help="also build the whole site on one process (the speed-up of the two-process build)",
+    )
     args = parser.parse_args()
 
     corpus = HERE / "corpora" / str(args.n)
@@ -134,6 +142,7 @@ def main() -> int:
                 str(work / "relais"),
                 "--repeat",
                 str(args.repeat),
+                *(["--one-process-build"] if args.speedup else []),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -145,9 +154,19 @@ def main() -> int:
         rows.append(
             (
                 "Relais, full build",
-                f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files",
+                f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files, "
+                f"{detail['full_build_processes']} processes",
             )
         )
+        if detail.get("full_build_one_process_s"):
+            one = detail["full_build_one_process_s"]
+            rows.append(
+                (
+                    "Relais, full build on one process",
+                    f"{one:.1f} s: speed-up of {detail['full_build_processes']} processes "
+                    f"{one / detail['full_build_s']:.2f}x",
+                )
+            )
         latencies = {k: detail[k] for k in ("edit", "add", "unpublish")}
         for kind, values in latencies.items():
             files = detail["files"][kind]
@@ -262,6 +281,8 @@ def main() -> int:
             print(f"  {name.ljust(width)}  {value}")
         pelican_s = f"{pelican['seconds']:.3f}" if pelican else "nan"
         builder_peak = max(detail["peak_rss_mb"], detail["restart_peak_mb"])
+        one = detail.get("full_build_one_process_s")
+        speedup = f"{one / detail['full_build_s']:.2f}" if one else "nan"
         print(
             f"search_update_s={search_update:.3f} search_full_s={detail['search_full_s']:.3f} "
             f"search_index_mb={detail['search_index_mb']:.1f}"
@@ -270,7 +291,7 @@ def main() -> int:
             f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
             f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
             f"n_items={args.n} restart_s={detail['restart_s']:.3f} "
-            f"builder_peak_mb={builder_peak:.0f}"
+            f"builder_peak_mb={builder_peak:.0f} full_build_speedup={speedup}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
