@@ -200,6 +200,7 @@ class SiteBuilder:
         self.generation: str | None = None
         self.fingerprints = Fingerprints()
         self._snapshot_writers: list[int] = []  # forked processes writing a snapshot
+        self._bodies: str | None = None  # the loaded snapshot whose bodies the model reads
 
     # -- full build, or adopting the live site -------------------------------------------------
 
@@ -358,15 +359,27 @@ class SiteBuilder:
     def _load_snapshot(self, state: dict[str, Any], fingerprints: Fingerprints) -> None:
         """Take the model from the snapshot of the live publication, or raise
         :class:`~relais.snapshot.SnapshotRefused`."""
-        from pelican import Pelican
-        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
-
         expected = self._snapshot_header(state["generation"], state["source"])
         gc.disable()  # millions of objects come back at once: no collection in between
         try:
-            model = snapshot.load(self.snapshot_path, expected)
+            model, token = snapshot.load(self.snapshot_path, expected)
         finally:
             gc.enable()
+        try:
+            self._take_model(model, fingerprints)
+        except BaseException:
+            snapshot.close(token)
+            raise
+        snapshot.close(self._bodies)  # the previous model's, now replaced
+        self._bodies = token
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints) -> None:
+        from pelican import Pelican
+        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+
         if model.get("fingerprints") != dict(fingerprints):
             raise snapshot.SnapshotRefused("made from other content files")
         try:
@@ -421,9 +434,6 @@ class SiteBuilder:
         self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
         self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
         self.page_outputs = {p.save_as for p in context.get("pages", [])}
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
 
     def _load(self, output_dir: Path, write: bool) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
@@ -498,6 +508,8 @@ class SiteBuilder:
         self.settings = settings
         self.context = context
         self.articles_gen = articles_gen
+        snapshot.close(self._bodies)  # a model loaded from a snapshot before, now replaced
+        self._bodies = None
         self.pages_gen = next(g for g in generators if isinstance(g, PagesGenerator))
         self.static_gen = next(g for g in generators if isinstance(g, StaticGenerator))
         self.plan = articles_gen.relais_plan

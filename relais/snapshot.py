@@ -54,7 +54,7 @@ CHUNK = 1 << 20
 #: The bodies of loaded snapshots: token -> (open file, where the bodies start).
 _BODIES: dict[str, tuple[int, int]] = {}
 #: Their files, kept open (a newer snapshot replaces them on disk, not here).
-_OPEN: list[Any] = []
+_OPEN: dict[str, Any] = {}
 
 
 class SnapshotRefused(Exception):
@@ -73,12 +73,16 @@ def _reduce_spec(spec: Spec) -> tuple:
     return (Spec, (spec.path, spec.kind, spec.listing, spec.signature, _loaded_spec_render))
 
 
+#: What a snapshot must have been written by (read once: a forked writer imports nothing).
+_VERSIONS = {
+    "format": str(FORMAT),
+    "python": sys.version.split()[0],
+    "pelican": version("pelican"),
+}
+
+
 def versions() -> dict[str, str]:
-    return {
-        "format": str(FORMAT),
-        "python": sys.version.split()[0],
-        "pelican": version("pelican"),
-    }
+    return dict(_VERSIONS)
 
 
 def file_stamp(path: Path) -> list[int] | None:
@@ -224,10 +228,11 @@ def read_header(path: Path) -> dict[str, Any]:
         raise SnapshotRefused(f"unreadable header: {exc}") from exc
 
 
-def load(path: Path, expected: dict[str, Any]) -> dict[str, Any]:
-    """The model saved in ``path``, when its header has every value of ``expected`` (and this
-    reader's versions) and its payload and bodies are whole; else :class:`SnapshotRefused`.
-    The file stays open for the bodies of the loaded articles."""
+def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The model saved in ``path`` and the token of its bodies, when its header has every value
+    of ``expected`` (and this reader's versions) and its payload and bodies are whole; else
+    :class:`SnapshotRefused`. The file stays open for the bodies of the loaded articles, until
+    :func:`close` says the model is no longer used."""
     try:
         fh = open(path, "rb")  # kept open for the bodies of the loaded articles
     except FileNotFoundError:
@@ -239,9 +244,17 @@ def load(path: Path, expected: dict[str, Any]) -> dict[str, Any]:
     except BaseException:
         fh.close()
         raise
-    _OPEN.append(fh)
+    _OPEN[token] = fh
     _BODIES[token] = (fh.fileno(), base)
-    return model
+    return model, token
+
+
+def close(token: str | None) -> None:
+    """Close the file of a loaded model's bodies (the model was replaced)."""
+    _BODIES.pop(token or "", None)
+    fh = _OPEN.pop(token or "", None)
+    if fh is not None:
+        fh.close()
 
 
 def _load(fh: Any, path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any], str, int]:

@@ -77,6 +77,13 @@ def test_a_restarted_worker_loads_the_snapshot_and_publishes_what_a_full_build_g
         assert third.warm_up().model == "snapshot"
         assert third.update(corpus.add()).kind == "incremental"
         assert same_as_full_build(paths, tmp_path, "full-again") == []
+        # a model replaced (here by a full build) lets the snapshot file it read go
+        token = third._bodies
+        assert token in snapshot._OPEN
+        third.full_build()
+        assert third._bodies is None
+        assert token not in snapshot._OPEN
+        third.wait_for_snapshot()
 
 
 def _flip_a_byte(path: Path) -> None:
