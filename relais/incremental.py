@@ -186,6 +186,7 @@ class SiteBuilder:
         deploy: S3Deployer | None = None,
         snapshots: str = "background",
         build_processes: int | None = None,
+        full_build_process: bool = True,
         **overrides: Any,
     ):
         if snapshots not in SNAPSHOT_MODES:
@@ -195,6 +196,8 @@ class SiteBuilder:
         self.snapshots = snapshots
         #: processes that write a full build (two: the machine's cores are used)
         self.build_processes = build_processes or min(2, os.cpu_count() or 1)
+        #: a full build runs in a forked process (see :meth:`_full_build`)
+        self.full_build_process = full_build_process
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
@@ -209,6 +212,66 @@ class SiteBuilder:
             return self._full_build()
 
     def _full_build(self) -> UpdateResult:
+        """Build everything. With ``full_build_process`` (the default) the build runs in a
+        forked copy of this process, which publishes the site and its model's snapshot, and
+        this one then loads the model from the snapshot: the warm builder never holds what a
+        whole build of Pelican holds, only the model (bodies on disk)."""
+        if not self.full_build_process or self.snapshots == "off":
+            return self._deploy(None, self._full_build_here())
+        started = time.perf_counter()
+        self._reap_snapshot_writers(stop=True)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: build, publish, save the snapshot, report, and nothing else
+            code = 1
+            try:
+                os.close(read_end)
+                self._snapshot_writers = []
+                self.snapshots = "sync"
+                try:
+                    built = self._full_build_here()
+                    report = {
+                        "errors": [],
+                        "written": built.written,
+                        "warnings": built.warnings,
+                    }
+                except BuildError as exc:
+                    report = {"errors": exc.errors}
+                except BaseException as exc:
+                    report = {"errors": [f"{type(exc).__name__}: {exc}"]}
+                with os.fdopen(write_end, "w", encoding="utf-8") as fh:
+                    json.dump(report, fh)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        with os.fdopen(read_end, encoding="utf-8") as fh:
+            text = fh.read()
+        os.waitpid(pid, 0)
+        try:
+            report = json.loads(text)
+        except ValueError:
+            report = {"errors": ["The process of the full build stopped before it reported."]}
+        if report["errors"]:
+            raise BuildError(report["errors"])
+        state = self.store.state()
+        try:
+            # the model the build kept, with the files' fingerprints it read them with
+            self._load_snapshot(state, None)
+        except snapshot.SnapshotRefused as refused:  # not expected: build here instead
+            logger.warning("The full build's snapshot was refused (%s): building again.", refused)
+            return self._deploy(None, self._full_build_here())
+        self.generation = state["generation"]
+        result = UpdateResult(
+            "full",
+            time.perf_counter() - started,
+            written=report["written"],
+            articles=len(self.by_path),
+            warnings=report["warnings"],
+        )
+        return self._deploy(None, result)
+
+    def _full_build_here(self) -> UpdateResult:
         started = time.perf_counter()
         generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
         output_dir = self.paths.builds / generation
@@ -229,14 +292,13 @@ class SiteBuilder:
         self.store.publish_full(output_dir, generation, source)
         self.generation = generation
         self._save_snapshot(generation, source)
-        result = UpdateResult(
+        return UpdateResult(
             "full",
             time.perf_counter() - started,
             written=sum(len(f) for _, _, f in os.walk(output_dir)),
             articles=len(self.by_path),
             warnings=warnings,
         )
-        return self._deploy(None, result)
 
     def forget(self) -> None:
         """Drop the model of the live site: another builder published the site since this one
@@ -356,9 +418,11 @@ class SiteBuilder:
         a worker that stops)."""
         self._reap_snapshot_writers(wait=True)
 
-    def _load_snapshot(self, state: dict[str, Any], fingerprints: Fingerprints) -> None:
+    def _load_snapshot(self, state: dict[str, Any], fingerprints: Fingerprints | None) -> None:
         """Take the model from the snapshot of the live publication, or raise
-        :class:`~relais.snapshot.SnapshotRefused`."""
+        :class:`~relais.snapshot.SnapshotRefused`. With ``fingerprints`` the snapshot must
+        have been made from those files; with None (it was just made by a full build of this
+        builder) the model takes the fingerprints it was made with."""
         expected = self._snapshot_header(state["generation"], state["source"])
         gc.disable()  # millions of objects come back at once: no collection in between
         try:
@@ -376,11 +440,13 @@ class SiteBuilder:
         gc.collect()
         gc.freeze()
 
-    def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints) -> None:
+    def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints | None) -> None:
         from pelican import Pelican
         from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 
-        if model.get("fingerprints") != dict(fingerprints):
+        if fingerprints is None:
+            fingerprints = Fingerprints(model.get("fingerprints") or {})
+        elif model.get("fingerprints") != dict(fingerprints):
             raise snapshot.SnapshotRefused("made from other content files")
         try:
             settings, context = model["settings"], model["context"]
@@ -434,6 +500,7 @@ class SiteBuilder:
         self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
         self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
         self.page_outputs = {p.save_as for p in context.get("pages", [])}
+        self.fingerprints = fingerprints
 
     def _load(self, output_dir: Path, write: bool) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
