@@ -9,14 +9,15 @@ machine-readable::
 
     publish_to_live_median_s=<x> publish_to_live_p95_s=<y> full_build_s=<z>
     pelican_full_build_s=<w> n_items=<N> restart_s=<r> builder_peak_mb=<m>
-    full_build_speedup=<s>
+    full_build_speedup=<s> full_build_peak_mb=<f>
 
 (on one line). The publish-to-live figures are over the edits and the additions;
 ``restart_s`` is a worker that starts on the live site, in a new process, until its model is
 ready; ``builder_peak_mb`` the peak resident memory of the warm builder's process (the full
 build and every publication, or the restarted one, whichever is higher);
 ``full_build_speedup`` the full build on one process over the full build on two (``--speedup``
-builds the site a second time; ``nan`` without). The line before it
+builds the site a second time; ``nan`` without) and ``full_build_peak_mb`` the largest of the
+processes the worker forks for a full build. The line before it
 gives the search index (``relais.search``): the median time its update takes in one
 publication (over the edits, additions and unpublications), indexing the whole site again in
 the same run, and its size::
@@ -155,7 +156,8 @@ def main() -> int:
             (
                 "Relais, full build",
                 f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files, "
-                f"{detail['full_build_processes']} processes",
+                f"{detail['full_build_processes']} processes (forked from the worker; the "
+                f"largest peaked at {detail['full_build_peak_mb']:.0f} MB)",
             )
         )
         if detail.get("full_build_one_process_s"):
@@ -230,8 +232,8 @@ def main() -> int:
         rows.append(
             (
                 "Relais warm build worker, peak memory",
-                f"{detail['peak_rss_mb']:.0f} MB (whole process, after {3 * args.repeat} "
-                "publications)",
+                f"{detail['peak_rss_mb']:.0f} MB (the worker's process: the full build's "
+                f"model, then {3 * args.repeat} publications)",
             )
         )
         publish = latencies["edit"] + latencies["add"]
@@ -291,7 +293,8 @@ def main() -> int:
             f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
             f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
             f"n_items={args.n} restart_s={detail['restart_s']:.3f} "
-            f"builder_peak_mb={builder_peak:.0f} full_build_speedup={speedup}"
+            f"builder_peak_mb={builder_peak:.0f} full_build_speedup={speedup} "
+            f"full_build_peak_mb={detail['full_build_peak_mb']:.0f}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
