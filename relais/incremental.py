@@ -205,6 +205,12 @@ class SiteBuilder:
         self._snapshot_writers: list[int] = []  # forked processes writing a snapshot
         self._bodies: str | None = None  # the loaded snapshot whose bodies the model reads
 
+    def __del__(self) -> None:
+        # a builder let go (a federation keeps only its most used sites warm) closes the
+        # snapshot file its model read bodies from
+        with contextlib.suppress(Exception):
+            snapshot.close(self._bodies)
+
     # -- full build, or adopting the live site -------------------------------------------------
 
     def full_build(self) -> UpdateResult:
