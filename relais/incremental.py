@@ -430,6 +430,7 @@ class SiteBuilder:
         have been made from those files; with None (it was just made by a full build of this
         builder) the model takes the fingerprints it was made with."""
         expected = self._snapshot_header(state["generation"], state["source"])
+        replaced = hasattr(self, "context")
         gc.disable()  # millions of objects come back at once: no collection in between
         try:
             model, token = snapshot.load(self.snapshot_path, expected)
@@ -442,9 +443,10 @@ class SiteBuilder:
             raise
         snapshot.close(self._bodies)  # the previous model's, now replaced
         self._bodies = token
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        if replaced:  # the previous model, unreachable now, is unfrozen so that it can be freed
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()  # a first model: no collection (a second or more on a large site)
 
     def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints | None) -> None:
         from pelican import Pelican
