@@ -270,10 +270,16 @@ def _load(fh: Any, path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any]
         size, bodies = header.get("size"), header.get("bodies")
         if not isinstance(size, int) or not isinstance(bodies, int):
             raise SnapshotRefused("unreadable header")
-        payload = fh.read(size)
-        if len(payload) != size:
-            raise SnapshotRefused(f"cut short ({len(payload)} bytes of {size})")
-        if hashlib.blake2b(payload).hexdigest() != header.get("blake2b"):
+        # the pickle is checked first, by chunks, then read again from the page cache: never
+        # a second copy of it in memory
+        start = fh.tell()
+        digest, read = hashlib.blake2b(), 0
+        while read < size and (chunk := fh.read(min(CHUNK, size - read))):
+            digest.update(chunk)
+            read += len(chunk)
+        if read != size:
+            raise SnapshotRefused(f"cut short ({read} bytes of {size})")
+        if digest.hexdigest() != header.get("blake2b"):
             raise SnapshotRefused("damaged (its checksum differs)")
         base = fh.tell()
         digest, read = hashlib.blake2b(), 0
@@ -287,7 +293,8 @@ def _load(fh: Any, path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any]
     try:
         # only the builder writes this folder (it holds the live site itself): a file there is
         # as trusted as the pages it serves
-        model = pickle.loads(payload)  # noqa: S301
+        fh.seek(start)
+        model = pickle.load(fh)  # noqa: S301
     except Exception as exc:  # a payload with the right checksum that this code cannot read
         raise SnapshotRefused(f"unreadable model: {type(exc).__name__}: {exc}") from exc
     if not isinstance(model, dict):
