@@ -61,7 +61,7 @@ check: lint
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m benchmarks.run --n $(N)
+	$(BIN)/python -m benchmarks.run --n $(N) --speedup
 	$(BIN)/python -m benchmarks.watch
 	$(BIN)/python -m benchmarks.federation --sites $(SITES) --items $(ITEMS)
 	$(BIN)/python -m benchmarks.serving

@@ -16,6 +16,7 @@ import json
 import random
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -101,12 +102,56 @@ def search_baselines(builder: SiteBuilder, work: Path) -> dict:
     }
 
 
+def restart(content: Path, output: Path) -> int:
+    """A worker that starts: the time until its model is ready, and its peak memory."""
+    started = time.perf_counter()
+    restarted = SiteBuilder(
+        SitePaths.at(content, output / "output"), SITEURL="https://alumni.example.org"
+    ).warm_up()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "restart_s": seconds,
+                "restart_cpu_s": time.process_time(),
+                "restart_kind": f"{restarted.kind}, model from {restarted.model or 'a rebuild'}",
+                "restart_peak_mb": peak,
+            }
+        )
+    )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("content", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--restart-only",
+        action="store_true",
+        help="only time a worker that starts on the live site (in its own process)",
+    )
+    parser.add_argument(
+        "--one-process-build",
+        action="store_true",
+        help="also time a full build on one process (the speed-up of two)",
+    )
     args = parser.parse_args()
+    if args.restart_only:
+        return restart(args.content, args.output)
+    one_process = None
+    if args.one_process_build:
+        # the same full build on one process, for the speed-up of two (then thrown away)
+        paths = SitePaths.at(args.content, args.output / "one-process" / "output")
+        started = time.perf_counter()
+        SiteBuilder(
+            paths, snapshots="off", build_processes=1, SITEURL="https://alumni.example.org"
+        ).full_build()
+        one_process = time.perf_counter() - started
+        shutil.rmtree(args.output / "one-process")
+        gc.collect()
     rng = random.Random(7)
     builder = SiteBuilder(
         SitePaths.at(args.content, args.output / "output"), SITEURL="https://alumni.example.org"
@@ -116,6 +161,10 @@ def main() -> int:
     result = {
         "full_build_s": time.perf_counter() - started,
         "full_build_files": full.written,
+        "full_build_processes": builder.build_processes,
+        # the full build runs in forked processes: the largest of them (and their children)
+        "full_build_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "full_build_one_process_s": one_process,
         "articles": full.articles,
         "edit": [],
         "add": [],
@@ -140,15 +189,25 @@ def main() -> int:
             assert update.kind == "incremental", update
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.update(search_baselines(builder, args.output))
-    # a worker that restarts: it adopts the live site instead of rebuilding it
+    # a worker that restarts: a new process adopts the live site instead of rebuilding it (from
+    # the snapshot of the model the last publication saved)
+    builder.wait_for_snapshot()
     del builder
     gc.collect()
-    started = time.perf_counter()
-    restarted = SiteBuilder(
-        SitePaths.at(args.content, args.output / "output"), SITEURL="https://alumni.example.org"
-    ).warm_up()
-    result["restart_s"] = time.perf_counter() - started
-    result["restart_kind"] = restarted.kind
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.relais_worker",
+            "--restart-only",
+            str(args.content),
+            str(args.output),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result.update(json.loads(again.stdout.strip().splitlines()[-1]))
     print(json.dumps(result))
     return 0
 

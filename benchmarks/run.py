@@ -8,9 +8,16 @@ is a full build), and Hugo's full build when the ``hugo`` package is installed. 
 machine-readable::
 
     publish_to_live_median_s=<x> publish_to_live_p95_s=<y> full_build_s=<z>
-    pelican_full_build_s=<w> n_items=<N>
+    pelican_full_build_s=<w> n_items=<N> restart_s=<r> builder_peak_mb=<m>
+    full_build_speedup=<s> full_build_peak_mb=<f>
 
-(on one line). The publish-to-live figures are over the edits and the additions. A second line
+(on one line). The publish-to-live figures are over the edits and the additions;
+``restart_s`` is a worker that starts on the live site, in a new process, until its model is
+ready; ``builder_peak_mb`` the peak resident memory of the warm builder's process (the full
+build and every publication, or the restarted one, whichever is higher);
+``full_build_speedup`` the full build on one process over the full build on two (``--speedup``
+builds the site a second time; ``nan`` without) and ``full_build_peak_mb`` the largest of the
+processes the worker forks for a full build. The line before it
 gives the search index (``relais.search``): the median time its update takes in one
 publication (over the edits, additions and unpublications), indexing the whole site again in
 the same run, and its size::
@@ -89,6 +96,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-pelican", action="store_true", help="skip the plain Pelican build")
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument(
+        "--speedup",
+        action="store_true",
+        help="also build the whole site on one process (the speed-up of the two-process build)",
+    )
     args = parser.parse_args()
 
     corpus = HERE / "corpora" / str(args.n)
@@ -131,6 +143,7 @@ def main() -> int:
                 str(work / "relais"),
                 "--repeat",
                 str(args.repeat),
+                *(["--one-process-build"] if args.speedup else []),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -142,9 +155,20 @@ def main() -> int:
         rows.append(
             (
                 "Relais, full build",
-                f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files",
+                f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files, "
+                f"{detail['full_build_processes']} processes (forked from the worker; the "
+                f"largest peaked at {detail['full_build_peak_mb']:.0f} MB)",
             )
         )
+        if detail.get("full_build_one_process_s"):
+            one = detail["full_build_one_process_s"]
+            rows.append(
+                (
+                    "Relais, full build on one process",
+                    f"{one:.1f} s: speed-up of {detail['full_build_processes']} processes "
+                    f"{one / detail['full_build_s']:.2f}x",
+                )
+            )
         latencies = {k: detail[k] for k in ("edit", "add", "unpublish")}
         for kind, values in latencies.items():
             files = detail["files"][kind]
@@ -200,15 +224,16 @@ def main() -> int:
         rows.append(
             (
                 "Relais worker restart: model ready again",
-                f"{detail['restart_s']:.1f} s ({detail['restart_kind']} the live site, "
-                "from Pelican's content cache)",
+                f"{detail['restart_s']:.1f} s ({detail['restart_kind']}: the live site, in a "
+                f"new process; {detail['restart_cpu_s']:.1f} s of CPU with the imports; peak "
+                f"{detail['restart_peak_mb']:.0f} MB)",
             )
         )
         rows.append(
             (
                 "Relais warm build worker, peak memory",
-                f"{detail['peak_rss_mb']:.0f} MB (whole process, after {3 * args.repeat} "
-                "publications)",
+                f"{detail['peak_rss_mb']:.0f} MB (the worker's process: the full build's "
+                f"model, then {3 * args.repeat} publications)",
             )
         )
         publish = latencies["edit"] + latencies["add"]
@@ -257,14 +282,19 @@ def main() -> int:
         for name, value in rows:
             print(f"  {name.ljust(width)}  {value}")
         pelican_s = f"{pelican['seconds']:.3f}" if pelican else "nan"
-        print(
-            f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
-            f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
-            f"n_items={args.n}"
-        )
+        builder_peak = max(detail["peak_rss_mb"], detail["restart_peak_mb"])
+        one = detail.get("full_build_one_process_s")
+        speedup = f"{one / detail['full_build_s']:.2f}" if one else "nan"
         print(
             f"search_update_s={search_update:.3f} search_full_s={detail['search_full_s']:.3f} "
             f"search_index_mb={detail['search_index_mb']:.1f}"
+        )
+        print(
+            f"publish_to_live_median_s={median:.3f} publish_to_live_p95_s={p95:.3f} "
+            f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
+            f"n_items={args.n} restart_s={detail['restart_s']:.3f} "
+            f"builder_peak_mb={builder_peak:.0f} full_build_speedup={speedup} "
+            f"full_build_peak_mb={detail['full_build_peak_mb']:.0f}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -145,7 +145,8 @@ def build_site(paths: SitePaths | None = None, **overrides: Any) -> BuildResult:
     """Build the whole site and make it live, or raise :class:`BuildError`."""
     from relais.incremental import SiteBuilder
 
-    builder = SiteBuilder(paths or SitePaths.from_env(), **overrides)
+    # one build, then the process ends: the model's snapshot is written before it returns
+    builder = SiteBuilder(paths or SitePaths.from_env(), snapshots="sync", **overrides)
     result = builder.full_build()
     live = builder.store.builds / builder.store.state()["live"]
     return BuildResult(live, result.seconds, result.written, result.articles, result.warnings)

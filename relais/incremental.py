@@ -27,18 +27,23 @@ same content (``tests/site/test_incremental.py`` checks it on random sequences o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
+import json
 import logging
 import os
 import shutil
+import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from relais import snapshot
+from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.build import (
     CONTENT_FOLDERS,
     BuildError,
@@ -74,6 +79,8 @@ class UpdateResult:
     deployed: int = 0  # files sent to or deleted from object storage
     warnings: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
+    #: how an adopted model was obtained: "snapshot" (loaded) or "content" (read again)
+    model: str = ""
 
 
 class Fingerprints(dict[str, tuple[int, ...]]):
@@ -138,19 +145,71 @@ class Fingerprints(dict[str, tuple[int, ...]]):
             self[path] = fp
 
 
+#: What the model keeps of a generator: everything but its tools (templates, readers, caches),
+#: which a builder that loads a snapshot makes again.
+_GENERATOR_TOOLS = frozenset(
+    {
+        "_cache",
+        "_cache_data_policy",
+        "_cache_open",
+        "_cache_path",
+        "_filestamp_func",
+        "_templates",
+        "_templates_path",
+        "context",
+        "env",
+        "output_path",
+        "path",
+        "readers",
+        "settings",
+        "theme",
+    }
+)
+#: Settings that Pelican itself completes while it builds (plugins by name, Markdown's
+#: extensions): a snapshot's differ from freshly read ones.
+_SETTINGS_PELICAN_CHANGES = frozenset({"MARKDOWN", "PLUGINS"})
+SNAPSHOT_MODES = ("background", "sync", "off")
+
+
 class SiteBuilder:
     """Keeps the site model warm between publications. Not thread-safe: one per process, used
-    under the store's lock (so several processes may share one site)."""
+    under the store's lock (so several processes may share one site).
+
+    After each publication the model is saved as a snapshot (:mod:`relais.snapshot`) that a
+    builder starting on the live site loads instead of reading the content again:
+    ``snapshots="background"`` (the default) writes it from a forked copy of the process, so
+    that the publication does not wait for it; ``"sync"`` before returning; ``"off"`` never."""
 
     def __init__(
-        self, paths: SitePaths | None = None, deploy: S3Deployer | None = None, **overrides: Any
+        self,
+        paths: SitePaths | None = None,
+        deploy: S3Deployer | None = None,
+        snapshots: str = "background",
+        build_processes: int | None = None,
+        full_build_process: bool = True,
+        **overrides: Any,
     ):
+        if snapshots not in SNAPSHOT_MODES:
+            raise ValueError(f"snapshots must be one of {SNAPSHOT_MODES}, not {snapshots!r}")
         self.paths = paths or SitePaths.from_env()
         self.deployer = deploy
+        self.snapshots = snapshots
+        #: processes that write a full build (two: the machine's cores are used)
+        self.build_processes = build_processes or min(2, os.cpu_count() or 1)
+        #: a full build runs in a forked process (see :meth:`_full_build`)
+        self.full_build_process = full_build_process
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
         self.fingerprints = Fingerprints()
+        self._snapshot_writers: list[int] = []  # forked processes writing a snapshot
+        self._bodies: str | None = None  # the loaded snapshot whose bodies the model reads
+
+    def __del__(self) -> None:
+        # a builder let go (a federation keeps only its most used sites warm) closes the
+        # snapshot file its model read bodies from
+        with contextlib.suppress(Exception):
+            snapshot.close(self._bodies)
 
     # -- full build, or adopting the live site -------------------------------------------------
 
@@ -159,6 +218,66 @@ class SiteBuilder:
             return self._full_build()
 
     def _full_build(self) -> UpdateResult:
+        """Build everything. With ``full_build_process`` (the default) the build runs in a
+        forked copy of this process, which publishes the site and its model's snapshot, and
+        this one then loads the model from the snapshot: the warm builder never holds what a
+        whole build of Pelican holds, only the model (bodies on disk)."""
+        if not self.full_build_process or self.snapshots == "off":
+            return self._deploy(None, self._full_build_here())
+        started = time.perf_counter()
+        self._reap_snapshot_writers(stop=True)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: build, publish, save the snapshot, report, and nothing else
+            code = 1
+            try:
+                os.close(read_end)
+                self._snapshot_writers = []
+                self.snapshots = "sync"
+                try:
+                    built = self._full_build_here()
+                    report = {
+                        "errors": [],
+                        "written": built.written,
+                        "warnings": built.warnings,
+                    }
+                except BuildError as exc:
+                    report = {"errors": exc.errors}
+                except BaseException as exc:
+                    report = {"errors": [f"{type(exc).__name__}: {exc}"]}
+                with os.fdopen(write_end, "w", encoding="utf-8") as fh:
+                    json.dump(report, fh)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        with os.fdopen(read_end, encoding="utf-8") as fh:
+            text = fh.read()
+        os.waitpid(pid, 0)
+        try:
+            report = json.loads(text)
+        except ValueError:
+            report = {"errors": ["The process of the full build stopped before it reported."]}
+        if report["errors"]:
+            raise BuildError(report["errors"])
+        state = self.store.state()
+        try:
+            # the model the build kept, with the files' fingerprints it read them with
+            self._load_snapshot(state, None)
+        except snapshot.SnapshotRefused as refused:  # not expected: build here instead
+            logger.warning("The full build's snapshot was refused (%s): building again.", refused)
+            return self._deploy(None, self._full_build_here())
+        self.generation = state["generation"]
+        result = UpdateResult(
+            "full",
+            time.perf_counter() - started,
+            written=report["written"],
+            articles=len(self.by_path),
+            warnings=report["warnings"],
+        )
+        return self._deploy(None, result)
+
+    def _full_build_here(self) -> UpdateResult:
         started = time.perf_counter()
         generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
         output_dir = self.paths.builds / generation
@@ -175,16 +294,17 @@ class SiteBuilder:
             raise
         self.fingerprints = fingerprints
         self.addresses.record()  # the book knows an address before readers can see it
-        self.store.publish_full(output_dir, generation, self._source(self.fingerprints.digest))
+        source = self._source(self.fingerprints.digest)
+        self.store.publish_full(output_dir, generation, source)
         self.generation = generation
-        result = UpdateResult(
+        self._save_snapshot(generation, source)
+        return UpdateResult(
             "full",
             time.perf_counter() - started,
             written=sum(len(f) for _, _, f in os.walk(output_dir)),
             articles=len(self.by_path),
             warnings=warnings,
         )
-        return self._deploy(None, result)
 
     def forget(self) -> None:
         """Drop the model of the live site: another builder published the site since this one
@@ -201,8 +321,9 @@ class SiteBuilder:
 
     def _adopt(self) -> UpdateResult | None:
         """Load the model of the live site without writing anything, when the live site was
-        built from exactly the content and settings found now (a worker that restarts). With
-        Pelican's content cache this costs a fraction of a full build."""
+        built from exactly the content and settings found now (a worker that restarts): from
+        the snapshot saved with it when it matches, else through Pelican again (with its
+        content cache, a fraction of a full build), saving a snapshot for the next time."""
         state = self.store.state()
         if not state.get("live") or not state.get("source"):
             return None
@@ -210,13 +331,184 @@ class SiteBuilder:
         fingerprints = Fingerprints(self._scan(None))
         if self._source(fingerprints.digest) != state["source"]:
             return None
-        warnings = self._load(self.store.builds / state["live"], write=False)
+        try:
+            self._load_snapshot(state, fingerprints)
+            warnings: list[str] = []
+            model = "snapshot"
+        except snapshot.SnapshotRefused as refused:
+            logger.info("Model snapshot not used (%s): reading the content again.", refused)
+            warnings = self._load(self.store.builds / state["live"], write=False)
+            model = "content"
         self.addresses.record()
         self.fingerprints = fingerprints
         self.generation = state["generation"]
+        if model == "content":
+            self._save_snapshot(state["generation"], state["source"])
         return UpdateResult(
-            "adopted", time.perf_counter() - started, articles=len(self.by_path), warnings=warnings
+            "adopted",
+            time.perf_counter() - started,
+            articles=len(self.by_path),
+            warnings=warnings,
+            model=model,
         )
+
+    # -- the model's snapshot --------------------------------------------------------------------
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.paths.builds / snapshot.FILENAME
+
+    def _snapshot_header(self, generation: str, source: str) -> dict[str, Any]:
+        return {
+            "generation": generation,
+            "source": source,
+            "book": snapshot.file_stamp(self.paths.builds / ADDRESS_BOOK),
+        }
+
+    def _model(self) -> dict[str, Any]:
+        def state(generator: Any) -> dict[str, Any]:
+            return {k: v for k, v in vars(generator).items() if k not in _GENERATOR_TOOLS}
+
+        return {
+            "settings": self.settings,
+            "context": self.context,
+            "articles_gen": state(self.articles_gen),
+            "pages_gen": state(self.pages_gen),
+            "static_gen": state(self.static_gen),
+            "linkers": self.linkers,
+            "fingerprints": dict(self.fingerprints),
+        }
+
+    def _save_snapshot(self, generation: str, source: str) -> None:
+        """Save the model of the publication just made (see the class)."""
+        self._reap_snapshot_writers(stop=True)
+        if self.snapshots == "off":
+            return
+        header = self._snapshot_header(generation, source)
+        if self.snapshots == "sync":
+            try:
+                snapshot.write(self.snapshot_path, header, self._model())
+            except Exception as exc:  # the site is published; the next start reads the content
+                logger.warning("The model snapshot could not be saved: %s", exc)
+            return
+        pid = os.fork()
+        if pid == 0:  # the copy: write the snapshot, and nothing else (no cleanup, no logs)
+            code = 1
+            try:
+                if self.store.generation() == generation:
+                    snapshot.write(self.snapshot_path, header, self._model())
+                code = 0
+            finally:
+                os._exit(code)
+        self._snapshot_writers.append(pid)
+
+    def _reap_snapshot_writers(self, stop: bool = False, wait: bool = False) -> None:
+        """Collect the snapshot writers that ended; with ``stop``, end those still writing a
+        snapshot that the new publication makes out of date (with ``wait``, wait for them)."""
+        for pid in list(self._snapshot_writers):
+            if stop:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                done, _status = os.waitpid(pid, 0 if (stop or wait) else os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self._snapshot_writers.remove(pid)
+                tmp = self.snapshot_path.with_name(f".{snapshot.FILENAME}.{pid}.tmp")
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+
+    def wait_for_snapshot(self) -> None:
+        """Wait until the snapshot of the last publication is written (tests, benchmarks,
+        a worker that stops)."""
+        self._reap_snapshot_writers(wait=True)
+
+    def _load_snapshot(self, state: dict[str, Any], fingerprints: Fingerprints | None) -> None:
+        """Take the model from the snapshot of the live publication, or raise
+        :class:`~relais.snapshot.SnapshotRefused`. With ``fingerprints`` the snapshot must
+        have been made from those files; with None (it was just made by a full build of this
+        builder) the model takes the fingerprints it was made with."""
+        expected = self._snapshot_header(state["generation"], state["source"])
+        replaced = hasattr(self, "context")
+        gc.disable()  # millions of objects come back at once: no collection in between
+        try:
+            model, token = snapshot.load(self.snapshot_path, expected)
+        finally:
+            gc.enable()
+        try:
+            self._take_model(model, fingerprints)
+        except BaseException:
+            snapshot.close(token)
+            raise
+        snapshot.close(self._bodies)  # the previous model's, now replaced
+        self._bodies = token
+        if replaced:  # the previous model, unreachable now, is unfrozen so that it can be freed
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()  # a first model: no collection (a second or more on a large site)
+
+    def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints | None) -> None:
+        from pelican import Pelican
+        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+
+        if fingerprints is None:
+            fingerprints = Fingerprints(model.get("fingerprints") or {})
+        elif model.get("fingerprints") != dict(fingerprints):
+            raise snapshot.SnapshotRefused("made from other content files")
+        try:
+            settings, context = model["settings"], model["context"]
+            with _capture_logs() as logs:
+                # settings also come from the environment (the site's address, the date of
+                # the build): the model's must be those a build would use now
+                fresh = pelican_settings(
+                    self.paths,
+                    Path(settings["OUTPUT_PATH"]),
+                    **self._cache_settings(),
+                    **self.overrides,
+                )
+                for key in sorted(fresh.keys() | settings.keys()):
+                    if key not in _SETTINGS_PELICAN_CHANGES and fresh.get(key) != settings.get(key):
+                        raise snapshot.SnapshotRefused(f"made with another setting {key}")
+                pelican = Pelican(settings)
+                # the readers start without Pelican's cache of every file: an update reads
+                # only files that changed
+                reading = {**settings, "LOAD_CONTENT_CACHE": False}
+                made = {
+                    cls: cls(
+                        context=context,
+                        settings=reading,
+                        path=pelican.path,
+                        theme=pelican.theme,
+                        output_path=pelican.output_path,
+                    )
+                    for cls in (ArticlesGenerator, PagesGenerator, StaticGenerator)
+                }
+            if logs.errors:
+                raise snapshot.SnapshotRefused(f"Pelican refused it: {logs.errors[0]}")
+            for cls, key in (
+                (ArticlesGenerator, "articles_gen"),
+                (PagesGenerator, "pages_gen"),
+                (StaticGenerator, "static_gen"),
+            ):
+                vars(made[cls]).update(model[key])
+            articles_gen = made[ArticlesGenerator]
+            self.settings = settings
+            self.context = context
+            self.articles_gen = articles_gen
+            self.pages_gen = made[PagesGenerator]
+            self.static_gen = made[StaticGenerator]
+            self.plan = articles_gen.relais_plan
+            self.addresses = articles_gen.relais_addresses
+            self.linkers = model["linkers"]
+        except snapshot.SnapshotRefused:
+            raise
+        except (KeyError, AttributeError, TypeError) as exc:
+            raise snapshot.SnapshotRefused(f"incomplete model: {exc!r}") from exc
+        self.by_path = {a.relative_source_path: a for a in articles_gen.articles}
+        self.owners = {a.relais_save_as: p for p, a in self.by_path.items()}
+        self.page_outputs = {p.save_as for p in context.get("pages", [])}
+        self.fingerprints = fingerprints
 
     def _load(self, output_dir: Path, write: bool) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
@@ -268,8 +560,9 @@ class SiteBuilder:
                 articles_gen = next(g for g in generators if isinstance(g, ArticlesGenerator))
                 if write:
                     writer = pelican._get_writer()
-                    for generator in generators:
-                        generator.generate_output(writer)
+                    with self._other_process_writing(articles_gen, writer, logs):
+                        for generator in generators:
+                            generator.generate_output(writer)
                     signals.finalized.send(pelican)
                 else:
                     articles_gen.relais_plan = Plan.compute(
@@ -290,6 +583,8 @@ class SiteBuilder:
         self.settings = settings
         self.context = context
         self.articles_gen = articles_gen
+        snapshot.close(self._bodies)  # a model loaded from a snapshot before, now replaced
+        self._bodies = None
         self.pages_gen = next(g for g in generators if isinstance(g, PagesGenerator))
         self.static_gen = next(g for g in generators if isinstance(g, StaticGenerator))
         self.plan = articles_gen.relais_plan
@@ -298,6 +593,12 @@ class SiteBuilder:
         self.page_outputs = {p.save_as for p in context.get("pages", [])}
         self.addresses = articles_gen.relais_addresses
         self.linkers = self._link_index(articles_gen.articles)
+        # Pelican's cache of every file's parsed content is saved by now: an update reads only
+        # files that changed, so the copy in memory goes
+        for generator in (articles_gen, self.pages_gen):
+            generator._cache = {}
+            generator.readers._cache = {}
+        _forget_rendered()
         # The model is millions of long-lived objects: keep the garbage collector's full passes
         # (seconds on a large site, in the middle of a publication) from walking through them.
         # A previous model, now unreachable, is unfrozen first so that it can be freed.
@@ -305,6 +606,86 @@ class SiteBuilder:
         gc.collect()
         gc.freeze()
         return logs.warnings
+
+    @contextlib.contextmanager
+    def _other_process_writing(self, gen: Any, writer: Any, logs: Any) -> Iterator[None]:
+        """A full build on two processes: a forked copy of this one, which shares the model
+        read so far, writes every other article page (with its extras) while this one writes
+        the rest, the listings, the pages and the static files; the search index, which reads
+        every page, waits for it. Its errors and warnings join this build's."""
+        if self.build_processes < 2 or len(gen.articles) < 2:
+            yield
+            return
+        from relais.pelican.articles import write_article_extras
+
+        theirs = gen.articles[1::2]
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: its articles, its report, and nothing else
+            code = 1
+            try:
+                os.close(read_end)
+                with _capture_logs() as mine:
+                    for article in theirs:
+                        writer.write_file(
+                            article.save_as,
+                            gen.get_template(article.template),
+                            gen.context,
+                            relative_urls=gen.settings["RELATIVE_URLS"],
+                            article=article,
+                            category=getattr(article, "category", None),
+                            override_output=hasattr(article, "override_save_as"),
+                            url=article.url,
+                            blog=True,
+                        )
+                        write_article_extras(article, gen.settings, Path(writer.output_path))
+                report = {"errors": mine.errors, "warnings": mine.warnings}
+                with os.fdopen(write_end, "w", encoding="utf-8") as fh:
+                    json.dump(report, fh)
+                code = 0
+            except BaseException as exc:
+                with contextlib.suppress(Exception), os.fdopen(write_end, "w") as fh:
+                    json.dump({"errors": [f"{type(exc).__name__}: {exc}"], "warnings": []}, fh)
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        done = False
+
+        def wait() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            with os.fdopen(read_end, encoding="utf-8") as fh:
+                text = fh.read()
+            _pid, status = os.waitpid(pid, 0)
+            try:
+                report = json.loads(text)
+            except ValueError:
+                report = {"errors": [], "warnings": []}
+            logs.errors += report["errors"]
+            logs.warnings += report["warnings"]
+            if os.waitstatus_to_exitcode(status) != 0 and not report["errors"]:
+                logs.errors.append("The second process of the full build stopped.")
+
+        elsewhere = {a.save_as for a in theirs}
+        real_write_file = writer.write_file
+
+        def write_file(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name in elsewhere and kwargs.get("article") is not None:
+                return None
+            return real_write_file(name, *args, **kwargs)
+
+        writer.write_file = write_file
+        gen.relais_written_elsewhere = elsewhere
+        gen.relais_before_index = wait
+        try:
+            yield
+        finally:
+            wait()
+            del writer.write_file
+            del gen.relais_written_elsewhere
+            del gen.relais_before_index
 
     def _cache_settings(self) -> dict[str, Any]:
         """Pelican's cache of parsed content, kept per version of the reading code."""
@@ -442,6 +823,7 @@ class SiteBuilder:
             raise
         self.generation = generation
         self.fingerprints.replace(previous, current)
+        self._save_snapshot(generation, self._source(digest))
         phase("publish", t)
         result = UpdateResult(
             "incremental",
@@ -684,6 +1066,7 @@ class SiteBuilder:
             write_article_extras(article, settings, files)
         for spec in specs:
             spec.render(gen, writer)
+        _forget_rendered()
         content = Path(gen.path)
         for asset in assets:
             if asset in current:
@@ -787,6 +1170,16 @@ def _code_digest() -> str:
             h.update(f"{path.relative_to(root)}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _forget_rendered() -> None:
+    """Pelican memoizes every article's rendered content and summary for the life of the
+    process, keyed by the article object: forgotten after each render, so that the model holds
+    no second copy of every body, and replaced articles can be freed."""
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        Content.__dict__[name].cache.clear()
 
 
 def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:

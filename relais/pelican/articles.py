@@ -22,8 +22,11 @@ def write_article_extras(article: Any, settings: dict[str, Any], output: Path) -
 
 
 def write_all_extras(generator: Any, writer: Any) -> None:
+    # a full build on several processes: another one writes some articles (with their extras)
+    elsewhere = getattr(generator, "relais_written_elsewhere", set())
     for article in generator.articles:
-        write_article_extras(article, generator.settings, Path(writer.output_path))
+        if article.save_as not in elsewhere:
+            write_article_extras(article, generator.settings, Path(writer.output_path))
 
 
 def register() -> None:

@@ -50,7 +50,11 @@ def shards_to_update(
 
 
 def index_site(generator: Any, writer: Any) -> None:
-    """Pelican's ``article_writer_finalized``: index every item's page, by year."""
+    """Pelican's ``article_writer_finalized``: index every item's page, by year (once every
+    process of a full build on several has written its pages)."""
+    wait = getattr(generator, "relais_before_index", None)
+    if wait is not None:
+        wait()
     output = Path(writer.output_path)
     by_year: dict[int, list[Any]] = defaultdict(list)
     for article in generator.articles:

@@ -1,0 +1,302 @@
+"""The warm builder's model on disk, so that a worker that starts is ready in seconds.
+
+After each publication the builder writes its model (every article's metadata and rendered
+body, the plan of listings with each output's signature, the addresses, the index of links) as
+one file next to the live trees, ``site/builds/model.pickle``: a header line (JSON) that says
+what the model was built from, then a pickle. A worker that starts loads it instead of reading
+every content file through Pelican again, but only when it matches what is there now:
+
+- the format, Python's and Pelican's versions are those of the reader;
+- the digest of the content, settings and code (``source``) and the publication
+  (``generation``) are the live site's, and the content files' fingerprints are those found now;
+- the address book is the one the model was saved with;
+- the payload has the size and the checksum the header names (a file cut short or damaged).
+
+Anything else is a :class:`SnapshotRefused` with its reason, and the builder takes the slow
+path (the same model, read through Pelican): a snapshot is never trusted blindly.
+
+The file is written under a temporary name and renamed, so a reader sees a whole snapshot or
+the previous one. The outputs' render functions are not saved (they are closures): a loaded
+plan is only compared with the next one, whose outputs are rendered by freshly made specs.
+
+**Bodies stay on disk.** The articles' rendered HTML and Markdown source (most of a model's
+size) are written after the pickle, as one block; a loaded article (:class:`LoadedArticle`, its
+item a :class:`LoadedItem`) reads its body from there (``os.pread`` on the snapshot file kept
+open, whose checksum was verified when it was loaded) each time something shows it, and keeps
+nothing. A newer snapshot replaces the file by a rename: the open one stays readable. The cards
+a listing renders for an article (a cache) are not saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import hashlib
+import io
+import json
+import os
+import pickle
+import secrets
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from pelican.contents import Article
+
+from relais.contentfile import ContentItem
+from relais.pelican.listings import Spec
+
+FILENAME = "model.pickle"
+MAGIC = b"RELAIS-MODEL\n"
+FORMAT = 2
+CHUNK = 1 << 20
+#: The bodies of loaded snapshots: token -> (open file, where the bodies start).
+_BODIES: dict[str, tuple[int, int]] = {}
+#: Their files, kept open (a newer snapshot replaces them on disk, not here).
+_OPEN: dict[str, Any] = {}
+
+
+class SnapshotRefused(Exception):
+    """The snapshot does not describe the live site (or cannot be read): build the model the
+    slow way."""
+
+
+def _loaded_spec_render(generator: Any, writer: Any) -> None:
+    raise RuntimeError(
+        "An output planned before the worker started is compared with the new plan, never "
+        "rendered: plan it again."
+    )
+
+
+def _reduce_spec(spec: Spec) -> tuple:
+    return (Spec, (spec.path, spec.kind, spec.listing, spec.signature, _loaded_spec_render))
+
+
+#: What a snapshot must have been written by (read once: a forked writer imports nothing).
+_VERSIONS = {
+    "format": str(FORMAT),
+    "python": sys.version.split()[0],
+    "pelican": version("pelican"),
+}
+
+
+def versions() -> dict[str, str]:
+    return dict(_VERSIONS)
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """What says a file changed (size, modification time, inode), or None when absent."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _read_body(ref: tuple[str, int, int]) -> str:
+    token, offset, length = ref
+    fd, base = _BODIES[token]
+    return os.pread(fd, length, base + offset).decode("utf-8")
+
+
+class LoadedArticle(Article):
+    """An article loaded from a snapshot: its rendered body is read from the snapshot when
+    shown (see the module)."""
+
+    @property
+    def _content(self) -> str | None:
+        state = self.__dict__
+        if "_relais_content" in state:
+            return state["_relais_content"]
+        ref = state.get("_relais_content_ref")
+        return None if ref is None else _read_body(ref)
+
+    @_content.setter
+    def _content(self, value: str | None) -> None:
+        self.__dict__["_relais_content"] = value
+
+
+class LoadedItem(ContentItem):
+    """An item loaded from a snapshot: its Markdown body is read from the snapshot when
+    needed."""
+
+    @property
+    def body(self) -> str:  # type: ignore[override]
+        state = self.__dict__
+        if "_relais_body" in state:
+            return state["_relais_body"]
+        ref = state.get("_relais_body_ref")
+        return "" if ref is None else _read_body(ref)
+
+    @body.setter
+    def body(self, value: str) -> None:
+        self.__dict__["_relais_body"] = value
+
+
+def _new(cls: type) -> Any:
+    """An object of ``cls`` without its ``__init__`` (its state follows in the pickle)."""
+    return cls.__new__(cls)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a model with the bodies set aside (in ``self.bodies``)."""
+
+    def __init__(self, file: io.BytesIO, token: str):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.token = token
+        self.bodies = io.BytesIO()
+        table = copyreg.dispatch_table.copy()
+        table[Spec] = _reduce_spec
+        for cls in (Article, LoadedArticle):
+            table[cls] = self._reduce_article
+        for cls in (ContentItem, LoadedItem):
+            table[cls] = self._reduce_item
+        self.dispatch_table = table
+
+    def _body_ref(self, text: str) -> tuple[str, int, int]:
+        data = text.encode("utf-8")
+        offset = self.bodies.tell()
+        self.bodies.write(data)
+        return (self.token, offset, len(data))
+
+    def _reduce_article(self, article: Article) -> tuple:
+        content = article._content
+        state = {
+            k: v
+            for k, v in vars(article).items()
+            if k not in ("_content", "_relais_content", "_relais_content_ref", "_relais_cards")
+        }
+        state["_relais_content_ref"] = None if content is None else self._body_ref(content)
+        return (_new, (LoadedArticle,), state)
+
+    def _reduce_item(self, item: ContentItem) -> tuple:
+        body = item.body
+        state = {
+            k: v
+            for k, v in vars(item).items()
+            if k not in ("body", "_relais_body", "_relais_body_ref")
+        }
+        state["_relais_body_ref"] = self._body_ref(body)
+        return (_new, (LoadedItem,), state)
+
+
+def dumps(model: dict[str, Any]) -> tuple[bytes, bytes, str]:
+    """The model's pickle, the block of its bodies, and the token that names the block."""
+    buffer = io.BytesIO()
+    token = secrets.token_hex(16)
+    pickler = _Pickler(buffer, token)
+    pickler.dump(model)
+    return buffer.getvalue(), pickler.bodies.getvalue(), token
+
+
+def write(path: Path, header: dict[str, Any], model: dict[str, Any]) -> None:
+    """Write the snapshot atomically (a temporary file renamed over the previous one)."""
+    payload, bodies, token = dumps(model)
+    header = {
+        **header,
+        **versions(),
+        "size": len(payload),
+        "blake2b": hashlib.blake2b(payload).hexdigest(),
+        "bodies": len(bodies),
+        "bodies_blake2b": hashlib.blake2b(bodies).hexdigest(),
+        "token": token,
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(MAGIC)
+            fh.write(json.dumps(header, sort_keys=True).encode() + b"\n")
+            fh.write(payload)
+            fh.write(bodies)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """The header of the snapshot at ``path`` (what it was made from)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(MAGIC)) != MAGIC:
+                raise SnapshotRefused(f"{path.name} is not a model snapshot")
+            return json.loads(fh.readline())
+    except FileNotFoundError:
+        raise SnapshotRefused("no snapshot") from None
+    except (OSError, ValueError) as exc:
+        raise SnapshotRefused(f"unreadable header: {exc}") from exc
+
+
+def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The model saved in ``path`` and the token of its bodies, when its header has every value
+    of ``expected`` (and this reader's versions) and its payload and bodies are whole; else
+    :class:`SnapshotRefused`. The file stays open for the bodies of the loaded articles, until
+    :func:`close` says the model is no longer used."""
+    try:
+        fh = open(path, "rb")  # kept open for the bodies of the loaded articles
+    except FileNotFoundError:
+        raise SnapshotRefused("no snapshot") from None
+    except OSError as exc:
+        raise SnapshotRefused(f"unreadable: {exc}") from exc
+    try:
+        model, token, base = _load(fh, path, expected)
+    except BaseException:
+        fh.close()
+        raise
+    _OPEN[token] = fh
+    _BODIES[token] = (fh.fileno(), base)
+    return model, token
+
+
+def close(token: str | None) -> None:
+    """Close the file of a loaded model's bodies (the model was replaced)."""
+    _BODIES.pop(token or "", None)
+    fh = _OPEN.pop(token or "", None)
+    if fh is not None:
+        fh.close()
+
+
+def _load(fh: Any, path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any], str, int]:
+    try:
+        if fh.read(len(MAGIC)) != MAGIC:
+            raise SnapshotRefused(f"{path.name} is not a model snapshot")
+        header = json.loads(fh.readline())
+        if not isinstance(header, dict):
+            raise SnapshotRefused("unreadable header")
+        for key, value in {**versions(), **expected}.items():
+            if header.get(key) != value:
+                raise SnapshotRefused(f"made for another {key}")
+        size, bodies = header.get("size"), header.get("bodies")
+        if not isinstance(size, int) or not isinstance(bodies, int):
+            raise SnapshotRefused("unreadable header")
+        # the pickle is checked first, by chunks, then read again from the page cache: never
+        # a second copy of it in memory
+        start = fh.tell()
+        digest, read = hashlib.blake2b(), 0
+        while read < size and (chunk := fh.read(min(CHUNK, size - read))):
+            digest.update(chunk)
+            read += len(chunk)
+        if read != size:
+            raise SnapshotRefused(f"cut short ({read} bytes of {size})")
+        if digest.hexdigest() != header.get("blake2b"):
+            raise SnapshotRefused("damaged (its checksum differs)")
+        base = fh.tell()
+        digest, read = hashlib.blake2b(), 0
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            read += len(chunk)
+        if read != bodies or digest.hexdigest() != header.get("bodies_blake2b"):
+            raise SnapshotRefused("damaged bodies (cut short, or their checksum differs)")
+    except (OSError, ValueError) as exc:
+        raise SnapshotRefused(f"unreadable: {exc}") from exc
+    try:
+        # only the builder writes this folder (it holds the live site itself): a file there is
+        # as trusted as the pages it serves
+        fh.seek(start)
+        model = pickle.load(fh)  # noqa: S301
+    except Exception as exc:  # a payload with the right checksum that this code cannot read
+        raise SnapshotRefused(f"unreadable model: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(model, dict):
+        raise SnapshotRefused("unreadable model")
+    return model, str(header.get("token")), base

@@ -1,0 +1,169 @@
+"""A worker that starts loads the warm builder's model from the snapshot the last publication
+saved, and publishes byte for byte what a full build gives; a snapshot that is damaged, cut
+short, of an earlier publication or made with other settings is refused, and the model is read
+from the content again, with the same result."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from relais import snapshot
+from relais.build import SitePaths
+from relais.incremental import Fingerprints, SiteBuilder
+from tests.site.test_incremental import Corpus, diff, same_history, tree
+from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env
+
+GOLDEN_ENV = {"RELAIS_SITE_URL": GOLDEN_SITE_URL, "RELAIS_BUILD_NOW": GOLDEN_NOW}
+
+
+def site(tmp_path: Path, items: int = 16, seed: int = 5) -> tuple[SitePaths, Corpus]:
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    shutil.copytree(GOLDEN_CONTENT, paths.content)
+    corpus = Corpus(paths.content, random.Random(seed))
+    for _ in range(items):
+        corpus.add()
+    return paths, corpus
+
+
+def same_as_full_build(paths: SitePaths, tmp_path: Path, name: str) -> list[str]:
+    full_paths = SitePaths.at(paths.content, tmp_path / name / "output")
+    same_history(paths, full_paths)
+    SiteBuilder(full_paths, snapshots="off").full_build()
+    problems = diff(tree(paths.output.resolve()), tree(full_paths.output.resolve()))
+    shutil.rmtree(tmp_path / name)
+    return problems
+
+
+def test_a_restarted_worker_loads_the_snapshot_and_publishes_what_a_full_build_gives(tmp_path):
+    paths, corpus = site(tmp_path)
+    with env(**GOLDEN_ENV):
+        first = SiteBuilder(paths)  # the default: written by a forked copy of the process
+        first.full_build()
+        first.update(corpus.add())
+        first.wait_for_snapshot()
+        header = snapshot.read_header(first.snapshot_path)
+        assert header["generation"] == first.store.generation()
+        live = paths.output.resolve()
+
+        second = SiteBuilder(paths)
+        started = second.warm_up()
+        assert (started.kind, started.model) == ("adopted", "snapshot")
+        assert paths.output.resolve() == live  # nothing published
+        assert set(second.by_path) == set(first.by_path)
+        # the bodies stayed on disk, and read from there they are those of the live model
+        for path, article in second.by_path.items():
+            assert isinstance(article, snapshot.LoadedArticle)
+            assert "_relais_content" not in vars(article)
+            assert "_relais_body" not in vars(article.relais)
+            assert article._content == first.by_path[path]._content
+            assert article.relais.body == first.by_path[path].relais.body
+            assert article.content == first.by_path[path].content
+        # edits, additions, unpublications, renames and pictures on the loaded model
+        kinds = set()
+        for step in range(10):
+            kind, touched = corpus.step()
+            kinds.add(kind)
+            assert second.update(touched if step % 2 else None).kind == "incremental"
+        assert {"add", "edit"} <= kinds
+        assert same_as_full_build(paths, tmp_path, "full") == []
+        # and the next worker loads the snapshot of that last publication
+        second.wait_for_snapshot()
+        third = SiteBuilder(paths)
+        assert third.warm_up().model == "snapshot"
+        assert third.update(corpus.add()).kind == "incremental"
+        assert same_as_full_build(paths, tmp_path, "full-again") == []
+        # a model replaced (here by a full build) lets the snapshot file it read go
+        token = third._bodies
+        assert token in snapshot._OPEN
+        third.full_build()  # in a forked process: the model then comes from its snapshot
+        assert third._bodies not in (None, token)
+        assert token not in snapshot._OPEN
+        third.wait_for_snapshot()
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _cut_short(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _not_a_snapshot(path: Path) -> None:
+    path.write_bytes(b"\x80\x05garbage")
+
+
+def _header_says_other_format(path: Path) -> None:
+    data = path.read_bytes()
+    start = len(snapshot.MAGIC)
+    end = data.index(b"\n", start)
+    header = json.loads(data[start:end])
+    header["format"] = "0"
+    path.write_bytes(data[:start] + json.dumps(header).encode() + data[end:])
+
+
+@pytest.mark.parametrize(
+    "damage", [_flip_a_byte, _cut_short, _not_a_snapshot, _header_says_other_format]
+)
+def test_a_damaged_snapshot_is_refused_and_the_content_read_again(tmp_path, damage):
+    paths, corpus = site(tmp_path, items=8)
+    with env(**GOLDEN_ENV):
+        SiteBuilder(paths, snapshots="sync").full_build()
+        damage(paths.builds / snapshot.FILENAME)
+        builder = SiteBuilder(paths, snapshots="sync")
+        started = builder.warm_up()
+        assert (started.kind, started.model) == ("adopted", "content")
+        assert builder.update(corpus.add()).kind == "incremental"
+        assert same_as_full_build(paths, tmp_path, "full") == []
+        # the slow start saved a good snapshot again
+        assert SiteBuilder(paths).warm_up().model == "snapshot"
+
+
+def test_a_snapshot_of_an_earlier_publication_is_refused(tmp_path):
+    paths, corpus = site(tmp_path, items=8)
+    with env(**GOLDEN_ENV):
+        first = SiteBuilder(paths, snapshots="sync")
+        first.full_build()
+        earlier = tmp_path / "earlier.pickle"
+        shutil.copy(first.snapshot_path, earlier)
+        first.update(corpus.add())
+        shutil.copy(earlier, first.snapshot_path)  # as if the last writer never finished
+        with pytest.raises(snapshot.SnapshotRefused, match="generation"):
+            snapshot.load(
+                first.snapshot_path,
+                first._snapshot_header(first.store.generation(), first.store.source()),
+            )
+        second = SiteBuilder(paths, snapshots="sync")
+        assert second.warm_up().model == "content"
+        assert len(second.by_path) == len(first.by_path)
+        assert second.update(corpus.add()).kind == "incremental"
+        assert same_as_full_build(paths, tmp_path, "full") == []
+
+
+def test_a_snapshot_made_with_other_settings_from_the_environment_is_refused(tmp_path):
+    paths, _corpus = site(tmp_path, items=4)
+    with env(**GOLDEN_ENV):
+        SiteBuilder(paths, snapshots="sync").full_build()
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW="2026-12-01T12:00:00+01:00"):
+        builder = SiteBuilder(paths, snapshots="off")
+        with pytest.raises(snapshot.SnapshotRefused, match="BUILD_NOW"):
+            builder._load_snapshot(builder.store.state(), Fingerprints(builder._scan(None)))
+
+
+def test_without_snapshots_nothing_is_written(tmp_path):
+    paths, _corpus = site(tmp_path, items=2)
+    with env(**GOLDEN_ENV):
+        builder = SiteBuilder(paths, snapshots="off")
+        builder.full_build()
+        assert not builder.snapshot_path.exists()
+        assert SiteBuilder(paths, snapshots="off").warm_up().model == "content"
+    with pytest.raises(ValueError, match="snapshots must be one of"):
+        SiteBuilder(paths, snapshots="sometimes")
