@@ -60,6 +60,7 @@ from relais.pelican.listings import ListingKey
 from relais.pelican.search import shards_of, shards_to_update
 from relais.search import pagefind_version, update_index
 from relais.sections import SECTIONS
+from relais.templatecache import with_shared_templates
 
 logger = logging.getLogger(__name__)
 
@@ -199,18 +200,33 @@ class SiteBuilder:
         with self.store.lock():
             return self._adopt() or self._full_build()
 
-    def _adopt(self) -> UpdateResult | None:
+    def _adopt(self, added: Iterable[str] = ()) -> UpdateResult | None:
         """Load the model of the live site without writing anything, when the live site was
         built from exactly the content and settings found now (a worker that restarts). With
-        Pelican's content cache this costs a fraction of a full build."""
+        Pelican's content cache this costs a fraction of a full build.
+
+        ``added``: paths (files or folders) that may hold files added since the live build (an
+        export the update is about to publish: a new item, an adopted copy). When the live
+        site was built from exactly the content found now *without* the files under them, the
+        model is loaded without them too, as it was at the live build; the update then adds
+        them like a warm builder would. A file changed or removed since the live build cannot
+        be left out that way (its live version is gone): that still needs a full build."""
         state = self.store.state()
         if not state.get("live") or not state.get("source"):
             return None
         started = time.perf_counter()
         fingerprints = Fingerprints(self._scan(None))
+        scope = sorted({a.strip("/") for a in added})
+        left_out = set(fingerprints.under(scope)) if scope else set()
+        if left_out:
+            if any(_is_global(p) for p in left_out):
+                return None  # the update would rebuild everything anyway
+            fingerprints = Fingerprints(
+                {p: fp for p, fp in fingerprints.items() if p not in left_out}
+            )
         if self._source(fingerprints.digest) != state["source"]:
             return None
-        warnings = self._load(self.store.builds / state["live"], write=False)
+        warnings = self._load(self.store.builds / state["live"], write=False, left_out=left_out)
         self.addresses.record()
         self.fingerprints = fingerprints
         self.generation = state["generation"]
@@ -218,9 +234,10 @@ class SiteBuilder:
             "adopted", time.perf_counter() - started, articles=len(self.by_path), warnings=warnings
         )
 
-    def _load(self, output_dir: Path, write: bool) -> list[str]:
+    def _load(self, output_dir: Path, write: bool, left_out: set[str] = frozenset()) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
-        its generators, context and plan. Raises BuildError on any logged error."""
+        its generators, context and plan, without the content files of ``left_out`` (when
+        adopting). Raises BuildError on any logged error."""
         from pelican import Pelican, signals
         from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 
@@ -241,6 +258,7 @@ class SiteBuilder:
                 settings = pelican_settings(
                     self.paths, output_dir, **self._cache_settings(), **self.overrides
                 )
+                settings["JINJA_ENVIRONMENT"] = with_shared_templates(settings["JINJA_ENVIRONMENT"])
                 pelican = Pelican(settings)
                 context = settings.copy()
                 context.update(
@@ -272,6 +290,8 @@ class SiteBuilder:
                         generator.generate_output(writer)
                     signals.finalized.send(pelican)
                 else:
+                    if left_out:
+                        _leave_out(generators, context, left_out)
                     articles_gen.relais_plan = Plan.compute(
                         articles_gen.articles, settings, context.get("pages", [])
                     )
@@ -334,6 +354,9 @@ class SiteBuilder:
                 # a new process, or another one published: adopt the live site if it was built
                 # from what is here now, else build everything
                 adopted = self._adopt()
+                if adopted is None and changed is not None:
+                    # new files (an export): the live site plus them, without a full build
+                    adopted = self._adopt(added=changed)
                 if adopted is None:
                     return self._full_build()
                 if changed is None:
@@ -787,6 +810,25 @@ def _code_digest() -> str:
             h.update(f"{path.relative_to(root)}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _leave_out(generators: list[Any], context: dict[str, Any], left_out: set[str]) -> None:
+    """Take the content files of ``left_out`` out of a model that Pelican just read (items
+    and their pictures), before the plan is made: the model is then the one of the site
+    without them."""
+    from pelican.generators import ArticlesGenerator, StaticGenerator
+
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            kept = [a for a in generator.articles if a.relative_source_path not in left_out]
+            generator.articles[:] = kept
+        elif isinstance(generator, StaticGenerator):
+            kept = [s for s in generator.staticfiles if s.relative_source_path not in left_out]
+            generator.staticfiles[:] = kept
+    for key in ("generated_content", "static_content"):
+        for path in left_out:
+            context[key].pop(path, None)
+    context.pop("_relais_articles_by_link", None)  # made again from the articles kept
 
 
 def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:
