@@ -64,6 +64,11 @@ from relais.templatecache import with_shared_templates
 
 logger = logging.getLogger(__name__)
 
+#: A full pass of the garbage collector (what frees the models dropped since the last one)
+#: runs once every this many models loaded in the process.
+FULL_COLLECT_EVERY = 4
+_loads_since_full_collect = 0
+
 
 @dataclass
 class UpdateResult:
@@ -320,10 +325,7 @@ class SiteBuilder:
         self.linkers = self._link_index(articles_gen.articles)
         # The model is millions of long-lived objects: keep the garbage collector's full passes
         # (seconds on a large site, in the middle of a publication) from walking through them.
-        # A previous model, now unreachable, is unfrozen first so that it can be freed.
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        _freeze_models()
         return logs.warnings
 
     def _cache_settings(self) -> dict[str, Any]:
@@ -810,6 +812,24 @@ def _code_digest() -> str:
             h.update(f"{path.relative_to(root)}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _freeze_models() -> None:
+    """Move the model just loaded out of the collector's way (``gc.freeze``). The models it
+    replaced, now unreachable, are frozen too until a full pass unfreezes and frees them:
+    that pass walks every warm model of the process (a worker keeps several), so it runs once
+    every ``FULL_COLLECT_EVERY`` loads, and a young-generation pass frees the load's own
+    garbage in between. A worker of many cold sites then holds at most that many dropped
+    models beyond its warm ones."""
+    global _loads_since_full_collect
+    _loads_since_full_collect += 1
+    if _loads_since_full_collect >= FULL_COLLECT_EVERY:
+        _loads_since_full_collect = 0
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)
+    gc.freeze()
 
 
 def _leave_out(generators: list[Any], context: dict[str, Any], left_out: set[str]) -> None:
