@@ -839,11 +839,13 @@ def _leave_out(generators: list[Any], context: dict[str, Any], left_out: set[str
     from pelican.generators import ArticlesGenerator, StaticGenerator
 
     for generator in generators:
+        # Pelican's source paths are absolute (its relative ones cost a path computation each)
+        absolute = {os.path.abspath(os.path.join(generator.path, p)) for p in left_out}
         if isinstance(generator, ArticlesGenerator):
-            kept = [a for a in generator.articles if a.relative_source_path not in left_out]
+            kept = [a for a in generator.articles if a.source_path not in absolute]
             generator.articles[:] = kept
         elif isinstance(generator, StaticGenerator):
-            kept = [s for s in generator.staticfiles if s.relative_source_path not in left_out]
+            kept = [s for s in generator.staticfiles if s.source_path not in absolute]
             generator.staticfiles[:] = kept
     for key in ("generated_content", "static_content"):
         for path in left_out:
