@@ -34,6 +34,7 @@ import logging
 import os
 import shutil
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,10 @@ from relais.sections import SECTIONS
 from relais.templatecache import with_shared_templates
 
 logger = logging.getLogger(__name__)
+
+#: Every builder of the process, while it is referenced (a warm builder dropped from the
+#: worker's list goes away with its model).
+_alive: weakref.WeakSet[SiteBuilder] = weakref.WeakSet()
 
 #: A full pass of the garbage collector (what frees the models dropped since the last one)
 #: runs once every this many models loaded in the process.
@@ -157,6 +162,8 @@ class SiteBuilder:
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
         self.fingerprints = Fingerprints()
+        self.context: dict[str, Any] = {}
+        _alive.add(self)
 
     # -- full build, or adopting the live site -------------------------------------------------
 
@@ -554,6 +561,8 @@ class SiteBuilder:
         settings, gen = self.settings, self.articles_gen
         listings = self.plan.listings
         touched: set[Any] = set()
+        replaced = {id(a) for a in old.values()}
+        _forget_memoized(lambda article: id(article) not in replaced)
         for path, article in old.items():
             gen.articles.remove(article)
             self.plan.events.discard(article)
@@ -814,6 +823,20 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+def _forget_memoized(keep: Any) -> None:
+    """Pelican memoizes an item's HTML and summary in dictionaries of its ``Content`` class
+    (``get_content``, ``get_summary``), keyed by the item: they would keep every model a
+    process ever loaded (a worker of a hundred sites grew by a model per site). Entries of the
+    items for which ``keep(item)`` is false are dropped (computed again if ever needed)."""
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content.__dict__.get(name), "cache", None)
+        if cache:
+            for key in [k for k in cache if not keep(k[0])]:
+                del cache[key]
+
+
 def _freeze_models() -> None:
     """Move the model just loaded out of the collector's way (``gc.freeze``). The models it
     replaced, now unreachable, are frozen too until a full pass unfreezes and frees them:
@@ -823,6 +846,8 @@ def _freeze_models() -> None:
     models beyond its warm ones."""
     global _loads_since_full_collect
     _loads_since_full_collect += 1
+    contexts = {id(builder.context) for builder in list(_alive)}
+    _forget_memoized(lambda article: id(getattr(article, "_context", None)) in contexts)
     if _loads_since_full_collect >= FULL_COLLECT_EVERY:
         _loads_since_full_collect = 0
         gc.unfreeze()

@@ -8,9 +8,11 @@ compared with a full build of the same content and address book in another folde
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import random
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -348,3 +350,20 @@ def test_a_cold_builder_adopts_the_live_site_without_the_new_items_then_adds_the
         page.parent.mkdir(exist_ok=True)
         page.write_text("---\ntitle: Mentions\n---\nTexte.\n", encoding="utf-8")
         assert SiteBuilder(paths).update(["pages/mentions.md"]).kind == "full"
+
+
+def test_a_builder_dropped_by_its_worker_leaves_no_model_behind(tmp_path):
+    """A worker keeps a few sites warm and drops the others: a dropped builder's items are
+    freed (Pelican memoizes each item's HTML in its class, which kept every model alive)."""
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        first = SiteBuilder(SitePaths.at(GOLDEN_CONTENT, tmp_path / "first" / "output"))
+        first.full_build()
+        item = weakref.ref(next(iter(first.by_path.values())))
+        del first
+        other = SiteBuilder(SitePaths.at(GOLDEN_CONTENT, tmp_path / "other" / "output"))
+        other.full_build()
+        gc.unfreeze()
+        gc.collect()
+        assert item() is None
+        assert other.update(None).kind == "none"  # the one still warm keeps its model
+        assert next(iter(other.by_path.values())).content
