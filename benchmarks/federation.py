@@ -48,6 +48,18 @@ def peak_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """The processor time a running process and its waited-for children (Pagefind) used so
+    far (user and system), in seconds: unlike the clock, it does not grow with the load that
+    other jobs put on the machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # after the name: state is field 3, utime/stime/cutime/cstime are fields 14 to 17
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def environment(work: Path, database_url: str, warm: int) -> dict[str, str]:
     env = {
         **os.environ,
@@ -117,11 +129,15 @@ class Federation:
         try:
             self.start_workers()
             first_builds_s = self.wait_for_first_builds()
+            cpu_before = sum(cpu_seconds(p.pid) for p in self.workers)
+            load_before = os.getloadavg()[0]
             adopt_s, live_s, from_last_adoption_s = self.pool_and_adopt()
+            pooled_cpu_s = sum(cpu_seconds(p.pid) for p in self.workers) - cpu_before
+            load_after = os.getloadavg()[0]
             peaks = [peak_mb(p.pid) for p in self.workers]
         finally:
             self.stop_workers()
-        cold = self.cold_starts()
+        cold, cold_cpu = self.cold_starts()
         sites = self.members().count()
         return {
             "sites": sites,
@@ -132,8 +148,15 @@ class Federation:
             "first_builds_all_sites_s": round(first_builds_s, 1),
             "adoptions_s": round(adopt_s, 1),
             "live_after_last_adoption_s": round(from_last_adoption_s, 1),
+            # what the two workers spent on the pooled item (processor time, Pagefind included)
+            "pooled_workers_cpu_s": round(pooled_cpu_s, 1),
+            "pooled_workers_cpu_s_per_site": round(
+                pooled_cpu_s / max(1, self.members().count()), 3
+            ),
+            "load_average_before_after": [round(load_before, 1), round(load_after, 1)],
             "cold_site_adopt_s_median": round(statistics.median(cold), 3),
             "cold_site_adopt_s_max": round(max(cold), 3),
+            "cold_site_adopt_cpu_s_median": round(statistics.median(cold_cpu), 3),
             "workers_peak_mb": [round(p) for p in peaks],
             "summary": (
                 f"pooled_live_all_sites_s={live_s:.1f} sites={sites} peak_mb={max(peaks):.0f}"
@@ -305,18 +328,21 @@ class Federation:
 
     # -- 4. a cold site ----------------------------------------------------------------------------
 
-    def cold_starts(self) -> list[float]:
+    def cold_starts(self) -> tuple[list[float], list[float]]:
+        """A new builder adopting the live site of five associations: clock and processor
+        times (the first one also imports the builder's code)."""
         from relais.incremental import SiteBuilder
 
-        times = []
+        times, cpu = [], []
         for association in self.members()[:5]:
             builder = SiteBuilder(association.paths, SITEURL=association.public_url)
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             kind = builder.warm_up().kind
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
             if kind != "adopted":
                 print(f"warning: {association} was {kind}, not adopted", flush=True)
-        return times
+        return times, cpu
 
     def _wait(self, condition, timeout: float) -> None:
         deadline = time.monotonic() + timeout

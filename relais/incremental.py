@@ -37,6 +37,7 @@ import os
 import shutil
 import signal
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,8 +66,18 @@ from relais.pelican.listings import ListingKey
 from relais.pelican.search import shards_of, shards_to_update
 from relais.search import pagefind_version, update_index
 from relais.sections import SECTIONS
+from relais.templatecache import with_shared_templates
 
 logger = logging.getLogger(__name__)
+
+#: Every builder of the process, while it is referenced (a warm builder dropped from the
+#: worker's list goes away with its model).
+_alive: weakref.WeakSet[SiteBuilder] = weakref.WeakSet()
+
+#: A full pass of the garbage collector (what frees the models dropped since the last one)
+#: runs once every this many models loaded in the process.
+FULL_COLLECT_EVERY = 4
+_loads_since_full_collect = 0
 
 
 @dataclass
@@ -202,6 +213,8 @@ class SiteBuilder:
         self.store = OutputStore(self.paths.output, self.paths.builds)
         self.generation: str | None = None
         self.fingerprints = Fingerprints()
+        self.context: dict[str, Any] = {}
+        _alive.add(self)
         self._snapshot_writers: list[int] = []  # forked processes writing a snapshot
         self._bodies: str | None = None  # the loaded snapshot whose bodies the model reads
 
@@ -319,16 +332,31 @@ class SiteBuilder:
         with self.store.lock():
             return self._adopt() or self._full_build()
 
-    def _adopt(self) -> UpdateResult | None:
+    def _adopt(self, added: Iterable[str] = ()) -> UpdateResult | None:
         """Load the model of the live site without writing anything, when the live site was
         built from exactly the content and settings found now (a worker that restarts): from
         the snapshot saved with it when it matches, else through Pelican again (with its
-        content cache, a fraction of a full build), saving a snapshot for the next time."""
+        content cache, a fraction of a full build), saving a snapshot for the next time.
+
+        ``added``: paths (files or folders) that may hold files added since the live build (an
+        export the update is about to publish: a new item, an adopted copy). When the live
+        site was built from exactly the content found now *without* the files under them, the
+        model is loaded without them too, as it was at the live build; the update then adds
+        them like a warm builder would. A file changed or removed since the live build cannot
+        be left out that way (its live version is gone): that still needs a full build."""
         state = self.store.state()
         if not state.get("live") or not state.get("source"):
             return None
         started = time.perf_counter()
         fingerprints = Fingerprints(self._scan(None))
+        scope = sorted({a.strip("/") for a in added})
+        left_out = set(fingerprints.under(scope)) if scope else set()
+        if left_out:
+            if any(_is_global(p) for p in left_out):
+                return None  # the update would rebuild everything anyway
+            fingerprints = Fingerprints(
+                {p: fp for p, fp in fingerprints.items() if p not in left_out}
+            )
         if self._source(fingerprints.digest) != state["source"]:
             return None
         try:
@@ -337,7 +365,7 @@ class SiteBuilder:
             model = "snapshot"
         except snapshot.SnapshotRefused as refused:
             logger.info("Model snapshot not used (%s): reading the content again.", refused)
-            warnings = self._load(self.store.builds / state["live"], write=False)
+            warnings = self._load(self.store.builds / state["live"], write=False, left_out=left_out)
             model = "content"
         self.addresses.record()
         self.fingerprints = fingerprints
@@ -430,7 +458,7 @@ class SiteBuilder:
         have been made from those files; with None (it was just made by a full build of this
         builder) the model takes the fingerprints it was made with."""
         expected = self._snapshot_header(state["generation"], state["source"])
-        replaced = hasattr(self, "context")
+        replaced = bool(getattr(self, "context", None))  # a model loaded before this one
         gc.disable()  # millions of objects come back at once: no collection in between
         try:
             model, token = snapshot.load(self.snapshot_path, expected)
@@ -510,9 +538,10 @@ class SiteBuilder:
         self.page_outputs = {p.save_as for p in context.get("pages", [])}
         self.fingerprints = fingerprints
 
-    def _load(self, output_dir: Path, write: bool) -> list[str]:
+    def _load(self, output_dir: Path, write: bool, left_out: set[str] = frozenset()) -> list[str]:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
-        its generators, context and plan. Raises BuildError on any logged error."""
+        its generators, context and plan, without the content files of ``left_out`` (when
+        adopting). Raises BuildError on any logged error."""
         from pelican import Pelican, signals
         from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 
@@ -533,6 +562,7 @@ class SiteBuilder:
                 settings = pelican_settings(
                     self.paths, output_dir, **self._cache_settings(), **self.overrides
                 )
+                settings["JINJA_ENVIRONMENT"] = with_shared_templates(settings["JINJA_ENVIRONMENT"])
                 pelican = Pelican(settings)
                 context = settings.copy()
                 context.update(
@@ -565,6 +595,8 @@ class SiteBuilder:
                             generator.generate_output(writer)
                     signals.finalized.send(pelican)
                 else:
+                    if left_out:
+                        _leave_out(generators, context, left_out)
                     articles_gen.relais_plan = Plan.compute(
                         articles_gen.articles, settings, context.get("pages", [])
                     )
@@ -601,10 +633,7 @@ class SiteBuilder:
         _forget_rendered()
         # The model is millions of long-lived objects: keep the garbage collector's full passes
         # (seconds on a large site, in the middle of a publication) from walking through them.
-        # A previous model, now unreachable, is unfrozen first so that it can be freed.
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        _freeze_models()
         return logs.warnings
 
     @contextlib.contextmanager
@@ -715,6 +744,9 @@ class SiteBuilder:
                 # a new process, or another one published: adopt the live site if it was built
                 # from what is here now, else build everything
                 adopted = self._adopt()
+                if adopted is None and changed is not None:
+                    # new files (an export): the live site plus them, without a full build
+                    adopted = self._adopt(added=changed)
                 if adopted is None:
                     return self._full_build()
                 if changed is None:
@@ -911,6 +943,8 @@ class SiteBuilder:
         settings, gen = self.settings, self.articles_gen
         listings = self.plan.listings
         touched: set[Any] = set()
+        replaced = {id(a) for a in old.values()}
+        _forget_memoized(lambda article: id(article) not in replaced)
         for path, article in old.items():
             gen.articles.remove(article)
             self.plan.events.discard(article)
@@ -1180,6 +1214,61 @@ def _forget_rendered() -> None:
 
     for name in ("get_content", "get_summary"):
         Content.__dict__[name].cache.clear()
+
+
+def _forget_memoized(keep: Any) -> None:
+    """Pelican memoizes an item's HTML and summary in dictionaries of its ``Content`` class
+    (``get_content``, ``get_summary``), keyed by the item: they would keep every model a
+    process ever loaded (a worker of a hundred sites grew by a model per site). Entries of the
+    items for which ``keep(item)`` is false are dropped (computed again if ever needed)."""
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content.__dict__.get(name), "cache", None)
+        if cache:
+            for key in [k for k in cache if not keep(k[0])]:
+                del cache[key]
+
+
+def _freeze_models() -> None:
+    """Move the model just loaded out of the collector's way (``gc.freeze``). The models it
+    replaced, now unreachable, are frozen too until a full pass unfreezes and frees them:
+    that pass walks every warm model of the process (a worker keeps several), so it runs once
+    every ``FULL_COLLECT_EVERY`` loads, and a young-generation pass frees the load's own
+    garbage in between. A worker of many cold sites then holds at most that many dropped
+    models beyond its warm ones."""
+    global _loads_since_full_collect
+    _loads_since_full_collect += 1
+    contexts = {id(builder.context) for builder in list(_alive)}
+    _forget_memoized(lambda article: id(getattr(article, "_context", None)) in contexts)
+    if _loads_since_full_collect >= FULL_COLLECT_EVERY:
+        _loads_since_full_collect = 0
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)
+    gc.freeze()
+
+
+def _leave_out(generators: list[Any], context: dict[str, Any], left_out: set[str]) -> None:
+    """Take the content files of ``left_out`` out of a model that Pelican just read (items
+    and their pictures), before the plan is made: the model is then the one of the site
+    without them."""
+    from pelican.generators import ArticlesGenerator, StaticGenerator
+
+    for generator in generators:
+        # Pelican's source paths are absolute (its relative ones cost a path computation each)
+        absolute = {os.path.abspath(os.path.join(generator.path, p)) for p in left_out}
+        if isinstance(generator, ArticlesGenerator):
+            kept = [a for a in generator.articles if a.source_path not in absolute]
+            generator.articles[:] = kept
+        elif isinstance(generator, StaticGenerator):
+            kept = [s for s in generator.staticfiles if s.source_path not in absolute]
+            generator.staticfiles[:] = kept
+    for key in ("generated_content", "static_content"):
+        for path in left_out:
+            context[key].pop(path, None)
+    context.pop("_relais_articles_by_link", None)  # made again from the articles kept
 
 
 def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:

@@ -6,7 +6,9 @@ publish only what changed (:class:`relais.incremental.SiteBuilder`). The changes
 :class:`ContentChange` rows that the export phase writes, so coalesced build requests lose
 nothing. A warm builder holds its whole site in memory: a federation of many associations keeps
 only the ``RELAIS_WARM_BUILDERS`` most recently used ones, the others adopt their live site
-again when they next publish. A site with a deploy target (:mod:`cms.publishing.deploy`) is
+again when they next publish (without the items added since, which the update then publishes:
+a pooled copy adopted by a hundred associations costs each site an adoption and an update, not
+a full build). A site with a deploy target (:mod:`cms.publishing.deploy`) is
 copied to object storage by its builder after each publication.
 
 Each warm builder has a name, unique across workers: a build writes it into the site's build

@@ -8,9 +8,11 @@ compared with a full build of the same content and address book in another folde
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import random
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -312,3 +314,56 @@ def test_another_associations_folder_inside_the_content_folder_is_not_this_sites
         assert builder.update(None).kind == "none"
         assert not (paths.output / "alumni-sud").exists()
         assert SiteBuilder(paths).warm_up().kind == "adopted"
+
+
+def test_a_cold_builder_adopts_the_live_site_without_the_new_items_then_adds_them(tmp_path):
+    """A worker that does not keep the site warm (a federation's worker serves many sites)
+    gets an export of new items: it loads the live site as it was built, without the new
+    files, and publishes them as an update, with the result of a full build; a changed or
+    removed file has no live version left to load, so that still rebuilds everything."""
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    corpus = Corpus(paths.content, random.Random(11))
+    for _ in range(20):
+        corpus.add()
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        SiteBuilder(paths).full_build()
+        added: list[str] = []
+        while not any("/" in p and not p.endswith(".md") for p in added):  # one with a picture
+            added += corpus.add()
+        live = paths.output.resolve()
+        cold = SiteBuilder(paths)
+        result = cold.update(added)
+        assert result.kind == "incremental", result
+        assert paths.output.resolve() != live  # published through a delta, not rebuilt
+        full_paths = SitePaths.at(paths.content, tmp_path / "full" / "output")
+        same_history(paths, full_paths)
+        SiteBuilder(full_paths).full_build()
+        assert diff(tree(paths.output.resolve()), tree(full_paths.output.resolve())) == []
+        # the warm builder goes on from there
+        assert cold.update(corpus.add()).kind == "incremental"
+        # an edited item, named with a new one: its live version is gone, nothing to adopt
+        slug = sorted(corpus.items)[0]
+        edited = [*corpus.write(slug, corpus.items[slug]), *corpus.add()]
+        assert SiteBuilder(paths).update(edited).kind == "full"
+        # new files that are not items (the site's pages) change every page: a full build
+        page = paths.content / "pages" / "mentions.md"
+        page.parent.mkdir(exist_ok=True)
+        page.write_text("---\ntitle: Mentions\n---\nTexte.\n", encoding="utf-8")
+        assert SiteBuilder(paths).update(["pages/mentions.md"]).kind == "full"
+
+
+def test_a_builder_dropped_by_its_worker_leaves_no_model_behind(tmp_path):
+    """A worker keeps a few sites warm and drops the others: a dropped builder's items are
+    freed (Pelican memoizes each item's HTML in its class, which kept every model alive)."""
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        first = SiteBuilder(SitePaths.at(GOLDEN_CONTENT, tmp_path / "first" / "output"))
+        first.full_build()
+        item = weakref.ref(next(iter(first.by_path.values())))
+        del first
+        other = SiteBuilder(SitePaths.at(GOLDEN_CONTENT, tmp_path / "other" / "output"))
+        other.full_build()
+        gc.unfreeze()
+        gc.collect()
+        assert item() is None
+        assert other.update(None).kind == "none"  # the one still warm keeps its model
+        assert next(iter(other.by_path.values())).content
