@@ -182,6 +182,16 @@ _SETTINGS_PELICAN_CHANGES = frozenset({"MARKDOWN", "PLUGINS"})
 SNAPSHOT_MODES = ("background", "sync", "off")
 
 
+def _compared(settings: dict[str, Any], key: str) -> Any:
+    """A setting as a snapshot's and a build's are compared: Jinja's options without the
+    process's shared cache of compiled templates (:mod:`relais.templatecache`), which a build
+    adds and changes nothing of what is written."""
+    value = settings.get(key)
+    if key == "JINJA_ENVIRONMENT" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "bytecode_cache"}
+    return value
+
+
 class SiteBuilder:
     """Keeps the site model warm between publications. Not thread-safe: one per process, used
     under the store's lock (so several processes may share one site).
@@ -496,7 +506,9 @@ class SiteBuilder:
                     **self.overrides,
                 )
                 for key in sorted(fresh.keys() | settings.keys()):
-                    if key not in _SETTINGS_PELICAN_CHANGES and fresh.get(key) != settings.get(key):
+                    if key in _SETTINGS_PELICAN_CHANGES:
+                        continue
+                    if _compared(fresh, key) != _compared(settings, key):
                         raise snapshot.SnapshotRefused(f"made with another setting {key}")
                 pelican = Pelican(settings)
                 # the readers start without Pelican's cache of every file: an update reads
