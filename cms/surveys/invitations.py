@@ -20,6 +20,7 @@ import logging
 import smtplib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -103,8 +104,18 @@ def invitation_message(
     return message
 
 
-class InvitationSender:
-    """Sends the invitations of one survey; ``sleep`` and ``now`` are for tests."""
+class LedgerSender:
+    """Sends the ``pending`` rows of one survey's mail ledger, each exactly once: claimed
+    (``pending`` → ``sending``) before its mail is handed to the SMTP server, then ``sent``; a
+    refusal before acceptance puts it back to ``pending``, a permanent one marks it ``failed``
+    and the subscriber bounced; a row left ``sending`` by a dead worker becomes ``uncertain``.
+    The invitations and the reminders (:mod:`.reminders`) are two such ledgers; ``sleep`` and
+    ``now`` are for tests."""
+
+    #: The ledger's model, the lookup from a row to its survey, what a row's mail needs.
+    model: type[SurveyInvitation] | type[SurveyReminder]
+    survey_lookup: str
+    related: tuple[str, ...]
 
     def __init__(
         self,
@@ -120,55 +131,69 @@ class InvitationSender:
         site_id = survey.get_site().pk
         self.pace = 1 / max(1, NewsletterSettings.for_site(site_id).per_second)
 
-    def run(self) -> dict[str, int]:
-        enlist(self.survey)
-        self.mark_uncertain()
+    def rows(self, **lookups: Any) -> Any:
+        return self.model.objects.filter(**{self.survey_lookup: self.survey}, **lookups)
+
+    def send_pending(self) -> int:
+        """Send the pending rows at the association's pace; returns how many were sent."""
+        pks = list(self.rows(state=State.PENDING).order_by("pk").values_list("pk", flat=True))
+        if not pks:
+            return 0
+        sent = 0
         connection = self.connection or get_connection()
         connection.open()
         try:
-            pks = list(
-                SurveyInvitation.objects.filter(survey=self.survey, state=State.PENDING)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
             for pk in pks:
-                row = SurveyInvitation.objects.select_related("subscriber", "survey").get(pk=pk)
+                row = self.model.objects.select_related(*self.related).get(pk=pk)
                 if row.state == State.PENDING and self.send_one(row, connection):
+                    sent += 1
                     self.sleep(self.pace)
         finally:
             connection.close()
-        return counts(self.survey)
+        return sent
 
     def mark_uncertain(self) -> int:
         limit = self.now() - dt.timedelta(seconds=settings.RELAIS_NEWSLETTER_UNCERTAIN_AFTER)
-        return SurveyInvitation.objects.filter(
-            survey=self.survey, state=State.SENDING, attempted_at__lt=limit
-        ).update(state=State.UNCERTAIN)
+        return self.rows(state=State.SENDING, attempted_at__lt=limit).update(state=State.UNCERTAIN)
 
-    def send_one(self, row: SurveyInvitation, connection: BaseEmailBackend) -> bool:
-        if row.subscriber is None or row.subscriber.status != Subscriber.Status.CONFIRMED:
-            SurveyInvitation.objects.filter(pk=row.pk, state=State.PENDING).update(
-                state=State.SKIPPED
-            )
+    # -- what differs between the ledgers --------------------------------------------------------
+
+    def subscriber(self, row: Any) -> Subscriber | None:
+        raise NotImplementedError
+
+    def wanted(self, row: Any) -> bool:
+        """Whether the row's mail is still wanted, read just before the claim."""
+        subscriber = self.subscriber(row)
+        return subscriber is not None and subscriber.status == Subscriber.Status.CONFIRMED
+
+    def message(self, row: Any, msgid: str, connection: BaseEmailBackend) -> Any:
+        raise NotImplementedError
+
+    # -- one row ---------------------------------------------------------------------------------
+
+    def send_one(self, row: Any, connection: BaseEmailBackend) -> bool:
+        ledger = self.model.objects.filter(pk=row.pk)
+        if not self.wanted(row):
+            ledger.filter(state=State.PENDING).update(state=State.SKIPPED)
             return False
         msgid = mail.message_id()
-        claimed = SurveyInvitation.objects.filter(pk=row.pk, state=State.PENDING).update(
+        claimed = ledger.filter(state=State.PENDING).update(
             state=State.SENDING,
             attempted_at=self.now(),
             message_id=msgid,
             attempts=F("attempts") + 1,
         )
-        if not claimed:
+        if not claimed:  # another run claimed it
             return False
         try:
-            invitation_message(row, msgid, connection).send()
+            self.message(row, msgid, connection).send()
         except smtplib.SMTPRecipientsRefused as exc:
             if permanent(exc):
                 code, answer = next(iter(exc.recipients.values()))
-                SurveyInvitation.objects.filter(pk=row.pk).update(
+                ledger.update(
                     state=State.FAILED, reason=f"{code} {answer.decode(errors='replace')}"[:500]
                 )
-                Subscriber.objects.filter(pk=row.subscriber_id).update(
+                Subscriber.objects.filter(pk=self.subscriber(row).pk).update(
                     status=Subscriber.Status.BOUNCED
                 )
                 return False
@@ -177,14 +202,42 @@ class InvitationSender:
         except Exception as exc:
             self.release(row, exc)
             raise
-        SurveyInvitation.objects.filter(pk=row.pk).update(state=State.SENT, sent_at=self.now())
+        ledger.update(state=State.SENT, sent_at=self.now())
         return True
 
-    def release(self, row: SurveyInvitation, exc: Exception) -> None:
-        logger.warning("Survey %s, invitation %s: not sent (%s)", row.survey_id, row.pk, type(exc))
-        SurveyInvitation.objects.filter(pk=row.pk, state=State.SENDING).update(
+    def release(self, row: Any, exc: Exception) -> None:
+        logger.warning(
+            "Survey %s, %s %s: not sent (%s)",
+            self.survey.pk,
+            self.model._meta.model_name,
+            row.pk,
+            type(exc),
+        )
+        self.model.objects.filter(pk=row.pk, state=State.SENDING).update(
             state=State.PENDING, reason=type(exc).__name__
         )
+
+
+class InvitationSender(LedgerSender):
+    """Sends the invitations of one survey."""
+
+    model = SurveyInvitation
+    survey_lookup = "survey"
+    related = ("subscriber", "survey")
+
+    def run(self) -> dict[str, int]:
+        enlist(self.survey)
+        self.mark_uncertain()
+        self.send_pending()
+        return counts(self.survey)
+
+    def subscriber(self, row: SurveyInvitation) -> Subscriber | None:
+        return row.subscriber
+
+    def message(
+        self, row: SurveyInvitation, msgid: str, connection: BaseEmailBackend
+    ) -> EmailMultiAlternatives:
+        return invitation_message(row, msgid, connection)
 
 
 def counts(survey: SurveyPage) -> dict[str, int]:

@@ -18,25 +18,17 @@ invitation's own token link and the newsletter's one-click unsubscribe.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import smtplib
-import time
 from collections.abc import Callable
 
-from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import F
 from django.utils import timezone
 
-from cms.newsletter import mail
-from cms.newsletter.models import NewsletterSettings, Subscriber
-from cms.newsletter.sending import permanent
+from cms.newsletter.models import Subscriber
 
-from .invitations import invitation_message
+from .invitations import LedgerSender, invitation_message
 from .models import SurveyInvitation, SurveyPage, SurveyReminder
 
-logger = logging.getLogger(__name__)
 State = SurveyReminder.State
 
 
@@ -71,22 +63,12 @@ def enlist(survey: SurveyPage) -> int:
     return len(rows)
 
 
-class ReminderSender:
-    """Sends the due reminders of one survey; ``sleep`` and ``now`` are for tests."""
+class ReminderSender(LedgerSender):
+    """Sends the due reminders of one survey."""
 
-    def __init__(
-        self,
-        survey: SurveyPage,
-        connection: BaseEmailBackend | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], dt.datetime] = timezone.now,
-    ):
-        self.survey = survey
-        self.connection = connection
-        self.sleep = sleep
-        self.now = now
-        site_id = survey.get_site().pk
-        self.pace = 1 / max(1, NewsletterSettings.for_site(site_id).per_second)
+    model = SurveyReminder
+    survey_lookup = "invitation__survey"
+    related = ("invitation__subscriber", "invitation__survey")
 
     def run(self) -> int:
         """Enlist and send; returns the number of reminders sent by this run."""
@@ -94,78 +76,19 @@ class ReminderSender:
         if not reminding(self.survey, self.now()):
             return 0
         enlist(self.survey)
-        pks = list(
-            SurveyReminder.objects.filter(invitation__survey=self.survey, state=State.PENDING)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        if not pks:
-            return 0
-        sent = 0
-        connection = self.connection or get_connection()
-        connection.open()
-        try:
-            for pk in pks:
-                row = SurveyReminder.objects.select_related(
-                    "invitation__subscriber", "invitation__survey"
-                ).get(pk=pk)
-                if row.state == State.PENDING and self.send_one(row, connection):
-                    sent += 1
-                    self.sleep(self.pace)
-        finally:
-            connection.close()
-        return sent
+        return self.send_pending()
 
-    def mark_uncertain(self) -> int:
-        limit = self.now() - dt.timedelta(seconds=settings.RELAIS_NEWSLETTER_UNCERTAIN_AFTER)
-        return SurveyReminder.objects.filter(
-            invitation__survey=self.survey, state=State.SENDING, attempted_at__lt=limit
-        ).update(state=State.UNCERTAIN)
+    def subscriber(self, row: SurveyReminder) -> Subscriber | None:
+        return row.invitation.subscriber
 
-    def send_one(self, row: SurveyReminder, connection: BaseEmailBackend) -> bool:
-        invitation = row.invitation
-        subscriber = invitation.subscriber
-        if (
-            invitation.answered_on is not None
-            or subscriber is None
-            or subscriber.status != Subscriber.Status.CONFIRMED
-        ):
-            SurveyReminder.objects.filter(pk=row.pk, state=State.PENDING).update(
-                state=State.SKIPPED
-            )
-            return False
-        msgid = mail.message_id()
-        claimed = SurveyReminder.objects.filter(pk=row.pk, state=State.PENDING).update(
-            state=State.SENDING,
-            attempted_at=self.now(),
-            message_id=msgid,
-            attempts=F("attempts") + 1,
-        )
-        if not claimed:  # another run claimed it
-            return False
-        try:
-            invitation_message(invitation, msgid, connection, reminder=True).send()
-        except smtplib.SMTPRecipientsRefused as exc:
-            if permanent(exc):
-                code, answer = next(iter(exc.recipients.values()))
-                SurveyReminder.objects.filter(pk=row.pk).update(
-                    state=State.FAILED, reason=f"{code} {answer.decode(errors='replace')}"[:500]
-                )
-                Subscriber.objects.filter(pk=subscriber.pk).update(status=Subscriber.Status.BOUNCED)
-                return False
-            self.release(row, exc)
-            raise
-        except Exception as exc:
-            self.release(row, exc)
-            raise
-        SurveyReminder.objects.filter(pk=row.pk).update(state=State.SENT, sent_at=self.now())
-        return True
+    def wanted(self, row: SurveyReminder) -> bool:
+        """Who answered or unsubscribed since the reminders were enlisted gets nothing."""
+        return row.invitation.answered_on is None and super().wanted(row)
 
-    def release(self, row: SurveyReminder, exc: Exception) -> None:
-        logger.warning("Survey reminder %s: not sent (%s)", row.pk, type(exc))
-        SurveyReminder.objects.filter(pk=row.pk, state=State.SENDING).update(
-            state=State.PENDING, reason=type(exc).__name__
-        )
+    def message(
+        self, row: SurveyReminder, msgid: str, connection: BaseEmailBackend
+    ) -> EmailMultiAlternatives:
+        return invitation_message(row.invitation, msgid, connection, reminder=True)
 
 
 def due_surveys(now: dt.datetime) -> list[SurveyPage]:
