@@ -1,6 +1,6 @@
-"""The desk under pressure: 120 incoming replies and comments on two networks (the contract
-fakes of Mastodon and Facebook), pulled by the desk's own pull, and 30 answers written in the
-desk and posted by its task, with 30 % of the requests failing (errors, stalls, rate limits,
+"""The desk under pressure (the issue's fault run): 500 incoming replies and comments on two
+networks (the contract fakes of Mastodon and Facebook), pulled by the desk's own pull, and 100
+answers written in the desk and posted by its task, with 30 % of the requests failing (errors, stalls, rate limits,
 responses lost after the server acted) → every message stored once, every answer on the
 network once."""
 
@@ -20,12 +20,12 @@ from syndication.testing.fakes import client_for
 from syndication.testing.worker import synthetic_item
 from tests.convdesk.support import fake_account, posted
 
-PER_NETWORK = 60
-ANSWERS_PER_NETWORK = 15
+PER_NETWORK = 250
+ANSWERS_PER_NETWORK = 50
 POSTS = 3
 
 
-def test_120_messages_and_30_answers_under_30_percent_faults(
+def test_500_messages_and_100_answers_under_30_percent_faults(
     two_sites, fake_factory, a_volunteer, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.RELAIS_SOCIAL_DELIVERY = {"timeout": 0.15, "max_inline_delay": 0.5, "check_delay": 0}
