@@ -28,6 +28,7 @@ same content (``tests/site/test_incremental.py`` checks it on random sequences o
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import gc
 import hashlib
@@ -36,6 +37,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import time
 import weakref
 from collections.abc import Iterable, Iterator
@@ -182,6 +184,24 @@ _SETTINGS_PELICAN_CHANGES = frozenset({"MARKDOWN", "PLUGINS"})
 SNAPSHOT_MODES = ("background", "sync", "off")
 
 
+#: Linux's prctl() option: the signal a process gets when the one that forked it dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _fork() -> int:
+    """``os.fork()``, whose copy ends when this process dies (on Linux): a worker killed in
+    the middle of a full build leaves no copy building on, holding the site's lock (the
+    recovery gives the build to another worker; its half-written tree is removed)."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0 and sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the line above
+            os._exit(1)
+    return pid
+
+
 def _compared(settings: dict[str, Any], key: str) -> Any:
     """A setting as a snapshot's and a build's are compared: Jinja's options without the
     process's shared cache of compiled templates (:mod:`relais.templatecache`), which a build
@@ -250,7 +270,7 @@ class SiteBuilder:
         started = time.perf_counter()
         self._reap_snapshot_writers(stop=True)
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:  # the copy: build, publish, save the snapshot, report, and nothing else
             code = 1
             try:
@@ -429,7 +449,7 @@ class SiteBuilder:
             except Exception as exc:  # the site is published; the next start reads the content
                 logger.warning("The model snapshot could not be saved: %s", exc)
             return
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:  # the copy: write the snapshot, and nothing else (no cleanup, no logs)
             code = 1
             try:
@@ -661,7 +681,7 @@ class SiteBuilder:
 
         theirs = gen.articles[1::2]
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:  # the copy: its articles, its report, and nothing else
             code = 1
             try:

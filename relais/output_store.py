@@ -32,6 +32,9 @@ STATE_FILE = "state.json"
 #: Names of the trees builds write: full builds (``<generation>``, its ``-b`` clone), deltas,
 #: and the work folder where a full build gathers the pages of its search index.
 ORPHAN_NAME = re.compile(r"^(\.search-)?(\d{8}T\d{6}-\d{9}(-b)?|\.delta-\d+)$")
+#: A file being written beside the trees and renamed into place when done (the model's snapshot:
+#: ``.model.pickle.<pid>.tmp``): left behind when its writer was killed.
+ORPHAN_FILE = re.compile(r"^\.[\w.-]+\.\d+\.tmp$")
 
 
 @dataclass
@@ -212,7 +215,8 @@ class OutputStore:
 
     def remove_orphans(self, min_age: float = 60.0) -> list[str]:
         """Remove the trees a build left behind when its process died: full builds and deltas
-        that ``state.json`` does not name, at least ``min_age`` seconds old (a writer on another
+        that ``state.json`` does not name, and half-written files (a killed snapshot writer's),
+        at least ``min_age`` seconds old (a writer on another
         machine keeps its tree younger). Nothing is touched while a build holds the lock, nor
         without a state (the live tree would be unknown). Returns the names removed."""
         if not self.state_path.is_file():
@@ -226,6 +230,15 @@ class OutputStore:
             live = self.output.resolve() if self.output.is_symlink() else None
             now = time.time()
             for entry in sorted(self.builds.iterdir()):
+                if (
+                    ORPHAN_FILE.match(entry.name)
+                    and entry.is_file()
+                    and not entry.is_symlink()
+                    and now - entry.stat().st_mtime >= min_age
+                ):
+                    entry.unlink(missing_ok=True)
+                    removed.append(entry.name)
+                    continue
                 if (
                     entry.name in named
                     or not ORPHAN_NAME.match(entry.name)

@@ -1,8 +1,8 @@
 """The desk under pressure (the issue's fault run): 500 incoming replies and comments on two
 networks (the contract fakes of Mastodon and Facebook), pulled by the desk's own pull, and 100
-answers written in the desk and posted by its task, with 30 % of the requests failing (errors, stalls, rate limits,
-responses lost after the server acted) → every message stored once, every answer on the
-network once."""
+answers written in the desk and posted by its task, with 30 % of the requests failing (errors,
+stalls, rate limits, responses lost after the server acted) → every message stored once, every
+answer on the network once."""
 
 from __future__ import annotations
 

@@ -64,3 +64,16 @@ def test_the_search_work_folder_of_a_killed_full_build_is_removed(tmp_path):
     other = left_behind(store, ".search-notes", age=3600)  # not a name builds write: kept
     assert store.remove_orphans(min_age=60) == [".search-20261125T111111-000000002"]
     assert not work.exists() and other.exists()
+
+
+def test_the_snapshot_file_a_killed_writer_left_half_written_is_removed(tmp_path):
+    store = make_store(tmp_path)
+    snapshot = store.builds / "model.pickle"
+    snapshot.write_bytes(b"the model")
+    old = store.builds / ".model.pickle.4242.tmp"
+    young = store.builds / ".model.pickle.4343.tmp"  # a writer still at work
+    for path, age in ((old, 3600), (young, 5)):
+        path.write_bytes(b"half a model")
+        os.utime(path, (time.time() - age, time.time() - age))
+    assert store.remove_orphans(min_age=60) == [".model.pickle.4242.tmp"]
+    assert not old.exists() and young.exists() and snapshot.exists()
