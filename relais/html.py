@@ -8,6 +8,7 @@ is cleaned again, so no script, style or event handler reaches the site.
 from __future__ import annotations
 
 import re
+from html.entities import html5 as html5_entities
 from typing import Any
 
 import nh3
@@ -90,7 +91,13 @@ def sanitise_html(html: str) -> str:
 # Characters Python-Markdown gives a meaning to. Its backslash escapes cover \ ` * _ [ ] # + - . !
 # and >; '<' and '&' are written as entities, which Markdown leaves alone.
 _ALWAYS = re.compile(r"([\\`*_\[\]])")
-_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# An '&' that an HTML parser would read as a character reference: numeric ones with or without
+# their ';' (``&#0`` is U+FFFD), named ones ending in ';', and the legacy names HTML still reads
+# without one (``&copy`` is ©).
+_LEGACY_NAMES = sorted((n for n in html5_entities if not n.endswith(";")), key=len, reverse=True)
+_ENTITY_LIKE = re.compile(
+    r"&(?=#[0-9]|#[xX][0-9A-Fa-f]|[A-Za-z0-9]+;|(?:" + "|".join(_LEGACY_NAMES) + "))"
+)
 _TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
 _LINE_START = [
     re.compile(r"(^|\n)([ \t]*)(#)"),  # heading (Python-Markdown needs no space after #)
