@@ -55,6 +55,8 @@ CHUNK = 1 << 20
 _BODIES: dict[str, tuple[int, int]] = {}
 #: Their files, kept open (a newer snapshot replaces them on disk, not here).
 _OPEN: dict[str, Any] = {}
+#: How many loaded models read the bodies of each snapshot (token -> count).
+_LOADS: dict[str, int] = {}
 
 
 class SnapshotRefused(Exception):
@@ -244,15 +246,28 @@ def load(path: Path, expected: dict[str, Any]) -> tuple[dict[str, Any], str]:
     except BaseException:
         fh.close()
         raise
-    _OPEN[token] = fh
-    _BODIES[token] = (fh.fileno(), base)
+    # the same snapshot loaded again (a builder adopting its site again, another builder of
+    # the site): one open file for its bodies, closed when the last model reading it goes
+    _LOADS[token] = _LOADS.get(token, 0) + 1
+    if token in _OPEN:
+        fh.close()
+    else:
+        _OPEN[token] = fh
+        _BODIES[token] = (fh.fileno(), base)
     return model, token
 
 
 def close(token: str | None) -> None:
-    """Close the file of a loaded model's bodies (the model was replaced)."""
-    _BODIES.pop(token or "", None)
-    fh = _OPEN.pop(token or "", None)
+    """A loaded model is no longer used (replaced, or its builder let go): the file of its
+    bodies is closed once no other model loaded from the same snapshot reads it."""
+    if not token or token not in _LOADS:
+        return
+    _LOADS[token] -= 1
+    if _LOADS[token] > 0:
+        return
+    del _LOADS[token]
+    _BODIES.pop(token, None)
+    fh = _OPEN.pop(token, None)
     if fh is not None:
         fh.close()
 

@@ -167,3 +167,17 @@ def test_without_snapshots_nothing_is_written(tmp_path):
         assert SiteBuilder(paths, snapshots="off").warm_up().model == "content"
     with pytest.raises(ValueError, match="snapshots must be one of"):
         SiteBuilder(paths, snapshots="sometimes")
+
+
+def test_a_snapshot_loaded_twice_keeps_its_bodies_until_both_models_are_gone(tmp_path):
+    # found by the multi-worker test: a builder adopting its site again from the same snapshot
+    # closed the bodies' file the new model reads (KeyError on every build after)
+    path = tmp_path / snapshot.FILENAME
+    snapshot.write(path, {"generation": "g1"}, {"text": "un corps d'article"})
+    first, token = snapshot.load(path, {"generation": "g1"})
+    second, again = snapshot.load(path, {"generation": "g1"})
+    assert again == token and first == second == {"text": "un corps d'article"}
+    snapshot.close(token)  # the first model replaced: the second still reads its bodies
+    assert token in snapshot._BODIES
+    snapshot.close(token)
+    assert token not in snapshot._BODIES and token not in snapshot._OPEN
