@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import smtplib
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -104,7 +105,7 @@ def invitation_message(
     return message
 
 
-class LedgerSender:
+class LedgerSender(ABC):
     """Sends the ``pending`` rows of one survey's mail ledger, each exactly once: claimed
     (``pending`` → ``sending``) before its mail is handed to the SMTP server, then ``sent``; a
     refusal before acceptance puts it back to ``pending``, a permanent one marks it ``failed``
@@ -158,16 +159,18 @@ class LedgerSender:
 
     # -- what differs between the ledgers --------------------------------------------------------
 
+    @abstractmethod
     def subscriber(self, row: Any) -> Subscriber | None:
-        raise NotImplementedError
+        """The person a row's mail goes to."""
 
     def wanted(self, row: Any) -> bool:
         """Whether the row's mail is still wanted, read just before the claim."""
         subscriber = self.subscriber(row)
         return subscriber is not None and subscriber.status == Subscriber.Status.CONFIRMED
 
+    @abstractmethod
     def message(self, row: Any, msgid: str, connection: BaseEmailBackend) -> Any:
-        raise NotImplementedError
+        """The row's mail, ready to send."""
 
     # -- one row ---------------------------------------------------------------------------------
 
