@@ -122,6 +122,9 @@ class WorkerProcess:
         try:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
+            # where each thread stands goes to the log (the worker's faulthandler), then it dies
+            self.proc.send_signal(signal.SIGUSR1)
+            time.sleep(2)
             self.proc.kill()
             self.proc.wait(10)
             raise AssertionError(f"{self.name} did not stop on SIGTERM.\n{self.log()}") from None

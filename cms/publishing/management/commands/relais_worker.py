@@ -24,7 +24,9 @@ Phases of a worker's life:
 
 from __future__ import annotations
 
+import faulthandler
 import signal
+import sys
 import threading
 
 from django.conf import settings
@@ -78,6 +80,8 @@ class Command(BaseCommand):
                 f"The 'relais' task backend is {backend}, which has no worker: set "
                 "RELAIS_TASK_BACKEND to 'database' or 'rq' to run tasks in the background."
             )
+        # `kill -USR1 <pid>` prints where each thread of a worker that hangs stands
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
         role = Worker.Role.CLOCK if clock_only else Worker.Role.TASKS
         with registered(role) as worker:
             self.stdout.write(f"Worker {worker.pk} registered.")
