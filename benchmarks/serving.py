@@ -10,7 +10,9 @@ while two workers publish and post.
 2. two workers (``manage.py relais_worker``: on the database queue, or on Redis with
    ``--redis-url``) and ``gunicorn cms.wsgi:application`` (``--gunicorn`` gives its options)
    with ``cms.settings.production``, behind a pretend TLS proxy (``X-Forwarded-Proto``,
-   ``X-Forwarded-For``: each client has its own address);
+   ``X-Forwarded-For``: each client has its own address); the admin has a gunicorn of its own
+   (``--admin-gunicorn``, as the production guide's proxy sends ``/admin/`` there), so that
+   editors do not wait in the visitors' queue (``--admin-gunicorn none``: one server for all);
 3. first one editor and two visitors alone for 8 s (what each request costs: ``alone``), then
    ``--clients`` clients at once for ``--seconds``, each in a loop (visitors pause ``--pause``
    seconds between requests, none by default: the server is saturated): visitors load
@@ -150,8 +152,16 @@ class Client:
 
 
 class Load:
-    def __init__(self, base: str, args: argparse.Namespace, parent: int, paths: list[str]):
+    def __init__(
+        self,
+        base: str,
+        args: argparse.Namespace,
+        parent: int,
+        paths: list[str],
+        admin_base: str = "",
+    ):
         self.base, self.args, self.parent, self.paths = base, args, parent, paths
+        self.admin_base = admin_base or base
         self.times: dict[str, list[float]] = {"publish": [], "signup": [], "counter": []}
         self.errors: dict[str, list[str]] = {k: [] for k in self.times}
         self.lock = threading.Lock()
@@ -187,7 +197,7 @@ class Load:
 
     def editor(self, n: int, parent_id: int) -> None:
         """Publishes a new item, again and again, with the admin's form."""
-        client = Client(self.base, n)
+        client = Client(self.admin_base, n)
         client.login()
         url = f"/admin/pages/add/content/alumninewspage/{parent_id}/"
         k = 0
@@ -246,9 +256,22 @@ def main() -> int:
     parser.add_argument(
         "--pause", type=float, default=0.0, help="visitors' pause between requests (s)"
     )
+    parser.add_argument(
+        "--visitors-nice",
+        type=int,
+        default=0,
+        help="the visitors' gunicorn runs with this nice value (a service manager's Nice= or "
+        "CPUWeight=: editors' requests first when the processors are short)",
+    )
     parser.add_argument("--database-url", default="", help="an empty database (default SQLite)")
     parser.add_argument("--redis-url", default="", help="run the workers on RQ (Redis)")
     parser.add_argument("--gunicorn", default="--workers 4 --threads 8 --worker-class gthread")
+    parser.add_argument(
+        "--admin-gunicorn",
+        default="--workers 2 --threads 4 --worker-class gthread",
+        help="the admin's own gunicorn (the proxy sends /admin/ there); 'none': one gunicorn "
+        "serves the admin and the visitors",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="relais-serving-"))
@@ -273,7 +296,14 @@ class Serving:
     def __init__(self, work: Path, port: int, args: argparse.Namespace):
         self.work, self.port, self.args = work, port, args
         self.base = f"http://127.0.0.1:{port}"
+        self.admin_port = free_port() if self.split else port
+        self.admin_base = f"http://127.0.0.1:{self.admin_port}"
         self.procs: dict[str, subprocess.Popen] = {}
+
+    @property
+    def split(self) -> bool:
+        """Whether the admin has its own gunicorn."""
+        return self.args.admin_gunicorn.strip().lower() not in ("", "none")
 
     def measure(self) -> dict:
         import django
@@ -291,10 +321,10 @@ class Serving:
             # one editor and two visitors first: what each request costs on its own
             alone = argparse.Namespace(**{**vars(self.args), "clients": 3, "editors": 1})
             alone.seconds = 8
-            idle = Load(self.base, alone, parent, paths)
+            idle = Load(self.base, alone, parent, paths, self.admin_base)
             idle.run()
             print(f"Load: {self.args.clients} clients for {self.args.seconds:.0f} s…", flush=True)
-            load = Load(self.base, self.args, parent, paths)
+            load = Load(self.base, self.args, parent, paths, self.admin_base)
             seconds = load.run()
             report = load.report()
             published = self.wait_until_live(timeout=120)
@@ -309,6 +339,8 @@ class Serving:
             "database": "postgresql" if self.args.database_url else "sqlite",
             "queue": "rq" if self.args.redis_url else "database",
             "gunicorn": self.args.gunicorn,
+            "admin_gunicorn": self.args.admin_gunicorn if self.split else "none",
+            "visitors_nice": self.args.visitors_nice,
             "visitors_pause_s": self.args.pause,
             "alone": {k: (v["requests"], v["p50_ms"]) for k, v in idle.report().items()},
             **report,
@@ -353,8 +385,10 @@ class Serving:
         account.set_credentials(credentials_for(network))
         account.save()
 
-    def spawn(self, name: str, *cmd: str) -> None:
+    def spawn(self, name: str, *cmd: str, nice: int = 0) -> None:
         log = (self.work / f"{name}.log").open("w")
+        if nice:
+            cmd = ("nice", "-n", str(nice), *cmd)
         self.procs[name] = subprocess.Popen(
             cmd,
             cwd=ROOT,
@@ -368,18 +402,23 @@ class Serving:
         manage = [sys.executable, "manage.py", "relais_worker"]
         self.spawn("worker-1", *manage)
         self.spawn("worker-2", *manage, "--no-clock")
-        self.spawn(
-            "gunicorn",
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--timeout",
-            "60",
-            *self.args.gunicorn.split(),
-        )
+        servers = [("gunicorn", self.port, self.args.gunicorn, self.args.visitors_nice)]
+        if self.split:
+            servers.append(("gunicorn-admin", self.admin_port, self.args.admin_gunicorn, 0))
+        for name, port, options, nice in servers:
+            self.spawn(
+                name,
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "cms.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                *options.split(),
+                nice=nice,
+            )
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -409,7 +448,10 @@ class Serving:
                     log = (self.work / f"{name}.log").read_text()[-3000:]
                     raise RuntimeError(f"{name} stopped (exit {proc.returncode}):\n{log}")
             try:
-                up = requests.get(self.base + "/admin/login/", timeout=5).status_code == 200
+                up = all(
+                    requests.get(base + "/admin/login/", timeout=5).status_code == 200
+                    for base in {self.base, self.admin_base}
+                )
             except requests.RequestException:
                 up = False
             live = ExportRecord.objects.filter(withdrawn=False).exclude(live_at=None)

@@ -39,7 +39,7 @@ from wagtail.models import Site
 from . import conf
 from .clock import lease_holder
 from .models import BuildRecord, SiteState, Worker
-from .recovery import BACKEND, database_queue
+from .recovery import BACKEND, WAGTAIL_BACKEND, database_backends, database_queue
 from .workers import Liveness
 
 try:  # the `rq` extra: only there when the Redis queue may be used
@@ -214,12 +214,18 @@ def workers_needed() -> bool:
 
 
 def _queue_names() -> list[str]:
-    return list(getattr(settings, "RELAIS_QUEUES", ["default"]))
+    """The project's queues, then Wagtail's own when its tasks are queued (not run at once)."""
+    names = list(getattr(settings, "RELAIS_QUEUES", ["default"]))
+    wagtail = getattr(settings, "WAGTAIL_TASKS_QUEUE", "")
+    queued = not isinstance(task_backends[WAGTAIL_BACKEND], ImmediateBackend | DummyBackend)
+    if wagtail and queued and wagtail not in names:
+        names.append(wagtail)
+    return names
 
 
 def database_queues(now: dt.datetime) -> list[QueueState]:
     """Tasks waiting (ready and due) and running in each queue of the database backend."""
-    rows = DBTaskResult.objects.filter(backend_name=BACKEND)
+    rows = DBTaskResult.objects.filter(backend_name__in=database_backends())
     waiting = (
         rows.ready()
         .annotate(

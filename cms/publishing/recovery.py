@@ -12,7 +12,8 @@ run twice, at the same time on two machines included (every close is a compare-a
    an interrupted build for one in progress.
 2. **rerun_abandoned_tasks**: tasks of the database queue ``RUNNING`` on a dead worker are
    closed as failed (:class:`WorkerStopped`, naming the worker) and, when their task is
-   registered with :func:`rerunnable`, enqueued again with the same arguments.
+   registered with :func:`rerunnable`, enqueued again with the same arguments (Wagtail's own
+   tasks, queued on its backend, included: updating an index twice is harmless).
 3. **reconcile_content**: every live item or information page whose live revision is not the
    one exported (no record, a withdrawn record, or a missing file) is exported again; every
    record of a page no longer live (or deleted) is withdrawn; ``site.yaml`` is written again if
@@ -45,7 +46,10 @@ from django_tasks import TaskResultStatus, task, task_backends
 from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+from modelsearch.tasks import insert_or_update_object_task
+from wagtail.images.tasks import set_image_focal_point_task
 from wagtail.models import Site
+from wagtail.tasks import update_reference_index_task
 
 from cms.federation.models import Association
 from relais.deploy import DeployError
@@ -71,6 +75,9 @@ from .workers import Liveness
 logger = logging.getLogger(__name__)
 
 BACKEND = "relais"
+#: The backend of Wagtail's own tasks (``@task()`` without a backend: Django's "default");
+#: queued, not run at once, when the project's queue is a real one (``cms.settings.base``).
+WAGTAIL_BACKEND = "default"
 
 
 class WorkerStopped(Exception):
@@ -105,6 +112,16 @@ def register_step(name: str, step: Callable[[], int]) -> None:
 
 def database_queue() -> bool:
     return isinstance(task_backends[BACKEND], DatabaseBackend)
+
+
+def database_backends() -> list[str]:
+    """The task backends (the project's, Wagtail's) whose queue is in the database."""
+    return [b for b in (BACKEND, WAGTAIL_BACKEND) if isinstance(task_backends[b], DatabaseBackend)]
+
+
+rerunnable(update_reference_index_task, "it computes an object's references again from scratch")
+rerunnable(insert_or_update_object_task, "it writes an object's search entry again from scratch")
+rerunnable(set_image_focal_point_task, "it detects an image's features again")
 
 
 # -- the steps ------------------------------------------------------------------------------------
@@ -161,10 +178,13 @@ class Recovery:
 
     # 2
     def rerun_abandoned_tasks(self) -> int:
-        if not database_queue():
+        backends = database_backends()
+        if not backends:
             return 0  # RQ keeps its own registry of abandoned jobs
         count = 0
-        running = DBTaskResult.objects.filter(backend_name=BACKEND, status=TaskResultStatus.RUNNING)
+        running = DBTaskResult.objects.filter(
+            backend_name__in=backends, status=TaskResultStatus.RUNNING
+        )
         for result in running:
             worker = result.worker_ids[-1] if result.worker_ids else ""
             if self.liveness.is_dead(worker, result.started_at):

@@ -268,8 +268,11 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "ENFORCE_TRAILING_SLASH": True,
 }
 
-# Background tasks. Wagtail's own tasks (search and reference indexes) stay on "default", run
-# at once; the project's tasks go to the "relais" backend, on named queues.
+# Background tasks. The project's tasks go to the "relais" backend, on named queues. Wagtail's
+# own tasks (its search index and reference index, updated at every save of a page) are on
+# "default": with a queue (database or RQ) they go there too, on its queue "default", and the
+# workers taking "publishing" run them, so that an editor's Publish does not wait for them;
+# with the immediate backend (the tests) they run at once.
 # Full rebuilds have a queue of their own: a worker started with `--queues rebuilds` takes them,
 # so that one association's full rebuild never holds up another's publications.
 RELAIS_QUEUES = ["publishing", "syndication", "maintenance", "rebuilds"]
@@ -285,8 +288,13 @@ if _task_backend not in _relais_backends:
         f"RELAIS_TASK_BACKEND={_task_backend!r} is not a known queue backend: use one of "
         f"{', '.join(_relais_backends)}."
     )
+WAGTAIL_TASKS_QUEUE = "default"
 TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": (
+        {**_relais_backends[_task_backend], "QUEUES": [WAGTAIL_TASKS_QUEUE]}
+        if _task_backend in ("database", "rq")
+        else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    ),
     "relais": {**_relais_backends[_task_backend], "QUEUES": RELAIS_QUEUES},
 }
 RQ_QUEUES = {
@@ -294,7 +302,7 @@ RQ_QUEUES = {
         "URL": os.environ.get("RELAIS_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "DEFAULT_TIMEOUT": 600,
     }
-    for name in RELAIS_QUEUES
+    for name in [*RELAIS_QUEUES, WAGTAIL_TASKS_QUEUE]
 }
 if _task_backend == "rq":
     INSTALLED_APPS.append("django_rq")

@@ -16,8 +16,10 @@ Phases of a worker's life:
 3. **warm up**: the site model is loaded (the first publication is then incremental);
 4. **work**: ``db_worker`` runs the tasks, one at a time, except those of the queues declared
    concurrent (:mod:`cms.publishing.lanes`: the posts to the networks), which a pool of threads
-   runs in lanes (with RQ, RQ's worker runs them all, one at a time); the clock thread runs the
-   periodic jobs while this worker holds the clock's lease (one clock per installation,
+   runs in lanes (with RQ, RQ's worker runs them all, one at a time); a worker taking
+   ``publishing`` also runs Wagtail's own tasks (search and reference indexes, queued by every
+   save of a page: ``settings.WAGTAIL_TASKS_QUEUE``) in a thread of their own; the clock thread
+   runs the periodic jobs while this worker holds the clock's lease (one clock per installation,
    :mod:`cms.publishing.clock`);
 5. **stop**: on a clean stop the lease is released and the registration removed.
 """
@@ -35,16 +37,24 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms.publishing.builder import recently_built_sites, warm_builders
 from cms.publishing.clock import Clock
-from cms.publishing.lanes import LaneRunner, concurrent_queues
+from cms.publishing.lanes import ConcurrentQueue, LaneRunner, concurrent_queues
 from cms.publishing.lease import take
 from cms.publishing.models import Worker
-from cms.publishing.recovery import recover, recover_task
+from cms.publishing.recovery import WAGTAIL_BACKEND, recover, recover_task
 from cms.publishing.tasks import ready_builder
 from cms.publishing.workers import registered
 from relais.build import BuildError
 
 DATABASE = "django_tasks_db.DatabaseBackend"
 RQ = "django_tasks_rq.RQBackend"
+
+
+def wagtail_queue(queues: list[str], backend: str) -> str:
+    """The queue of Wagtail's own tasks if this worker runs it (it takes ``publishing``, and
+    those tasks are queued on ``backend``, not run at once), else ""."""
+    if "publishing" not in queues or settings.TASKS[WAGTAIL_BACKEND]["BACKEND"] != backend:
+        return ""
+    return settings.WAGTAIL_TASKS_QUEUE
 
 
 class Command(BaseCommand):
@@ -140,12 +150,17 @@ class Command(BaseCommand):
         runners = [
             LaneRunner(spec, worker.pk, interval=interval) for spec in concurrent_queues(names)
         ]
+        wagtail = wagtail_queue(names, DATABASE)
+        if wagtail:  # one at a time, in order, beside the other queues
+            one = ConcurrentQueue(wagtail, lambda: 1, lambda *_args: (), lambda _lane: 1)
+            runners.append(LaneRunner(one, worker.pk, backend=WAGTAIL_BACKEND, interval=interval))
         threads = [
             threading.Thread(target=r.run, name=f"relais-{r.spec.queue}", daemon=True)
             for r in runners
         ]
         for runner, thread in zip(runners, threads, strict=True):
-            self.stdout.write(f"Queue {runner.spec.queue}: {runner.threads} tasks at once.")
+            what = "Wagtail's tasks" if runner.backend == WAGTAIL_BACKEND else "Queue"
+            self.stdout.write(f"{what} {runner.spec.queue}: {runner.threads} tasks at once.")
             thread.start()
         rest = [q for q in names if q not in {r.spec.queue for r in runners}]
         try:
@@ -168,10 +183,13 @@ class Command(BaseCommand):
         ticking = Clock(worker.pk) if clock else None
         if ticking:
             ticking.start()
+        names = queues.split(",")
+        wagtail = wagtail_queue(names, RQ)
         try:
             call_command(
                 "rqworker",
-                *queues.split(","),
+                *names,
+                *([wagtail] if wagtail else []),
                 "--job-class",
                 "django_tasks_rq.backend.Job",
                 "--worker-class",
