@@ -37,6 +37,7 @@ JOB_LABELS = {
     "publish_scheduled": _("publie les contenus programmés (chaque minute)"),
     "nightly_build": _("reconstruit le site chaque nuit"),
     "purge_rate_counters": _("efface les compteurs anti-abus périmés (chaque heure)"),
+    "task_history": _("efface chaque nuit l'historique des tâches terminées depuis un mois"),
     "recovery": _("relance le travail interrompu d'un processus arrêté"),
     "members_purge_expired": _("supprime chaque nuit les demandes d'adhésion trop anciennes"),
     "ambassadors_weekly_mail": _("envoie l'e-mail hebdomadaire des ambassadeur·rices"),

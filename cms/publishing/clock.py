@@ -1,7 +1,8 @@
 """The worker's clock: the periodic jobs Relais runs by itself, so nobody has to set up cron.
 
 Every minute it enqueues Wagtail's scheduled publishing, once a night a full rebuild (past events
-leave the "upcoming" lists), every hour the purge of ended rate-limit windows, every few
+leave the "upcoming" lists) and the pruning of the queue's history
+(:mod:`cms.publishing.history`), every hour the purge of ended rate-limit windows, every few
 minutes the recovery (:mod:`cms.publishing.recovery`).
 Other apps add their jobs to :data:`JOBS` with :func:`register` in their ``AppConfig.ready``
 (syndication resumes forgotten deliveries, statistics pull metrics, sign-ups are purged).
@@ -31,6 +32,7 @@ from django.utils import timezone
 from cms.core.tasks import purge_rate_counters
 
 from . import conf
+from .history import prune_task_history_task
 from .models import ClockJob, ClockLease
 from .recovery import recover_task
 from .tasks import nightly_build_task, publish_scheduled_task
@@ -81,6 +83,7 @@ def default_jobs() -> list[Job]:
         Job("publish_scheduled", every_minute, publish_scheduled_task.enqueue),
         Job("nightly_build", nightly, nightly_build_task.enqueue),
         Job("purge_rate_counters", every(3600), purge_rate_counters.enqueue),
+        Job("task_history", nightly, prune_task_history_task.enqueue),
     ]
     recovery_every = conf.workers()["recovery_every"]
     if recovery_every:

@@ -31,6 +31,9 @@ WORKERS: dict[str, Any] = {
     # What a process that never registered left running (a build by `manage.py build_site`, a
     # task of a `db_worker` started by hand) is closed as interrupted after this long.
     "unregistered_timeout": 6 * 3600.0,
+    # The database queue's finished tasks are kept this many days, then deleted each night
+    # (cms.publishing.history); 0 keeps them all.
+    "task_history_days": 30,
 }
 
 
