@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import OperationalError, connections
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -48,6 +49,8 @@ class ConcurrentQueue:
     lanes: LanesOf
     #: How many tasks of a lane may run at once in one worker.
     limit: Callable[[str], int]
+    #: Identical tasks waiting when one starts are done by that one (see :meth:`LaneRunner._run`).
+    coalesce: bool = False
 
 
 CONCURRENT: dict[str, ConcurrentQueue] = {}
@@ -289,11 +292,47 @@ class LaneRunner:
 
     # -- in a thread of the pool ----------------------------------------------------------------
 
+    def _claim_twins(self, result: DBTaskResult) -> list[Any]:
+        twins = (
+            self._ready()
+            .filter(task_path=result.task_path, args_kwargs=result.args_kwargs)
+            .exclude(pk=result.pk)
+        )
+        try:
+            with exclusive_transaction(twins.db):
+                found = list(twins.select_for_update(skip_locked=True))
+                for twin in found:
+                    twin.claim(self.worker_id)
+        except OperationalError as exc:  # they will run on their own
+            logger.warning("Queue %s: identical tasks not claimed (%s)", self.spec.queue, exc)
+            return []
+        return [twin.pk for twin in found]
+
+    def _finish_twins(self, result: DBTaskResult, twins: list[Any]) -> None:
+        result.refresh_from_db()
+        DBTaskResult.objects.filter(pk__in=twins, status=TaskResultStatus.RUNNING).update(
+            status=result.status,
+            started_at=result.started_at,
+            finished_at=result.finished_at,
+            return_value=result.return_value,
+            exception_class_path=result.exception_class_path,
+            traceback=result.traceback,
+        )
+
     def _run(self, result: DBTaskResult, lanes: tuple[str, ...]) -> None:
+        """Run one claimed task. In a queue that coalesces, the identical tasks waiting (same
+        task, same arguments) are claimed with it and given its outcome: each was queued after
+        what it is about was written (committed with it, or after it), so the run that starts
+        now reads what every one of them would have read (Wagtail queues the same index update
+        at each of the three saves of a new page). A worker that dies meanwhile leaves them
+        running, like the task itself, for the recovery."""
         with self.changed:
             self._pool_threads.add(threading.get_ident())
         try:
+            twins = self._claim_twins(result) if self.spec.coalesce else []
             self._db_worker.run_task(result)
+            if twins:
+                self._finish_twins(result, twins)
         except BaseException:  # run_task records the task's own errors; this is ours
             logger.exception("Queue %s: task %s could not be run", self.spec.queue, result.pk)
         finally:

@@ -3,10 +3,12 @@ task whose lane is full never holds up the tasks of other lanes queued behind it
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
 import pytest
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
@@ -70,3 +72,34 @@ def test_tasks_behind_a_full_lane_run_first_and_a_lane_runs_one_at_a_time(databa
     fast_ends = [EVENTS.index(("end", "fast", n)) for n in range(3)]
     assert all(i < first_slow_end for i in fast_ends)  # not held up by the slow lane
     assert {r.worker_ids[-1] for r in DBTaskResult.objects.all()} == {"worker-test"}
+
+
+def test_a_coalescing_queue_runs_identical_waiting_tasks_once(database_queue):
+    for _ in range(3):  # the same work queued three times (three saves of one page)
+        note.enqueue("index", 7, 0.0)
+    note.enqueue("index", 8, 0.0)  # other arguments: other work
+    later = note.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue("index", 7, 0.0)
+    spec = ConcurrentQueue(
+        "maintenance",
+        threads=lambda: 1,
+        lanes=lambda *_args: (),
+        limit=lambda lane: 1,
+        coalesce=True,
+    )
+    runner = LaneRunner(spec, "worker-test", interval=0.05)
+    thread = threading.Thread(target=runner.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        ready = DBTaskResult.objects.ready()
+        while ready.exists() or DBTaskResult.objects.filter(status="RUNNING").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+        thread.join(30)
+    assert sorted(n for kind, _lane, n in EVENTS if kind == "start") == [7, 8]  # 7 ran once
+    done = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL)
+    assert done.count() == 4  # each of the three has the outcome of the run
+    assert all(r.finished_at and r.worker_ids == ["worker-test"] for r in done)
+    assert DBTaskResult.objects.get(pk=later.id).status == TaskResultStatus.READY

@@ -98,6 +98,11 @@ def test_a_publication_leaves_the_indexes_to_the_worker(
         worker.close()
     assert not wagtail_tasks().exclude(status=TaskResultStatus.SUCCESSFUL).exists()
     assert found_by_admin_search("hydrogène")
+    # the page was saved three times (created, revision, published): its update ran once
+    updates = wagtail_tasks(task_path=insert_or_update_object_task.module_path)
+    assert updates.count() == 3
+    path = insert_or_update_object_task.module_path
+    assert worker.log().count(f"path={path} state=SUCCESSFUL") == 1
     ran = wagtail_tasks(status=TaskResultStatus.SUCCESSFUL, args_kwargs__args__2=str(item.pk))
     assert {r.task_path for r in ran} >= {
         insert_or_update_object_task.module_path,

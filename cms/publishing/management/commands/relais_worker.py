@@ -34,6 +34,8 @@ import threading
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
 
 from cms.publishing.builder import recently_built_sites, warm_builders
 from cms.publishing.clock import Clock
@@ -49,10 +51,18 @@ DATABASE = "django_tasks_db.DatabaseBackend"
 RQ = "django_tasks_rq.RQBackend"
 
 
-def wagtail_queue(queues: list[str], backend: str) -> str:
+def queue_kind(alias: str) -> str:
+    """ "database", "rq", or "" (tasks run at once) for the task backend ``alias``."""
+    backend = task_backends[alias]
+    if isinstance(backend, DatabaseBackend):
+        return "database"
+    return "rq" if type(backend).__name__ == "RQBackend" else ""
+
+
+def wagtail_queue(queues: list[str], kind: str) -> str:
     """The queue of Wagtail's own tasks if this worker runs it (it takes ``publishing``, and
-    those tasks are queued on ``backend``, not run at once), else ""."""
-    if "publishing" not in queues or settings.TASKS[WAGTAIL_BACKEND]["BACKEND"] != backend:
+    those tasks wait in a queue of ``kind``), else ""."""
+    if "publishing" not in queues or queue_kind(WAGTAIL_BACKEND) != kind:
         return ""
     return settings.WAGTAIL_TASKS_QUEUE
 
@@ -150,9 +160,9 @@ class Command(BaseCommand):
         runners = [
             LaneRunner(spec, worker.pk, interval=interval) for spec in concurrent_queues(names)
         ]
-        wagtail = wagtail_queue(names, DATABASE)
+        wagtail = wagtail_queue(names, "database")
         if wagtail:  # one at a time, in order, beside the other queues
-            one = ConcurrentQueue(wagtail, lambda: 1, lambda *_args: (), lambda _lane: 1)
+            one = ConcurrentQueue(wagtail, lambda: 1, lambda *_a: (), lambda _l: 1, coalesce=True)
             runners.append(LaneRunner(one, worker.pk, backend=WAGTAIL_BACKEND, interval=interval))
         threads = [
             threading.Thread(target=r.run, name=f"relais-{r.spec.queue}", daemon=True)
@@ -184,7 +194,7 @@ class Command(BaseCommand):
         if ticking:
             ticking.start()
         names = queues.split(",")
-        wagtail = wagtail_queue(names, RQ)
+        wagtail = wagtail_queue(names, "rq")
         try:
             call_command(
                 "rqworker",
