@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -93,7 +94,15 @@ class LaneRunner:
 
     :meth:`run` loops until :meth:`stop`; then it waits for the tasks it started (each one
     bounded by its own timeouts) and returns. ``interval`` is the wait between polls of a queue
-    with nothing to start."""
+    with nothing to start.
+
+    The threads keep their database connections from one task to the next while the queue is
+    busy; once nothing has run for ``IDLE_CLOSE`` seconds they close them (on PostgreSQL a
+    worker would otherwise hold one connection per thread that ever posted, ``concurrency`` at
+    the defaults, for good: two idle workers could fill a server's ``max_connections``)."""
+
+    #: Seconds without a task before the threads close their database connections.
+    IDLE_CLOSE = 30.0
 
     #: How many ready tasks are read at once, and at most per look for one whose lanes have
     #: room; how many known to wait are left out of the query.
@@ -119,7 +128,8 @@ class LaneRunner:
         self.changed = threading.Condition()
         self.stopped = threading.Event()
         self._lanes: dict[str, tuple[str, ...]] = {}
-        self._pool_threads: set[int] = set()
+        self._pool_threads: set[int] = set()  # every thread of the pool
+        self._holding = False  # whether threads may hold connections (a task ran since)
         self._limits: dict[str, int] = {}
         # db_worker's own way of running a task and recording its result
         self._db_worker = DBWorker(
@@ -142,8 +152,11 @@ class LaneRunner:
         logger.info(
             "Worker %s runs queue %s with %d threads", self.worker_id, self.spec.queue, self.threads
         )
+        idle_since = time.monotonic()
         with ThreadPoolExecutor(
-            self.threads, thread_name_prefix=f"relais-{self.spec.queue}"
+            self.threads,
+            thread_name_prefix=f"relais-{self.spec.queue}",
+            initializer=self._thread_started,
         ) as pool:
             while not self.stopped.is_set():
                 try:
@@ -153,17 +166,27 @@ class LaneRunner:
                     started = 0
                 keep_connections()
                 with self.changed:
+                    busy = bool(started or self.running)
                     if not started and not self.stopped.is_set():
                         self.changed.wait(self.interval)
+                now = time.monotonic()
+                if busy:
+                    idle_since = now
+                elif self._holding and now - idle_since >= self.IDLE_CLOSE:
+                    self._close_connections(pool)  # this thread keeps its own: it polls
             self._close_connections(pool)
         connections.close_all()
 
+    def _thread_started(self) -> None:
+        with self.changed:
+            self._pool_threads.add(threading.get_ident())
+
     def _close_connections(self, pool: ThreadPoolExecutor) -> None:
         """Each thread of the pool closes its connections once the tasks started are done: one
-        job per thread (every thread of the pool ran a task), held at a barrier until each
-        thread has taken one."""
+        job per thread, held at a barrier until each thread has taken one."""
         with self.changed:
             count = len(self._pool_threads)
+            self._holding = False
         if not count:
             return
         barrier = threading.Barrier(count)
@@ -327,7 +350,7 @@ class LaneRunner:
         at each of the three saves of a new page). A worker that dies meanwhile leaves them
         running, like the task itself, for the recovery."""
         with self.changed:
-            self._pool_threads.add(threading.get_ident())
+            self._holding = True
         try:
             twins = self._claim_twins(result) if self.spec.coalesce else []
             self._db_worker.run_task(result)

@@ -68,7 +68,7 @@ DELIVERY: dict[str, Any] = {
     # Posts under way at once in one worker (1: one at a time, in the queue's order), at most
     # `per_network` on one network and `per_account` on one account (cms.social.fanout). Each
     # post under way holds a database connection (on PostgreSQL: count them in
-    # max_connections, with the web processes').
+    # max_connections, with the web processes'; idle threads close theirs after 30 s).
     "concurrency": 64,
     "per_network": 16,
     "per_account": 2,

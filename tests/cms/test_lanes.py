@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
@@ -103,3 +104,47 @@ def test_a_coalescing_queue_runs_identical_waiting_tasks_once(database_queue):
     assert done.count() == 4  # each of the three has the outcome of the run
     assert all(r.finished_at and r.worker_ids == ["worker-test"] for r in done)
     assert DBTaskResult.objects.get(pk=later.id).status == TaskResultStatus.READY
+
+
+HELD: list = []
+
+
+@task(backend="relais", queue_name="maintenance")
+def hold(seconds: float) -> None:
+    """Use this thread's database connection, and say which one it is."""
+    DBTaskResult.objects.exists()
+    with _lock:
+        HELD.append(connections["default"])
+    time.sleep(seconds)
+
+
+def test_idle_threads_close_their_database_connections(database_queue):
+    HELD.clear()
+    for _ in range(3):
+        hold.enqueue(0.3)  # at once: three threads, three connections
+    spec = ConcurrentQueue(
+        "maintenance", threads=lambda: 3, lanes=lambda *_args: (), limit=lambda lane: 3
+    )
+    runner = LaneRunner(spec, "worker-test", interval=0.05)
+    runner.IDLE_CLOSE = 0.5
+    thread = threading.Thread(target=runner.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert len({id(c) for c in HELD}) == 3
+        # kept between tasks while the queue is busy, closed once it has been idle a while
+        while any(c.connection is not None for c in HELD):
+            assert time.monotonic() < deadline, [c.connection for c in HELD]
+            time.sleep(0.05)
+        # the threads go on: a later task opens its connection again
+        hold.enqueue(0.0)
+        while DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+        thread.join(30)
+    assert len(HELD) == 4
