@@ -188,12 +188,40 @@ SNAPSHOT_MODES = ("background", "sync", "off")
 _PR_SET_PDEATHSIG = 1
 
 
+def _log_handlers() -> list[logging.Handler]:
+    """Every handler of every logger of the process, each once."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    found: dict[int, logging.Handler] = {}
+    for logger_ in loggers:
+        for handler in getattr(logger_, "handlers", ()):
+            found.setdefault(id(handler), handler)
+    return list(found.values())
+
+
+@contextlib.contextmanager
+def _no_log_writes() -> Iterator[None]:
+    """No other thread writes a log record while this holds: each handler's lock is taken.
+    A thread forked in the middle of a write would leave the stream's own lock taken in the
+    copy, whose first log line would then wait for ever (a worker's threads log each task)."""
+    handlers = _log_handlers()
+    for handler in handlers:
+        handler.acquire()
+    try:
+        yield
+    finally:
+        for handler in reversed(handlers):
+            with contextlib.suppress(RuntimeError):  # the copy: logging made them anew
+                handler.release()
+
+
 def _fork() -> int:
     """``os.fork()``, whose copy ends when this process dies (on Linux): a worker killed in
     the middle of a full build leaves no copy building on, holding the site's lock (the
-    recovery gives the build to another worker; its half-written tree is removed)."""
+    recovery gives the build to another worker; its half-written tree is removed). The fork
+    happens while no other thread is writing a log record (:func:`_no_log_writes`)."""
     parent = os.getpid()
-    pid = os.fork()
+    with _no_log_writes():
+        pid = os.fork()
     if pid == 0 and sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

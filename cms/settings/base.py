@@ -270,9 +270,10 @@ WAGTAIL_HEADLESS_PREVIEW = {
 
 # Background tasks. The project's tasks go to the "relais" backend, on named queues. Wagtail's
 # own tasks (its search index and reference index, updated at every save of a page) are on
-# "default": with a queue (database or RQ) they go there too, on its queue "default", and the
-# workers taking "publishing" run them, so that an editor's Publish does not wait for them;
-# with the immediate backend (the tests) they run at once.
+# "default": with RELAIS_WAGTAIL_TASKS=queue (the production settings' default) and a queue
+# (database or RQ) they go there too, on its queue "default", and the workers taking
+# "publishing" run them, so that an editor's Publish does not wait for them; otherwise they
+# run at once.
 # Full rebuilds have a queue of their own: a worker started with `--queues rebuilds` takes them,
 # so that one association's full rebuild never holds up another's publications.
 RELAIS_QUEUES = ["publishing", "syndication", "maintenance", "rebuilds"]
@@ -289,10 +290,23 @@ if _task_backend not in _relais_backends:
         f"{', '.join(_relais_backends)}."
     )
 WAGTAIL_TASKS_QUEUE = "default"
+#: Wagtail's tasks on the project's queue, when it has one (``RELAIS_WAGTAIL_TASKS=queue``, the
+#: production settings' default), else run at once (``inline``, the default here: ``make run``).
+WAGTAIL_QUEUED_BACKEND = (
+    {**_relais_backends[_task_backend], "QUEUES": [WAGTAIL_TASKS_QUEUE]}
+    if _task_backend in ("database", "rq")
+    else None
+)
+_wagtail_tasks = os.environ.get("RELAIS_WAGTAIL_TASKS", "inline")
+if _wagtail_tasks not in ("inline", "queue"):
+    raise RuntimeError(
+        f"RELAIS_WAGTAIL_TASKS={_wagtail_tasks!r}: use 'queue' (the worker runs Wagtail's index "
+        "updates) or 'inline' (the request that saves a page runs them)."
+    )
 TASKS = {
     "default": (
-        {**_relais_backends[_task_backend], "QUEUES": [WAGTAIL_TASKS_QUEUE]}
-        if _task_backend in ("database", "rq")
+        WAGTAIL_QUEUED_BACKEND
+        if WAGTAIL_QUEUED_BACKEND and _wagtail_tasks == "queue"
         else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     ),
     "relais": {**_relais_backends[_task_backend], "QUEUES": RELAIS_QUEUES},

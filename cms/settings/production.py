@@ -1,7 +1,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import EMAIL_BACKEND, EMAIL_HOST
+from .base import EMAIL_BACKEND, EMAIL_HOST, TASKS, WAGTAIL_QUEUED_BACKEND
 
 DEBUG = False
 try:
@@ -40,3 +40,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("RELAIS_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_SSL_REDIRECT = os.environ.get("RELAIS_SSL_REDIRECT", "1") != "0"
+
+# Wagtail's own tasks (index updates) run in the workers, not in the editor's request, unless
+# RELAIS_WAGTAIL_TASKS=inline (see cms.settings.base)
+if WAGTAIL_QUEUED_BACKEND and os.environ.get("RELAIS_WAGTAIL_TASKS", "queue") == "queue":
+    TASKS["default"] = WAGTAIL_QUEUED_BACKEND

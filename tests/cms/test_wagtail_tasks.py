@@ -35,7 +35,7 @@ def wagtail_tasks(**filters):
 @pytest.fixture
 def wagtail_queue(settings):
     """Wagtail's tasks queued in the database, as ``cms.settings.base`` sets them up for a
-    queue (the test settings run them at once)."""
+    queue with ``RELAIS_WAGTAIL_TASKS=queue`` (the test settings run them at once)."""
     settings.TASKS = {
         **settings.TASKS,
         "default": {
@@ -49,24 +49,38 @@ def found_by_admin_search(title: str) -> bool:
     return Page.objects.filter(pk__in=[p.pk for p in Page.objects.search(title)]).exists()
 
 
-@pytest.mark.parametrize("backend", ["database", "rq", "immediate"])
-def test_the_settings_queue_wagtails_tasks_when_the_project_has_a_queue(backend):
+def settings_with(**env: str) -> tuple[dict, str, list[str]]:
     show = (
         "import json; from cms.settings import base as b; "
         "print(json.dumps([b.TASKS, b.WAGTAIL_TASKS_QUEUE, sorted(b.RQ_QUEUES)]))"
     )
-    env = {**os.environ, "RELAIS_TASK_BACKEND": backend}
+    environ = {k: v for k, v in os.environ.items() if k != "RELAIS_WAGTAIL_TASKS"}
     done = subprocess.run(
-        [sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     tasks, queue, rq_queues = json.loads(done.stdout.splitlines()[-1])
+    return tasks, queue, rq_queues
+
+
+@pytest.mark.parametrize("backend", ["database", "rq", "immediate"])
+def test_the_settings_queue_wagtails_tasks_when_asked_and_the_project_has_a_queue(backend):
+    tasks, queue, rq_queues = settings_with(
+        RELAIS_TASK_BACKEND=backend, RELAIS_WAGTAIL_TASKS="queue"
+    )
     if backend == "immediate":  # the tests: Wagtail's tasks run at once, as the project's
         assert tasks["default"]["BACKEND"] == tasks["relais"]["BACKEND"]
         assert "QUEUES" not in tasks["default"]
         return
     assert tasks["default"] == {"BACKEND": tasks["relais"]["BACKEND"], "QUEUES": [queue]}
     assert queue not in tasks["relais"]["QUEUES"] and queue in rq_queues
+    # without being asked (make run), they run at once, in the process that saves a page
+    tasks, _queue, _rq = settings_with(RELAIS_TASK_BACKEND=backend)
+    assert tasks["default"]["BACKEND"] == "django_tasks.backends.immediate.ImmediateBackend"
 
 
 def test_a_publication_leaves_the_indexes_to_the_worker(
@@ -80,7 +94,9 @@ def test_a_publication_leaves_the_indexes_to_the_worker(
     assert queued.filter(task_path=update_reference_index_task.module_path).exists()
     assert not found_by_admin_search("hydrogène")
 
-    worker = WorkerProcess(tmp_path, "indexer", "--no-clock").start()
+    worker = WorkerProcess(tmp_path, "indexer", "--no-clock")
+    worker.env["RELAIS_WAGTAIL_TASKS"] = "queue"
+    worker.start()
     try:
         wait_until(
             lambda: (
