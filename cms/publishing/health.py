@@ -33,13 +33,14 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task_backends
 from django_tasks.backends.dummy import DummyBackend
 from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 from wagtail.models import Site
 
 from . import conf
 from .clock import lease_holder
 from .models import BuildRecord, SiteState, Worker
-from .recovery import BACKEND, WAGTAIL_BACKEND, database_backends, database_queue
+from .recovery import BACKEND, WAGTAIL_BACKEND, database_backends
 from .workers import Liveness
 
 try:  # the `rq` extra: only there when the Redis queue may be used
@@ -196,9 +197,11 @@ def clock_holder(now: dt.datetime | None = None) -> str:
     return lease_holder(now)
 
 
-def backend_name() -> str:
-    backend = task_backends[BACKEND]
-    if database_queue():
+def backend_name(alias: str = BACKEND) -> str:
+    """What the task backend ``alias`` is: "database", "rq", "immediate", "dummy" (or its
+    class's name)."""
+    backend = task_backends[alias]
+    if isinstance(backend, DatabaseBackend):
         return "database"
     if isinstance(backend, ImmediateBackend):
         return "immediate"
@@ -217,7 +220,7 @@ def _queue_names() -> list[str]:
     """The project's queues, then Wagtail's own when its tasks are queued (not run at once)."""
     names = list(getattr(settings, "RELAIS_QUEUES", ["default"]))
     wagtail = getattr(settings, "WAGTAIL_TASKS_QUEUE", "")
-    queued = not isinstance(task_backends[WAGTAIL_BACKEND], ImmediateBackend | DummyBackend)
+    queued = backend_name(WAGTAIL_BACKEND) not in ("immediate", "dummy")
     if wagtail and queued and wagtail not in names:
         names.append(wagtail)
     return names

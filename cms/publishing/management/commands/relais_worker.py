@@ -34,11 +34,10 @@ import threading
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django_tasks import task_backends
-from django_tasks_db.backend import DatabaseBackend
 
 from cms.publishing.builder import recently_built_sites, warm_builders
 from cms.publishing.clock import Clock
+from cms.publishing.health import backend_name
 from cms.publishing.lanes import ConcurrentQueue, LaneRunner, concurrent_queues
 from cms.publishing.lease import take
 from cms.publishing.models import Worker
@@ -51,18 +50,10 @@ DATABASE = "django_tasks_db.DatabaseBackend"
 RQ = "django_tasks_rq.RQBackend"
 
 
-def queue_kind(alias: str) -> str:
-    """ "database", "rq", or "" (tasks run at once) for the task backend ``alias``."""
-    backend = task_backends[alias]
-    if isinstance(backend, DatabaseBackend):
-        return "database"
-    return "rq" if type(backend).__name__ == "RQBackend" else ""
-
-
 def wagtail_queue(queues: list[str], kind: str) -> str:
     """The queue of Wagtail's own tasks if this worker runs it (it takes ``publishing``, and
-    those tasks wait in a queue of ``kind``), else ""."""
-    if "publishing" not in queues or queue_kind(WAGTAIL_BACKEND) != kind:
+    those tasks wait in a queue of ``kind``: "database" or "rq"), else ""."""
+    if "publishing" not in queues or backend_name(WAGTAIL_BACKEND) != kind:
         return ""
     return settings.WAGTAIL_TASKS_QUEUE
 
