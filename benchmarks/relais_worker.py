@@ -25,7 +25,7 @@ from relais.build import SitePaths
 from relais.contentfile import SITE_TIMEZONE, ContentItem, dump, load_file
 from relais.incremental import SiteBuilder
 from relais.pelican.listings import ListingKey
-from relais.pelican.search import shards_of
+from relais.pelican.search import all_shards, shards_of
 from relais.search import SEARCH_FOLDER, Shard, build_index, index_shards
 
 
@@ -75,17 +75,17 @@ def unpublish(content: Path, rng: random.Random, files: list[Path]) -> list[str]
 
 
 def search_baselines(builder: SiteBuilder, work: Path) -> dict:
-    """Index the live site from scratch, as a full build does (one shard per year, in
-    parallel), and as one Pagefind bundle of every item (what each publication would cost
-    without shards); the index's size on the live tree."""
+    """Index the live site from scratch, as a full build does (its shards in parallel), and
+    as one Pagefind bundle of every item (what each publication would cost without shards);
+    the index's size on the live tree."""
     live = builder.store.trees()[0]
     by_year = builder.plan.listings[ListingKey("index")].by_year()
-    shards = shards_of(by_year, by_year, lambda path: live / path)
+    shards = shards_of(all_shards(by_year), lambda path: live / path)
     lang = builder.settings["DEFAULT_LANG"]
     started = time.perf_counter()
     build_index(shards, work / "search-full", work / ".search-full", lang)
     full = time.perf_counter() - started
-    every_page = Shard(0, {path: source for s in shards for path, source in s.pages.items()})
+    every_page = Shard("all", {path: source for s in shards for path, source in s.pages.items()})
     started = time.perf_counter()
     index_shards([every_page], work / "search-one", work / ".search-one", lang)
     one = time.perf_counter() - started

@@ -204,14 +204,14 @@ def main() -> int:
                     f"{kind} {statistics.median(values):.3f} s"
                     for kind, values in search_runs.items()
                 )
-                + f"); {detail['search_shards']} shards by year, the largest "
+                + f"); {detail['search_shards']} shards, the largest "
                 f"{detail['search_largest_shard']} items",
             )
         )
         rows.append(
             (
                 "Search index, whole site again",
-                f"{detail['search_full_s']:.2f} s by year in parallel (a full build's share); "
+                f"{detail['search_full_s']:.2f} s by shard in parallel (a full build's share); "
                 f"{detail['search_one_bundle_s']:.2f} s as one bundle",
             )
         )

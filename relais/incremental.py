@@ -13,8 +13,8 @@ listings (:mod:`relais.pelican.listings`). An update then goes through named pha
 4. **plan**: the listings the change touches are planned again; outputs whose signature changed
    are to be rendered, outputs that disappeared are to be deleted;
 5. **render**: with Pelican's writer and the theme, into the folder of a :class:`Delta`;
-6. **search**: the search index's shards of the years the change touches are indexed again
-   into the delta (:mod:`relais.search`);
+6. **search**: the search index's shards that hold the changed items are indexed again into
+   the delta (:mod:`relais.search`);
 7. **publish**: :class:`~relais.output_store.OutputStore` applies the delta to the standby tree
    and switches ``site/output`` to it in one rename;
 8. **deploy** (a site with a deploy target): the files the delta wrote and deleted are copied
@@ -66,7 +66,7 @@ from relais.pelican.addresses import AddressPlan
 from relais.pelican.links import link_targets, resolve_links
 from relais.pelican.listings import ListingKey
 from relais.pelican.search import shards_of, shards_to_update
-from relais.search import pagefind_version, update_index
+from relais.search import pagefind_version, published_shards, update_index
 from relais.sections import SECTIONS
 from relais.templatecache import with_shared_templates
 
@@ -1169,24 +1169,23 @@ class SiteBuilder:
                 shutil.copy2(content / asset, target)
 
     def _search(self, delta: Delta, changed: list[Any]) -> set[str]:
-        """Index again the years of the ``changed`` items (old and new versions) into the
+        """Index again the shards of the ``changed`` items (old and new versions) into the
         delta; returns the live index files to delete."""
         index = self.plan.listings.get(ListingKey("index"))
         by_year = index.by_year() if index is not None else {}
-        years, emptied = shards_to_update(changed, by_year)
-        if not years and not emptied:
+        live = self.store.trees()[0]
+        to_index, gone = shards_to_update(changed, by_year, published_shards(live))
+        if not to_index and not gone:
             return set()
         files = delta.folder / "files"
-        live = self.store.trees()[0]
 
         def current_page(path: str) -> Path:
             staged = files / path
             return staged if staged.is_file() else live / path
 
         return update_index(
-            shards_of(by_year, years, current_page),
-            emptied,
-            by_year.keys(),
+            shards_of(to_index, current_page),
+            gone,
             files,
             live,
             delta.folder / "search-pages",

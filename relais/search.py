@@ -1,4 +1,4 @@
-"""The site's search index: Pagefind bundles built with the site, one per year of items.
+"""The site's search index: Pagefind bundles built with the site, in shards of a bounded size.
 
 Pagefind (the ``pagefind-bin`` package ships its program) reads built pages and writes a
 static index that the search page (``/recherche/``) queries in the browser: no server. It reads
@@ -7,13 +7,19 @@ standfirst and the section as metadata and the section and class years as filter
 
 Pagefind cannot add a page to an index it wrote, nor remove one: an index is rebuilt from its
 pages, at about a millisecond a page. One index for a 10,000-item site would cost ten seconds at
-every publication. So the index is cut into **shards**, one per year of the items' dates
-(``recherche/index/<year>/``), each a complete Pagefind bundle; the search page lists them in
-``recherche/index/shards.json`` and merges them (Pagefind's ``mergeIndex``: merged bundles share
-the first one's WebAssembly, and their filter counts add up). A publication indexes again only
-the years of the items it changed, into the delta that the live site switches to atomically.
+every publication. So the index is cut into **shards**, each a complete Pagefind bundle
+(``recherche/index/<name>/``); the search page lists them in ``recherche/index/shards.json``
+and merges them (Pagefind's ``mergeIndex``: merged bundles share the first one's WebAssembly,
+and their filter counts add up). A publication indexes again only the shards of the items it
+changed, into the delta that the live site switches to atomically.
 
-A shard depends only on the pages of its items: a full build and an update write the same index
+A shard holds the items of one year (named ``2024``) while the year has at most
+:data:`SHARD_PAGES` items. A larger year is cut into ``n`` shards, ``n`` the smallest power of
+two that leaves about :data:`SHARD_PAGES` items in each, and an item goes to the shard its page's
+address hashes to (``2024-3-of-8``): so a publication never indexes more than about
+:data:`SHARD_PAGES` pages whatever the size of the site, an item stays in its shard while its
+year keeps its count of shards, and only a year that crosses a power of two is indexed again as
+a whole. The names depend only on the items: a full build and an update write the same index
 (``tests/site/test_incremental.py``). Not always the same bytes: Pagefind writes the values of a
 filter in the order of a hash map, which changes from one run to the next, and with it the names
 of the filter files and of the file that lists them; the tests compare what the index holds.
@@ -34,6 +40,7 @@ import json
 import os
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +51,9 @@ from relais.build import BuildError
 
 SEARCH_FOLDER = "recherche/index"
 MANIFEST = f"{SEARCH_FOLDER}/shards.json"
+#: The most items a shard holds, about (a year above it is cut by the hash of each page's
+#: address): a publication indexes at most this many pages again, about half a second here.
+SHARD_PAGES = 400
 #: What Pagefind writes for its own interfaces: the theme's search page has its own script.
 UNUSED = (
     "pagefind-ui.js",
@@ -66,15 +76,56 @@ class SearchIndexError(BuildError):
     """Pagefind could not index the site (the message says why and what to do)."""
 
 
-def shard_folder(year: int) -> str:
-    """Where the shard of ``year`` is published, relative to the site's root."""
-    return f"{SEARCH_FOLDER}/{year}"
+def shard_folder(name: str) -> str:
+    """Where the shard ``name`` is published, relative to the site's root."""
+    return f"{SEARCH_FOLDER}/{name}"
 
 
-def manifest_bytes(years: Iterable[int]) -> bytes:
-    """``shards.json``: the shards the search page merges, newest first."""
-    shards = [str(y) for y in sorted(set(years), reverse=True)]
+def shard_count(items: int) -> int:
+    """How many shards a year of ``items`` items is cut into: a power of two."""
+    count = 1
+    while items > count * SHARD_PAGES:
+        count *= 2
+    return count
+
+
+def shard_name(year: int, page: str, items: int) -> str:
+    """The shard that holds the page ``page`` (its output path) of a year of ``items`` items."""
+    count = shard_count(items)
+    if count == 1:
+        return str(year)
+    return f"{year}-{zlib.crc32(page.encode('utf-8')) % count + 1}-of-{count}"
+
+
+def shard_year(name: str) -> int | None:
+    """The year of the shard ``name`` (None: not a shard's name)."""
+    year, _, rest = name.partition("-")
+    if not (year.isdigit() and len(year) == 4):
+        return None
+    if rest:
+        part, _, count = rest.partition("-of-")
+        if not (part.isdigit() and count.isdigit()):
+            return None
+    return int(year)
+
+
+def _newest_first(name: str) -> tuple[int, int]:
+    year, _, rest = name.partition("-")
+    return (-int(year), int(rest.partition("-of-")[0] or 0))
+
+
+def manifest_bytes(names: Iterable[str]) -> bytes:
+    """``shards.json``: the shards the search page merges, newest year first."""
+    shards = sorted(set(names), key=_newest_first)
     return (json.dumps({"shards": shards}, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def published_shards(root: Path) -> set[str]:
+    """The shards the site at ``root`` publishes (its index's folders)."""
+    folder = root / SEARCH_FOLDER
+    if not folder.is_dir():
+        return set()
+    return {p.name for p in folder.iterdir() if p.is_dir() and shard_year(p.name) is not None}
 
 
 def pagefind_program() -> Path:
@@ -102,9 +153,9 @@ def pagefind_version() -> str:
 
 @dataclass
 class Shard:
-    """The pages of one year: output path of each page -> the file that holds it now."""
+    """The pages of one shard: output path of each page -> the file that holds it now."""
 
-    year: int
+    name: str
     pages: dict[str, Path] = field(default_factory=dict)
 
 
@@ -118,7 +169,7 @@ def _link(source: Path, target: Path) -> None:
 
 def index_shard(shard: Shard, output: Path, workdir: Path, lang: str) -> None:
     """Gather, index and trim one shard into ``output`` (a folder that must not exist)."""
-    pages = workdir / str(shard.year)
+    pages = workdir / shard.name
     shutil.rmtree(pages, ignore_errors=True)
     for path, source in sorted(shard.pages.items()):
         _link(source, pages / path)
@@ -142,7 +193,7 @@ def index_shard(shard: Shard, output: Path, workdir: Path, lang: str) -> None:
         detail = (run.stderr or run.stdout).strip()[-2000:]
         raise SearchIndexError(
             [
-                f"Pagefind could not index the items of {shard.year} (exit {run.returncode}): "
+                f"Pagefind could not index the items of {shard.name} (exit {run.returncode}): "
                 f"{detail or 'no message'}. Build again; if it fails the same way, install "
                 "the pagefind-bin package for this machine again (`make install`)."
             ]
@@ -151,53 +202,55 @@ def index_shard(shard: Shard, output: Path, workdir: Path, lang: str) -> None:
         (output / name).unlink(missing_ok=True)
 
 
-def index_shards(shards: Iterable[Shard], root: Path, workdir: Path, lang: str) -> list[int]:
-    """Index every shard into ``root/<SEARCH_FOLDER>/<year>``, in parallel; returns the years."""
+def index_shards(shards: Iterable[Shard], root: Path, workdir: Path, lang: str) -> list[str]:
+    """Index every shard into ``root/<SEARCH_FOLDER>/<name>``, in parallel; returns the names."""
     shards = list(shards)
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
             futures = [
-                pool.submit(index_shard, s, root / shard_folder(s.year), workdir, lang)
+                pool.submit(index_shard, s, root / shard_folder(s.name), workdir, lang)
                 for s in shards
             ]
             for future in futures:
                 future.result()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return [s.year for s in shards]
+    return [s.name for s in shards]
 
 
 def build_index(shards: Iterable[Shard], root: Path, workdir: Path, lang: str) -> None:
     """The whole index of a full build, written into the site's folder ``root``."""
     shutil.rmtree(root / SEARCH_FOLDER, ignore_errors=True)
-    years = index_shards(shards, root, workdir, lang)
+    names = index_shards(shards, root, workdir, lang)
     manifest = root / MANIFEST
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    manifest.write_bytes(manifest_bytes(years))
+    manifest.write_bytes(manifest_bytes(names))
 
 
 def update_index(
     shards: Iterable[Shard],
-    emptied: Iterable[int],
-    all_years: Iterable[int],
+    gone: Iterable[str],
     staged: Path,
     live: Path,
     workdir: Path,
     lang: str,
 ) -> set[str]:
     """Index again the ``shards`` an update touched and stage what changed under ``staged``
-    (the delta's files); ``emptied`` are the years left without any item. Returns the output
-    paths to delete from the live tree."""
+    (the delta's files); ``gone`` are the live shards the site no longer has (a year left
+    without items, or cut into another count of shards). Returns the output paths to delete
+    from the live tree."""
     shards = list(shards)
+    gone = set(gone)
     index_shards(shards, staged, workdir, lang)
     deletes: set[str] = set()
-    for year in [s.year for s in shards] + list(emptied):
-        folder = shard_folder(year)
+    for name in [s.name for s in shards] + sorted(gone):
+        folder = shard_folder(name)
         deletes |= _compare(staged / folder, live / folder, folder)
     manifest = staged / MANIFEST
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    manifest.write_bytes(manifest_bytes(all_years))
+    names = (published_shards(live) - gone) | {s.name for s in shards}
+    manifest.write_bytes(manifest_bytes(names))
     _compare(manifest, live / MANIFEST, MANIFEST)
     return deletes
 

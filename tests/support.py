@@ -80,7 +80,8 @@ def static_server(directory: Path) -> Iterator[str]:
         thread.join(5)
 
 
-SEARCH_SHARD = re.compile(r"^recherche/index/(\d{4})/")
+#: A file of one of the search index's shards (``2024/`` or ``2024-3-of-8/``).
+SEARCH_SHARD = re.compile(r"^recherche/index/(\d{4}(?:-\d+-of-\d+)?)/")
 
 
 def search_index_view(root: Path) -> dict[str, Any]:

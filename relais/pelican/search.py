@@ -1,7 +1,8 @@
 """The search index of a full build, and the shards an update must index again.
 
-:mod:`relais.search` builds the index (Pagefind, one shard per year of items); this plugin
-says which pages make each shard: every item's page, by the year of the item's date. A full
+:mod:`relais.search` builds the index (Pagefind, in shards of a bounded size); this plugin
+says which pages make each shard: every item's page, by the year of the item's date and, in a
+year of many items, the hash of the page's address (:func:`relais.search.shard_name`). A full
 build indexes every shard once the article pages are written (``article_writer_finalized``);
 the incremental builder (:mod:`relais.incremental`) calls :func:`shards_to_update` with the
 items an update changed.
@@ -10,13 +11,13 @@ items an update changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
-from relais.search import Shard, build_index
+from relais.search import Shard, build_index, shard_name, shard_year
 
 
 def item_year(article: Any) -> int:
@@ -27,30 +28,58 @@ def page_path(article: Any) -> str:
     return getattr(article, "relais_save_as", None) or article.save_as
 
 
-def shards_of(
-    articles_by_year: Mapping[int, Iterable[Any]], years: Iterable[int], where: Callable
-) -> list[Shard]:
-    """The shards of ``years``: each item's page path and the file ``where(path)`` holds it."""
-    shards = []
-    for year in sorted(set(years)):
-        items = articles_by_year.get(year) or []
-        if items:
-            shards.append(Shard(year, {page_path(a): where(page_path(a)) for a in items}))
+def year_shards(year: int, items: Sequence[Any]) -> dict[str, list[Any]]:
+    """The items of one year, by the shard that holds each."""
+    shards: dict[str, list[Any]] = {}
+    for article in items:
+        shards.setdefault(shard_name(year, page_path(article), len(items)), []).append(article)
+    return shards
+
+
+def shards_of(named: Mapping[str, Iterable[Any]], where: Callable) -> list[Shard]:
+    """The shards ``named``: each item's page path and the file ``where(path)`` holds it."""
+    return [
+        Shard(name, {page_path(a): where(page_path(a)) for a in items})
+        for name, items in sorted(named.items())
+    ]
+
+
+def all_shards(articles_by_year: Mapping[int, Sequence[Any]]) -> dict[str, list[Any]]:
+    """Every item, by the shard that holds it."""
+    shards: dict[str, list[Any]] = {}
+    for year, items in articles_by_year.items():
+        shards.update(year_shards(year, items))
     return shards
 
 
 def shards_to_update(
-    changed: Iterable[Any], articles_by_year: Mapping[int, Iterable[Any]]
-) -> tuple[set[int], set[int]]:
-    """The years whose shard an update of the ``changed`` items (old and new versions)
-    touches, and among them the years left without items."""
-    years = {item_year(a) for a in changed}
-    emptied = {y for y in years if not articles_by_year.get(y)}
-    return years - emptied, emptied
+    changed: Iterable[Any],
+    articles_by_year: Mapping[int, Sequence[Any]],
+    published: set[str],
+) -> tuple[dict[str, list[Any]], set[str]]:
+    """The shards an update of the ``changed`` items (old and new versions) must index again,
+    with their items, and the ``published`` shards that go (a year left without items, or cut
+    into another count of shards: then every shard of the year is indexed again)."""
+    changed = list(changed)
+    to_index: dict[str, list[Any]] = {}
+    gone: set[str] = set()
+    for year in {item_year(a) for a in changed}:
+        items = articles_by_year.get(year) or []
+        now = year_shards(year, items)
+        before = {name for name in published if shard_year(name) == year}
+        if set(now) == before:
+            names = {
+                shard_name(year, page_path(a), len(items)) for a in changed if item_year(a) == year
+            }
+            to_index.update((name, now[name]) for name in names if name in now)
+        else:
+            to_index.update(now)
+        gone |= before - set(now)
+    return to_index, gone
 
 
 def index_site(generator: Any, writer: Any) -> None:
-    """Pelican's ``article_writer_finalized``: index every item's page, by year (once every
+    """Pelican's ``article_writer_finalized``: index every item's page, by shard (once every
     process of a full build on several has written its pages)."""
     wait = getattr(generator, "relais_before_index", None)
     if wait is not None:
@@ -59,7 +88,7 @@ def index_site(generator: Any, writer: Any) -> None:
     by_year: dict[int, list[Any]] = defaultdict(list)
     for article in generator.articles:
         by_year[item_year(article)].append(article)
-    shards = shards_of(by_year, by_year, lambda path: output / path)
+    shards = shards_of(all_shards(by_year), lambda path: output / path)
     lang = generator.settings.get("DEFAULT_LANG") or "fr"
     build_index(shards, output, output.parent / f".search-{output.name}", lang)
 

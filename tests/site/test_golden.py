@@ -32,11 +32,11 @@ def tree(root: Path) -> dict[str, Path]:
 def search_views(root: Path, work: Path) -> dict[str, Path]:
     """Each shard of the search index as one JSON file of what it holds."""
     views = {}
-    for year, view in search_index_view(root).items():
-        path = work / year / SEARCH_VIEW
+    for name, view in search_index_view(root).items():
+        path = work / name / SEARCH_VIEW
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(view, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
-        views[f"recherche/index/{year}/{SEARCH_VIEW}"] = path
+        views[f"recherche/index/{name}/{SEARCH_VIEW}"] = path
     return views
 
 

@@ -1,5 +1,6 @@
-"""The search index (relais.search): built with the site, one Pagefind shard per year of items,
-and on a publication only the years it touches are indexed again, into the delta."""
+"""The search index (relais.search): built with the site, one Pagefind shard per year of items
+(cut by address in a year of many), and on a publication only the shards it touches are indexed
+again, into the delta."""
 
 from __future__ import annotations
 
@@ -118,4 +119,80 @@ def test_when_pagefind_fails_nothing_is_published_and_the_error_says_what_to_do(
 
 
 def test_the_manifest_lists_the_shards_newest_first():
-    assert search.manifest_bytes([2019, 2026, 2024, 2026]) == b'{"shards":["2026","2024","2019"]}\n'
+    names = ["2019", "2026", "2024-10-of-16", "2024-2-of-16", "2026", "2024-1-of-16"]
+    assert search.manifest_bytes(names) == (
+        b'{"shards":["2026","2024-1-of-16","2024-2-of-16","2024-10-of-16","2019"]}\n'
+    )
+
+
+def test_a_year_is_cut_into_a_power_of_two_of_shards_of_bounded_size(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_PAGES", 100)
+    counts = [search.shard_count(n) for n in (0, 1, 100, 101, 200, 201, 400, 401, 5000)]
+    assert counts == [1, 1, 1, 2, 2, 4, 4, 8, 64]
+    assert search.shard_name(2024, "a/b/index.html", 100) == "2024"
+    pages = [f"parcours/{i}/index.html" for i in range(5000)]
+    names = [search.shard_name(2024, page, len(pages)) for page in pages]
+    sizes = sorted(names.count(name) for name in set(names))
+    assert len(sizes) == 64 and sizes[-1] < 2 * 100  # every shard used, none much over
+    assert {search.shard_year(name) for name in names} == {2024}
+    assert search.shard_year("pagefind") is None and search.shard_year("2024-x") is None
+
+
+def addresses(shards: dict) -> dict[str, list[str]]:
+    return {name: urls(shard) for name, shard in shards.items()}
+
+
+def contents(shard: dict) -> str:
+    return " ".join(page["content"] for page in shard["languages"]["fr"]["pages"])
+
+
+def test_an_update_indexes_again_only_the_shard_of_its_item_in_a_year_of_many(
+    paths, monkeypatch, tmp_path
+):
+    """With two items a shard, the four items of 2026 are cut in two shards by address: an
+    edit indexes again its item's shard only; a fifth item takes the year to four shards,
+    every shard of the year is indexed again and the two old ones go; the result holds what
+    a full build of the same content holds."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths)
+        builder.full_build()
+        shards = addresses(view(paths.output))
+        halves = sorted(name for name in shards if name.startswith("2026"))
+        assert halves == ["2026-1-of-2", "2026-2-of-2"]
+        assert shards["2024"] == ["/vie-ecole/coupe-robotique/"]
+        assert sum(len(shards[name]) for name in halves) == 4
+        for name in halves:  # each page is in the shard its address hashes to
+            for url in shards[name]:
+                assert search.shard_name(2026, f"{url.strip('/')}/index.html", 4) == name
+        cto = "/parcours/de-stagiaire-a-cto/"
+        mine = next(name for name in halves if cto in shards[name])
+        other = next(name for name in halves if name != mine)
+        before = inodes(paths.output.resolve() / "recherche" / "index" / other)
+        page = paths.content / "parcours" / "de-stagiaire-a-cto.md"
+        page.write_text(page.read_text().replace("en 2012.", "en 2012, en robotique."))
+        builder.update(["parcours/de-stagiaire-a-cto.md"])
+        index = paths.output.resolve() / "recherche" / "index"
+        assert inodes(index / other) == before  # the other shard of the year is not touched
+        assert "en 2012, en robotique." in contents(view(paths.output)[mine])
+
+        write_item(
+            paths.content,
+            "vie-ecole",
+            "forum-entreprises",
+            "title: Forum entreprises\ndate: 2026-03-02 09:00",
+            body="Le forum réunit quarante entreprises.",
+        )
+        builder.update(["vie-ecole/forum-entreprises.md", "vie-ecole/forum-entreprises"])
+        index = paths.output.resolve() / "recherche" / "index"
+        quarters = sorted(search.published_shards(paths.output.resolve()) - {"2024"})
+        assert quarters and all(name.endswith("-of-4") for name in quarters)
+        assert not any((index / name).exists() for name in halves)
+        manifest = json.loads((index / "shards.json").read_text())["shards"]
+        assert manifest == [*sorted(quarters, key=lambda n: int(n.split("-")[1])), "2024"]
+        updated = view(paths.output)
+        assert sum(len(urls(updated[name])) for name in quarters) == 5
+
+        fresh = SitePaths.at(paths.content, tmp_path / "fresh" / "output")
+        SiteBuilder(fresh).full_build()
+        assert view(fresh.output) == updated
