@@ -871,14 +871,14 @@ class SiteBuilder:
 
         # 3. apply
         old_articles = {p: self.by_path[p] for p in sources if p in self.by_path}
-        touched_keys = self._apply(old_articles, new_articles)
+        touched = self._apply(old_articles, new_articles)
         self._apply_assets(assets, current)
         for article in new_articles.values():
             resolve_links(article, self.context)
         t = phase("apply", t)
 
         # 4. plan
-        to_render, to_delete = self._plan_listings(touched_keys)
+        to_render, to_delete = self._plan_listings(touched)
         articles_to_render, gone = self._plan_articles(old_articles, new_articles)
         to_delete |= gone
         address_specs, address_gone = self.addresses.update(
@@ -996,13 +996,14 @@ class SiteBuilder:
             resolve_article_images(article, content_root, siteurl)
             set_ics_url(article, siteurl)
 
-    def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> set[Any]:
-        """Put the new articles in place of the old ones; returns the listings touched."""
+    def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> dict[Any, set[int]]:
+        """Put the new articles in place of the old ones; returns the listings touched, with
+        the years of the items that changed in each (old and new versions)."""
         from relais.pelican.listings import _keys_and_terms, is_event, make_listing
 
         settings, gen = self.settings, self.articles_gen
         listings = self.plan.listings
-        touched: set[Any] = set()
+        touched: dict[Any, set[int]] = {}
         replaced = {id(a) for a in old.values()}
         _forget_memoized(lambda article: id(article) not in replaced)
         for path, article in old.items():
@@ -1013,7 +1014,7 @@ class SiteBuilder:
             if self.owners.get(article.relais_save_as) == path:
                 del self.owners[article.relais_save_as]
             for key, _term in _keys_and_terms(article):
-                touched.add(key)
+                touched.setdefault(key, set()).add(article.date.year)
                 listing = listings[key]
                 listing.remove(article)
                 if not listing.articles:
@@ -1026,7 +1027,7 @@ class SiteBuilder:
             self.by_path[path] = article
             self.owners[article.relais_save_as] = path
             for key, term in _keys_and_terms(article):
-                touched.add(key)
+                touched.setdefault(key, set()).add(article.date.year)
                 listing = listings.get(key)
                 if listing is None:
                     listing = listings[key] = make_listing(key, term, settings)
@@ -1054,12 +1055,15 @@ class SiteBuilder:
             else:
                 static.pop(path, None)
 
-    def _plan_listings(self, touched_keys: set[Any]) -> tuple[list[Any], set[str]]:
-        """Specs to render and outputs to delete among listings, feeds, home and site files."""
+    def _plan_listings(self, touched: dict[Any, set[int]]) -> tuple[list[Any], set[str]]:
+        """Specs to render and outputs to delete among listings, feeds, home and site files.
+        A touched listing's archive pages are planned again for the years of its changed items
+        only (and the pages next to them), unless it gains or loses its archives."""
         from relais.pelican.context import build_now
         from relais.pelican.listings import (
             ListingKey,
             global_specs,
+            has_archives,
             home_spec,
             make_listing,
             plan_listing,
@@ -1068,15 +1072,30 @@ class SiteBuilder:
         )
 
         settings, plan = self.settings, self.plan
-        old_specs = {
-            path: spec
-            for path, spec in plan.specs.items()
-            if spec.listing in touched_keys or spec.listing is None
-        }
+        scopes: dict[Any, set[int] | None] = {}
         new_specs: dict[str, Any] = {}
-        for key in touched_keys:
-            if key in plan.listings:
-                new_specs.update((s.path, s) for s in plan_listing(plan.listings[key], settings))
+        for key, years in touched.items():
+            listing = plan.listings.get(key)
+            if listing is None:
+                scopes[key] = None  # gone: every output of it goes
+                plan.archived.pop(key, None)
+                continue
+            archived = has_archives(listing, settings)
+            scopes[key] = years if plan.archived.get(key) == archived else None
+            plan.archived[key] = archived
+            new_specs.update((s.path, s) for s in plan_listing(listing, settings, scopes[key]))
+
+        def replanned(spec: Any) -> bool:
+            if spec.listing is None:
+                return True
+            if spec.listing not in scopes:
+                return False
+            scope = scopes[spec.listing]
+            if scope is None or spec.year is None:  # everything, or a front page or a feed
+                return True
+            return spec.year in scope or spec.path in new_specs  # or a page next to them
+
+        old_specs = {path: spec for path, spec in plan.specs.items() if replanned(spec)}
         index = plan.listings.get(ListingKey("index")) or make_listing(
             ListingKey("index"), None, settings
         )

@@ -72,7 +72,10 @@ def _loaded_spec_render(generator: Any, writer: Any) -> None:
 
 
 def _reduce_spec(spec: Spec) -> tuple:
-    return (Spec, (spec.path, spec.kind, spec.listing, spec.signature, _loaded_spec_render))
+    return (
+        Spec,
+        (spec.path, spec.kind, spec.listing, spec.signature, _loaded_spec_render, spec.year),
+    )
 
 
 #: What a snapshot must have been written by (read once: a forked writer imports nothing).

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,6 +183,7 @@ class Spec:
     listing: ListingKey | None
     signature: tuple
     render: Callable[[Any, Any], None] = field(compare=False, hash=False, repr=False)
+    year: int | None = None  # an archive page's year
 
 
 # -- which listings an article belongs to -------------------------------------------------------
@@ -278,17 +279,21 @@ class ArchivePage:
     last: dt.date
 
 
-def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
-    """The specs of a listing's front page, archive pages and feeds."""
+def plan_listing(
+    listing: Listing, settings: dict[str, Any], years: Collection[int] | None = None
+) -> list[Spec]:
+    """The specs of a listing's front page, archive pages and feeds; with ``years`` (the
+    years of the items a publication changed), only the archive pages those years can change:
+    theirs and the pages next to them (:func:`archive_pages`)."""
     if listing.key.kind == "sitemap":
         entries = tuple(item_entries(listing.articles))
         text = render_urlset(settings["SITEURL"], list(entries))
         return [file_spec(listing.base, entries, lambda: text.encode("utf-8"), listing.key)]
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     articles = listing.articles
-    years = _years(listing)
+    years_shown = _years(listing)
     has_archives = len(articles) > per_page
-    year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
+    year_links = tuple((y, listing.archive_url(y)) for y in years_shown) if has_archives else ()
     specs: list[Spec] = []
     front = tuple(articles[:per_page])
     if listing.key.kind != "index":
@@ -296,19 +301,7 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
             _page_spec(f"{listing.base}index.html", "front", listing, front, None, year_links)
         )
     if has_archives:
-        chunks = _archive_chunks(listing, per_page)
-        for i, (year, number, items, versions) in enumerate(chunks):
-            prev = chunks[i - 1] if i > 0 else None
-            nxt = chunks[i + 1] if i + 1 < len(chunks) else None
-            page = ArchivePage(
-                year=year,
-                number=number,
-                url=listing.archive_url(year, number),
-                prev_url=listing.archive_url(prev[0], prev[1]) if prev else "",
-                next_url=listing.archive_url(nxt[0], nxt[1]) if nxt else "",
-                first=items[0].date.date(),
-                last=items[-1].date.date(),
-            )
+        for page, items, versions in archive_pages(listing, per_page, years):
             # archive pages link their neighbours and the front page, not every year: a new
             # year then changes the front page and one archive page, not all of them
             specs.append(
@@ -329,18 +322,66 @@ def plan_listing(listing: Listing, settings: dict[str, Any]) -> list[Spec]:
     return specs
 
 
+def has_archives(listing: Listing, settings: dict[str, Any]) -> bool:
+    """Whether the listing has archive pages (more items than its front page shows)."""
+    return len(listing.articles) > (settings.get("DEFAULT_PAGINATION") or 12)
+
+
 def _years(listing: Listing) -> tuple[int, ...]:
     return tuple(sorted(listing.by_year(), reverse=True))
 
 
-def _archive_chunks(listing: Listing, per_page: int) -> list[tuple[int, int, tuple, tuple]]:
-    """(year, page number, items oldest first, their versions) for each archive page, in
-    chronological order."""
-    return [
-        (year, n, items, versions)
-        for year in sorted(listing.by_year())
-        for n, (items, versions) in enumerate(listing.year_chunks(year, per_page), start=1)
-    ]
+def archive_pages(
+    listing: Listing, per_page: int, years: Collection[int] | None = None
+) -> Iterator[tuple[ArchivePage, tuple, tuple]]:
+    """(page, items oldest first, their versions) of each archive page, in chronological
+    order. With ``years``, only the pages of those years and the pages next to them (the last
+    of the year before, the first of the year after: their links to them may change, also
+    when such a year has no page left); the other pages are neither counted nor built."""
+    known = sorted(listing.by_year())
+
+    def count(k: int) -> int:
+        return len(listing.year_chunks(known[k], per_page))
+
+    if years is None:
+        wanted = {(k, n) for k in range(len(known)) for n in range(1, count(k) + 1)}
+    else:
+        wanted = set()
+        for year in set(years):
+            k = bisect.bisect_left(known, year)
+            present = k < len(known) and known[k] == year
+            if present:
+                wanted |= {(k, n) for n in range(1, count(k) + 1)}
+            after = k + 1 if present else k
+            if k > 0:
+                wanted.add((k - 1, count(k - 1)))
+            if after < len(known):
+                wanted.add((after, 1))
+
+    def url(k: int, n: int) -> str:
+        return listing.archive_url(known[k], n)
+
+    for k, n in sorted(wanted):
+        items, versions = listing.year_chunks(known[k], per_page)[n - 1]
+        last = count(k)
+        if n > 1:
+            prev_url = url(k, n - 1)
+        else:
+            prev_url = url(k - 1, count(k - 1)) if k > 0 else ""
+        if n < last:
+            next_url = url(k, n + 1)
+        else:
+            next_url = url(k + 1, 1) if k + 1 < len(known) else ""
+        page = ArchivePage(
+            year=known[k],
+            number=n,
+            url=url(k, n),
+            prev_url=prev_url,
+            next_url=next_url,
+            first=items[0].date.date(),
+            last=items[-1].date.date(),
+        )
+        yield page, items, versions
 
 
 def _page_spec(
@@ -379,7 +420,7 @@ def _page_spec(
             page_name=path.removesuffix("/index.html").removesuffix("index.html"),
         )
 
-    return Spec(path, kind, listing.key, signature, render)
+    return Spec(path, kind, listing.key, signature, render, archive.year if archive else None)
 
 
 def _feed_renderer(listing: Listing, path: str, kind: str, items: tuple) -> Callable:
@@ -534,6 +575,9 @@ class Plan:
     specs: dict[str, Spec]
     #: The items that are events (the home page's upcoming events, the agenda).
     events: set[Any] = field(default_factory=set)
+    #: Whether each listing had archive pages when last planned (an update plans again only
+    #: the archive years it changed, unless that changed).
+    archived: dict[ListingKey, bool] = field(default_factory=dict)
 
     @classmethod
     def compute(
@@ -546,7 +590,9 @@ class Plan:
         listings = build_listings(articles, settings)
         events = {a for a in articles if is_event(a)}
         specs: dict[str, Spec] = {}
-        for listing in listings.values():
+        archived: dict[ListingKey, bool] = {}
+        for key, listing in listings.items():
+            archived[key] = has_archives(listing, settings)
             for spec in plan_listing(listing, settings):
                 specs[spec.path] = spec
         index = listings.get(ListingKey("index")) or make_listing(
@@ -560,7 +606,7 @@ class Plan:
             specs[tags.path] = tags
         for spec in global_specs(listings, events, list(pages), settings):
             specs[spec.path] = spec
-        return cls(listings, specs, events)
+        return cls(listings, specs, events, archived)
 
 
 def take_over_listings(generator: Any) -> None:

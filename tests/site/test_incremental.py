@@ -28,6 +28,7 @@ from tests.support import (
     SEARCH_SHARD,
     env,
     search_index_view,
+    write_item,
     write_picture,
 )
 
@@ -367,3 +368,67 @@ def test_a_builder_dropped_by_its_worker_leaves_no_model_behind(tmp_path):
         assert item() is None
         assert other.update(None).kind == "none"  # the one still warm keeps its model
         assert next(iter(other.by_path.values())).content
+
+
+def test_the_archive_pages_next_to_a_changed_year_follow_it(tmp_path):
+    """An update plans again the archive pages of the years it changed and the pages next to
+    them: a year that gains a page changes the "previous" link of the next year's first page;
+    a year that disappears changes the links of the pages on both sides of it; a listing that
+    gains or loses its archives is planned again whole."""
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    shutil.copytree(GOLDEN_CONTENT, paths.content)
+    for year in (2021, 2022, 2023):
+        for i in range(12):  # one full archive page a year (12 items a page)
+            write_item(
+                paths.content,
+                "actualites",
+                f"breve-{year}-{i:02d}",
+                f"title: Brève {i} de {year}\ndate: {year}-03-{i + 1:02d} 10:00"
+                + ("\ntags: [robotique]" if year == 2021 else ""),
+            )
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths)
+        builder.full_build()
+
+        def same_as_a_full_build(step: str) -> dict[str, bytes]:
+            full = SitePaths.at(paths.content, tmp_path / step / "output")
+            same_history(paths, full)
+            SiteBuilder(full).full_build()
+            live = tree(paths.output.resolve())
+            assert diff(live, tree(full.output.resolve())) == [], step
+            return live
+
+        extra = "actualites/breve-2022-12.md"
+        write_item(
+            paths.content,
+            "actualites",
+            "breve-2022-12",
+            "title: Une de plus\ndate: 2022-09-01 10:00",
+        )
+        assert builder.update([extra]).kind == "incremental"
+        live = same_as_a_full_build("a-page-more")
+        assert b"/actualites/archives/2022/2/" in live["actualites/archives/2023/index.html"]
+
+        gone = [f"actualites/breve-2022-{i:02d}.md" for i in range(13)]
+        for path in gone:
+            (paths.content / path).unlink()
+        assert builder.update(gone).kind == "incremental"
+        live = same_as_a_full_build("a-year-less")
+        assert b"/actualites/archives/2023/" in live["actualites/archives/2021/index.html"]
+
+        # the tag's twelve items of 2021 fit on its front page; a thirteenth, of 2023, gives it
+        # archive pages for both years, and taking it back removes them
+        tagged = "actualites/robot-2023.md"
+        write_item(
+            paths.content,
+            "actualites",
+            "robot-2023",
+            "title: Robot\ndate: 2023-05-01 10:00\ntags: [robotique]",
+        )
+        assert builder.update([tagged]).kind == "incremental"
+        live = same_as_a_full_build("archives-appear")
+        assert "tags/robotique/archives/2021/index.html" in live
+        (paths.content / tagged).unlink()
+        assert builder.update([tagged]).kind == "incremental"
+        live = same_as_a_full_build("archives-go")
+        assert not any("/robotique/archives/" in path for path in live)
