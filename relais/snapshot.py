@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican.contents import Article
+from pelican.urlwrappers import URLWrapper
 
 from relais.contentfile import ContentItem
 from relais.pelican.listings import Spec
@@ -144,6 +145,19 @@ def _new(cls: type) -> Any:
     return cls.__new__(cls)
 
 
+def _shared(term: URLWrapper) -> URLWrapper:
+    """The one object of a term that every article naming it shares once loaded."""
+    return term
+
+
+def _term_classes(cls: type = URLWrapper) -> list[type]:
+    """Pelican's and Relais's kinds of terms (sections, tags, contributors, class years…)."""
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found += _term_classes(sub)
+    return found
+
+
 class _Pickler(pickle.Pickler):
     """Pickles a model with the bodies set aside (in ``self.bodies``)."""
 
@@ -157,7 +171,10 @@ class _Pickler(pickle.Pickler):
             table[cls] = self._reduce_article
         for cls in (ContentItem, LoadedItem):
             table[cls] = self._reduce_item
+        for cls in _term_classes():
+            table[cls] = self._reduce_term
         self.dispatch_table = table
+        self.terms: dict[tuple, URLWrapper] = {}
 
     def _body_ref(self, text: str) -> tuple[str, int, int]:
         data = text.encode("utf-8")
@@ -174,6 +191,20 @@ class _Pickler(pickle.Pickler):
         }
         state["_relais_content_ref"] = None if content is None else self._body_ref(content)
         return (_new, (LoadedArticle,), state)
+
+    def _reduce_term(self, term: URLWrapper) -> tuple | str:
+        """Pelican gives each article its own object of each of its terms (10,000 articles of
+        five sections hold 10,000 sections): equal ones are saved once and shared when
+        loaded. Equal: same kind, same settings and the same state."""
+        try:
+            state = frozenset((k, v) for k, v in vars(term).items() if k != "settings")
+            key = (type(term), id(getattr(term, "settings", None)), state)
+        except TypeError:  # a state that cannot be compared: saved as it is
+            return term.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+        first = self.terms.setdefault(key, term)
+        if first is term:
+            return term.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+        return (_shared, (first,))
 
     def _reduce_item(self, item: ContentItem) -> tuple:
         body = item.body

@@ -63,6 +63,13 @@ def test_a_restarted_worker_loads_the_snapshot_and_publishes_what_a_full_build_g
             assert article._content == first.by_path[path]._content
             assert article.relais.body == first.by_path[path].relais.body
             assert article.content == first.by_path[path].content
+        # a section or a tag is shared by the articles naming it (Pelican makes one object
+        # per article; equal ones are saved once); the edits below show none leaks
+        articles = list(second.by_path.values())
+        sections = {id(a.category) for a in articles}
+        assert len(sections) <= 2 * len({a.category.slug for a in articles}) < len(articles)
+        tags = [t for a in articles for t in getattr(a, "tags", [])]
+        assert len({id(t) for t in tags}) <= 2 * len({t.slug for t in tags}) < len(tags)
         # edits, additions, unpublications, renames and pictures on the loaded model
         kinds = set()
         for step in range(10):
