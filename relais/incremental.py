@@ -63,6 +63,8 @@ from relais.contentpaths import (
 from relais.deploy import S3Deployer
 from relais.output_store import Delta, OutputStore
 from relais.pelican.addresses import AddressPlan
+from relais.pelican.images import BY_LINK as FEEDS_BY_LINK
+from relais.pelican.images import feed_link
 from relais.pelican.links import link_targets, resolve_links
 from relais.pelican.listings import ListingKey
 from relais.pelican.search import shards_of, shards_to_update
@@ -1032,7 +1034,13 @@ class SiteBuilder:
                 if listing is None:
                     listing = listings[key] = make_listing(key, term, settings)
                 listing.add(article)
-        self.context.pop("_relais_articles_by_link", None)
+        by_link = self.context.get(FEEDS_BY_LINK)
+        if by_link is not None:  # the feeds' map of addresses to items, kept up to date
+            for article in old.values():
+                if by_link.get(link := feed_link(self.context, article)) is article:
+                    del by_link[link]
+            for article in new.values():
+                by_link[feed_link(self.context, article)] = article
         return touched
 
     def _apply_assets(self, assets: set[str], current: dict[str, tuple[int, ...]]) -> None:
@@ -1068,7 +1076,6 @@ class SiteBuilder:
             make_listing,
             plan_listing,
             tags_spec,
-            upcoming_events,
         )
 
         settings, plan = self.settings, self.plan
@@ -1095,11 +1102,16 @@ class SiteBuilder:
                 return True
             return spec.year in scope or spec.path in new_specs  # or a page next to them
 
-        old_specs = {path: spec for path, spec in plan.specs.items() if replanned(spec)}
+        old_specs = {
+            spec.path: spec
+            for key in [*scopes, None]
+            for spec in plan.specs_of(key)
+            if replanned(spec)
+        }
         index = plan.listings.get(ListingKey("index")) or make_listing(
             ListingKey("index"), None, settings
         )
-        upcoming = upcoming_events(plan.events, build_now(settings))[:4]
+        upcoming = plan.events.upcoming(build_now(settings))[:4]
         extra = [
             home_spec(index, settings, upcoming),
             tags_spec(plan.listings, settings),
@@ -1112,9 +1124,7 @@ class SiteBuilder:
             if path not in old_specs or old_specs[path].signature != spec.signature
         ]
         to_delete = set(old_specs) - set(new_specs)
-        for path in to_delete:
-            del plan.specs[path]
-        plan.specs.update(new_specs)
+        plan.replace(to_delete, new_specs)
         return to_render, to_delete
 
     def _plan_articles(

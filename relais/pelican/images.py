@@ -137,6 +137,16 @@ def write_social_image(article: Any, settings: dict[str, Any], output: Path) -> 
     return target
 
 
+#: The context's map of each item's address in the feeds to the item (kept up to date by the
+#: incremental builder, which replaces the items a publication changed).
+BY_LINK = "_relais_articles_by_link"
+
+
+def feed_link(context: dict[str, Any], article: Any) -> str:
+    """An item's address as its feed entries link it."""
+    return f"{context['SITEURL']}/{getattr(article, 'relais_url', None) or article.url}"
+
+
 def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
     """Give each feed entry its image as an enclosure, its exact title, an escaped summary and
     an author.
@@ -145,13 +155,9 @@ def refine_feed_entries(context: dict[str, Any], feed: Any) -> None:
     plain-text summary goes out as HTML, so it is escaped; items credited to nobody are by the
     association.
     """
-    by_link = context.get("_relais_articles_by_link")
+    by_link = context.get(BY_LINK)
     if by_link is None:
-        by_link = {
-            f"{context['SITEURL']}/{getattr(a, 'relais_url', None) or a.url}": a
-            for a in context.get("articles", [])
-        }
-        context["_relais_articles_by_link"] = by_link
+        by_link = context[BY_LINK] = {feed_link(context, a): a for a in context.get("articles", [])}
     for entry in feed.items:
         article = by_link.get(entry["link"])
         if article is None:

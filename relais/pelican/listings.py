@@ -513,7 +513,7 @@ def file_spec(
 
 def global_specs(
     listings: dict[ListingKey, Listing],
-    events: Iterable[Any],
+    events: Events,
     pages: list[Any],
     settings: dict[str, Any],
 ) -> list[Spec]:
@@ -537,7 +537,7 @@ def global_specs(
     listing_text = render_urlset(siteurl, list(listing_entries))
     shards.append((f"{SHARD_FOLDER}/listings.xml", pages_entries[""]))
     index_text = render_index(siteurl, sorted(shards))
-    events = sorted(events, key=version)
+    agenda, versions = events.agenda()
     specs = [
         file_spec("sitemap.xml", (index_text,), lambda: index_text.encode("utf-8")),
         file_spec(
@@ -545,14 +545,8 @@ def global_specs(
         ),
         file_spec("robots.txt", (siteurl,), lambda: robots_txt(siteurl).encode("utf-8")),
     ]
-    if events:
-        specs.append(
-            file_spec(
-                AGENDA_FILE,
-                tuple(version(e) for e in events),
-                lambda: agenda_bytes(events, settings),
-            )
-        )
+    if agenda:
+        specs.append(file_spec(AGENDA_FILE, versions, lambda: agenda_bytes(agenda, settings)))
     return specs
 
 
@@ -560,11 +554,61 @@ def is_event(article: Any) -> bool:
     return article.relais.event is not None
 
 
-def upcoming_events(articles: Iterable[Any], now: dt.datetime) -> list[Any]:
-    events = [
-        a for a in articles if is_event(a) and (a.relais.event.end or a.relais.event.start) >= now
-    ]
-    return sorted(events, key=lambda a: (a.relais.event.start, a.slug, a.category.slug))
+def _until(article: Any) -> dt.datetime:
+    return article.relais.event.end or article.relais.event.start
+
+
+def _upcoming_order(article: Any) -> tuple:
+    return (article.relais.event.start, article.slug, article.category.slug)
+
+
+class Events:
+    """The items that are events, kept in order of their end: the home page's next events are
+    found without looking at the past ones, and the agenda's order and signature are computed
+    again only when an event changes (a site of 50,000 items has thousands of past events)."""
+
+    def __init__(self, articles: Iterable[Any] = ()):
+        self._items: set[Any] = set()
+        self._by_end: list[Any] = []
+        self._agenda: tuple[tuple, tuple] | None = None
+        for article in articles:
+            self.add(article)
+
+    def add(self, article: Any) -> None:
+        if article not in self._items:
+            self._items.add(article)
+            bisect.insort(self._by_end, article, key=_until)
+            self._agenda = None
+
+    def discard(self, article: Any) -> None:
+        if article in self._items:
+            self._items.discard(article)
+            i = bisect.bisect_left(self._by_end, _until(article), key=_until)
+            while self._by_end[i] is not article:
+                i += 1
+            del self._by_end[i]
+            self._agenda = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, article: Any) -> bool:
+        return article in self._items
+
+    def upcoming(self, now: dt.datetime) -> list[Any]:
+        """The events not over at ``now``, soonest first."""
+        start = bisect.bisect_left(self._by_end, now, key=_until)
+        return sorted(self._by_end[start:], key=_upcoming_order)
+
+    def agenda(self) -> tuple[tuple, tuple]:
+        """Every event in the agenda's order, and their versions (the agenda's signature)."""
+        if self._agenda is None:
+            ordered = tuple(sorted(self._items, key=version))
+            self._agenda = (ordered, tuple(version(e) for e in ordered))
+        return self._agenda
 
 
 @dataclass
@@ -574,10 +618,40 @@ class Plan:
     listings: dict[ListingKey, Listing]
     specs: dict[str, Spec]
     #: The items that are events (the home page's upcoming events, the agenda).
-    events: set[Any] = field(default_factory=set)
+    events: Events = field(default_factory=Events)
     #: Whether each listing had archive pages when last planned (an update plans again only
     #: the archive years it changed, unless that changed).
     archived: dict[ListingKey, bool] = field(default_factory=dict)
+    #: The output paths of each listing's specs (``None``: the site-wide outputs), so that an
+    #: update finds a listing's outputs without looking at every output of the site.
+    paths: dict[ListingKey | None, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.paths:
+            for path, spec in self.specs.items():
+                self.paths.setdefault(spec.listing, set()).add(path)
+
+    def specs_of(self, key: ListingKey | None) -> Iterator[Spec]:
+        """The specs of the listing ``key`` (``None``: the site-wide ones)."""
+        return (self.specs[path] for path in self.paths.get(key, ()))
+
+    def replace(self, gone: Iterable[str], specs: dict[str, Spec]) -> None:
+        """Remove the outputs ``gone`` and put ``specs`` in place."""
+        for path in gone:
+            self._unlist(self.specs.pop(path))
+        for path, spec in specs.items():
+            old = self.specs.get(path)
+            if old is not None:
+                self._unlist(old)
+            self.specs[path] = spec
+            self.paths.setdefault(spec.listing, set()).add(path)
+
+    def _unlist(self, spec: Spec) -> None:
+        paths = self.paths.get(spec.listing)
+        if paths is not None:
+            paths.discard(spec.path)
+            if not paths:
+                del self.paths[spec.listing]
 
     @classmethod
     def compute(
@@ -588,7 +662,7 @@ class Plan:
         now: dt.datetime | None = None,
     ) -> Plan:
         listings = build_listings(articles, settings)
-        events = {a for a in articles if is_event(a)}
+        events = Events(a for a in articles if is_event(a))
         specs: dict[str, Spec] = {}
         archived: dict[ListingKey, bool] = {}
         for key, listing in listings.items():
@@ -598,7 +672,7 @@ class Plan:
         index = listings.get(ListingKey("index")) or make_listing(
             ListingKey("index"), None, settings
         )
-        upcoming = upcoming_events(events, now or build_now(settings))
+        upcoming = events.upcoming(now or build_now(settings))
         home = home_spec(index, settings, upcoming[:4])
         specs[home.path] = home
         tags = tags_spec(listings, settings)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from relais.pelican.listings import Listing, ListingKey, newest_first, version
+from relais.pelican.listings import Events, Listing, ListingKey, newest_first, version
 from relais.pelican.sitemap import newest
 
 PER_PAGE = 3
@@ -63,3 +63,47 @@ def test_item_by_item_equals_from_scratch(seed):
             assert all(
                 v == tuple(version(a) for a in p) for p, v in kept.year_chunks(year, PER_PAGE)
             )
+
+
+class Item(SimpleNamespace):
+    """An item as Pelican's are: equal only to itself (the plan keeps events in a set)."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+def event(n: int, rng: random.Random) -> Item:
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=rng.randrange(0, 400))
+    end = start + dt.timedelta(days=rng.randrange(0, 3)) if rng.random() < 0.5 else None
+    return Item(
+        relais=SimpleNamespace(event=SimpleNamespace(start=start, end=end)),
+        slug=f"event-{n}",
+        category=SimpleNamespace(slug="evenements"),
+        relative_source_path=f"evenements/{n}.md",
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_events_kept_in_order_give_what_a_full_sort_gives(seed):
+    """The plan's events, added and removed one by one: the events not over at any moment,
+    soonest first, and the agenda's order and signature, as sorting them all would give."""
+    rng = random.Random(seed)
+    kept, current = Events(), []
+    for n in range(300):
+        if current and rng.random() < 0.3:
+            gone = current.pop(rng.randrange(len(current)))
+            kept.discard(gone)
+        else:
+            new = event(n, rng)
+            current.append(new)
+            kept.add(new)
+        if n % 25 == 0:
+            now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=rng.randrange(400))
+            expected = sorted(
+                (e for e in current if (e.relais.event.end or e.relais.event.start) >= now),
+                key=lambda e: (e.relais.event.start, e.slug, e.category.slug),
+            )
+            assert kept.upcoming(now) == expected
+            ordered = tuple(sorted(current, key=version))
+            assert kept.agenda() == (ordered, tuple(version(e) for e in ordered))
+    assert len(kept) == len(current) and set(kept) == set(current)
