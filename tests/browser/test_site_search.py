@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from relais import search as search_index
 from relais.build import SitePaths
 from relais.incremental import SiteBuilder
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, copy_tree, env, static_server, write_item
@@ -134,3 +135,31 @@ def test_without_javascript_the_page_says_so_and_links_the_archives(site, browse
         expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Actualités"))
     finally:
         context.close()
+
+
+def test_the_shards_of_a_year_of_many_items_are_merged_in_the_browser(tmp_path, page, monkeypatch):
+    """A year above the bound is cut into shards by address (``2026-1-of-2``…): the search
+    page merges them with the others, and the filter counts add up across them."""
+    monkeypatch.setattr(search_index, "SHARD_PAGES", 2)
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    copy_tree(GOLDEN_CONTENT, paths.content)
+    for n, word in enumerate(["astrolabe", "boussole", "chronomètre"]):
+        write_item(
+            paths.content,
+            "actualites",
+            f"instrument-{n}",
+            f"title: Instrument {n}\ndate: 2026-0{n + 3}-02 10:00\nclass_years: ['2019']",
+            body=f"Le club d'histoire des sciences restaure un {word}.",
+        )
+    with static_server(paths.output) as url, env(RELAIS_SITE_URL=url, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        SiteBuilder(paths).full_build()
+        shards = search_index.published_shards(paths.output.resolve())
+        assert shards and all(name.endswith("-of-4") for name in shards)  # 7 items in 2026
+        open_search(page, url)
+        for n, word in enumerate(["astrolabe", "boussole", "chronomètre"]):  # in a body only
+            search(page, word)
+            expect(page.get_by_role("status")).to_have_text("1 résultat")
+            expect(page.locator(".search-result-title")).to_have_text([f"Instrument {n}"])
+        search(page, "")
+        page.get_by_label("Promotion", exact=True).select_option("2019")
+        expect(page.get_by_role("status")).to_have_text("4 résultats")  # the prize and the three

@@ -1,8 +1,9 @@
 // The search page (templates/search.html): queries the site's index in the browser, no server.
-// The index is one Pagefind bundle per year of items (relais/search.py), listed newest first in
-// shards.json: the newest is Pagefind's instance, the others are merged into it (they share its
-// WebAssembly; their results and filter counts add up). The page's words come from the theme's
-// catalogue, through the form's data-* attributes.
+// The index is made of Pagefind bundles, one per year of items or per part of a year of many
+// (relais/search.py), listed newest first in shards.json: the newest is Pagefind's instance,
+// the others are merged into it (they share its WebAssembly; their results and filter counts
+// add up). The page's words come from the theme's catalogue, through the form's data-*
+// attributes.
 const form = document.getElementById("search");
 const noScript = document.getElementById("search-nojs");
 const status = document.getElementById("search-status");
@@ -106,6 +107,23 @@ async function showMore(request) {
   more.hidden = shown >= found.length;
 }
 
+// Pagefind looks for a word that a bundle does not hold by ever shorter beginnings of it
+// ("astrolabe" finds the pages with "à" of a bundle without the word), bundle by bundle: with
+// the index in shards, a word found in one shard would bring such pages from all the others.
+// The pages that hold each word itself (a quoted search: the word and its inflections, never
+// a shorter beginning) are therefore kept when there are any; a query that matches no whole
+// word (the beginning of a word being typed) keeps Pagefind's results as they are.
+async function wholeWords(term, filters) {
+  const terms = term.split(/\s+/).map((w) => w.replaceAll('"', "")).filter(Boolean);
+  const responses = await Promise.all(terms.map((w) => search.search(`"${w}"`, { filters })));
+  let ids = null;
+  for (const response of responses) {
+    const these = new Set(response.results.map((result) => result.id));
+    ids = ids === null ? these : new Set([...ids].filter((id) => these.has(id)));
+  }
+  return ids || new Set();
+}
+
 async function run() {
   const request = ++asked;
   const term = input.value.trim();
@@ -126,10 +144,11 @@ async function run() {
     return;
   }
   const response = await search.search(term || null, { filters });
+  const whole = term ? await wholeWords(term, filters) : new Set();
   if (request !== asked) {
     return;
   }
-  found = response.results;
+  found = whole.size ? response.results.filter((r) => whole.has(r.id)) : response.results;
   shown = 0;
   list.replaceChildren();
   say(found.length ? count(found.length) : words.none);
