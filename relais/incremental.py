@@ -184,6 +184,8 @@ _GENERATOR_TOOLS = frozenset(
 #: extensions): a snapshot's differ from freshly read ones.
 _SETTINGS_PELICAN_CHANGES = frozenset({"MARKDOWN", "PLUGINS"})
 SNAPSHOT_MODES = ("background", "sync", "off")
+#: How much nicer than the worker its forked snapshot writer runs.
+SNAPSHOT_WRITER_NICENESS = 10
 
 
 #: Linux's prctl() option: the signal a process gets when the one that forked it dies.
@@ -483,6 +485,10 @@ class SiteBuilder:
         if pid == 0:  # the copy: write the snapshot, and nothing else (no cleanup, no logs)
             code = 1
             try:
+                # pickling a large model takes seconds of a processor: the next publication,
+                # Pagefind and the web processes go first
+                with contextlib.suppress(OSError):
+                    os.nice(SNAPSHOT_WRITER_NICENESS)
                 if self.store.generation() == generation:
                     snapshot.write(self.snapshot_path, header, self._model())
                 code = 0

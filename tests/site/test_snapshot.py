@@ -6,13 +6,14 @@ from the content again, with the same result."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 from pathlib import Path
 
 import pytest
 
-from relais import snapshot
+from relais import incremental, snapshot
 from relais.build import SitePaths
 from relais.incremental import Fingerprints, SiteBuilder
 from tests.site.test_incremental import Corpus, diff, same_history, tree
@@ -163,6 +164,31 @@ def test_a_snapshot_made_with_other_settings_from_the_environment_is_refused(tmp
         builder = SiteBuilder(paths, snapshots="off")
         with pytest.raises(snapshot.SnapshotRefused, match="BUILD_NOW"):
             builder._load_snapshot(builder.store.state(), Fingerprints(builder._scan(None)))
+
+
+def test_the_forked_writer_runs_nicer_than_the_worker(tmp_path, monkeypatch):
+    """Pickling a large model takes seconds of a processor: the writer forked after a
+    publication yields to the next one (and to Pagefind, the web processes)."""
+    paths, corpus = site(tmp_path, items=2)
+    seen = tmp_path / "niceness"
+    write = snapshot.write
+
+    def recording_write(*args, **kwargs):
+        with seen.open("a") as out:
+            out.write(f"{os.getpid()} {os.getpriority(os.PRIO_PROCESS, 0)}\n")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot, "write", recording_write)
+    with env(**GOLDEN_ENV):
+        builder = SiteBuilder(paths)
+        builder.full_build()
+        builder.update(corpus.add())
+        builder.wait_for_snapshot()
+        assert SiteBuilder(paths).warm_up().model == "snapshot"  # it wrote the snapshot
+    pid, niceness = seen.read_text().splitlines()[-1].split()
+    assert int(pid) != os.getpid()
+    expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + incremental.SNAPSHOT_WRITER_NICENESS)
+    assert int(niceness) == expected
 
 
 def test_without_snapshots_nothing_is_written(tmp_path):
