@@ -525,22 +525,26 @@ class SiteBuilder:
         builder) the model takes the fingerprints it was made with."""
         expected = self._snapshot_header(state["generation"], state["source"])
         replaced = bool(getattr(self, "context", None))  # a model loaded before this one
-        gc.disable()  # millions of objects come back at once: no collection in between
+        # millions of objects come back at once: no collection until they are frozen (enabled
+        # in between, the collector would walk them all, young, at the next allocations)
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             model, token = snapshot.load(self.snapshot_path, expected)
+            try:
+                self._take_model(model, fingerprints)
+            except BaseException:
+                snapshot.close(token)
+                raise
+            snapshot.close(self._bodies)  # the previous model's, now replaced
+            self._bodies = token
+            if replaced:  # the previous model, unreachable now, is unfrozen to be freed
+                gc.unfreeze()
+                gc.collect()
+            gc.freeze()  # a first model: no collection (a second or more on a large site)
         finally:
-            gc.enable()
-        try:
-            self._take_model(model, fingerprints)
-        except BaseException:
-            snapshot.close(token)
-            raise
-        snapshot.close(self._bodies)  # the previous model's, now replaced
-        self._bodies = token
-        if replaced:  # the previous model, unreachable now, is unfrozen so that it can be freed
-            gc.unfreeze()
-            gc.collect()
-        gc.freeze()  # a first model: no collection (a second or more on a large site)
+            if collecting:
+                gc.enable()
 
     def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints | None) -> None:
         from pelican import Pelican
