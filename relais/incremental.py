@@ -1257,21 +1257,8 @@ class SiteBuilder:
                 continue
             if not top.is_dir():
                 continue
-            for dirpath, dirnames, filenames in os.walk(top):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                rel = os.path.relpath(dirpath, root)
-                if rel == ".":
-                    # the site's own folders only: other associations' folders may sit in the
-                    # content folder of an installation's first association
-                    dirnames[:] = [d for d in dirnames if d in CONTENT_FOLDERS]
-                for name in filenames:
-                    if name.startswith(".") or name.endswith(".tmp"):
-                        continue
-                    key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
-                    try:
-                        found[key] = _fingerprint(os.stat(os.path.join(dirpath, name)))
-                    except FileNotFoundError:
-                        continue  # a link to nothing, or removed meanwhile: not a file
+            prefix = f"{Path(start).as_posix()}/" if start else ""
+            _fingerprint_folder(str(top), prefix, found)
         return found
 
     @staticmethod
@@ -1382,6 +1369,38 @@ def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:
 
 def _fingerprint(st: os.stat_result) -> tuple[int, ...]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _fingerprint_folder(folder: str, prefix: str, found: dict[str, tuple[int, ...]]) -> None:
+    """Add the fingerprint of each file under ``folder`` to ``found``, by its content path
+    (``prefix`` + its path in the folder): hidden names and ``.tmp`` files left out, links to
+    folders not followed (as ``os.walk``), and at the top of the content folder (``prefix``
+    empty) only the site's own folders: other associations' folders may sit in the content
+    folder of an installation's first association."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return  # removed meanwhile, or unreadable: as os.walk, nothing from it
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if not prefix and name not in CONTENT_FOLDERS:
+                continue
+            if not entry.is_symlink():
+                _fingerprint_folder(entry.path, f"{prefix}{name}/", found)
+            continue
+        if name.endswith(".tmp"):
+            continue
+        try:
+            found[prefix + name] = _fingerprint(entry.stat())
+        except FileNotFoundError:
+            continue  # a link to nothing, or removed meanwhile: not a file
 
 
 def _is_article_source(path: str) -> bool:

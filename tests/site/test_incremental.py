@@ -432,3 +432,40 @@ def test_the_archive_pages_next_to_a_changed_year_follow_it(tmp_path):
         assert builder.update([tagged]).kind == "incremental"
         live = same_as_a_full_build("archives-go")
         assert not any("/robotique/archives/" in path for path in live)
+
+
+def test_the_scan_fingerprints_the_sites_own_content_files_only(tmp_path):
+    """What a scan sees (what the builder compares between publications): the files of the
+    site's own folders and its top files, not hidden ones, not ``.tmp`` files being written,
+    not another association's folder at the top, not through a link to a folder, not a link
+    to nothing; a scope gives the files under it."""
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    content = paths.content
+    write_item(content, "actualites", "gala", "title: Gala\ndate: 2026-01-02 10:00")
+    write_picture(content / "actualites" / "gala" / "photo.jpg", (40, 30))
+    (content / "site.yaml").write_text("title: Site\n")
+    (content / "actualites" / ".gala.md.tmp").write_text("x")
+    (content / "actualites" / "brouillon.md.tmp").write_text("x")
+    (content / "actualites" / ".cache").mkdir()
+    (content / "actualites" / ".cache" / "x.md").write_text("x")
+    (content / "autre-association" / "actualites").mkdir(parents=True)
+    (content / "autre-association" / "actualites" / "x.md").write_text("x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("x")
+    (content / "parcours").mkdir()
+    (content / "parcours" / "lien").symlink_to(outside, target_is_directory=True)
+    (content / "parcours" / "perdu.md").symlink_to(tmp_path / "nowhere.md")
+    builder = SiteBuilder(paths)
+    assert sorted(builder._scan(None)) == [
+        "actualites/gala.md",
+        "actualites/gala/photo.jpg",
+        "site.yaml",
+    ]
+    assert sorted(builder._scan(["actualites/gala/", "site.yaml", "parcours/rien"])) == [
+        "actualites/gala/photo.jpg",
+        "site.yaml",
+    ]
+    fingerprint = builder._scan(["actualites/gala.md"])["actualites/gala.md"]
+    stat = (content / "actualites" / "gala.md").stat()
+    assert fingerprint == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
