@@ -192,7 +192,7 @@ class _Pickler(pickle.Pickler):
         state["_relais_content_ref"] = None if content is None else self._body_ref(content)
         return (_new, (LoadedArticle,), state)
 
-    def _reduce_term(self, term: URLWrapper) -> tuple | str:
+    def _reduce_term(self, term: URLWrapper) -> tuple:
         """Pelican gives each article its own object of each of its terms (10,000 articles of
         five sections hold 10,000 sections): equal ones are saved once and shared when
         loaded. Equal: same kind, same settings and the same state."""

@@ -291,16 +291,14 @@ def plan_listing(
         return [file_spec(listing.base, entries, lambda: text.encode("utf-8"), listing.key)]
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     articles = listing.articles
-    years_shown = _years(listing)
-    has_archives = len(articles) > per_page
-    year_links = tuple((y, listing.archive_url(y)) for y in years_shown) if has_archives else ()
+    year_links = _year_links(listing, settings)
     specs: list[Spec] = []
     front = tuple(articles[:per_page])
     if listing.key.kind != "index":
         specs.append(
             _page_spec(f"{listing.base}index.html", "front", listing, front, None, year_links)
         )
-    if has_archives:
+    if has_archives(listing, settings):
         for page, items, versions in archive_pages(listing, per_page, years):
             # archive pages link their neighbours and the front page, not every year: a new
             # year then changes the front page and one archive page, not all of them
@@ -329,6 +327,13 @@ def has_archives(listing: Listing, settings: dict[str, Any]) -> bool:
 
 def _years(listing: Listing) -> tuple[int, ...]:
     return tuple(sorted(listing.by_year(), reverse=True))
+
+
+def _year_links(listing: Listing, settings: dict[str, Any]) -> tuple:
+    """(year, its archives' address) of each year, newest first; none without archives."""
+    if not has_archives(listing, settings):
+        return ()
+    return tuple((y, listing.archive_url(y)) for y in _years(listing))
 
 
 def archive_pages(
@@ -438,9 +443,7 @@ def home_spec(listing: Listing, settings: dict[str, Any], upcoming: list[Any]) -
     """The home page: the newest items of the whole site and the upcoming events."""
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     items = tuple(listing.articles[:per_page])
-    years = _years(listing)
-    has_archives = len(listing.articles) > per_page
-    year_links = tuple((y, listing.archive_url(y)) for y in years) if has_archives else ()
+    year_links = _year_links(listing, settings)
     signature = (
         "index.html",
         tuple(version(a) for a in items),
@@ -594,9 +597,6 @@ class Events:
 
     def __len__(self) -> int:
         return len(self._items)
-
-    def __contains__(self, article: Any) -> bool:
-        return article in self._items
 
     def upcoming(self, now: dt.datetime) -> list[Any]:
         """The events not over at ``now``, soonest first."""
