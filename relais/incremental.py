@@ -527,6 +527,7 @@ class SiteBuilder:
         replaced = bool(getattr(self, "context", None))  # a model loaded before this one
         # millions of objects come back at once: no collection until they are frozen (enabled
         # in between, the collector would walk them all, young, at the next allocations)
+        _collect_dropped_models()
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -538,10 +539,7 @@ class SiteBuilder:
                 raise
             snapshot.close(self._bodies)  # the previous model's, now replaced
             self._bodies = token
-            if replaced:  # the previous model, unreachable now, is unfrozen to be freed
-                gc.unfreeze()
-                gc.collect()
-            gc.freeze()  # a first model: no collection (a second or more on a large site)
+            _freeze_models(replaced=replaced, collect_young=False)
         finally:
             if collecting:
                 gc.enable()
@@ -629,6 +627,7 @@ class SiteBuilder:
         outside = links_leading_outside(self.paths.content)
         if outside:
             raise BuildError([f"content/{path}: {OUTSIDE_CONTENT}" for path in outside])
+        _collect_dropped_models()
         try:
             with _capture_logs() as logs:
                 settings = pelican_settings(
@@ -1315,22 +1314,37 @@ def _forget_memoized(keep: Any) -> None:
                 del cache[key]
 
 
-def _freeze_models() -> None:
-    """Move the model just loaded out of the collector's way (``gc.freeze``). The models it
-    replaced, now unreachable, are frozen too until a full pass unfreezes and frees them:
-    that pass walks every warm model of the process (a worker keeps several), so it runs once
-    every ``FULL_COLLECT_EVERY`` loads, and a young-generation pass frees the load's own
-    garbage in between. A worker of many cold sites then holds at most that many dropped
-    models beyond its warm ones."""
+def _collect_dropped_models() -> None:
+    """Before a model comes in (by either way: Pelican's pipeline, or a snapshot): free the
+    models dropped since the last time. A loaded model is frozen out of the collector's way
+    (:func:`_freeze_models`), so the models a worker drops (a federation's worker keeps a few
+    sites warm and lets the others go), unreachable now, stay frozen until a full pass
+    unfreezes and frees them. That pass walks every warm model of the process, so it runs once
+    every ``FULL_COLLECT_EVERY`` loads, and before the load, so that it never walks the objects
+    about to come: a worker of many cold sites holds at most that many dropped models beyond its
+    warm ones."""
     global _loads_since_full_collect
     _loads_since_full_collect += 1
+    if _loads_since_full_collect < FULL_COLLECT_EVERY:
+        return
+    _loads_since_full_collect = 0
     contexts = {id(builder.context) for builder in list(_alive)}
     _forget_memoized(lambda article: id(getattr(article, "_context", None)) in contexts)
-    if _loads_since_full_collect >= FULL_COLLECT_EVERY:
-        _loads_since_full_collect = 0
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+def _freeze_models(*, replaced: bool = False, collect_young: bool = True) -> None:
+    """Move the model just loaded out of the collector's way (``gc.freeze``). The builder's
+    previous model, when this one ``replaced`` it, is freed at once (a full pass); else a
+    young-generation pass frees the load's own garbage (``collect_young``: a snapshot is loaded
+    with the collector off and leaves none, that pass would only walk the objects just
+    loaded)."""
+    if replaced:
         gc.unfreeze()
         gc.collect()
-    else:
+    elif collect_young:
         gc.collect(1)
     gc.freeze()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from relais import incremental
 from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.build import BuildError, SitePaths
 from relais.incremental import SiteBuilder
@@ -368,6 +369,27 @@ def test_a_builder_dropped_by_its_worker_leaves_no_model_behind(tmp_path):
         assert item() is None
         assert other.update(None).kind == "none"  # the one still warm keeps its model
         assert next(iter(other.by_path.values())).content
+
+
+def test_a_worker_of_many_cold_sites_frees_the_models_it_dropped(tmp_path):
+    """A federation's worker adopts cold sites from their snapshots one after the other and
+    keeps only a few warm: the models it dropped are freed by the process's own periodic full
+    collection (a model is frozen out of the collector's way when loaded; without that pass
+    every dropped model stayed frozen, and the worker grew by a model per site)."""
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        paths = SitePaths.at(GOLDEN_CONTENT, tmp_path / "site" / "output")
+        SiteBuilder(paths).full_build()
+        dropped = []
+        for _ in range(incremental.FULL_COLLECT_EVERY + 1):
+            cold = SiteBuilder(paths)
+            assert cold.warm_up().model == "snapshot"
+            dropped.append(weakref.ref(next(iter(cold.by_path.values()))))
+            del cold
+        assert dropped[0]() is None
+        kept = SiteBuilder(paths)
+        kept.warm_up()
+        assert kept.update(None).kind == "none"
+        assert next(iter(kept.by_path.values())).content
 
 
 def test_the_archive_pages_next_to_a_changed_year_follow_it(tmp_path):

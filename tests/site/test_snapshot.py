@@ -199,20 +199,22 @@ def test_a_loaded_model_is_frozen_before_the_collector_runs_again(tmp_path, monk
     paths, corpus = site(tmp_path, items=4)
     collections: list[int] = []
     loading = []
-    load = SiteBuilder._load_snapshot
+    load, freeze = snapshot.load, incremental._freeze_models
 
-    def watched_load(self, *args, **kwargs):
+    def watched_load(*args, **kwargs):  # from the first object unpickled…
         loading.append(True)
-        try:
-            return load(self, *args, **kwargs)
-        finally:
-            loading.clear()
+        return load(*args, **kwargs)
+
+    def watched_freeze(*args, **kwargs):  # …until the model is frozen
+        loading.clear()
+        return freeze(*args, **kwargs)
 
     def count(phase: str, info: dict) -> None:
         if phase == "start" and loading:
             collections.append(info["generation"])
 
-    monkeypatch.setattr(SiteBuilder, "_load_snapshot", watched_load)
+    monkeypatch.setattr(snapshot, "load", watched_load)
+    monkeypatch.setattr(incremental, "_freeze_models", watched_freeze)
     with env(**GOLDEN_ENV):
         first = SiteBuilder(paths)
         first.full_build()
