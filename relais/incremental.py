@@ -34,6 +34,7 @@ import gc
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -219,19 +220,76 @@ def _no_log_writes() -> Iterator[None]:
 
 
 def _fork() -> int:
-    """``os.fork()``, whose copy ends when this process dies (on Linux): a worker killed in
-    the middle of a full build leaves no copy building on, holding the site's lock (the
-    recovery gives the build to another worker; its half-written tree is removed). The fork
-    happens while no other thread is writing a log record (:func:`_no_log_writes`)."""
+    """``os.fork()``, whose copy ends when this process dies (:func:`_die_with`). The fork
+    happens while no other thread is writing a log record (:func:`_no_log_writes`). A fork of a
+    process with other threads (a worker) copies their locks as they are: its copy may only
+    do what needs none of them (the snapshot writer pickles the model into a file; the second
+    writer of a full build is forked from the full build's own process, which has no other
+    thread); SQLite and the database are never used there."""
     parent = os.getpid()
     with _no_log_writes():
         pid = os.fork()
-    if pid == 0 and sys.platform.startswith("linux"):
+    if pid == 0:
+        _die_with(parent)
+    return pid
+
+
+def _die_with(parent: int) -> None:
+    """This process ends when ``parent`` dies (on Linux): a worker killed in the middle of a
+    full build leaves no copy building on, holding the site's lock (the recovery gives the
+    build to another worker; its half-written tree is removed)."""
+    if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # it died before the line above
             os._exit(1)
-    return pid
+
+
+def _full_build_in_new_process(
+    paths: SitePaths, build_processes: int, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """Run a full build of the site at ``paths`` in a new Python process (see
+    :meth:`SiteBuilder._full_build`); its report: errors, files written, warnings."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_full_build_process,
+        args=(os.getpid(), paths, build_processes, overrides, sender),
+        name="relais-full-build",
+        daemon=True,
+    )
+    process.start()
+    sender.close()
+    try:
+        with receiver:
+            report = receiver.recv()
+    except (EOFError, OSError):
+        report = {"errors": ["The process of the full build stopped before it reported."]}
+    process.join()
+    return report
+
+
+def _full_build_process(
+    parent: int, paths: SitePaths, build_processes: int, overrides: dict[str, Any], sender: Any
+) -> None:
+    """The new process of a full build: build, publish, save the snapshot, report."""
+    _die_with(parent)
+    with sender:
+        try:
+            builder = SiteBuilder(
+                paths,
+                snapshots="sync",
+                build_processes=build_processes,
+                full_build_process=False,
+                **overrides,
+            )
+            built = builder._full_build_here()
+            report = {"errors": [], "written": built.written, "warnings": built.warnings}
+        except BuildError as exc:
+            report = {"errors": exc.errors}
+        except BaseException as exc:
+            report = {"errors": [f"{type(exc).__name__}: {exc}"]}
+        sender.send(report)
 
 
 def _compared(settings: dict[str, Any], key: str) -> Any:
@@ -269,7 +327,7 @@ class SiteBuilder:
         self.snapshots = snapshots
         #: processes that write a full build (two: the machine's cores are used)
         self.build_processes = build_processes or min(2, os.cpu_count() or 1)
-        #: a full build runs in a forked process (see :meth:`_full_build`)
+        #: a full build runs in a process of its own (see :meth:`_full_build`)
         self.full_build_process = full_build_process
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)
@@ -294,45 +352,19 @@ class SiteBuilder:
 
     def _full_build(self) -> UpdateResult:
         """Build everything. With ``full_build_process`` (the default) the build runs in a
-        forked copy of this process, which publishes the site and its model's snapshot, and
-        this one then loads the model from the snapshot: the warm builder never holds what a
-        whole build of Pelican holds, only the model (bodies on disk)."""
+        new process, which publishes the site and its model's snapshot, and this one then
+        loads the model from the snapshot: the warm builder never holds what a whole build of
+        Pelican holds, only the model (bodies on disk).
+
+        A new process, not a fork of this one: a worker has other threads (its heartbeat, the
+        posts' lanes) that use SQLite, whose internal locks a fork copies in whatever state they
+        are; the copy's first use of SQLite (the address book) then waited for ever, a lock
+        held by a thread that the copy does not have."""
         if not self.full_build_process or self.snapshots == "off":
             return self._deploy(None, self._full_build_here())
         started = time.perf_counter()
         self._reap_snapshot_writers(stop=True)
-        read_end, write_end = os.pipe()
-        pid = _fork()
-        if pid == 0:  # the copy: build, publish, save the snapshot, report, and nothing else
-            code = 1
-            try:
-                os.close(read_end)
-                self._snapshot_writers = []
-                self.snapshots = "sync"
-                try:
-                    built = self._full_build_here()
-                    report = {
-                        "errors": [],
-                        "written": built.written,
-                        "warnings": built.warnings,
-                    }
-                except BuildError as exc:
-                    report = {"errors": exc.errors}
-                except BaseException as exc:
-                    report = {"errors": [f"{type(exc).__name__}: {exc}"]}
-                with os.fdopen(write_end, "w", encoding="utf-8") as fh:
-                    json.dump(report, fh)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        with os.fdopen(read_end, encoding="utf-8") as fh:
-            text = fh.read()
-        os.waitpid(pid, 0)
-        try:
-            report = json.loads(text)
-        except ValueError:
-            report = {"errors": ["The process of the full build stopped before it reported."]}
+        report = _full_build_in_new_process(self.paths, self.build_processes, self.overrides)
         if report["errors"]:
             raise BuildError(report["errors"])
         state = self.store.state()

@@ -12,12 +12,13 @@ import gc
 import json
 import random
 import shutil
+import threading
 import weakref
 from pathlib import Path
 
 import pytest
 
-from relais import incremental
+from relais import incremental, templatecache
 from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.build import BuildError, SitePaths
 from relais.incremental import SiteBuilder
@@ -390,6 +391,39 @@ def test_a_worker_of_many_cold_sites_frees_the_models_it_dropped(tmp_path):
         kept.warm_up()
         assert kept.update(None).kind == "none"
         assert next(iter(kept.by_path.values())).content
+
+
+def test_a_full_build_does_not_inherit_a_lock_another_thread_holds(tmp_path):
+    """A worker's other threads (its heartbeat, the posts' lanes) query SQLite all the time; a
+    full build forked from the worker copied SQLite's internal locks as they were, and when one
+    was held at that moment, the copy's first use of SQLite (the address book) waited for ever,
+    and the worker with it. The full build runs in a new process: a lock that another thread
+    holds when it starts (here the shared template cache's, which a build takes) holds it up
+    no more than it would hold up the build run here."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with templatecache._lock:
+            holding.set()
+            done.wait(60)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    holding.wait(10)
+    built: list = []
+    try:
+        with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+            builder = SiteBuilder(SitePaths.at(GOLDEN_CONTENT, tmp_path / "site" / "output"))
+            runner = threading.Thread(
+                target=lambda: built.append(builder.full_build()), daemon=True
+            )
+            runner.start()
+            runner.join(30)
+            assert built and built[0].kind == "full"
+    finally:
+        done.set()
+        holder.join(10)
+        runner.join(60)
 
 
 def test_the_archive_pages_next_to_a_changed_year_follow_it(tmp_path):
