@@ -34,10 +34,11 @@ import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
+import pickle
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import weakref
@@ -245,51 +246,71 @@ def _die_with(parent: int) -> None:
             os._exit(1)
 
 
+#: What the new process of a full build runs: its job comes pickled on its standard input
+#: (a new interpreter, not ``multiprocessing``'s, which imports the caller's main script again).
+_FULL_BUILD_CHILD = (
+    "import pickle, sys\n"
+    "job = pickle.load(sys.stdin.buffer)\n"
+    "sys.path[:] = job['sys_path']\n"
+    "from relais.incremental import _full_build_process\n"
+    "_full_build_process(job)\n"
+)
+
+
 def _full_build_in_new_process(
     paths: SitePaths, build_processes: int, overrides: dict[str, Any]
 ) -> dict[str, Any]:
     """Run a full build of the site at ``paths`` in a new Python process (see
     :meth:`SiteBuilder._full_build`); its report: errors, files written, warnings."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_full_build_process,
-        args=(os.getpid(), paths, build_processes, overrides, sender),
-        name="relais-full-build",
-        daemon=True,
-    )
-    process.start()
-    sender.close()
+    read_end, write_end = os.pipe()
+    job = {
+        "sys_path": sys.path,
+        "parent": os.getpid(),
+        "report_fd": write_end,
+        "paths": paths,
+        "build_processes": build_processes,
+        "overrides": overrides,
+    }
     try:
-        with receiver:
-            report = receiver.recv()
-    except (EOFError, OSError):
-        report = {"errors": ["The process of the full build stopped before it reported."]}
-    process.join()
-    return report
-
-
-def _full_build_process(
-    parent: int, paths: SitePaths, build_processes: int, overrides: dict[str, Any], sender: Any
-) -> None:
-    """The new process of a full build: build, publish, save the snapshot, report."""
-    _die_with(parent)
-    with sender:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _FULL_BUILD_CHILD], stdin=subprocess.PIPE, pass_fds=[write_end]
+        )
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as reports:
         try:
-            builder = SiteBuilder(
-                paths,
-                snapshots="sync",
-                build_processes=build_processes,
-                full_build_process=False,
-                **overrides,
-            )
-            built = builder._full_build_here()
-            report = {"errors": [], "written": built.written, "warnings": built.warnings}
-        except BuildError as exc:
-            report = {"errors": exc.errors}
-        except BaseException as exc:
-            report = {"errors": [f"{type(exc).__name__}: {exc}"]}
-        sender.send(report)
+            assert process.stdin is not None
+            with process.stdin:
+                process.stdin.write(pickle.dumps(job))
+        except BrokenPipeError:
+            pass  # it stopped at once: no report below says so
+        text = reports.read()
+    process.wait()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"errors": ["The process of the full build stopped before it reported."]}
+
+
+def _full_build_process(job: dict[str, Any]) -> None:
+    """The new process of a full build: build, publish, save the snapshot, report."""
+    _die_with(job["parent"])
+    try:
+        builder = SiteBuilder(
+            job["paths"],
+            snapshots="sync",
+            build_processes=job["build_processes"],
+            full_build_process=False,
+            **job["overrides"],
+        )
+        built = builder._full_build_here()
+        report = {"errors": [], "written": built.written, "warnings": built.warnings}
+    except BuildError as exc:
+        report = {"errors": exc.errors}
+    except BaseException as exc:
+        report = {"errors": [f"{type(exc).__name__}: {exc}"]}
+    with os.fdopen(job["report_fd"], "w", encoding="utf-8") as fh:
+        json.dump(report, fh)
 
 
 def _compared(settings: dict[str, Any], key: str) -> Any:

@@ -12,6 +12,8 @@ import gc
 import json
 import random
 import shutil
+import subprocess
+import sys
 import threading
 import weakref
 from pathlib import Path
@@ -424,6 +426,33 @@ def test_a_full_build_does_not_inherit_a_lock_another_thread_holds(tmp_path):
         done.set()
         holder.join(10)
         runner.join(60)
+
+
+def test_a_script_that_builds_at_its_top_level_is_not_run_again_by_the_full_build(tmp_path):
+    """The full build's new process is a plain interpreter given its job, not one of
+    ``multiprocessing``'s, which imports the caller's main script again: a script without a
+    ``__main__`` guard would build again in it, and wait for ever for the lock its caller
+    holds."""
+    script = tmp_path / "build_once.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from relais.build import SitePaths\n"
+        "from relais.incremental import SiteBuilder\n"
+        "paths = SitePaths.at(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "print(SiteBuilder(paths).full_build().kind)\n",
+        encoding="utf-8",
+    )
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        done = subprocess.run(
+            [sys.executable, str(script), str(GOLDEN_CONTENT), str(tmp_path / "site" / "output")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["full"]
 
 
 def test_the_archive_pages_next_to_a_changed_year_follow_it(tmp_path):
