@@ -25,7 +25,7 @@ from typing import Any
 from pelican import signals
 
 from relais.addresses import MOVED, AddressBook, Entry, identity_keys, resolve
-from relais.pelican.listings import ListingKey, Spec, file_spec
+from relais.pelican.listings import ListingKey, Spec, file_spec, signed
 
 ADDRESS_LISTING = ListingKey("addresses")
 MAP_FILES = ("_redirects", "_redirects.map", ".htaccess")
@@ -178,7 +178,7 @@ class AddressPlan:
     def _page_spec(self, entry: Entry) -> Spec:
         template = "moved" if entry.state == MOVED else "gone"
         path = _output(entry.path)
-        signature = (path, entry.state, entry.target, entry.title, entry.section)
+        signature = signed(path, entry.state, entry.target, entry.title, entry.section)
 
         def render(generator: Any, writer: Any) -> None:
             writer.write_file(

@@ -13,7 +13,9 @@ listings so that each page's content depends on as little as possible:
 - **feeds** hold the newest ``FEED_MAX_ITEMS`` items.
 
 The plan is data: every output is a :class:`Spec` with a ``signature`` that changes exactly
-when the output's bytes can change (the items it shows and their versions, its links). A full
+when the output's bytes can change (a digest of the items it shows and their versions, its
+links: :func:`signed`; the plan of a large site keeps a few bytes per output, not what they
+show). A full
 build renders every spec; the incremental builder (``relais.incremental``) recomputes the specs
 of the listings an update touches and renders only those whose signature changed.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -174,14 +177,25 @@ class Listing:
         return f"{self.base}archives/{year}/" + (f"{number}/" if number > 1 else "")
 
 
-@dataclass(frozen=True)
+def signed(*parts: Any) -> bytes:
+    """The signature of an output: a digest of everything its bytes depend on. The parts are
+    values whose ``repr`` is their value (strings, numbers, dates, None, and tuples and
+    dataclasses of them): equal parts give equal signatures in any process."""
+    text = repr(parts)
+    if " at 0x" in text:  # an object shown by its address: the signature would never repeat
+        raise TypeError(f"Not a value, cannot be signed: {text[:200]}")
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
-    """One output file: where it goes, and everything its bytes depend on."""
+    """One output file: where it goes, and the signature of everything its bytes depend on
+    (:func:`signed`)."""
 
     path: str
     kind: str  # front, archive, feed-atom, feed-rss, home, tags, article, page, global
     listing: ListingKey | None
-    signature: tuple
+    signature: bytes
     render: Callable[[Any, Any], None] = field(compare=False, hash=False, repr=False)
     year: int | None = None  # an archive page's year
 
@@ -313,7 +327,7 @@ def plan_listing(
                     path,
                     f"feed-{kind}",
                     listing.key,
-                    (path, tuple(version(a) for a in feed_items)),
+                    signed(path, tuple(version(a) for a in feed_items)),
                     _feed_renderer(listing, path, kind, feed_items),
                 )
             )
@@ -400,7 +414,7 @@ def _page_spec(
 ) -> Spec:
     if versions is None:
         versions = tuple(version(a) for a in items)
-    signature = (
+    signature = signed(
         path,
         listing.title,
         versions,
@@ -444,7 +458,7 @@ def home_spec(listing: Listing, settings: dict[str, Any], upcoming: list[Any]) -
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     items = tuple(listing.articles[:per_page])
     year_links = _year_links(listing, settings)
-    signature = (
+    signature = signed(
         "index.html",
         tuple(version(a) for a in items),
         tuple(version(a) for a in upcoming),
@@ -481,7 +495,7 @@ def tags_spec(listings: dict[ListingKey, Listing], settings: dict[str, Any]) -> 
     groups["tag"].sort(key=lambda t: (t[0].casefold(), t[0]))
     groups["class_year"].sort(key=lambda t: t[0], reverse=True)
     groups["group"].sort(key=lambda t: (t[0].casefold(), t[0]))
-    signature = (path, tuple((k, tuple(v)) for k, v in sorted(groups.items())))
+    signature = signed(path, tuple((k, tuple(v)) for k, v in sorted(groups.items())))
 
     def render(generator: Any, writer: Any) -> None:
         writer.write_file(
@@ -500,9 +514,10 @@ def tags_spec(listings: dict[ListingKey, Listing], settings: dict[str, Any]) -> 
 
 
 def file_spec(
-    path: str, signature: tuple, data: Callable[[], bytes | None], listing: ListingKey | None = None
+    path: str, depends: tuple, data: Callable[[], bytes | None], listing: ListingKey | None = None
 ) -> Spec:
-    """An output made of bytes rather than a template (sitemap, robots.txt, agenda)."""
+    """An output made of bytes rather than a template (sitemap, robots.txt, agenda), whose
+    bytes depend on the values of ``depends``."""
 
     def render(generator: Any, writer: Any) -> None:
         content = data()
@@ -511,7 +526,7 @@ def file_spec(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
 
-    return Spec(path, "file", listing, signature, render)
+    return Spec(path, "file", listing, signed(path, depends), render)
 
 
 def global_specs(
