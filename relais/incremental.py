@@ -100,11 +100,15 @@ class UpdateResult:
     model: str = ""
 
 
-class Fingerprints(dict[str, tuple[int, ...]]):
+#: A file's fingerprint (:func:`_fingerprint`).
+Fingerprint = int
+
+
+class Fingerprints(dict[str, Fingerprint]):
     """File fingerprints by content path, indexed by folder so that the files under a few
     paths are found without going through the whole site."""
 
-    def __init__(self, items: dict[str, tuple[int, ...]] | None = None):
+    def __init__(self, items: dict[str, Fingerprint] | None = None):
         super().__init__()
         self.folders: dict[str, set[str]] = {}
         self.digest = 0  # XOR of the files' hashes: kept up to date one file at a time
@@ -112,12 +116,12 @@ class Fingerprints(dict[str, tuple[int, ...]]):
             self[path] = fp
 
     @staticmethod
-    def _hash(path: str, fp: tuple[int, ...]) -> int:
+    def _hash(path: str, fp: Fingerprint) -> int:
         return int.from_bytes(
             hashlib.blake2b(f"{path}\0{fp}".encode(), digest_size=16).digest(), "big"
         )
 
-    def __setitem__(self, path: str, fp: tuple[int, ...]) -> None:
+    def __setitem__(self, path: str, fp: Fingerprint) -> None:
         if path in self:
             self.digest ^= self._hash(path, self[path])
         super().__setitem__(path, fp)
@@ -129,11 +133,11 @@ class Fingerprints(dict[str, tuple[int, ...]]):
         super().__delitem__(path)
         self.folders.get(path.rpartition("/")[0], set()).discard(path)
 
-    def under(self, scope: list[str] | None) -> dict[str, tuple[int, ...]]:
+    def under(self, scope: list[str] | None) -> dict[str, Fingerprint]:
         """The fingerprints of the files at or below the paths of ``scope`` (all for None)."""
         if scope is None:
             return dict(self)
-        found: dict[str, tuple[int, ...]] = {}
+        found: dict[str, Fingerprint] = {}
         for start in scope:
             if start in self:
                 found[start] = self[start]
@@ -143,7 +147,7 @@ class Fingerprints(dict[str, tuple[int, ...]]):
         return found
 
     def digest_after(
-        self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
+        self, previous: dict[str, Fingerprint], current: dict[str, Fingerprint]
     ) -> int:
         """The digest once ``previous`` is replaced by ``current``, without changing anything."""
         digest = self.digest
@@ -153,9 +157,7 @@ class Fingerprints(dict[str, tuple[int, ...]]):
             digest ^= self._hash(path, fp)
         return digest
 
-    def replace(
-        self, previous: dict[str, tuple[int, ...]], current: dict[str, tuple[int, ...]]
-    ) -> None:
+    def replace(self, previous: dict[str, Fingerprint], current: dict[str, Fingerprint]) -> None:
         for gone in previous.keys() - current.keys():
             del self[gone]
         for path, fp in current.items():
@@ -1105,7 +1107,7 @@ class SiteBuilder:
                 by_link[feed_link(self.context, article)] = article
         return touched
 
-    def _apply_assets(self, assets: set[str], current: dict[str, tuple[int, ...]]) -> None:
+    def _apply_assets(self, assets: set[str], current: dict[str, Fingerprint]) -> None:
         """Register new pictures as Pelican static content (for ``{static}`` links), forget
         removed ones."""
         from pelican.contents import Static
@@ -1227,7 +1229,7 @@ class SiteBuilder:
         specs: list[Any],
         articles: list[Any],
         assets: set[str],
-        current: dict[str, tuple[int, ...]],
+        current: dict[str, Fingerprint],
     ) -> None:
         from pelican.writers import Writer
 
@@ -1296,11 +1298,11 @@ class SiteBuilder:
         taken |= {p.save_as for p in pages} | set(articles_gen.relais_plan.specs)
         return taken.__contains__
 
-    def _scan(self, scope: list[str] | None) -> dict[str, tuple[int, ...]]:
+    def _scan(self, scope: list[str] | None) -> dict[str, Fingerprint]:
         """A fingerprint of each content file under ``scope`` (everything when None): size,
         modification and change times and inode (an atomic rewrite always gets a new inode)."""
         root = self.paths.content
-        found: dict[str, tuple[int, ...]] = {}
+        found: dict[str, Fingerprint] = {}
         starts = [""] if scope is None else scope
         for start in starts:
             top = root / start if start else root
@@ -1434,11 +1436,13 @@ def _leading_outside(root: Path, paths: Iterable[str]) -> list[str]:
     return outside
 
 
-def _fingerprint(st: os.stat_result) -> tuple[int, ...]:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+def _fingerprint(st: os.stat_result) -> Fingerprint:
+    """What says a file changed: its size, modification and change times and inode, as one
+    number (a hash of them, the same in every process: a large site keeps one per file)."""
+    return hash((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
 
 
-def _fingerprint_folder(folder: str, prefix: str, found: dict[str, tuple[int, ...]]) -> None:
+def _fingerprint_folder(folder: str, prefix: str, found: dict[str, Fingerprint]) -> None:
     """Add the fingerprint of each file under ``folder`` to ``found``, by its content path
     (``prefix`` + its path in the folder): hidden names and ``.tmp`` files left out, links to
     folders not followed (as ``os.walk``), and at the top of the content folder (``prefix``

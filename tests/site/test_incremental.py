@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -552,5 +553,8 @@ def test_the_scan_fingerprints_the_sites_own_content_files_only(tmp_path):
         "site.yaml",
     ]
     fingerprint = builder._scan(["actualites/gala.md"])["actualites/gala.md"]
-    stat = (content / "actualites" / "gala.md").stat()
-    assert fingerprint == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    assert builder._scan(["actualites/gala.md"])["actualites/gala.md"] == fingerprint
+    path = content / "actualites" / "gala.md"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))  # same size, touched
+    assert builder._scan(["actualites/gala.md"])["actualites/gala.md"] != fingerprint

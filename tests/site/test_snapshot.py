@@ -5,6 +5,7 @@ from the content again, with the same result."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -18,7 +19,7 @@ from relais import incremental, snapshot
 from relais.build import SitePaths
 from relais.incremental import Fingerprints, SiteBuilder
 from tests.site.test_incremental import Corpus, diff, same_history, tree
-from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env
+from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env, write_item
 
 GOLDEN_ENV = {"RELAIS_SITE_URL": GOLDEN_SITE_URL, "RELAIS_BUILD_NOW": GOLDEN_NOW}
 
@@ -117,6 +118,47 @@ def _header_says_other_format(path: Path) -> None:
     header = json.loads(data[start:end])
     header["format"] = "0"
     path.write_bytes(data[:start] + json.dumps(header).encode() + data[end:])
+
+
+def test_a_loaded_article_answers_as_the_article_pelican_read(tmp_path):
+    """A loaded article leaves out what most articles share and what Pelican derives from its
+    other attributes (its class answers for them), so that few enough names are left in the
+    articles' dictionaries for Python to share one table of keys between them: each answers
+    every attribute as the article Pelican read, those whose values differ from the shared
+    ones included (an English item, an event, an item without a contributor)."""
+    paths, _corpus = site(tmp_path)
+    write_item(
+        paths.content,
+        "actualites",
+        "in-english",
+        "title: In English\ndate: 2026-03-02 10:00\nlang: en",
+    )
+    with env(**GOLDEN_ENV):
+        read = SiteBuilder(paths, snapshots="sync", full_build_process=False)
+        read.full_build()
+        loaded = SiteBuilder(paths)
+        assert loaded.warm_up().model == "snapshot"
+    originals = list(read.by_path.values())
+    assert {a.lang for a in originals} >= {"fr", "en"}
+    assert any(a.relais.event for a in originals) and any(not a.relais.event for a in originals)
+    assert any(not hasattr(a, "author") for a in originals)
+    names = set()
+    for path, original in read.by_path.items():
+        article = loaded.by_path[path]
+        names |= vars(article).keys()
+        for name, value in vars(original).items():
+            if name == "metadata":
+                value = {k: v for k, v in value.items() if k != "relais"}
+                assert {k: v for k, v in article.metadata.items() if k != "relais"} == value
+            elif name == "relais":  # a LoadedItem: the same fields
+                for field in dataclasses.fields(value):
+                    assert getattr(article.relais, field.name) == getattr(value, field.name)
+            elif name not in ("settings", "_context", "_content", "_relais_cards"):
+                assert getattr(article, name) == value, (path, name)
+        for name in (*snapshot.SHARED_DEFAULTS, *snapshot.DERIVED):
+            assert hasattr(article, name) == hasattr(original, name), (path, name)
+    assert names.isdisjoint(snapshot.DERIVED)  # every one computed here
+    assert len(names) <= 28, " ".join(sorted(names))
 
 
 @pytest.mark.parametrize(
