@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from relais.pelican.listings import Events, Listing, ListingKey, newest_first, version
+from relais.pelican.listings import Events, Listing, ListingKey, newest_first, signed, version
 from relais.pelican.sitemap import newest
 
 PER_PAGE = 3
@@ -107,3 +107,14 @@ def test_events_kept_in_order_give_what_a_full_sort_gives(seed):
             ordered = tuple(sorted(current, key=version))
             assert kept.agenda() == (ordered, tuple(version(e) for e in ordered))
     assert len(kept) == len(current) and set(kept) == set(current)
+
+
+def test_a_signature_is_the_digest_of_values():
+    """Equal values sign alike, in any process; a changed value changes the signature; an
+    object shown by its address cannot be signed (its signature would never repeat)."""
+    day = dt.date(2026, 3, 1)
+    assert signed("a.html", ("x.md", "d1"), day) == signed("a.html", ("x.md", "d1"), day)
+    assert signed("a.html", ("x.md", "d1"), day) != signed("a.html", ("x.md", "d2"), day)
+    assert len(signed("a.html")) == 16
+    with pytest.raises(TypeError, match="cannot be signed"):
+        signed("a.html", object())
