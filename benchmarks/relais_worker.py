@@ -162,7 +162,7 @@ def main() -> int:
         "full_build_s": time.perf_counter() - started,
         "full_build_files": full.written,
         "full_build_processes": builder.build_processes,
-        # the full build runs in forked processes: the largest of them (and their children)
+        # the full build runs in processes of its own: the largest of them (and their children)
         "full_build_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "full_build_one_process_s": one_process,
         "articles": full.articles,

@@ -17,7 +17,7 @@ ready; ``builder_peak_mb`` the peak resident memory of the warm builder's proces
 build and every publication, or the restarted one, whichever is higher);
 ``full_build_speedup`` the full build on one process over the full build on two (``--speedup``
 builds the site a second time; ``nan`` without) and ``full_build_peak_mb`` the largest of the
-processes the worker forks for a full build. The line before it
+processes the worker starts for a full build. The line before it
 gives the search index (``relais.search``): the median time its update takes in one
 publication (over the edits, additions and unpublications), indexing the whole site again in
 the same run, and its size::
@@ -156,7 +156,7 @@ def main() -> int:
             (
                 "Relais, full build",
                 f"{detail['full_build_s']:.1f} s, {detail['full_build_files']} files, "
-                f"{detail['full_build_processes']} processes (forked from the worker; the "
+                f"{detail['full_build_processes']} processes (started by the worker; the "
                 f"largest peaked at {detail['full_build_peak_mb']:.0f} MB)",
             )
         )
