@@ -80,6 +80,11 @@ logger = logging.getLogger(__name__)
 #: worker's list goes away with its model).
 _alive: weakref.WeakSet[SiteBuilder] = weakref.WeakSet()
 
+#: The snapshot writers of every builder of the process that may not have been waited for: a
+#: builder dropped after a publication (a federation's worker keeps a few sites warm) never
+#: waits for its last writer, which would stay a zombie process for the life of the worker.
+_writers: set[int] = set()
+
 #: A full pass of the garbage collector (what frees the models dropped since the last one)
 #: runs once every this many models loaded in the process.
 FULL_COLLECT_EVERY = 4
@@ -235,6 +240,17 @@ def _fork() -> int:
     if pid == 0:
         _die_with(parent)
     return pid
+
+
+def _reap_ended_writers() -> None:
+    """Wait for the snapshot writers of any builder that have ended (see ``_writers``)."""
+    for pid in list(_writers):
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _writers.discard(pid)
 
 
 def _die_with(parent: int) -> None:
@@ -527,6 +543,7 @@ class SiteBuilder:
     def _save_snapshot(self, generation: str, source: str) -> None:
         """Save the model of the publication just made (see the class)."""
         self._reap_snapshot_writers(stop=True)
+        _reap_ended_writers()
         if self.snapshots == "off":
             return
         header = self._snapshot_header(generation, source)
@@ -550,6 +567,7 @@ class SiteBuilder:
             finally:
                 os._exit(code)
         self._snapshot_writers.append(pid)
+        _writers.add(pid)
 
     def _reap_snapshot_writers(self, stop: bool = False, wait: bool = False) -> None:
         """Collect the snapshot writers that ended; with ``stop``, end those still writing a
@@ -564,6 +582,7 @@ class SiteBuilder:
                 done = pid
             if done:
                 self._snapshot_writers.remove(pid)
+                _writers.discard(pid)
                 tmp = self.snapshot_path.with_name(f".{snapshot.FILENAME}.{pid}.tmp")
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()

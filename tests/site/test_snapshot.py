@@ -11,6 +11,7 @@ import json
 import os
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,27 @@ def test_a_snapshot_loaded_twice_keeps_its_bodies_until_both_models_are_gone(tmp
     assert token in snapshot._BODIES
     snapshot.close(token)
     assert token not in snapshot._BODIES and token not in snapshot._OPEN
+
+
+def test_the_snapshot_writer_of_a_dropped_builder_leaves_no_zombie(tmp_path):
+    """A federation's worker drops builders after their publications: the last snapshot
+    writer of a dropped builder is waited for by the next publication of any builder, instead of
+    staying a zombie process for the life of the worker."""
+    first, corpus = site(tmp_path / "first", items=2)
+    other, other_corpus = site(tmp_path / "other", items=2)
+    with env(**GOLDEN_ENV):
+        dropped = SiteBuilder(first)
+        dropped.full_build()
+        dropped.update(corpus.add())
+        (writer,) = dropped._snapshot_writers
+        stat = Path(f"/proc/{writer}/stat")
+        deadline = time.monotonic() + 60
+        while stat.read_text().rpartition(")")[2].split()[0] != "Z":  # it ended, not waited for
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        del dropped
+        kept = SiteBuilder(other)
+        kept.full_build()
+        kept.update(other_corpus.add())
+        kept.wait_for_snapshot()
+    assert not stat.exists()
