@@ -356,7 +356,7 @@ class SiteBuilder:
         deploy: S3Deployer | None = None,
         snapshots: str = "background",
         build_processes: int | None = None,
-        full_build_process: bool = True,
+        full_build_process: bool | None = None,
         **overrides: Any,
     ):
         if snapshots not in SNAPSHOT_MODES:
@@ -367,6 +367,9 @@ class SiteBuilder:
         #: processes that write a full build (two: the machine's cores are used)
         self.build_processes = build_processes or min(2, os.cpu_count() or 1)
         #: a full build runs in a process of its own (see :meth:`_full_build`)
+        #: (``RELAIS_FULL_BUILD_PROCESS=0``: in this process, as ``full_build_process=False``)
+        if full_build_process is None:
+            full_build_process = os.environ.get("RELAIS_FULL_BUILD_PROCESS", "1") != "0"
         self.full_build_process = full_build_process
         self.overrides = overrides
         self.store = OutputStore(self.paths.output, self.paths.builds)

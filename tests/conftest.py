@@ -7,6 +7,10 @@ import shutil
 import pytest
 
 os.environ.setdefault("RELAIS_SERVE_QUIET", "1")
+# A full build runs in the test's own process: a new interpreter (the default, see
+# relais.incremental.SiteBuilder._full_build) costs about half a second a build, minutes over
+# the suite. The tests of that process ask for it (full_build_process=True).
+os.environ.setdefault("RELAIS_FULL_BUILD_PROCESS", "0")
 
 
 def pytest_addoption(parser):

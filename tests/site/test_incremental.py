@@ -382,7 +382,9 @@ def test_a_worker_of_many_cold_sites_frees_the_models_it_dropped(tmp_path):
     every dropped model stayed frozen, and the worker grew by a model per site)."""
     with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
         paths = SitePaths.at(GOLDEN_CONTENT, tmp_path / "site" / "output")
-        SiteBuilder(paths).full_build()
+        built = SiteBuilder(paths)
+        built.full_build()
+        built.wait_for_snapshot()
         dropped = []
         for _ in range(incremental.FULL_COLLECT_EVERY + 1):
             cold = SiteBuilder(paths)
@@ -416,7 +418,9 @@ def test_a_full_build_does_not_inherit_a_lock_another_thread_holds(tmp_path):
     built: list = []
     try:
         with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
-            builder = SiteBuilder(SitePaths.at(GOLDEN_CONTENT, tmp_path / "site" / "output"))
+            builder = SiteBuilder(
+                SitePaths.at(GOLDEN_CONTENT, tmp_path / "site" / "output"), full_build_process=True
+            )
             runner = threading.Thread(
                 target=lambda: built.append(builder.full_build()), daemon=True
             )
@@ -444,7 +448,9 @@ def test_a_script_that_builds_at_its_top_level_is_not_run_again_by_the_full_buil
         "print(SiteBuilder(paths).full_build().kind)\n",
         encoding="utf-8",
     )
-    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+    with env(
+        RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW, RELAIS_FULL_BUILD_PROCESS="1"
+    ):
         done = subprocess.run(
             [sys.executable, str(script), str(GOLDEN_CONTENT), str(tmp_path / "site" / "output")],
             capture_output=True,

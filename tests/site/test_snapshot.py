@@ -84,14 +84,14 @@ def test_a_restarted_worker_loads_the_snapshot_and_publishes_what_a_full_build_g
         assert same_as_full_build(paths, tmp_path, "full") == []
         # and the next worker loads the snapshot of that last publication
         second.wait_for_snapshot()
-        third = SiteBuilder(paths)
+        third = SiteBuilder(paths, full_build_process=True)
         assert third.warm_up().model == "snapshot"
         assert third.update(corpus.add()).kind == "incremental"
         assert same_as_full_build(paths, tmp_path, "full-again") == []
         # a model replaced (here by a full build) lets the snapshot file it read go
         token = third._bodies
         assert token in snapshot._OPEN
-        third.full_build()  # in a forked process: the model then comes from its snapshot
+        third.full_build()  # in a process of its own: the model then comes from its snapshot
         assert third._bodies not in (None, token)
         assert token not in snapshot._OPEN
         third.wait_for_snapshot()
