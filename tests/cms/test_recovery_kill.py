@@ -154,7 +154,16 @@ def test_worker_killed_during_a_build(shared_site, workers, settings, admin_clie
         "first", "--no-clock", killpoint="pelican.writers:Writer.write_file", when="after", call=3
     )
     first.wait_for_killpoint()
+    stopped = int(first.marker.read_text())
     first.kill()
+    if kind == "full":  # the full build's own process stopped there, and died with the worker
+        assert stopped != first.pid
+        wait_until(
+            lambda: not Path(f"/proc/{stopped}").exists(),
+            30,
+            "the full build's process to end",
+            first.log,
+        )
     half_written = {p.name for p in builds.iterdir()} - before
     assert len(half_written) == 1, half_written
     stuck = BuildRecord.objects.get(status=BuildRecord.Status.RUNNING)

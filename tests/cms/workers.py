@@ -68,6 +68,8 @@ class WorkerProcess:
             "RELAIS_CMS_URL": settings.WAGTAILADMIN_BASE_URL,
             "PYTHONPATH": os.pathsep.join([str(KILLPOINTS), str(ROOT)]),
             "PYTHONUNBUFFERED": "1",
+            # as deployed: a full build in a process of its own (the suite builds in-process)
+            "RELAIS_FULL_BUILD_PROCESS": "1",
         }
         self.env.pop("RELAIS_TEST_DATABASE_URL", None)
         if killpoint:

@@ -2,7 +2,8 @@
 
 Python imports ``sitecustomize`` when it starts, from ``PYTHONPATH``. When the environment
 names a function in ``RELAIS_KILLPOINT`` (``module:Qualified.name``), it is wrapped as soon as
-Django is set up; its ``RELAIS_KILLPOINT_CALL``-th call (the first by default) writes the file
+Django is set up (a function of Pelican or of ``relais``, at once, in any Python process started
+with this environment); its ``RELAIS_KILLPOINT_CALL``-th call (the first by default) writes the file
 ``RELAIS_KILLPOINT_MARKER`` and then blocks for ever, ``before`` or ``after`` the real call
 (``RELAIS_KILLPOINT_WHEN``). The test waits for the file, then sends SIGKILL. The product's code
 knows nothing of it.
@@ -57,7 +58,11 @@ def _install() -> None:
         setattr(owner, name, _wrap(raw))
 
 
-if TARGET:
+if TARGET.partition(".")[0] in ("pelican", "relais"):
+    # needs no Django: installed now, so that it also stops the process of a full build (a
+    # new interpreter that the worker starts, which never sets Django up)
+    _install()
+elif TARGET:
     import django
 
     _setup = django.setup
