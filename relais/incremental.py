@@ -264,12 +264,13 @@ def _die_with(parent: int) -> None:
             os._exit(1)
 
 
-#: What the new process of a full build runs: its job comes pickled on its standard input
-#: (a new interpreter, not ``multiprocessing``'s, which imports the caller's main script again).
+#: What the new process of a full build runs: the caller's import path, then its job, come
+#: pickled on its standard input (a new interpreter, not ``multiprocessing``'s, which imports
+#: the caller's main script again). The path comes first: reading the job imports Relais.
 _FULL_BUILD_CHILD = (
     "import pickle, sys\n"
+    "sys.path[:] = pickle.load(sys.stdin.buffer)\n"
     "job = pickle.load(sys.stdin.buffer)\n"
-    "sys.path[:] = job['sys_path']\n"
     "from relais.incremental import _full_build_process\n"
     "_full_build_process(job)\n"
 )
@@ -282,7 +283,6 @@ def _full_build_in_new_process(
     :meth:`SiteBuilder._full_build`); its report: errors, files written, warnings."""
     read_end, write_end = os.pipe()
     job = {
-        "sys_path": sys.path,
         "parent": os.getpid(),
         "report_fd": write_end,
         "paths": paths,
@@ -299,7 +299,7 @@ def _full_build_in_new_process(
         try:
             assert process.stdin is not None
             with process.stdin:
-                process.stdin.write(pickle.dumps(job))
+                process.stdin.write(pickle.dumps(sys.path) + pickle.dumps(job))
         except BrokenPipeError:
             pass  # it stopped at once: no report below says so
         text = reports.read()
