@@ -242,14 +242,19 @@ def _fork() -> int:
     return pid
 
 
+def _ended(pid: int, block: bool) -> bool:
+    """Whether the child process ``pid`` has ended, now waited for (``block``: wait for it)."""
+    try:
+        done, _status = os.waitpid(pid, 0 if block else os.WNOHANG)
+    except ChildProcessError:  # waited for already
+        return True
+    return bool(done)
+
+
 def _reap_ended_writers() -> None:
     """Wait for the snapshot writers of any builder that have ended (see ``_writers``)."""
     for pid in list(_writers):
-        try:
-            done, _status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
+        if _ended(pid, block=False):
             _writers.discard(pid)
 
 
@@ -296,12 +301,10 @@ def _full_build_in_new_process(
     finally:
         os.close(write_end)
     with os.fdopen(read_end, encoding="utf-8") as reports:
-        try:
-            assert process.stdin is not None
-            with process.stdin:
-                process.stdin.write(pickle.dumps(sys.path) + pickle.dumps(job))
-        except BrokenPipeError:
-            pass  # it stopped at once: no report below says so
+        assert process.stdin is not None
+        # a process that stopped at once closed its input: its missing report says so below
+        with contextlib.suppress(BrokenPipeError), process.stdin:
+            process.stdin.write(pickle.dumps(sys.path) + pickle.dumps(job))
         text = reports.read()
     process.wait()
     try:
@@ -579,11 +582,7 @@ class SiteBuilder:
             if stop:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            try:
-                done, _status = os.waitpid(pid, 0 if (stop or wait) else os.WNOHANG)
-            except ChildProcessError:
-                done = pid
-            if done:
+            if _ended(pid, block=stop or wait):
                 self._snapshot_writers.remove(pid)
                 _writers.discard(pid)
                 tmp = self.snapshot_path.with_name(f".{snapshot.FILENAME}.{pid}.tmp")
