@@ -985,7 +985,7 @@ class SiteBuilder:
             t = phase("render", t)
 
             # 6. search
-            to_delete |= self._search(delta, [*old_articles.values(), *new_articles.values()])
+            to_delete |= self._search(delta, old_articles.values(), new_articles.values())
             files = delta.folder / "files"
             delta.writes = {str(p.relative_to(files)) for p in files.rglob("*") if p.is_file()}
             delta.deletes = to_delete | {a for a in assets if a not in current}
@@ -1282,13 +1282,13 @@ class SiteBuilder:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(content / asset, target)
 
-    def _search(self, delta: Delta, changed: list[Any]) -> set[str]:
-        """Index again the shards of the ``changed`` items (old and new versions) into the
+    def _search(self, delta: Delta, old: Iterable[Any], new: Iterable[Any]) -> set[str]:
+        """Index again the shards of the changed items (``old`` and ``new`` versions) into the
         delta; returns the live index files to delete."""
         index = self.plan.listings.get(ListingKey("index"))
         by_year = index.by_year() if index is not None else {}
         live = self.store.trees()[0]
-        to_index, gone = shards_to_update(changed, by_year, published_shards(live))
+        to_index, gone = shards_to_update(old, new, by_year, published_shards(live))
         if not to_index and not gone:
             return set()
         files = delta.folder / "files"

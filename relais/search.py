@@ -14,12 +14,16 @@ and their filter counts add up). A publication indexes again only the shards of 
 changed, into the delta that the live site switches to atomically.
 
 A shard holds the items of one year (named ``2024``) while the year has at most
-:data:`SHARD_PAGES` items. A larger year is cut into ``n`` shards, ``n`` the smallest power of
-two that leaves about :data:`SHARD_PAGES` items in each, and an item goes to the shard its page's
-address hashes to (``2024-3-of-8``): so a publication never indexes more than about
-:data:`SHARD_PAGES` pages whatever the size of the site, an item stays in its shard while its
-year keeps its count of shards, and only a year that crosses a power of two is indexed again as
-a whole. The names depend only on the items: a full build and an update write the same index
+:data:`SHARD_PAGES` items. A larger year is cut **by content**, like a backup tool cuts a file
+into chunks: its pages in the order of their paths, a shard ends at a page whose address hashes
+to a multiple of :func:`least` once it holds at least that many pages (a quarter of
+:data:`SHARD_PAGES`), or when it holds :data:`SHARD_PAGES` pages. A shard is named after the year
+and the hash of its first page (``2024-3fa9c21b``). So the shards of a year are of the same sizes
+whatever the size of the site (about half the bound on average), an edit indexes again its
+item's shard only, and an item added or withdrawn changes its own shard and seldom the next
+one: a publication indexes about the same number of pages at 10,000 items as at 50,000. Only a
+year that goes above the bound (or back under it) is indexed again as a whole. The names depend
+only on the items: a full build and an update write the same index
 (``tests/site/test_incremental.py``). Not always the same bytes: Pagefind writes the values of a
 filter in the order of a hash map, which changes from one run to the next, and with it the names
 of the filter files and of the file that lists them; the tests compare what the index holds.
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import zlib
@@ -51,8 +56,8 @@ from relais.build import BuildError
 
 SEARCH_FOLDER = "recherche/index"
 MANIFEST = f"{SEARCH_FOLDER}/shards.json"
-#: The most items a shard holds, about (a year above it is cut by the hash of each page's
-#: address): a publication indexes at most this many pages again, about half a second here.
+#: The most items a shard holds (a year above it is cut by content into shards of a quarter of
+#: it to all of it): a publication indexes at most this many pages again, half a second here.
 SHARD_PAGES = 400
 #: What Pagefind writes for its own interfaces: the theme's search page has its own script.
 UNUSED = (
@@ -81,37 +86,50 @@ def shard_folder(name: str) -> str:
     return f"{SEARCH_FOLDER}/{name}"
 
 
-def shard_count(items: int) -> int:
-    """How many shards a year of ``items`` items is cut into: a power of two."""
-    count = 1
-    while items > count * SHARD_PAGES:
-        count *= 2
-    return count
+def least() -> int:
+    """The fewest pages a shard of a year above the bound holds (but the year's last shard)."""
+    return max(2, SHARD_PAGES // 4)
 
 
-def shard_name(year: int, page: str, items: int) -> str:
-    """The shard that holds the page ``page`` (its output path) of a year of ``items`` items."""
-    count = shard_count(items)
-    if count == 1:
-        return str(year)
-    return f"{year}-{zlib.crc32(page.encode('utf-8')) % count + 1}-of-{count}"
+def _mark(page: str) -> int:
+    return zlib.crc32(page.encode("utf-8"))
+
+
+def cut_year(year: int, pages: Iterable[str]) -> dict[str, list[str]]:
+    """The shards of the year ``year`` whose items' pages (output paths) are ``pages``: each
+    shard's name and its pages, in the order of their paths."""
+    pages = sorted(pages)
+    if len(pages) <= SHARD_PAGES:
+        return {str(year): pages} if pages else {}
+    fewest = least()
+    shards: dict[str, list[str]] = {}
+    start = 0
+    for end, page in enumerate(pages, 1):
+        size = end - start
+        cut = size >= SHARD_PAGES or (size >= fewest and _mark(page) % fewest == 0)
+        if cut or end == len(pages):
+            name = f"{year}-{_mark(pages[start]):08x}"
+            twin = 1
+            while (name if twin == 1 else f"{name}-{twin}") in shards:  # two first pages, one hash
+                twin += 1
+            shards[name if twin == 1 else f"{name}-{twin}"] = pages[start:end]
+            start = end
+    return shards
+
+
+#: A shard's name: its year, then (a year cut in several) the hash of its first page, and a
+#: number where two first pages share a hash; ``-3-of-8`` is how earlier versions cut a year.
+SHARD_NAME = re.compile(r"(\d{4})(?:-[0-9a-f]{8}(?:-\d+)?|-\d+-of-\d+)?")
 
 
 def shard_year(name: str) -> int | None:
     """The year of the shard ``name`` (None: not a shard's name)."""
-    year, _, rest = name.partition("-")
-    if not (year.isdigit() and len(year) == 4):
-        return None
-    if rest:
-        part, _, count = rest.partition("-of-")
-        if not (part.isdigit() and count.isdigit()):
-            return None
-    return int(year)
+    match = SHARD_NAME.fullmatch(name)
+    return int(match.group(1)) if match else None
 
 
-def _newest_first(name: str) -> tuple[int, int]:
-    year, _, rest = name.partition("-")
-    return (-int(year), int(rest.partition("-of-")[0] or 0))
+def _newest_first(name: str) -> tuple[int, str]:
+    return (-int(name[:4]), name)
 
 
 def manifest_bytes(names: Iterable[str]) -> bytes:

@@ -16,6 +16,8 @@ from typing import Any
 
 from PIL import Image
 
+from relais.search import SHARD_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN_CONTENT = FIXTURES / "golden" / "content"
@@ -80,8 +82,8 @@ def static_server(directory: Path) -> Iterator[str]:
         thread.join(5)
 
 
-#: A file of one of the search index's shards (``2024/`` or ``2024-3-of-8/``).
-SEARCH_SHARD = re.compile(r"^recherche/index/(\d{4}(?:-\d+-of-\d+)?)/")
+#: A file of one of the search index's shards (``2024/`` or ``2024-3fa9c21b/``).
+SEARCH_SHARD = re.compile(rf"^recherche/index/({SHARD_NAME.pattern})/")
 
 
 def search_index_view(root: Path) -> dict[str, Any]:

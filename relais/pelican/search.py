@@ -2,7 +2,7 @@
 
 :mod:`relais.search` builds the index (Pagefind, in shards of a bounded size); this plugin
 says which pages make each shard: every item's page, by the year of the item's date and, in a
-year of many items, the hash of the page's address (:func:`relais.search.shard_name`). A full
+year of many items, cut by content (:func:`relais.search.cut_year`). A full
 build indexes every shard once the article pages are written (``article_writer_finalized``);
 the incremental builder (:mod:`relais.incremental`) calls :func:`shards_to_update` with the
 items an update changed.
@@ -17,7 +17,7 @@ from typing import Any
 
 from pelican import signals
 
-from relais.search import Shard, build_index, shard_name, shard_year
+from relais.search import Shard, build_index, cut_year, shard_year
 
 
 def item_year(article: Any) -> int:
@@ -28,12 +28,12 @@ def page_path(article: Any) -> str:
     return getattr(article, "relais_save_as", None) or article.save_as
 
 
-def year_shards(year: int, items: Sequence[Any]) -> dict[str, list[Any]]:
+def year_shards(year: int, items: Iterable[Any]) -> dict[str, list[Any]]:
     """The items of one year, by the shard that holds each."""
-    shards: dict[str, list[Any]] = {}
-    for article in items:
-        shards.setdefault(shard_name(year, page_path(article), len(items)), []).append(article)
-    return shards
+    by_page = {page_path(article): article for article in items}
+    return {
+        name: [by_page[page] for page in pages] for name, pages in cut_year(year, by_page).items()
+    }
 
 
 def shards_of(named: Mapping[str, Iterable[Any]], where: Callable) -> list[Shard]:
@@ -53,28 +53,31 @@ def all_shards(articles_by_year: Mapping[int, Sequence[Any]]) -> dict[str, list[
 
 
 def shards_to_update(
-    changed: Iterable[Any],
+    old: Iterable[Any],
+    new: Iterable[Any],
     articles_by_year: Mapping[int, Sequence[Any]],
     published: set[str],
 ) -> tuple[dict[str, list[Any]], set[str]]:
-    """The shards an update of the ``changed`` items (old and new versions) must index again,
-    with their items, and the ``published`` shards that go (a year left without items, or cut
-    into another count of shards: then every shard of the year is indexed again)."""
-    changed = list(changed)
+    """The shards an update must index again, with their items, and the ``published`` shards
+    that go: ``old`` and ``new`` are the versions of the items it changed before and after
+    (``articles_by_year``, after). A shard is indexed again if it holds a new version, if its
+    pages are not the ones it held before the update (an item came or went, or moved its
+    neighbours' cut) or if it is not published; a published shard of a changed year that the
+    year no longer has goes."""
+    old, new = list(old), list(new)
     to_index: dict[str, list[Any]] = {}
     gone: set[str] = set()
-    for year in {item_year(a) for a in changed}:
-        items = articles_by_year.get(year) or []
-        now = year_shards(year, items)
-        before = {name for name in published if shard_year(name) == year}
-        if set(now) == before:
-            names = {
-                shard_name(year, page_path(a), len(items)) for a in changed if item_year(a) == year
-            }
-            to_index.update((name, now[name]) for name in names if name in now)
-        else:
-            to_index.update(now)
-        gone |= before - set(now)
+    for year in {item_year(a) for a in [*old, *new]}:
+        items = {page_path(a): a for a in articles_by_year.get(year) or []}
+        written = {page_path(a) for a in new if item_year(a) == year}
+        before = (items.keys() - written) | {page_path(a) for a in old if item_year(a) == year}
+        then = cut_year(year, before)
+        now = cut_year(year, items)
+        here = {name for name in published if shard_year(name) == year}
+        for name, pages in now.items():
+            if name not in here or then.get(name) != pages or not written.isdisjoint(pages):
+                to_index[name] = [items[page] for page in pages]
+        gone |= here - now.keys()
     return to_index, gone
 
 

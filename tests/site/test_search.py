@@ -1,5 +1,5 @@
 """The search index (relais.search): built with the site, one Pagefind shard per year of items
-(cut by address in a year of many), and on a publication only the shards it touches are indexed
+(cut by content in a year of many), and on a publication only the shards it touches are indexed
 again, into the delta."""
 
 from __future__ import annotations
@@ -120,23 +120,60 @@ def test_when_pagefind_fails_nothing_is_published_and_the_error_says_what_to_do(
 
 
 def test_the_manifest_lists_the_shards_newest_first():
-    names = ["2019", "2026", "2024-10-of-16", "2024-2-of-16", "2026", "2024-1-of-16"]
+    names = ["2019", "2026", "2024-9c0e11a2", "2024-00b3f1e4", "2026", "2024-00b3f1e4-2"]
     assert search.manifest_bytes(names) == (
-        b'{"shards":["2026","2024-1-of-16","2024-2-of-16","2024-10-of-16","2019"]}\n'
+        b'{"shards":["2026","2024-00b3f1e4","2024-00b3f1e4-2","2024-9c0e11a2","2019"]}\n'
     )
 
 
-def test_a_year_is_cut_into_a_power_of_two_of_shards_of_bounded_size(monkeypatch):
-    monkeypatch.setattr(search, "SHARD_PAGES", 100)
-    counts = [search.shard_count(n) for n in (0, 1, 100, 101, 200, 201, 400, 401, 5000)]
-    assert counts == [1, 1, 1, 2, 2, 4, 4, 8, 64]
-    assert search.shard_name(2024, "a/b/index.html", 100) == "2024"
-    pages = [f"parcours/{i}/index.html" for i in range(5000)]
-    names = [search.shard_name(2024, page, len(pages)) for page in pages]
-    sizes = sorted(names.count(name) for name in set(names))
-    assert len(sizes) == 64 and sizes[-1] < 2 * 100  # every shard used, none much over
-    assert {search.shard_year(name) for name in names} == {2024}
+def year(count: int, prefix: str = "parcours") -> list[str]:
+    return [f"{prefix}/item-{i:05d}/index.html" for i in range(count)]
+
+
+def holding(shards: dict[str, list[str]]) -> dict[str, int]:
+    """The size of the shard that holds each page: what a publication of it indexes again."""
+    return {page: len(pages) for pages in shards.values() for page in pages}
+
+
+def test_a_year_of_many_is_cut_by_content_into_shards_of_bounded_size():
+    assert search.cut_year(2024, year(400)) == {"2024": sorted(year(400))}
+    assert search.cut_year(2024, []) == {}
+    pages = year(5000)
+    shards = search.cut_year(2024, reversed(pages))  # the order given does not matter
+    assert shards == search.cut_year(2024, pages)
+    assert sorted(p for ps in shards.values() for p in ps) == pages  # every page, once
+    sizes = [len(ps) for ps in shards.values()]
+    assert max(sizes) <= search.SHARD_PAGES
+    assert min(sizes[:-1]) >= search.least()  # but the year's last shard
+    assert {search.shard_year(name) for name in shards} == {2024}
     assert search.shard_year("pagefind") is None and search.shard_year("2024-x") is None
+    assert search.shard_year("2024-3-of-8") == 2024  # an earlier version's shard, to delete
+
+
+def test_a_publication_indexes_as_many_pages_in_a_small_year_of_many_as_in_a_large_one():
+    """What makes a publication's search work independent of the site's size: the shard that
+    holds an item is of the same size, on average, in a year of 1,000 items as in one of 5,000
+    or 20,000 (cut by a power of two of shards by hash, as before, it was not: 250 pages at
+    1,000, 312 at 5,000)."""
+    mean = {}
+    for count in (1000, 5000, 20000):
+        sizes = holding(search.cut_year(2024, year(count)))
+        mean[count] = sum(sizes.values()) / count
+    assert max(mean.values()) / min(mean.values()) < 1.15, mean
+    assert max(mean.values()) < 0.8 * search.SHARD_PAGES, mean
+
+
+def test_an_item_added_or_withdrawn_changes_its_own_shard_and_seldom_the_next():
+    pages = year(5000)
+    before = search.cut_year(2024, pages)
+    changed = []
+    for i in range(0, 5000, 97):
+        for after in (
+            search.cut_year(2024, pages[:i] + pages[i + 1 :]),  # withdrawn
+            search.cut_year(2024, [*pages, f"parcours/item-{i:05d}-bis/index.html"]),  # added
+        ):
+            changed.append(sum(1 for name, ps in after.items() if before.get(name) != ps))
+    assert max(changed) <= 3 and sum(changed) / len(changed) < 1.5, changed
 
 
 def addresses(shards: dict) -> dict[str, list[str]]:
@@ -147,37 +184,50 @@ def contents(shard: dict) -> str:
     return " ".join(page["content"] for page in shard["languages"]["fr"]["pages"])
 
 
-def test_an_update_indexes_again_only_the_shard_of_its_item_in_a_year_of_many(
+def of_year(shards: dict, year: int) -> dict[str, list[str]]:
+    return {name: urls(shard) for name, shard in shards.items() if name.startswith(str(year))}
+
+
+def cut(year: int, addresses: list[str]) -> dict[str, list[str]]:
+    """The shards ``search.cut_year`` makes of items at ``addresses``, by their addresses."""
+    pages = [f"{url.strip('/')}/index.html" for url in addresses]
+    return {
+        name: [f"/{page.removesuffix('index.html')}" for page in pages]
+        for name, pages in search.cut_year(year, pages).items()
+    }
+
+
+def test_an_update_indexes_again_only_the_shards_it_changes_in_a_year_of_many(
     paths, monkeypatch, tmp_path
 ):
-    """With two items a shard, the four items of 2026 are cut in two shards by address: an
-    edit indexes again its item's shard only; a fifth item takes the year to four shards,
-    every shard of the year is indexed again and the two old ones go; the result holds what
-    a full build of the same content holds."""
+    """With two items a shard, the four items of 2026 are cut in two shards, in the order of
+    their addresses: an edit indexes again its item's shard only; an item whose address comes
+    after the others makes a third shard and leaves the two alone; one whose address comes
+    first moves every cut of the year: every shard is indexed again and the old ones go. The
+    result holds what a full build of the same content holds."""
     monkeypatch.setattr(search, "SHARD_PAGES", 2)
     with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
         # built here: a full build's own process would not see the bound patched above
         builder = SiteBuilder(paths, full_build_process=False)
         builder.full_build()
         shards = addresses(view(paths.output))
-        halves = sorted(name for name in shards if name.startswith("2026"))
-        assert halves == ["2026-1-of-2", "2026-2-of-2"]
         assert shards["2024"] == ["/vie-ecole/coupe-robotique/"]
-        assert sum(len(shards[name]) for name in halves) == 4
-        for name in halves:  # each page is in the shard its address hashes to
-            for url in shards[name]:
-                assert search.shard_name(2026, f"{url.strip('/')}/index.html", 4) == name
+        halves = of_year(view(paths.output), 2026)
+        assert len(halves) == 2 and all(len(pages) == 2 for pages in halves.values())
+        assert halves == cut(2026, [url for pages in halves.values() for url in pages])
         cto = "/parcours/de-stagiaire-a-cto/"
-        mine = next(name for name in halves if cto in shards[name])
+        mine = next(name for name in halves if cto in halves[name])
         other = next(name for name in halves if name != mine)
-        before = inodes(paths.output.resolve() / "recherche" / "index" / other)
+        index = paths.output.resolve() / "recherche" / "index"
+        before = {name: inodes(index / name) for name in halves}
         page = paths.content / "parcours" / "de-stagiaire-a-cto.md"
         page.write_text(page.read_text().replace("en 2012.", "en 2012, en robotique."))
         builder.update(["parcours/de-stagiaire-a-cto.md"])
         index = paths.output.resolve() / "recherche" / "index"
-        assert inodes(index / other) == before  # the other shard of the year is not touched
+        assert inodes(index / other) == before[other]  # the other shard is not touched
         assert "en 2012, en robotique." in contents(view(paths.output)[mine])
 
+        before = {name: inodes(index / name) for name in halves}
         write_item(
             paths.content,
             "vie-ecole",
@@ -187,13 +237,29 @@ def test_an_update_indexes_again_only_the_shard_of_its_item_in_a_year_of_many(
         )
         builder.update(["vie-ecole/forum-entreprises.md", "vie-ecole/forum-entreprises"])
         index = paths.output.resolve() / "recherche" / "index"
-        quarters = sorted(search.published_shards(paths.output.resolve()) - {"2024"})
-        assert quarters and all(name.endswith("-of-4") for name in quarters)
-        assert not any((index / name).exists() for name in halves)
-        manifest = json.loads((index / "shards.json").read_text())["shards"]
-        assert manifest == [*sorted(quarters, key=lambda n: int(n.split("-")[1])), "2024"]
+        thirds = of_year(view(paths.output), 2026)
+        assert thirds == {
+            **halves,
+            next(iter(thirds.keys() - halves)): ["/vie-ecole/forum-entreprises/"],
+        }
+        assert {name: inodes(index / name) for name in halves} == before  # not written again
+
+        write_item(
+            paths.content,
+            "actualites",
+            "agenda-du-club",
+            "title: Agenda du club\ndate: 2026-02-02 09:00",
+            body="Le club publie son agenda.",
+        )
+        builder.update(["actualites/agenda-du-club.md", "actualites/agenda-du-club"])
+        index = paths.output.resolve() / "recherche" / "index"
         updated = view(paths.output)
-        assert sum(len(urls(updated[name])) for name in quarters) == 5
+        now = of_year(updated, 2026)
+        assert now == cut(2026, [url for pages in now.values() for url in pages])
+        assert sum(len(pages) for pages in now.values()) == 6
+        assert not any((index / name).exists() for name in thirds.keys() - now.keys())
+        manifest = json.loads((index / "shards.json").read_text())["shards"]
+        assert manifest == [*sorted(now), "2024"]
 
         fresh = SitePaths.at(paths.content, tmp_path / "fresh" / "output")
         SiteBuilder(fresh, full_build_process=False).full_build()
