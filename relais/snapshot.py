@@ -61,7 +61,7 @@ from relais.pelican.listings import Listing, Spec
 
 FILENAME = "model.pickle"
 MAGIC = b"RELAIS-MODEL\n"
-FORMAT = 3
+FORMAT = 4
 CHUNK = 1 << 20
 #: The bodies of loaded snapshots: token -> (open file, where the bodies start).
 _BODIES: dict[str, tuple[int, int]] = {}

@@ -50,13 +50,14 @@ from relais.pelican.taxonomies import TAXONOMIES
 from relais.sections import SECTIONS
 
 
-def version(article: Any) -> tuple:
-    """What an article's rendering depends on: its source file, the picture it shows and what
-    its links to other files resolve to. Computed once per article object, after the plugins
-    have set those (a changed article is a new object)."""
+def version(article: Any) -> bytes:
+    """The digest (:func:`signed`) of what an article's rendering depends on: its source file,
+    the picture it shows and what its links to other files resolve to. Computed once per
+    article object, after the plugins have set those (a changed article is a new object), so
+    that a page of twelve items is signed from twelve digests, not from all they hold."""
     cached = article.__dict__.get("_relais_version")
     if cached is None:
-        cached = article._relais_version = (
+        cached = article._relais_version = signed(
             article.relative_source_path,
             getattr(article, "relais_digest", ""),
             getattr(article, "image_enclosure", None),
