@@ -289,9 +289,15 @@ def _compare(new: Path, old: Path, prefix: str) -> set[str]:
 
 
 def _files(folder: Path) -> Mapping[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    """Every file under ``folder``, by its path relative to it (``os.walk``: pathlib's
+    ``rglob`` costs more than the comparison at a few hundred files)."""
+    found: dict[str, Path] = {}
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in filenames:
+            found[prefix + name] = Path(dirpath, name)
+    return found
 
 
 def _same(a: Path, b: Path) -> bool:
