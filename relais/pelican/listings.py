@@ -100,6 +100,18 @@ class _Reversed:
         return self.value > other.value
 
 
+def _take_out(items: list[Any], article: Any, key: Callable[[Any], Any]) -> None:
+    """Remove ``article`` (this very object) from ``items``, sorted by ``key``."""
+    start = bisect.bisect_left(items, key(article), key=key)
+    for i in range(start, len(items)):
+        if items[i] is article:
+            del items[i]
+            return
+        if key(items[i]) != key(article):
+            break
+    raise ValueError(f"{getattr(article, 'source_path', article)!r} is not in the listing")
+
+
 @dataclass(frozen=True)
 class ListingKey:
     kind: str  # index, category, tag, class_year, group, author
@@ -137,12 +149,14 @@ class Listing:
         self._chunks.pop(article.date.year, None)
 
     def remove(self, article: Any) -> None:
-        self.articles.remove(article)
+        """Take an item out (found by its place: ``list.remove`` would compare it with every
+        item before it)."""
+        _take_out(self.articles, article, newest_first)
         if self._newest is not None and changed(article) >= self._newest:
             self._newest = None  # it may have been the newest: look again when asked
         if self._by_year is not None:
             year = self._by_year[article.date.year]
-            year.remove(article)
+            _take_out(year, article, _oldest_first)
             if not year:
                 del self._by_year[article.date.year]
         self._chunks.pop(article.date.year, None)
