@@ -15,11 +15,11 @@ changed, into the delta that the live site switches to atomically.
 
 A shard holds the items of one year (named ``2024``) while the year has at most
 :data:`SHARD_PAGES` items. A larger year is cut **by content**, like a backup tool cuts a file
-into chunks: its pages in the order of their paths, a shard ends at a page whose address hashes
-to a multiple of :func:`least` once it holds at least that many pages (a quarter of
-:data:`SHARD_PAGES`), or when it holds :data:`SHARD_PAGES` pages. A shard is named after the year
-and the hash of its first page (``2024-3fa9c21b``). So the shards of a year are of the same sizes
-whatever the size of the site (about half the bound on average), an edit indexes again its
+into chunks: its pages in the order of their paths, a shard ends at the first page whose
+address hashes to a multiple of 75 once it holds 150 pages (:func:`least`, for a bound of 400),
+or when it holds :data:`SHARD_PAGES` pages. A shard is named after the year and
+the hash of its first page (``2024-3fa9c21b``). So the shards of a year are of the same sizes
+whatever the size of the site (most between 150 and 300 pages), an edit indexes again its
 item's shard only, and an item added or withdrawn changes its own shard and seldom the next
 one: a publication indexes about the same number of pages at 10,000 items as at 50,000. Only a
 year that goes above the bound (or back under it) is indexed again as a whole. The names depend
@@ -56,8 +56,8 @@ from relais.build import BuildError
 
 SEARCH_FOLDER = "recherche/index"
 MANIFEST = f"{SEARCH_FOLDER}/shards.json"
-#: The most items a shard holds (a year above it is cut by content into shards of a quarter of
-#: it to all of it): a publication indexes at most this many pages again, half a second here.
+#: The most items a shard holds (a year above it is cut by content into shards of 3/8 of it to
+#: all of it): a publication indexes at most this many pages again, half a second here.
 SHARD_PAGES = 400
 #: What Pagefind writes for its own interfaces: the theme's search page has its own script.
 UNUSED = (
@@ -88,11 +88,17 @@ def shard_folder(name: str) -> str:
 
 def least() -> int:
     """The fewest pages a shard of a year above the bound holds (but the year's last shard)."""
-    return max(2, SHARD_PAGES // 4)
+    return max(2, SHARD_PAGES * 3 // 8)
 
 
 def _mark(page: str) -> int:
     return zlib.crc32(page.encode("utf-8"))
+
+
+def _ends_a_shard(page: str) -> bool:
+    """Whether a shard that holds at least :func:`least` pages ends at ``page``: one page in
+    about half of that, by its address's hash."""
+    return _mark(page) % max(2, SHARD_PAGES * 3 // 16) == 0
 
 
 def cut_year(year: int, pages: Iterable[str]) -> dict[str, list[str]]:
@@ -106,7 +112,7 @@ def cut_year(year: int, pages: Iterable[str]) -> dict[str, list[str]]:
     start = 0
     for end, page in enumerate(pages, 1):
         size = end - start
-        cut = size >= SHARD_PAGES or (size >= fewest and _mark(page) % fewest == 0)
+        cut = size >= SHARD_PAGES or (size >= fewest and _ends_a_shard(page))
         if cut or end == len(pages):
             name = f"{year}-{_mark(pages[start]):08x}"
             twin = 1
