@@ -1177,22 +1177,19 @@ class SiteBuilder:
             plan.archived[key] = archived
             new_specs.update((s.path, s) for s in plan_listing(listing, settings, scopes[key]))
 
-        def replanned(spec: Any) -> bool:
-            if spec.listing is None:
-                return True
-            if spec.listing not in scopes:
-                return False
-            scope = scopes[spec.listing]
-            if scope is None or spec.year is None:  # everything, or a front page or a feed
-                return True
-            return spec.year in scope or spec.path in new_specs  # or a page next to them
-
+        # what was planned before in the same scopes: the site-wide outputs, every output of a
+        # listing planned whole, the front pages, feeds and archive pages of the changed years
+        # of the others, and the pages next to those (planned again: in new_specs)
         old_specs = {
             spec.path: spec
             for key in [*scopes, None]
-            for spec in plan.specs_of(key)
-            if replanned(spec)
+            for spec in plan.specs_of(key, scopes.get(key))
         }
+        old_specs.update(
+            (path, plan.specs[path])
+            for path in new_specs.keys() - old_specs.keys()
+            if path in plan.specs and plan.specs[path].listing in scopes
+        )
         index = plan.listings.get(ListingKey("index")) or make_listing(
             ListingKey("index"), None, settings
         )

@@ -316,8 +316,16 @@ def plan_listing(
     theirs and the pages next to them (:func:`archive_pages`)."""
     if listing.key.kind == "sitemap":
         entries = tuple(item_entries(listing.articles))
-        text = render_urlset(settings["SITEURL"], list(entries))
-        return [file_spec(listing.base, entries, lambda: text.encode("utf-8"), listing.key)]
+        site_url = settings["SITEURL"]
+        # written only if its signature changed: the file is rendered then, not at every plan
+        return [
+            file_spec(
+                listing.base,
+                (site_url, entries),
+                lambda: render_urlset(site_url, list(entries)).encode("utf-8"),
+                listing.key,
+            )
+        ]
     per_page = settings.get("DEFAULT_PAGINATION") or 12
     articles = listing.articles
     year_links = _year_links(listing, settings)
@@ -652,18 +660,24 @@ class Plan:
     #: Whether each listing had archive pages when last planned (an update plans again only
     #: the archive years it changed, unless that changed).
     archived: dict[ListingKey, bool] = field(default_factory=dict)
-    #: The output paths of each listing's specs (``None``: the site-wide outputs), so that an
-    #: update finds a listing's outputs without looking at every output of the site.
-    paths: dict[ListingKey | None, set[str]] = field(default_factory=dict)
+    #: The output paths of each listing's specs (``None``: the site-wide outputs) by the year
+    #: of their archive page (``None``: its front page and feeds), so that an update finds the
+    #: outputs of a listing's changed years without looking at every output of the listing.
+    paths: dict[ListingKey | None, dict[int | None, set[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.paths:
-            for path, spec in self.specs.items():
-                self.paths.setdefault(spec.listing, set()).add(path)
+            for spec in self.specs.values():
+                self._list(spec)
 
-    def specs_of(self, key: ListingKey | None) -> Iterator[Spec]:
-        """The specs of the listing ``key`` (``None``: the site-wide ones)."""
-        return (self.specs[path] for path in self.paths.get(key, ()))
+    def specs_of(
+        self, key: ListingKey | None, years: Collection[int] | None = None
+    ) -> Iterator[Spec]:
+        """The specs of the listing ``key`` (``None``: the site-wide ones); with ``years``,
+        only its archive pages of those years and its outputs of no year."""
+        by_year = self.paths.get(key, {})
+        chosen = by_year if years is None else [None, *years]
+        return (self.specs[path] for year in chosen for path in by_year.get(year, ()))
 
     def replace(self, gone: Iterable[str], specs: dict[str, Spec]) -> None:
         """Remove the outputs ``gone`` and put ``specs`` in place."""
@@ -674,14 +688,20 @@ class Plan:
             if old is not None:
                 self._unlist(old)
             self.specs[path] = spec
-            self.paths.setdefault(spec.listing, set()).add(path)
+            self._list(spec)
+
+    def _list(self, spec: Spec) -> None:
+        self.paths.setdefault(spec.listing, {}).setdefault(spec.year, set()).add(spec.path)
 
     def _unlist(self, spec: Spec) -> None:
-        paths = self.paths.get(spec.listing)
+        by_year = self.paths.get(spec.listing)
+        paths = None if by_year is None else by_year.get(spec.year)
         if paths is not None:
             paths.discard(spec.path)
             if not paths:
-                del self.paths[spec.listing]
+                del by_year[spec.year]
+                if not by_year:
+                    del self.paths[spec.listing]
 
     @classmethod
     def compute(

@@ -9,7 +9,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from relais.pelican.listings import Events, Listing, ListingKey, newest_first, signed, version
+from relais.pelican.listings import (
+    Events,
+    Listing,
+    ListingKey,
+    Plan,
+    Spec,
+    newest_first,
+    signed,
+    version,
+)
 from relais.pelican.sitemap import newest
 
 PER_PAGE = 3
@@ -118,3 +127,38 @@ def test_a_signature_is_the_digest_of_values():
     assert len(signed("a.html")) == 16
     with pytest.raises(TypeError, match="cannot be signed"):
         signed("a.html", object())
+
+
+def test_a_plan_finds_the_outputs_of_a_listings_years_without_the_others():
+    tag = ListingKey("tag", "hydrogene")
+
+    def spec(path: str, listing: ListingKey | None, year: int | None = None) -> Spec:
+        return Spec(path, "archive" if year else "front", listing, signed(path), print, year)
+
+    specs = [
+        spec("tags/hydrogene/index.html", tag),
+        spec("tags/hydrogene/archives/2024/index.html", tag, 2024),
+        spec("tags/hydrogene/archives/2024/2/index.html", tag, 2024),
+        spec("tags/hydrogene/archives/2025/index.html", tag, 2025),
+        spec("sitemap.xml", None),
+    ]
+    plan = Plan({}, {s.path: s for s in specs})
+    paths = lambda *args: sorted(s.path for s in plan.specs_of(*args))  # noqa: E731
+    assert paths(tag) == sorted(s.path for s in specs[:4])
+    assert paths(tag, {2024}) == sorted(s.path for s in specs[:3])
+    assert paths(tag, ()) == ["tags/hydrogene/index.html"]
+    assert paths(None) == ["sitemap.xml"]
+    plan.replace(
+        ["tags/hydrogene/archives/2024/2/index.html", "tags/hydrogene/archives/2024/index.html"],
+        {
+            "tags/hydrogene/archives/2026/index.html": spec(
+                "tags/hydrogene/archives/2026/index.html", tag, 2026
+            )
+        },
+    )
+    assert paths(tag, {2024, 2026}) == [
+        "tags/hydrogene/archives/2026/index.html",
+        "tags/hydrogene/index.html",
+    ]
+    assert 2024 not in plan.paths[tag]  # an emptied year leaves no trace
+    assert Plan({}, dict(plan.specs)).paths == plan.paths  # as a plan made from scratch
