@@ -133,7 +133,7 @@ def test_days_of_content_ready_per_network(two_sites, settings, a_editor, client
     assert ready["mastodon"].days == 3 and not ready["mastodon"].warning
     assert ready["mastodon"].first_empty == timezone.localdate() + dt.timedelta(days=3)
     assert ready["linkedin"].days == 0 and ready["linkedin"].warning
-    post(linkedin, post_at=at(0, 23, 59) if timezone.localtime().hour < 23 else at(1))
+    post(linkedin, post_at=timezone.now())  # due now: today's, at any hour of the day
     ready = {r.network: r for r in agenda.days_ready(a["site"])}
     assert ready["linkedin"].days == 2  # today (or due now), and the scheduled item tomorrow
     # on the calendar page and on the dashboard, with the warning under 3 days
