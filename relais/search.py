@@ -40,6 +40,7 @@ The phases, for one shard:
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -115,10 +116,10 @@ def cut_year(year: int, pages: Iterable[str]) -> dict[str, list[str]]:
         cut = size >= SHARD_PAGES or (size >= fewest and _ends_a_shard(page))
         if cut or end == len(pages):
             name = f"{year}-{_mark(pages[start]):08x}"
-            twin = 1
-            while (name if twin == 1 else f"{name}-{twin}") in shards:  # two first pages, one hash
-                twin += 1
-            shards[name if twin == 1 else f"{name}-{twin}"] = pages[start:end]
+            if name in shards:  # two first pages, one hash: numbered in the order of the pages
+                twins = (f"{name}-{n}" for n in itertools.count(2))
+                name = next(twin for twin in twins if twin not in shards)
+            shards[name] = pages[start:end]
             start = end
     return shards
 

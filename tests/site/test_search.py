@@ -150,6 +150,14 @@ def test_a_year_of_many_is_cut_by_content_into_shards_of_bounded_size():
     assert search.shard_year("2024-3-of-8") == 2024  # an earlier version's shard, to delete
 
 
+def test_shards_whose_first_pages_share_a_hash_are_numbered(monkeypatch):
+    monkeypatch.setattr(search, "_mark", lambda page: 7)  # every page, one hash: cut at the bound
+    shards = search.cut_year(2024, year(900))
+    assert list(shards) == ["2024-00000007", "2024-00000007-2", "2024-00000007-3"]
+    assert [len(pages) for pages in shards.values()] == [400, 400, 100]
+    assert {search.shard_year(name) for name in shards} == {2024}
+
+
 def test_a_publication_indexes_as_many_pages_in_a_small_year_of_many_as_in_a_large_one():
     """What makes a publication's search work independent of the site's size: the shard that
     holds an item is of the same size, on average, in a year of 1,000 items as in one of 5,000
