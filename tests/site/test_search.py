@@ -209,6 +209,12 @@ def cut(year: int, addresses: list[str]) -> dict[str, list[str]]:
     }
 
 
+def publish(builder: SiteBuilder, paths: SitePaths, section: str, slug: str, day: str) -> None:
+    """A new item of ``section`` dated ``day``, published by an update."""
+    write_item(paths.content, section, slug, f"title: {slug}\ndate: {day} 09:00", body=f"{slug}.")
+    builder.update([f"{section}/{slug}.md", f"{section}/{slug}"])
+
+
 def test_an_update_indexes_again_only_the_shards_it_changes_in_a_year_of_many(
     paths, monkeypatch, tmp_path
 ):
@@ -240,14 +246,7 @@ def test_an_update_indexes_again_only_the_shards_it_changes_in_a_year_of_many(
         assert "en 2012, en robotique." in contents(view(paths.output)[mine])
 
         before = {name: inodes(index / name) for name in halves}
-        write_item(
-            paths.content,
-            "vie-ecole",
-            "forum-entreprises",
-            "title: Forum entreprises\ndate: 2026-03-02 09:00",
-            body="Le forum réunit quarante entreprises.",
-        )
-        builder.update(["vie-ecole/forum-entreprises.md", "vie-ecole/forum-entreprises"])
+        publish(builder, paths, "vie-ecole", "forum-entreprises", "2026-03-02")
         index = paths.output.resolve() / "recherche" / "index"
         thirds = of_year(view(paths.output), 2026)
         assert thirds == {
@@ -256,14 +255,7 @@ def test_an_update_indexes_again_only_the_shards_it_changes_in_a_year_of_many(
         }
         assert {name: inodes(index / name) for name in halves} == before  # not written again
 
-        write_item(
-            paths.content,
-            "actualites",
-            "agenda-du-club",
-            "title: Agenda du club\ndate: 2026-02-02 09:00",
-            body="Le club publie son agenda.",
-        )
-        builder.update(["actualites/agenda-du-club.md", "actualites/agenda-du-club"])
+        publish(builder, paths, "actualites", "agenda-du-club", "2026-02-02")
         index = paths.output.resolve() / "recherche" / "index"
         updated = view(paths.output)
         now = of_year(updated, 2026)
