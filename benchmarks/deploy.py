@@ -33,7 +33,7 @@ import requests
 
 from benchmarks.corpus import generate
 from benchmarks.relais_worker import add, edit, unpublish
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.deploy import STATE_FILE, S3Deployer, S3Target
 from relais.incremental import SiteBuilder
 

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.contentfile import SITE_TIMEZONE, ContentItem, dump, load_file
 from relais.incremental import SiteBuilder
 from relais.pelican.listings import ListingKey

@@ -7,9 +7,11 @@ import logging
 import sys
 from pathlib import Path
 
-from relais.build import BuildError, SitePaths, build_site
+from relais.buildconfig import BuildError, SitePaths
 from relais.contentfile import ContentFileError, load_file
+from relais.incremental import build_site
 from relais.sections import SECTIONS
+from relais.serve import serve
 
 
 def _paths(args: argparse.Namespace) -> SitePaths:
@@ -42,8 +44,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from relais.serve import serve
-
     serve(_paths(args).output, args.host, args.port)
     return 0
 

@@ -47,7 +47,7 @@ from typing import Any
 
 import requests
 
-from relais.build import BuildError
+from relais.buildconfig import BuildError
 
 try:  # the ``s3`` extra
     import boto3

@@ -47,13 +47,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pelican import Pelican, signals
+from pelican.contents import Article, Content, Static
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+from pelican.writers import Writer
+
 from relais import snapshot
 from relais.addresses import FILENAME as ADDRESS_BOOK
-from relais.build import (
+from relais.buildconfig import (
     CONTENT_FOLDERS,
+    PELICANCONF,
     BuildError,
     SitePaths,
-    _capture_logs,
+    capture_logs,
     pelican_settings,
 )
 from relais.contentpaths import (
@@ -65,11 +71,27 @@ from relais.contentpaths import (
 from relais.deploy import S3Deployer
 from relais.output_store import Delta, OutputStore
 from relais.pelican.addresses import AddressPlan
+from relais.pelican.articles import write_article_extras
+from relais.pelican.calendar import event_ics_path, set_ics_url
+from relais.pelican.context import build_now
 from relais.pelican.images import BY_LINK as FEEDS_BY_LINK
-from relais.pelican.images import feed_link
+from relais.pelican.images import feed_link, resolve_article_images
 from relais.pelican.links import link_targets, resolve_links
-from relais.pelican.listings import ListingKey
+from relais.pelican.listings import (
+    ListingKey,
+    Plan,
+    cache_urls,
+    global_specs,
+    has_archives,
+    home_spec,
+    is_event,
+    keys_and_terms,
+    make_listing,
+    plan_listing,
+    tags_spec,
+)
 from relais.pelican.search import shards_of, shards_to_update
+from relais.pelican.taxonomies import attach_article_terms
 from relais.search import pagefind_version, published_shards, update_index
 from relais.sections import SECTIONS
 from relais.templatecache import with_shared_templates
@@ -621,16 +643,13 @@ class SiteBuilder:
                 gc.enable()
 
     def _take_model(self, model: dict[str, Any], fingerprints: Fingerprints | None) -> None:
-        from pelican import Pelican
-        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
-
         if fingerprints is None:
             fingerprints = Fingerprints(model.get("fingerprints") or {})
         elif model.get("fingerprints") != dict(fingerprints):
             raise snapshot.SnapshotRefused("made from other content files")
         try:
             settings, context = model["settings"], model["context"]
-            with _capture_logs() as logs:
+            with capture_logs() as logs:
                 # settings also come from the environment (the site's address, the date of
                 # the build): the model's must be those a build would use now
                 fresh = pelican_settings(
@@ -688,11 +707,6 @@ class SiteBuilder:
         """Run Pelican's pipeline (writing into ``output_dir`` only with ``write``) and keep
         its generators, context and plan, without the content files of ``left_out`` (when
         adopting). Raises BuildError on any logged error."""
-        from pelican import Pelican, signals
-        from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
-
-        from relais.pelican.listings import Plan
-
         if not self.paths.content.is_dir():
             raise BuildError(
                 [
@@ -705,7 +719,7 @@ class SiteBuilder:
             raise BuildError([f"content/{path}: {OUTSIDE_CONTENT}" for path in outside])
         _collect_dropped_models()
         try:
-            with _capture_logs() as logs:
+            with capture_logs() as logs:
                 settings = pelican_settings(
                     self.paths, output_dir, **self._cache_settings(), **self.overrides
                 )
@@ -792,7 +806,6 @@ class SiteBuilder:
         if self.build_processes < 2 or len(gen.articles) < 2:
             yield
             return
-        from relais.pelican.articles import write_article_extras
 
         theirs = gen.articles[1::2]
         read_end, write_end = os.pipe()
@@ -801,7 +814,7 @@ class SiteBuilder:
             code = 1
             try:
                 os.close(read_end)
-                with _capture_logs() as mine:
+                with capture_logs() as mine:
                     for article in theirs:
                         writer.write_file(
                             article.save_as,
@@ -943,7 +956,7 @@ class SiteBuilder:
         failures = [
             f"content/{p}: {OUTSIDE_CONTENT}" for p in _leading_outside(self.paths.content, touched)
         ]
-        with _capture_logs() as logs:
+        with capture_logs() as logs:
             for path in sorted(sources):
                 if (self.paths.content / path).is_file():
                     try:
@@ -978,7 +991,7 @@ class SiteBuilder:
         # 5. render
         delta = self.store.new_delta()
         try:
-            with _capture_logs() as logs:
+            with capture_logs() as logs:
                 self._render(delta, to_render, articles_to_render, assets, current)
             if logs.errors:
                 raise BuildError(logs.errors)
@@ -1033,11 +1046,6 @@ class SiteBuilder:
     # -- phases ----------------------------------------------------------------------------------
 
     def _read(self, path: str) -> Any:
-        from pelican import signals
-        from pelican.contents import Article
-
-        from relais.pelican.listings import cache_urls
-
         gen = self.articles_gen
         article = gen.readers.read_file(
             base_path=gen.path,
@@ -1072,10 +1080,6 @@ class SiteBuilder:
         """Run every plugin's per-article step on new articles (terms, images, calendars)
         while they are being read: the errors they log (a missing picture, a path leading
         outside the content folder) stop the update before anything is modified."""
-        from relais.pelican.calendar import set_ics_url
-        from relais.pelican.images import resolve_article_images
-        from relais.pelican.taxonomies import attach_article_terms
-
         settings = self.settings
         content_root, siteurl = Path(self.articles_gen.path), settings["SITEURL"]
         for article in articles:
@@ -1086,8 +1090,6 @@ class SiteBuilder:
     def _apply(self, old: dict[str, Any], new: dict[str, Any]) -> dict[Any, set[int]]:
         """Put the new articles in place of the old ones; returns the listings touched, with
         the years of the items that changed in each (old and new versions)."""
-        from relais.pelican.listings import _keys_and_terms, is_event, make_listing
-
         settings, gen = self.settings, self.articles_gen
         listings = self.plan.listings
         touched: dict[Any, set[int]] = {}
@@ -1100,7 +1102,7 @@ class SiteBuilder:
             del self.by_path[path]
             if self.owners.get(article.relais_save_as) == path:
                 del self.owners[article.relais_save_as]
-            for key, _term in _keys_and_terms(article):
+            for key, _term in keys_and_terms(article):
                 touched.setdefault(key, set()).add(article.date.year)
                 listing = listings[key]
                 listing.remove(article)
@@ -1113,7 +1115,7 @@ class SiteBuilder:
             self.context["generated_content"][path] = article
             self.by_path[path] = article
             self.owners[article.relais_save_as] = path
-            for key, term in _keys_and_terms(article):
+            for key, term in keys_and_terms(article):
                 touched.setdefault(key, set()).add(article.date.year)
                 listing = listings.get(key)
                 if listing is None:
@@ -1131,8 +1133,6 @@ class SiteBuilder:
     def _apply_assets(self, assets: set[str], current: dict[str, Fingerprint]) -> None:
         """Register new pictures as Pelican static content (for ``{static}`` links), forget
         removed ones."""
-        from pelican.contents import Static
-
         gen = self.static_gen
         static = self.context["static_content"]
         for path in assets:
@@ -1152,17 +1152,6 @@ class SiteBuilder:
         """Specs to render and outputs to delete among listings, feeds, home and site files.
         A touched listing's archive pages are planned again for the years of its changed items
         only (and the pages next to them), unless it gains or loses its archives."""
-        from relais.pelican.context import build_now
-        from relais.pelican.listings import (
-            ListingKey,
-            global_specs,
-            has_archives,
-            home_spec,
-            make_listing,
-            plan_listing,
-            tags_spec,
-        )
-
         settings, plan = self.settings, self.plan
         scopes: dict[Any, set[int] | None] = {}
         new_specs: dict[str, Any] = {}
@@ -1223,8 +1212,6 @@ class SiteBuilder:
         return list(new.values()), self._article_outputs_gone(old, new)
 
     def _article_outputs_gone(self, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
-        from relais.pelican.calendar import event_ics_path
-
         gone: set[str] = set()
 
         def outputs(article: Any) -> set[str]:
@@ -1249,9 +1236,6 @@ class SiteBuilder:
         assets: set[str],
         current: dict[str, Fingerprint],
     ) -> None:
-        from pelican.writers import Writer
-
-        from relais.pelican.articles import write_article_extras
 
         files = delta.folder / "files"
         writer = Writer(str(files), settings=self.settings)
@@ -1346,8 +1330,6 @@ class SiteBuilder:
 def _code_digest() -> str:
     """The version of the code, templates and search indexer that make the site (a deploy
     changes it)."""
-    from relais.build import PELICANCONF
-
     root = PELICANCONF.parent.parent
     files = [
         PELICANCONF,
@@ -1367,8 +1349,6 @@ def _forget_rendered() -> None:
     """Pelican memoizes every article's rendered content and summary for the life of the
     process, keyed by the article object: forgotten after each render, so that the model holds
     no second copy of every body, and replaced articles can be freed."""
-    from pelican.contents import Content
-
     for name in ("get_content", "get_summary"):
         Content.__dict__[name].cache.clear()
 
@@ -1378,8 +1358,6 @@ def _forget_memoized(keep: Any) -> None:
     (``get_content``, ``get_summary``), keyed by the item: they would keep every model a
     process ever loaded (a worker of a hundred sites grew by a model per site). Entries of the
     items for which ``keep(item)`` is false are dropped (computed again if ever needed)."""
-    from pelican.contents import Content
-
     for name in ("get_content", "get_summary"):
         cache = getattr(Content.__dict__.get(name), "cache", None)
         if cache:
@@ -1426,8 +1404,6 @@ def _leave_out(generators: list[Any], context: dict[str, Any], left_out: set[str
     """Take the content files of ``left_out`` out of a model that Pelican just read (items
     and their pictures), before the plan is made: the model is then the one of the site
     without them."""
-    from pelican.generators import ArticlesGenerator, StaticGenerator
-
     for generator in generators:
         # Pelican's source paths are absolute (its relative ones cost a path computation each)
         absolute = {os.path.abspath(os.path.join(generator.path, p)) for p in left_out}
@@ -1500,3 +1476,21 @@ def _is_article_source(path: str) -> bool:
 def _is_global(path: str) -> bool:
     """Files whose change affects every page: the site settings and the pages."""
     return ("/" not in path and path.endswith(".yaml")) or path.startswith("pages/")
+
+
+@dataclass
+class BuildResult:
+    output_dir: Path
+    seconds: float
+    files: int
+    articles: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_site(paths: SitePaths | None = None, **overrides: Any) -> BuildResult:
+    """Build the whole site and make it live, or raise :class:`BuildError`."""
+    # one build, then the process ends: the model's snapshot is written before it returns
+    builder = SiteBuilder(paths or SitePaths.from_env(), snapshots="sync", **overrides)
+    result = builder.full_build()
+    live = builder.store.builds / builder.store.state()["live"]
+    return BuildResult(live, result.seconds, result.written, result.articles, result.warnings)

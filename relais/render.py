@@ -13,16 +13,21 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from relais.build import SitePaths, pelican_settings
+from pelican import Pelican
+from pelican.contents import Article
+from pelican.generators import ArticlesGenerator
+
+from relais.buildconfig import SitePaths, pelican_settings
 from relais.contentfile import ContentItem
+from relais.pelican.context import build_now
+from relais.pelican.images import resolve_article_images
+from relais.pelican.reader import RelaisReader
+from relais.pelican.taxonomies import attach_article_terms
 from relais.siteconfig import load_site_config
 
 
 class ThemeRenderer:
     def __init__(self, paths: SitePaths | None = None, **overrides: Any):
-        from pelican import Pelican
-        from pelican.generators import ArticlesGenerator
-
         self.paths = paths or SitePaths.from_env()
         self._tmp = tempfile.mkdtemp(prefix="relais-render-")
         self.settings = pelican_settings(self.paths, Path(self._tmp), **overrides)
@@ -52,19 +57,11 @@ class ThemeRenderer:
 
     def _reader_instance(self) -> Any:
         if self._reader is None:
-            from relais.pelican.reader import RelaisReader
-
             self._reader = RelaisReader(self.settings)
         return self._reader
 
     def render_item(self, item: ContentItem) -> str:
         """The HTML page of ``item`` as the static site would show it."""
-        from pelican.contents import Article
-
-        from relais.pelican.context import build_now
-        from relais.pelican.images import resolve_article_images
-        from relais.pelican.taxonomies import attach_article_terms
-
         with self._lock:
             reader = self._reader_instance()
             html = reader.to_html(item.body)

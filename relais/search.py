@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from relais.build import BuildError
+from relais.buildconfig import BuildError
 
 SEARCH_FOLDER = "recherche/index"
 MANIFEST = f"{SEARCH_FOLDER}/shards.json"

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from relais import siteconfig  # noqa: E402
-from relais.build import CONTENT_FOLDERS  # noqa: E402
+from relais.buildconfig import CONTENT_FOLDERS  # noqa: E402
 from relais.pelican.i18n import check_lang  # noqa: E402
 from relais.sections import SECTIONS  # noqa: E402
 

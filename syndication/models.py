@@ -6,6 +6,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from syndication.errors import ComposeError
+
 SegmentKind = Literal["text", "link", "tag", "mention"]
 
 
@@ -67,8 +69,6 @@ class Item:
         ``<content_dir>/parcours/de-stagiaire-a-cto/hero.jpg``, published by the site build at
         ``<site_url>/parcours/de-stagiaire-a-cto/hero.jpg`` (absolute URLs are kept as they are).
         """
-        from syndication.errors import ComposeError
-
         site = site_url.rstrip("/")
         url = f"{site}/{content.section}/{content.slug}/" if site else content.canonical_url
         if not url:

@@ -57,3 +57,50 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from cms.social.panels import X\n    import cms.stats.item\n")
     assert imported_apps(module) == [(2, "social"), (3, "stats")]
+
+
+#: Packages and apps where no import hides inside a function (Django's ``AppConfig.ready`` and
+#: the management commands, entry points, excepted), with the imports a function may make there:
+#: optional extras (the S3 deploy's boto3), and the content-file reader in syndication's command
+#: line (syndication, a library, needs no site to post).
+NO_FUNCTION_IMPORTS = {
+    "relais": {"boto3", "botocore"},
+    "syndication": {"relais"},
+    "cms/members": set(),
+}
+
+
+def imports_in_functions(path: Path) -> list[tuple[int, str]]:
+    """``(line, module)`` for every import written inside a function of ``path``."""
+    found = []
+    for func in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Import):
+                found += [(node.lineno, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.lineno, "." * node.level + (node.module or "")))
+    return found
+
+
+@pytest.mark.parametrize("package", NO_FUNCTION_IMPORTS)
+def test_no_import_hides_inside_a_function(package):
+    optional = NO_FUNCTION_IMPORTS[package]
+    hidden = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not {"migrations", "management"} & set(path.relative_to(ROOT).parts)
+        and path.name != "apps.py"
+        for line, module in imports_in_functions(path)
+        if module.split(".")[0] not in optional
+    ]
+    assert hidden == []
+
+
+def test_the_check_sees_an_import_in_a_method(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import os\nclass A:\n    def f(self):\n        from .models import B\n        import io\n"
+    )
+    assert imports_in_functions(module) == [(4, ".models"), (5, "io")]

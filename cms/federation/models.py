@@ -35,7 +35,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, Site
 from wagtail.search import index
 
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.sections import SECTIONS
 
 #: Names a folder cannot take: they are folders of the content format itself.

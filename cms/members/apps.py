@@ -12,7 +12,9 @@ class MembersConfig(AppConfig):
         from cms.publishing.recovery import rerunnable
 
         from . import tasks
+        from .signals import signup_received
 
+        signup_received.connect(tasks.queue_signup_emails, dispatch_uid="members-signup-emails")
         register(Job("members_purge_expired", nightly, tasks.purge_expired_signups.enqueue))
         rerunnable(tasks.purge_expired_signups, "it deletes what is past its retention period")
         # A worker killed while a mail was leaving: the person may get it twice, which is better

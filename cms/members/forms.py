@@ -14,8 +14,13 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 from cms.core.text import clean_text
 
 from .attribution import Touch, unsign
-from .models import DEFAULT_CONSENT
 from .protection import HONEYPOT
+
+DEFAULT_CONSENT = _(
+    "J'accepte que l'association conserve ces informations pour traiter ma demande et, si je "
+    "l'ai demandé, m'envoyer ses nouvelles. Je peux demander à tout moment qu'elles soient "
+    "supprimées."
+)
 
 WISHES = [
     ("membership", _("Adhérer à l'association")),

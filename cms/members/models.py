@@ -28,11 +28,9 @@ from wagtail.models import Page
 
 from cms.federation.models import Association, default_site_id
 
-DEFAULT_CONSENT = _(
-    "J'accepte que l'association conserve ces informations pour traiter ma demande et, si je "
-    "l'ai demandé, m'envoyer ses nouvelles. Je peux demander à tout moment qu'elles soient "
-    "supprimées."
-)
+from .forms import DEFAULT_CONSENT, signup_form_class
+from .signups import create_signup
+from .views import render_form, serve_signup_page
 
 
 def site_id_of(page: Page | None) -> int | None:
@@ -141,25 +139,17 @@ class SignUpPage(AbstractEmailForm):
         return ""
 
     def get_form_class(self):
-        from .forms import signup_form_class
-
         return signup_form_class(self)
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from .views import serve_signup_page
-
         return serve_signup_page(self, request)
 
     def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
         if mode_name == "landing":
             return self.render_landing_page(request)
-        from .views import render_form
-
         return render_form(self, request, self.get_form_class()())
 
     def process_form_submission(self, form: Any) -> Signup:
-        from .signups import create_signup
-
         return create_signup(self, form)
 
 

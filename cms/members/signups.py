@@ -1,4 +1,5 @@
-"""Recording a sign-up and queueing its e-mails (never sent inside the request)."""
+"""Recording a sign-up; once stored, it is announced (`signup_received`) and the app's tasks
+queue its e-mails (never sent inside the request)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,24 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Signup
+from .forms import consent_text
+from .signals import signup_received
 
 if TYPE_CHECKING:
     from .forms import SignUpForm
-    from .models import SignUpPage
+    from .models import Signup, SignUpPage
 
 
 def create_signup(page: SignUpPage, form: SignUpForm) -> Signup:
     """Store the sign-up of a valid ``form``; once the transaction commits, queue the
     acknowledgement to the person and the notification to the association."""
-    from .forms import consent_text
-
     data = form.cleaned_data
     first, last = form.touches()
     wishes = set(data["wishes"])
     consent = consent_text(page)
     if page.privacy_url():
         consent = f"{consent} ({page.privacy_url()})"
-    signup = Signup.objects.create(
-        page=page,
+    signup = page.signups.create(
         name=data["name"],
         email=data["email"],
         school=data.get("school") or "",
@@ -40,12 +39,5 @@ def create_signup(page: SignUpPage, form: SignUpForm) -> Signup:
         **first.fields_for("first"),
         **last.fields_for("last"),
     )
-    transaction.on_commit(lambda: queue_emails(signup.pk))
+    transaction.on_commit(lambda: signup_received.send(type(signup), signup_id=signup.pk))
     return signup
-
-
-def queue_emails(signup_id: int) -> None:
-    from .tasks import notify_association, send_signup_acknowledgement
-
-    send_signup_acknowledgement.enqueue(signup_id)
-    notify_association.enqueue(signup_id)

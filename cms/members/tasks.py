@@ -16,6 +16,7 @@ from django_tasks import task
 
 from cms.audience.sources import network_label
 from cms.core.i18n import labelled
+from cms.core.models import AssociationSettings
 from relais.french import interpolate
 
 from .erasure import purge_expired
@@ -25,8 +26,6 @@ logger = logging.getLogger(__name__)
 
 
 def _association(signup: Signup):
-    from cms.core.models import AssociationSettings
-
     site = signup.page.get_site() if signup.page_id else None
     return AssociationSettings.for_site(site) if site else None
 
@@ -134,3 +133,10 @@ def send_signup_notification(page_id: int, body: str) -> None:
 def purge_expired_signups() -> int:
     """The nightly deletion of sign-ups past their retention period."""
     return purge_expired()
+
+
+def queue_signup_emails(sender: object, signup_id: int, **kwargs: object) -> None:
+    """Queue the acknowledgement to the person and the notification to the association (the
+    receiver of :data:`cms.members.signals.signup_received`)."""
+    send_signup_acknowledgement.enqueue(signup_id)
+    notify_association.enqueue(signup_id)

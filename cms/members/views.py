@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.core.models import AssociationSettings
+
 from . import protection
 from .attribution import (
     first_touch_cookie,
@@ -35,8 +37,6 @@ def render_form(
 
 
 def contact_hint(page: SignUpPage) -> str:
-    from cms.core.models import AssociationSettings
-
     site = page.get_site()
     email = AssociationSettings.for_site(site).contact_email if site else ""
     return _(" ou écrivez-nous à %(email)s") % {"email": email} if email else ""

@@ -27,7 +27,7 @@ from django.db.models import Max
 from wagtail.models import Site
 
 from cms.federation.models import Association
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.incremental import SiteBuilder
 
 from .deploy import deployer

@@ -15,7 +15,7 @@ from django_tasks import task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 from wagtail.models import Page
 
-from relais.build import BuildError
+from relais.buildconfig import BuildError
 from relais.incremental import SiteBuilder
 
 from . import conf, export

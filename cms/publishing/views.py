@@ -26,7 +26,7 @@ from wagtail.models import Page, Site, get_page_models
 from cms.content.models import ItemPage
 from cms.federation.models import Association
 from cms.federation.scope import chosen_site, is_federation_admin, sites_for
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.render import ThemeRenderer
 
 from . import health

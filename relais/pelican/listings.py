@@ -219,7 +219,7 @@ class Spec:
 
 
 def listing_keys(article: Any) -> list[ListingKey]:
-    return [key for key, _term in _keys_and_terms(article)]
+    return [key for key, _term in keys_and_terms(article)]
 
 
 def make_listing(key: ListingKey, term: Any, settings: dict[str, Any]) -> Listing:
@@ -267,7 +267,7 @@ def build_listings(articles: Iterable[Any], settings: dict[str, Any]) -> dict[Li
     members: dict[ListingKey, list[Any]] = defaultdict(list)
     terms: dict[ListingKey, Any] = {}
     for article in articles:
-        for key, term in _keys_and_terms(article):
+        for key, term in keys_and_terms(article):
             members[key].append(article)
             terms.setdefault(key, term)
     for key, arts in members.items():
@@ -277,7 +277,7 @@ def build_listings(articles: Iterable[Any], settings: dict[str, Any]) -> dict[Li
     return listings
 
 
-def _keys_and_terms(article: Any) -> list[tuple[ListingKey, Any]]:
+def keys_and_terms(article: Any) -> list[tuple[ListingKey, Any]]:
     pairs: list[tuple[ListingKey, Any]] = [
         (ListingKey("index"), None),
         (ListingKey("category", article.category.slug), article.category),

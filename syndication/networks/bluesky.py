@@ -23,12 +23,14 @@ then with the app password; when both fail the account must be reconnected.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import requests
+from PIL import Image
 
 from syndication.conversations import (
     ANSWER,
@@ -542,12 +544,6 @@ class BlueskyClient(Client):
 
 def _shrink(data: bytes) -> bytes:
     """Re-encode an image as a JPEG of at most 1200 px wide (Pillow), to fit Bluesky's 1 MB."""
-    try:
-        import io
-
-        from PIL import Image
-    except ImportError:
-        return data
     try:
         with Image.open(io.BytesIO(data)) as img:
             img = img.convert("RGB")

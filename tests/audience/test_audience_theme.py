@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from relais.build import SitePaths, build_site
+from relais.buildconfig import SitePaths
+from relais.incremental import build_site
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, copy_tree, env
 
 COUNTER = "https://cms.alumni.example.org/c/p.gif"

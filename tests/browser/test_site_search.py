@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from relais import search as search_index
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.incremental import SiteBuilder
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, copy_tree, env, static_server, write_item
 

@@ -24,8 +24,8 @@ from cms.publishing.models import BuildLease, BuildRecord, Worker
 from cms.publishing.recovery import Recovery
 from cms.publishing.tasks import build_site_task, ready_builder
 from cms.publishing.workers import HOST, machine_id
-from relais.build import SitePaths, build_site
-from relais.incremental import SiteBuilder
+from relais.buildconfig import SitePaths
+from relais.incremental import SiteBuilder, build_site
 from tests.cms.factories import make_item
 from tests.federation.builders import association_site
 from tests.site.test_incremental import diff, same_history, tree

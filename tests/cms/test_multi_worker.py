@@ -29,7 +29,8 @@ from cms.publishing.models import BuildRecord, ExportRecord, SiteState, Worker
 from cms.publishing.signal_handlers import suspended
 from cms.publishing.tasks import run_build
 from cms.social.models import Delivery
-from relais.build import SitePaths, build_site
+from relais.buildconfig import SitePaths
+from relais.incremental import build_site
 from syndication.testing.fakes import FakeMastodon
 from syndication.text import without_utm
 from tests.cms.factories import make_item

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.deploy import (
     ASSETS,
     CACHE_ASSET,

@@ -13,7 +13,7 @@ from cms.pool import adoption
 from cms.pool.models import Offer, Share
 from cms.publishing.models import BuildRecord, ExportRecord
 from cms.publishing.tasks import build_site_task, run_build
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.incremental import SiteBuilder
 from tests.cms.factories import make_item
 from tests.site.test_incremental import diff, same_history, tree

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from relais.build import BuildResult, SitePaths, build_site
+from relais.buildconfig import SitePaths
+from relais.incremental import BuildResult, build_site
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, copy_tree, env
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from relais.addresses import GONE, LIVE, MOVED, AddressBook, Entry, identity_keys, resolve
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.incremental import SiteBuilder
 from tests.site.test_cli import relais
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env, write_item

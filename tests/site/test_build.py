@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from icalendar import Calendar
 from PIL import Image
 
-from relais.build import BuildError
+from relais.buildconfig import BuildError
 from tests.support import GOLDEN_SITE_URL, write_item
 
 

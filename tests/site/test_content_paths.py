@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from relais.build import BuildError, SitePaths
+from relais.buildconfig import BuildError, SitePaths
 from relais.contentfile import ContentFileError, load
 from relais.contentpaths import OUTSIDE_CONTENT, links_leading_outside
 from relais.incremental import SiteBuilder

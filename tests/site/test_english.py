@@ -13,7 +13,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
-from relais.build import BuildError, SitePaths
+from relais.buildconfig import BuildError, SitePaths
 from relais.incremental import SiteBuilder
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, ROOT, copy_tree, env
 

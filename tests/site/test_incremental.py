@@ -23,7 +23,7 @@ import pytest
 
 from relais import incremental, templatecache
 from relais.addresses import FILENAME as ADDRESS_BOOK
-from relais.build import BuildError, SitePaths
+from relais.buildconfig import BuildError, SitePaths
 from relais.incremental import SiteBuilder
 from relais.sections import SECTIONS
 from tests.support import (
@@ -442,7 +442,7 @@ def test_a_script_that_builds_at_its_top_level_is_not_run_again_by_the_full_buil
     script.write_text(
         "import sys\n"
         "from pathlib import Path\n"
-        "from relais.build import SitePaths\n"
+        "from relais.buildconfig import SitePaths\n"
         "from relais.incremental import SiteBuilder\n"
         "paths = SitePaths.at(Path(sys.argv[1]), Path(sys.argv[2]))\n"
         "print(SiteBuilder(paths).full_build().kind)\n",

@@ -8,7 +8,8 @@ import random
 import shutil
 from pathlib import Path
 
-from relais.build import SitePaths
+from relais import incremental
+from relais.buildconfig import SitePaths
 from relais.incremental import SiteBuilder
 from relais.pelican import articles as article_extras
 from tests.site.test_incremental import Corpus, diff, tree
@@ -23,14 +24,17 @@ def test_two_processes_build_the_same_site_as_one(tmp_path, monkeypatch):
         corpus.add()
     # who writes each article's extras: both processes must have written some
     writers = tmp_path / "writers"
-    real = article_extras.write_article_extras
+    real = incremental.write_article_extras
 
     def spy(article, settings, output: Path):
         with open(writers, "a", encoding="utf-8") as fh:
             fh.write(f"{os.getpid()}\n")
         return real(article, settings, output)
 
+    # the process that loads the site writes its share through the plugin, the forked one
+    # through the builder
     monkeypatch.setattr(article_extras, "write_article_extras", spy)
+    monkeypatch.setattr(incremental, "write_article_extras", spy)
     trees = {}
     with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
         for processes in (1, 2):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from relais import search
-from relais.build import BuildError, SitePaths
+from relais.buildconfig import BuildError, SitePaths
 from relais.incremental import SiteBuilder
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, copy_tree, env, write_item
 from tests.support import search_index_view as view

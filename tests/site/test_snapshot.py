@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from relais import incremental, snapshot
-from relais.build import SitePaths
+from relais.buildconfig import SitePaths
 from relais.incremental import Fingerprints, SiteBuilder
 from tests.site.test_incremental import Corpus, diff, same_history, tree
 from tests.support import GOLDEN_CONTENT, GOLDEN_NOW, GOLDEN_SITE_URL, env, write_item

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from relais.build import BuildError
+from relais.buildconfig import BuildError
 from relais.contentfile import ContentFileError, load
 from relais.siteconfig import SiteConfigError, load_site_config
 from tests.support import write_item

@@ -44,7 +44,7 @@ from cms.publishing.models import Worker
 from cms.publishing.recovery import WAGTAIL_BACKEND, recover, recover_task
 from cms.publishing.tasks import ready_builder
 from cms.publishing.workers import registered
-from relais.build import BuildError
+from relais.buildconfig import BuildError
 
 DATABASE = "django_tasks_db.DatabaseBackend"
 RQ = "django_tasks_rq.RQBackend"

@@ -1,10 +1,9 @@
-"""Build the static site from ``content/`` with Pelican, atomically.
+"""What every build of the static site shares: where it reads and writes (:class:`SitePaths`),
+the Pelican settings of a build, and the collection of the errors Pelican and the Relais plugins
+log (any error fails the build: :class:`BuildError`, and the live site stays as it was).
 
-This module holds what every build shares: where it reads and writes (:class:`SitePaths`), the
-Pelican settings of a build, the collection of the errors Pelican and the Relais plugins log
-(any error fails the build: :class:`BuildError`, and the live site stays as it was), and
-:func:`build_site`, a full build. The builds themselves are run by
-:class:`relais.incremental.SiteBuilder`, which publishes through
+The builds themselves are run by :class:`relais.incremental.SiteBuilder` (and
+:func:`relais.incremental.build_site`, a full build), which publishes through
 :class:`relais.output_store.OutputStore` (two trees behind the ``site/output`` link, switched
 atomically).
 """
@@ -15,9 +14,11 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pelican.settings import read_settings
 
 from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.sections import SECTIONS
@@ -73,15 +74,6 @@ class SitePaths:
         )
 
 
-@dataclass
-class BuildResult:
-    output_dir: Path
-    seconds: float
-    files: int
-    articles: int
-    warnings: list[str] = field(default_factory=list)
-
-
 class _Collector(logging.Handler):
     """Keeps the warnings and errors logged during a build."""
 
@@ -99,7 +91,7 @@ class _Collector(logging.Handler):
 
 
 @contextlib.contextmanager
-def _capture_logs() -> Iterator[_Collector]:
+def capture_logs() -> Iterator[_Collector]:
     collector = _Collector()
     loggers = [logging.getLogger("pelican"), logging.getLogger("relais")]
     for lg in loggers:
@@ -113,8 +105,6 @@ def _capture_logs() -> Iterator[_Collector]:
 
 def pelican_settings(paths: SitePaths, output_dir: Path, **overrides: Any) -> dict[str, Any]:
     """Pelican settings for a build of ``paths.content`` into ``output_dir``."""
-    from pelican.settings import read_settings
-
     if "SITEURL" in overrides:
         overrides["SITEURL"] = str(overrides["SITEURL"]).rstrip("/")
         overrides.setdefault("FEED_DOMAIN", overrides["SITEURL"])
@@ -139,14 +129,3 @@ def pelican_settings(paths: SitePaths, output_dir: Path, **overrides: Any) -> di
         else:
             os.environ["RELAIS_CONTENT_DIR"] = previous
     return settings
-
-
-def build_site(paths: SitePaths | None = None, **overrides: Any) -> BuildResult:
-    """Build the whole site and make it live, or raise :class:`BuildError`."""
-    from relais.incremental import SiteBuilder
-
-    # one build, then the process ends: the model's snapshot is written before it returns
-    builder = SiteBuilder(paths or SitePaths.from_env(), snapshots="sync", **overrides)
-    result = builder.full_build()
-    live = builder.store.builds / builder.store.state()["live"]
-    return BuildResult(live, result.seconds, result.written, result.articles, result.warnings)
