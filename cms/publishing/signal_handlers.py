@@ -20,6 +20,8 @@ from wagtail.signals import page_published, page_unpublished
 from cms.content.models import InfoPage, ItemPage
 from cms.core.models import AssociationSettings
 
+from .tasks import export_page_task, export_site_config_task, withdraw_page_task
+
 _state = threading.local()
 
 
@@ -42,8 +44,6 @@ def _exported_kind(instance: Any) -> bool:
 def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not _exported_kind(instance) or not instance.live:
         return
-    from .tasks import export_page_task
-
     page_id = instance.pk
     transaction.on_commit(lambda: export_page_task.enqueue(page_id))
 
@@ -51,8 +51,6 @@ def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
 def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not _exported_kind(instance):
         return
-    from .tasks import withdraw_page_task
-
     page_id = instance.pk
     transaction.on_commit(lambda: withdraw_page_task.enqueue(page_id))
 
@@ -62,8 +60,6 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     # the row of the specific class only.
     if not _exported_kind(instance) or type(instance) is not instance.specific_class:
         return
-    from .tasks import withdraw_page_task
-
     page_id = instance.pk
     transaction.on_commit(lambda: withdraw_page_task.enqueue(page_id))
 
@@ -71,8 +67,6 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 def on_settings_saved(sender: Any, instance: AssociationSettings, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # a restore (manage.py relais_restore): content/ comes back as it was
-    from .tasks import export_site_config_task
-
     site_id = instance.site_id
     transaction.on_commit(lambda: export_site_config_task.enqueue(site_id))
 

@@ -35,6 +35,7 @@ from .crypto import CredentialsUnreadable
 from .ledger import DjangoLedger, to_entry
 from .models import Delivery, SocialAccount
 from .notify import mark_reconnect_needed
+from .signals import delivery_due
 
 logger = logging.getLogger(__name__)
 
@@ -156,14 +157,18 @@ def format_hours(seconds: int) -> str:
     return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
+def carry_out_later(delivery_id: int, run_after: dt.datetime | None = None) -> None:
+    """Announce that the delivery is to be carried out (again) not before ``run_after``: the
+    app's tasks enqueue it once the transaction commits (``delivery_due``)."""
+    delivery_due.send(Delivery, delivery_id=delivery_id, run_after=run_after)
+
+
 def _live_record(delivery: Delivery) -> Any:
     return ExportRecord.objects.filter(page_id=delivery.page_id).first()
 
 
 def deliver(delivery_id: int) -> Delivery | None:
     """Post one delivery now (or note why not, and when it will be tried again)."""
-    from .tasks import schedule
-
     delivery = (
         Delivery.objects.select_related("account", "account__owner").filter(pk=delivery_id).first()
     )
@@ -181,7 +186,7 @@ def deliver(delivery_id: int) -> Delivery | None:
     if account.status == SocialAccount.Status.RECONNECT:
         return _note(delivery, account.status_message or _("Compte à reconnecter."))
     if delivery.post_at is not None and delivery.post_at > now:
-        schedule(delivery.pk, delivery.post_at)
+        carry_out_later(delivery.pk, delivery.post_at)
         return delivery
     network = account.make_network()
     try:
@@ -252,8 +257,6 @@ def _send(
     wrapper: type[LaterRoundClient] | None,
 ) -> Delivery:
     """Post ``post`` for ``delivery`` through the engine, within the posting budgets."""
-    from .tasks import schedule
-
     Delivery.objects.filter(pk=delivery.pk).update(text=post.text)
     try:
         client: Any = account.client()
@@ -282,7 +285,7 @@ def _send(
     if delivery.state != State.SENDING and (delivery.retry_at is None or delivery.retry_at <= now):
         spent = budget.reserve(account.network, account.pk, now)
         if spent is not None:
-            schedule(delivery.pk, spent.until)
+            carry_out_later(delivery.pk, spent.until)
             return _note(delivery, budget_message(spent, account), retry_at=spent.until)
 
     engine = make_engine()
@@ -297,26 +300,24 @@ def _send(
         "Delivery %s of %s to %s: %s", delivery.pk, delivery.item_key, account.network, entry.state
     )
     if entry.retry_at is not None:
-        schedule(delivery.pk, entry.retry_at)
+        carry_out_later(delivery.pk, entry.retry_at)
     elif entry.state == State.SENDING and entry.updated_at is not None:
         # Another worker holds it; if that worker died, look again when its lease is over.
         lease = dt.timedelta(seconds=engine.sending_lease + 1)
-        schedule(delivery.pk, entry.updated_at + lease)
+        carry_out_later(delivery.pk, entry.updated_at + lease)
     delivery.refresh_from_db()
     return delivery
 
 
 def resume_account(account: SocialAccount) -> int:
     """Enqueue the deliveries of ``account`` that waited (after it was reconnected)."""
-    from .tasks import schedule
-
     waiting = list(
         Delivery.objects.filter(
             account=account, state__in=[State.PENDING, State.NEEDS_CHECK]
         ).values_list("pk", "post_at")
     )
     for pk, post_at in waiting:
-        schedule(pk, post_at)
+        carry_out_later(pk, post_at)
     return len(waiting)
 
 
@@ -347,8 +348,6 @@ def resume(now: dt.datetime | None = None) -> int:
     that stopped (older than the lease), or waiting well past the time they were due (their
     queued task was lost). Accounts to reconnect are left alone: reconnecting resumes them.
     Safe to run any time: a delivery enqueued twice is still posted once."""
-    from .tasks import schedule
-
     c = conf.delivery()
     now = now or clock()
     lease = dt.timedelta(seconds=c["sending_lease"])
@@ -367,7 +366,7 @@ def resume(now: dt.datetime | None = None) -> int:
             due = max(filter(None, [delivery.retry_at, delivery.post_at, last]))
             if now - due < grace:
                 continue
-        schedule(delivery.pk)
+        carry_out_later(delivery.pk)
         count += 1
     return count
 

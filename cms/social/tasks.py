@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from .delivery import deliver, resume
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +18,6 @@ logger = logging.getLogger(__name__)
 @task(backend="relais", queue_name="syndication")
 def deliver_task(delivery_id: int) -> str | None:
     """Post one delivery (one item on one account), exactly once."""
-    from .delivery import deliver
-
     delivery = deliver(delivery_id)
     return delivery.state if delivery is not None else None
 
@@ -26,8 +27,6 @@ def resume_task() -> int:
     """Carry on the deliveries left unfinished (a worker stopped mid-post, a queued task was
     lost). Enqueued by itself after the worker's tasks, every few minutes (``resume_every``);
     re-enqueuing a delivery never posts it twice."""
-    from .delivery import resume
-
     return resume()
 
 
@@ -52,3 +51,10 @@ def schedule(delivery_id: int, run_after: dt.datetime | None = None) -> None:
         job.enqueue(delivery_id)
 
     transaction.on_commit(enqueue)
+
+
+def on_delivery_due(
+    sender: Any, delivery_id: int, run_after: dt.datetime | None = None, **kwargs: Any
+) -> None:
+    """Receiver of :data:`cms.social.signals.delivery_due`."""
+    schedule(delivery_id, run_after)
