@@ -9,9 +9,12 @@ machine-readable::
 
     publish_to_live_median_s=<x> publish_to_live_p95_s=<y> full_build_s=<z>
     pelican_full_build_s=<w> n_items=<N> restart_s=<r> builder_peak_mb=<m>
-    full_build_speedup=<s> full_build_peak_mb=<f>
+    full_build_speedup=<s> full_build_peak_mb=<f> publish_busy_median_s=<b>
 
-(on one line). The publish-to-live figures are over the edits and the additions;
+(on one line). The publish-to-live figures are over the edits and the additions, from the
+content change until the new site is live; ``publish_busy_median_s`` is the worker's time for
+the same publications, with the work it does once the site is live (the standby tree catching
+up, the model's snapshot started);
 ``restart_s`` is a worker that starts on the live site, in a new process, until its model is
 ready; ``builder_peak_mb`` the peak resident memory of the warm builder's process (the full
 build and every publication, or the restarted one, whichever is higher);
@@ -172,12 +175,14 @@ def main() -> int:
         latencies = {k: detail[k] for k in ("edit", "add", "unpublish")}
         for kind, values in latencies.items():
             files = detail["files"][kind]
+            busy = detail["busy"][kind]
             rows.append(
                 (
                     f"Relais, publish-to-live, {kind} one item",
                     f"median {statistics.median(values):.3f} s, p95 "
                     f"{percentile(values, 0.95):.3f} s ({statistics.median(files):.0f} "
-                    "files written or removed)",
+                    f"files written or removed; the worker busy {statistics.median(busy):.3f} s "
+                    "with the catch-up after the switch)",
                 )
             )
         for kind, runs in detail.get("phases", {}).items():
@@ -238,6 +243,7 @@ def main() -> int:
         )
         publish = latencies["edit"] + latencies["add"]
         median, p95 = statistics.median(publish), percentile(publish, 0.95)
+        busy_median = statistics.median(detail["busy"]["edit"] + detail["busy"]["add"])
         if pelican:
             rows.append(
                 (
@@ -294,7 +300,8 @@ def main() -> int:
             f"full_build_s={detail['full_build_s']:.3f} pelican_full_build_s={pelican_s} "
             f"n_items={args.n} restart_s={detail['restart_s']:.3f} "
             f"builder_peak_mb={builder_peak:.0f} full_build_speedup={speedup} "
-            f"full_build_peak_mb={detail['full_build_peak_mb']:.0f}"
+            f"full_build_peak_mb={detail['full_build_peak_mb']:.0f} "
+            f"publish_busy_median_s={busy_median:.3f}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

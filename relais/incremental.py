@@ -19,6 +19,9 @@ listings (:mod:`relais.pelican.listings`). An update then goes through named pha
    and switches ``site/output`` to it in one rename;
 8. **deploy** (a site with a deploy target): the files the delta wrote and deleted are copied
    to object storage (:mod:`relais.deploy`), still under the builds' lock.
+9. **catch up**, once the new site is live: the standby tree applies the delta too
+   (:meth:`~relais.output_store.OutputStore.catch_up`) and the model's snapshot is saved. An
+   update's ``live_seconds`` ends before this phase, its ``seconds`` after.
 
 A change to ``site.yaml``, to the pages, or an update that finds the live site published by
 someone else starts a full build instead. The result is byte-identical to a full build of the
@@ -116,7 +119,10 @@ _loads_since_full_collect = 0
 @dataclass
 class UpdateResult:
     kind: str  # "full", "incremental" or "none"
-    seconds: float
+    seconds: float  # what the publication took, from the start to the end of its work
+    #: of ``seconds``, the work done once the new site was live (an incremental update's
+    #: catch-up phase)
+    after_live: float = 0.0
     written: int = 0
     deleted: int = 0
     articles: int = 0
@@ -125,6 +131,11 @@ class UpdateResult:
     phases: dict[str, float] = field(default_factory=dict)
     #: how an adopted model was obtained: "snapshot" (loaded) or "content" (read again)
     model: str = ""
+
+    @property
+    def live_seconds(self) -> float:
+        """From the start until the new site was live (deploy included)."""
+        return self.seconds - self.after_live
 
 
 #: A file's fingerprint (:func:`_fingerprint`).
@@ -1015,11 +1026,10 @@ class SiteBuilder:
             raise
         self.generation = generation
         self.fingerprints.replace(previous, current)
-        self._save_snapshot(generation, self._source(digest))
-        phase("publish", t)
+        t = phase("publish", t)
         result = UpdateResult(
             "incremental",
-            time.perf_counter() - started,
+            t - started,
             written=len(delta.writes),
             deleted=len(delta.deletes - delta.writes),
             articles=len(self.by_path),
@@ -1027,7 +1037,15 @@ class SiteBuilder:
             phases=phases,
         )
         # 8. deploy
-        return self._deploy(delta.writes | delta.deletes, result)
+        result = self._deploy(delta.writes | delta.deletes, result)
+
+        # 9. catch up: what can wait until the new site is live
+        t = time.perf_counter()
+        self.store.catch_up()
+        self._save_snapshot(generation, self._source(digest))
+        result.after_live = phases["catch_up"] = time.perf_counter() - t
+        result.seconds += result.after_live
+        return result
 
     def _deploy(self, changed: set[str] | None, result: UpdateResult) -> UpdateResult:
         """Copy what the publication changed (None: everything) from the live tree to the

@@ -3,12 +3,15 @@
 ``site/output`` is a symbolic link to one of two complete trees (``live`` and ``standby``) in
 ``site/builds/``. An update is a :class:`Delta` (files to write, files to delete):
 
-1. the standby tree first catches up with the previous delta (it lags one behind);
-2. the new delta is applied to the standby tree, which now holds the new site;
-3. one ``rename`` points ``site/output`` at it: readers see the old site or the new one, never
-   a mix, and requests already reading the old tree finish on it;
-4. the trees swap roles; the new delta is kept (on disk, so a restarted worker finds it) for the
-   next catch-up.
+1. the new delta is applied to the standby tree, which now holds the new site;
+2. one ``rename`` points ``site/output`` at it: readers see the old site or the new one, never
+   a mix, and requests already reading the old tree finish on the files they opened;
+3. the trees swap roles; the state names the delta as *pending* (on disk, so that a worker
+   killed now finds it);
+4. once the new site is live, the new standby tree (the old live one) **catches up** with the
+   delta (:meth:`OutputStore.catch_up`): the publication is visible before this work, not
+   after. A catch-up that did not happen (a worker killed in between) happens before the next
+   delta is applied.
 
 Files are never modified in place: a new version is written once in the delta's folder and
 hard-linked into each tree, then renamed over the old one. So both trees, and the full build
@@ -179,14 +182,14 @@ class OutputStore:
         self._discard(old)
 
     def publish_delta(self, delta: Delta, generation: str, source: str = "") -> None:
-        """Apply ``delta`` to the standby tree and switch to it."""
+        """Apply ``delta`` to the standby tree and switch to it. The other tree lags behind by
+        ``delta`` until :meth:`catch_up`."""
+        if self.state().get("pending"):
+            self.catch_up()
         state = self.state()
         if not state.get("live"):
             raise RuntimeError("No full build to update: build the whole site first.")
         standby = self.builds / state["standby"]
-        if state.get("pending"):
-            pending = self.builds / state["pending"]
-            apply_delta(standby, Delta.load(pending))
         delta.save()
         apply_delta(standby, delta)
         self._switch(standby)
@@ -199,8 +202,17 @@ class OutputStore:
                 "source": source,
             }
         )
-        if state.get("pending"):
-            shutil.rmtree(self.builds / state["pending"], ignore_errors=True)
+
+    def catch_up(self) -> None:
+        """Apply the last delta to the standby tree, which then equals the live one. Applying a
+        delta twice gives the same tree: a catch-up interrupted is simply done again."""
+        state = self.state()
+        if not state.get("pending"):
+            return
+        pending = self.builds / state["pending"]
+        apply_delta(self.builds / state["standby"], Delta.load(pending))
+        self._save_state({**state, "pending": None})
+        shutil.rmtree(pending, ignore_errors=True)
 
     def new_delta(self) -> Delta:
         folder = self.builds / f".delta-{time.time_ns()}"

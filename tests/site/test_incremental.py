@@ -193,13 +193,16 @@ def test_an_update_touches_few_files_and_keeps_the_standby_in_step(tmp_path):
         result = builder.update(corpus.write(slug, corpus.items[slug]))
         assert result.kind == "incremental"
         assert result.written < full.written / 4, (result.written, full.written)
-        # the standby tree is the previous live site, untouched, until the next update
-        builder.update(corpus.add())
+        # once the new site is live, the standby tree catches up with it: the next update
+        # starts from two equal trees
         previous_live = tree(builder.store.trees()[0])
-        builder.update(corpus.add())
+        added = builder.update(corpus.add())
         live, standby = (tree(t) for t in builder.store.trees())
         assert live != previous_live
-        assert standby == previous_live
+        assert standby == live
+        assert builder.store.state()["pending"] is None
+        assert "catch_up" in added.phases
+        assert added.live_seconds == added.seconds - added.phases["catch_up"]
 
 
 def test_an_error_in_an_update_publishes_nothing(tmp_path):

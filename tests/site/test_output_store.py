@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from relais.output_store import OutputStore
+from relais.output_store import Delta, OutputStore
 
 LIVE, STANDBY, PENDING = "20261125T101010-000000001", "20261125T101010-000000001-b", ".delta-5"
 
@@ -77,3 +77,48 @@ def test_the_snapshot_file_a_killed_writer_left_half_written_is_removed(tmp_path
         os.utime(path, (time.time() - age, time.time() - age))
     assert store.remove_orphans(min_age=60) == [".model.pickle.4242.tmp"]
     assert not old.exists() and young.exists() and snapshot.exists()
+
+
+def tree_files(tree: Path) -> dict[str, str]:
+    return {str(p.relative_to(tree)): p.read_text() for p in sorted(tree.rglob("*")) if p.is_file()}
+
+
+def delta_of(store: OutputStore, writes: dict[str, str], deletes: set[str] = frozenset()) -> Delta:
+    delta = store.new_delta()
+    for path, text in writes.items():
+        staged = delta.staged(path)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(text)
+    delta.writes, delta.deletes = set(writes), set(deletes)
+    return delta
+
+
+def test_a_delta_is_live_at_the_switch_and_the_other_tree_catches_up_after(tmp_path):
+    store = make_store(tmp_path)
+    Delta(store.builds / PENDING).save()  # the state's pending delta: nothing to apply
+    store.catch_up()
+    assert store.state()["pending"] is None and not (store.builds / PENDING).exists()
+    store.publish_delta(delta_of(store, {"a/index.html": "A1"}), "g1")
+    state = store.state()
+    live, standby = store.builds / state["live"], store.builds / state["standby"]
+    assert (tmp_path / "output").resolve() == live.resolve()
+    assert tree_files(live) == {"a/index.html": "A1", "index.html": STANDBY}
+    assert "a/index.html" not in tree_files(standby)  # lags behind until the catch-up
+    store.catch_up()
+    assert store.state()["pending"] is None
+    assert not (store.builds / state["pending"]).exists()
+    assert tree_files(standby) == {"a/index.html": "A1", "index.html": LIVE}
+
+
+def test_a_catch_up_a_killed_worker_missed_is_made_before_the_next_delta(tmp_path):
+    store = make_store(tmp_path)
+    Delta(store.builds / PENDING).save()
+    store.publish_delta(delta_of(store, {"a/index.html": "A1", "b.html": "B"}), "g1")
+    # killed before its catch-up: the next publication (another worker) finds it pending
+    store.publish_delta(delta_of(store, {"a/index.html": "A2"}, deletes={"b.html"}), "g2")
+    live = store.builds / store.state()["live"]
+    assert tree_files(live) == {"a/index.html": "A2", "index.html": LIVE}
+    store.catch_up()
+    standby = store.builds / store.state()["standby"]
+    assert tree_files(standby) == {"a/index.html": "A2", "index.html": STANDBY}
+    assert [p.name for p in store.builds.iterdir() if p.name.startswith(".delta")] == []
