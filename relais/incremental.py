@@ -1041,7 +1041,14 @@ class SiteBuilder:
 
         # 9. catch up: what can wait until the new site is live
         t = time.perf_counter()
-        self.store.catch_up()
+        try:
+            self.store.catch_up()
+        except OSError as exc:  # the site is live: the next publication catches up first
+            logger.warning(
+                "The standby tree could not catch up with the publication (%s): the next "
+                "publication does it first.",
+                exc,
+            )
         self._save_snapshot(generation, self._source(digest))
         result.after_live = phases["catch_up"] = time.perf_counter() - t
         result.seconds += result.after_live

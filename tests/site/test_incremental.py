@@ -25,6 +25,7 @@ from relais import incremental, templatecache
 from relais.addresses import FILENAME as ADDRESS_BOOK
 from relais.buildconfig import BuildError, SitePaths
 from relais.incremental import SiteBuilder
+from relais.output_store import OutputStore
 from relais.sections import SECTIONS
 from tests.support import (
     GOLDEN_CONTENT,
@@ -567,3 +568,31 @@ def test_the_scan_fingerprints_the_sites_own_content_files_only(tmp_path):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))  # same size, touched
     assert builder._scan(["actualites/gala.md"])["actualites/gala.md"] != fingerprint
+
+
+def test_a_catch_up_that_fails_after_the_switch_leaves_the_publication_live(
+    tmp_path, monkeypatch, caplog
+):
+    """The new site is live before the standby tree catches up: a catch-up that fails (a full
+    disk) is a warning, not a failed publication, and the next publication makes it first."""
+    paths = SitePaths.at(tmp_path / "content", tmp_path / "site" / "output")
+    corpus = Corpus(paths.content, random.Random(11))
+    for _ in range(12):
+        corpus.add()
+    with env(RELAIS_SITE_URL=GOLDEN_SITE_URL, RELAIS_BUILD_NOW=GOLDEN_NOW):
+        builder = SiteBuilder(paths, snapshots="off")
+        builder.full_build()
+        catch_up = OutputStore.catch_up
+
+        def full_disk(store: OutputStore) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(OutputStore, "catch_up", full_disk)
+        result = builder.update(corpus.add())
+        assert result.kind == "incremental"
+        assert "could not catch up" in caplog.text
+        assert builder.store.state()["pending"]  # named in the state for the next one
+        monkeypatch.setattr(OutputStore, "catch_up", catch_up)
+        builder.update(corpus.add())
+        live, standby = (tree(t) for t in builder.store.trees())
+        assert standby == live
